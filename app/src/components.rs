@@ -1,0 +1,130 @@
+//! Pieces every page uses: the header with navigation and language switch, form fields with
+//! inline validation, error notes.
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use crate::api::{get_me, Logout};
+use crate::i18n::{Lang, Texts};
+use crate::model::MeView;
+
+pub fn use_t() -> &'static Texts {
+    use_context::<Lang>().unwrap_or_default().t()
+}
+
+/// The signed-in user, refetched on every navigation (sign-in and sign-out navigate).
+pub fn use_me() -> Resource<Result<Option<MeView>, ServerFnError>> {
+    match use_context::<Resource<Result<Option<MeView>, ServerFnError>>>() {
+        Some(r) => r,
+        None => {
+            let location = use_location();
+            let r = Resource::new(move || location.pathname.get(), |_| get_me());
+            provide_context(r);
+            r
+        }
+    }
+}
+
+/// The message of a failed server function, without the framework's prefix.
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+pub fn ErrorNote(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="error" role="alert">{e}</p> })
+    }
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let t = use_t();
+    let me = use_me();
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="top">
+            <a href="/" class="brand">
+                <span class="logo">"◉"</span>
+                " Lifeline"
+            </a>
+            <nav>
+                <Transition fallback=|| ()>
+                    {move || {
+                        me.get()
+                            .map(|r| match r {
+                                Ok(Some(me)) => {
+                                    let home = if me.role.is_msp_staff() {
+                                        view! { <a href="/clients">{t.clients}</a> }.into_any()
+                                    } else {
+                                        view! { <a href="/home">{t.my_company}</a> }.into_any()
+                                    };
+                                    view! {
+                                        {home}
+                                        <span class="who" data-testid="who">
+                                            {me.user.name.clone()}
+                                            " · "
+                                            {me.msp.name.clone()}
+                                        </span>
+                                        <ActionForm action=logout attr:class="inline">
+                                            <button type="submit" class="link">
+                                                {t.sign_out}
+                                            </button>
+                                        </ActionForm>
+                                    }
+                                        .into_any()
+                                }
+                                _ => {
+                                    view! {
+                                        <a href="/login">{t.sign_in}</a>
+                                        <a href="/signup">{t.sign_up}</a>
+                                    }
+                                        .into_any()
+                                }
+                            })
+                    }}
+                </Transition>
+            </nav>
+            <div class="lang" aria-label=t.language>
+                <a href="/lang/en" rel="external" hreflang="en">"EN"</a>
+                <a href="/lang/nl" rel="external" hreflang="nl">"NL"</a>
+            </div>
+        </header>
+    }
+}
+
+/// A labelled input that checks its value as the user leaves it (after hydration); the server
+/// checks again and is the authority.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] check: Option<fn(&str) -> Result<(), &'static str>>,
+) -> impl IntoView {
+    let (error, set_error) = signal(None::<&'static str>);
+    let on_blur = move |ev: leptos::ev::FocusEvent| {
+        if let Some(check) = check {
+            set_error.set(check(&event_target_value(&ev)).err());
+        }
+    };
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input
+                type=kind
+                name=name
+                required
+                autocomplete=autocomplete
+                on:blur=on_blur
+                aria-invalid=move || error.get().is_some().to_string()
+            />
+            {move || error.get().map(|e| view! { <small class="field-error">{label} " " {e}</small> })}
+        </label>
+    }
+}

@@ -1,0 +1,2 @@
+//! Pure rules shared by the server and the browser; no I/O.
+pub mod input;

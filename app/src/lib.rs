@@ -1,0 +1,103 @@
+//! Lifeline's app: shared types, server functions and the Leptos UI. Server-only code lives in
+//! `ssr` behind the `ssr` feature; the browser build (`hydrate`) never sees it.
+#![recursion_limit = "256"]
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod i18n;
+pub mod model;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::Lang;
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = current_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <style>{include_str!("../../style/main.css")}</style>
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The language: the remembered choice (cookie), else the browser's preference. The browser reads
+/// it back from `<html lang>` so hydration renders the same words.
+pub fn current_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        let parts = use_context::<http::request::Parts>();
+        let from_cookie = parts
+            .as_ref()
+            .and_then(|p| ssr::session::cookie(&p.headers, i18n::LANG_COOKIE))
+            .and_then(|c| Lang::parse(&c));
+        let from_header = parts
+            .as_ref()
+            .and_then(|p| p.headers.get(http::header::ACCEPT_LANGUAGE))
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.trim_start().starts_with("nl"))
+            .map(|_| Lang::Nl);
+        from_cookie.or(from_header).unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_default()
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(current_lang());
+    // Tests wait for this marker instead of sleeping: the page is interactive from here on.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Title text="Lifeline" />
+        <Router>
+            <Main />
+        </Router>
+    }
+}
+
+/// Inside the router: the signed-in user is fetched once here and shared with every page.
+#[component]
+fn Main() -> impl IntoView {
+    components::use_me();
+    view! {
+        <components::Header />
+        <Routes fallback=|| view! { <pages::NotFound /> }>
+                <Route path=path!("/") view=pages::home::Landing />
+                <Route path=path!("/login") view=pages::auth::LoginPage />
+                <Route path=path!("/signup") view=pages::auth::SignupPage />
+                <Route path=path!("/invite/:token") view=pages::auth::AcceptInvitePage />
+                <Route path=path!("/clients") view=pages::clients::ClientsPage />
+                <Route path=path!("/clients/:id") view=pages::client::ClientPage />
+                <Route path=path!("/home") view=pages::home::ClientHome />
+        </Routes>
+    }
+}

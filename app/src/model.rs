@@ -1,0 +1,87 @@
+//! Types shared by the server and the browser: roles and the JSON shapes of the API.
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    MspOwner,
+    MspAdmin,
+    MspTechnician,
+    ClientAdmin,
+    ClientMember,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::MspOwner,
+        Role::MspAdmin,
+        Role::MspTechnician,
+        Role::ClientAdmin,
+        Role::ClientMember,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::MspOwner => "msp_owner",
+            Role::MspAdmin => "msp_admin",
+            Role::MspTechnician => "msp_technician",
+            Role::ClientAdmin => "client_admin",
+            Role::ClientMember => "client_member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// MSP staff see every client of their MSP; client users see only their own client.
+    pub fn is_msp_staff(self) -> bool {
+        matches!(self, Role::MspOwner | Role::MspAdmin | Role::MspTechnician)
+    }
+
+    pub fn is_client_role(self) -> bool {
+        !self.is_msp_staff()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// False while an invite is still open (no password set yet).
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MspView {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientView {
+    pub id: Uuid,
+    pub msp_id: Uuid,
+    pub name: String,
+    pub notes: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Who is signed in, and what they can see.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MeView {
+    pub user: UserView,
+    pub role: Role,
+    pub msp: MspView,
+    pub client: Option<ClientView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InviteCreated {
+    pub user: UserView,
+    pub invite_token: String,
+}

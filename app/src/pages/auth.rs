@@ -1,0 +1,95 @@
+//! Sign in, sign up, accept an invite.
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{AcceptInvite, Login, Signup};
+use crate::components::{error_text, use_t, ErrorNote, Field};
+use crate::domain::input::{Email, Name, Password};
+
+fn check_email(s: &str) -> Result<(), &'static str> {
+    Email::parse(s).map(|_| ())
+}
+fn check_name(s: &str) -> Result<(), &'static str> {
+    Name::parse(s).map(|_| ())
+}
+fn check_password(s: &str) -> Result<(), &'static str> {
+    Password::parse(s).map(|_| ())
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let t = use_t();
+    let action = ServerAction::<Login>::new();
+    let error = Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    view! {
+        <main class="narrow card">
+            <h1>{t.sign_in}</h1>
+            <ActionForm action=action attr:class="form">
+                <Field label=t.email name="email" kind="email" autocomplete="username" />
+                <Field label=t.password name="password" kind="password" autocomplete="current-password" />
+                <ErrorNote error />
+                <button type="submit" disabled=move || action.pending().get()>{t.sign_in}</button>
+            </ActionForm>
+            <p class="muted">{t.no_account} " " <a href="/signup">{t.sign_up}</a></p>
+        </main>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let t = use_t();
+    let action = ServerAction::<Signup>::new();
+    let error = Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    view! {
+        <main class="narrow card">
+            <h1>{t.sign_up}</h1>
+            <ActionForm action=action attr:class="form">
+                <Field label=t.msp_name name="msp_name" autocomplete="organization" check=check_name />
+                <Field label=t.your_name name="name" autocomplete="name" check=check_name />
+                <Field label=t.email name="email" kind="email" autocomplete="username" check=check_email />
+                <Field label=t.password name="password" kind="password" autocomplete="new-password" check=check_password />
+                <ErrorNote error />
+                <button type="submit" disabled=move || action.pending().get()>{t.create_account}</button>
+            </ActionForm>
+            <p class="muted">{t.have_account} " " <a href="/login">{t.sign_in}</a></p>
+        </main>
+    }
+}
+
+#[component]
+pub fn AcceptInvitePage() -> impl IntoView {
+    let t = use_t();
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let action = ServerAction::<AcceptInvite>::new();
+    let error = Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    view! {
+        <main class="narrow card">
+            <h1>{t.accept_invite}</h1>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="token" value=token />
+                <Field label=t.choose_password name="password" kind="password" autocomplete="new-password" check=check_password />
+                <ErrorNote error />
+                <button type="submit" disabled=move || action.pending().get()>{t.accept_invite}</button>
+            </ActionForm>
+        </main>
+    }
+}

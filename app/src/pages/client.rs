@@ -1,0 +1,102 @@
+//! One client, seen from the MSP portal: its users and the invite form.
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::api::{get_client, InviteUser};
+use crate::components::{error_text, use_t, ErrorNote, Field};
+use crate::domain::input::{Email, Name};
+use crate::model::{Role, UserView};
+
+#[component]
+pub fn UserList(users: Vec<UserView>) -> impl IntoView {
+    let t = use_t();
+    if users.is_empty() {
+        return view! { <p class="empty">{t.no_users}</p> }.into_any();
+    }
+    view! {
+        <table class="table" data-testid="users">
+            <thead><tr><th>{t.your_name}</th><th>{t.email}</th><th>{t.role}</th><th></th></tr></thead>
+            <tbody>
+                {users.into_iter().map(|u| view! {
+                    <tr>
+                        <td>{u.name}</td>
+                        <td>{u.email}</td>
+                        <td>{match u.role { Role::ClientAdmin => t.role_client_admin, Role::ClientMember => t.role_client_member, r => r.as_str() }}</td>
+                        <td><span class=if u.active { "badge ok" } else { "badge" }>{if u.active { t.active } else { t.pending }}</span></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }.into_any()
+}
+
+#[component]
+pub fn ClientPage() -> impl IntoView {
+    let t = use_t();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    };
+    let invite = ServerAction::<InviteUser>::new();
+    let data = Resource::new(
+        move || (id(), invite.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_client(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let error = Signal::derive(move || {
+        invite
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    let check_email = |s: &str| Email::parse(s).map(|_| ());
+    let check_name = |s: &str| Name::parse(s).map(|_| ());
+    view! {
+        <main>
+            <p><a href="/clients">{t.back_to_clients}</a></p>
+            <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || data.get().map(|r| match r {
+                    Ok(Some((client, users))) => view! {
+                        <h1 data-testid="client-name">{client.name}</h1>
+                        <h2>{t.users}</h2>
+                        <UserList users />
+                    }.into_any(),
+                    Ok(None) => view! { <h1>{t.not_found}</h1> }.into_any(),
+                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                })}
+            </Transition>
+            <section class="card">
+                <h2>{t.invite_user}</h2>
+                <ActionForm action=invite attr:class="form">
+                    <input type="hidden" name="client_id" value=move || id().map(|i| i.to_string()).unwrap_or_default() />
+                    <Field label=t.your_name name="name" autocomplete="off" check=check_name />
+                    <Field label=t.email name="email" kind="email" autocomplete="off" check=check_email />
+                    <label class="field">
+                        <span>{t.role}</span>
+                        <select name="role">
+                            <option value="client_admin">{t.role_client_admin}</option>
+                            <option value="client_member">{t.role_client_member}</option>
+                        </select>
+                    </label>
+                    <ErrorNote error />
+                    <button type="submit" disabled=move || invite.pending().get()>{t.send_invite}</button>
+                </ActionForm>
+                {move || invite.value().get().and_then(|r| r.ok()).map(|(_, link)| view! {
+                    <div class="notice">
+                        <p>{t.invite_link_intro}</p>
+                        <code data-testid="invite-link">{link}</code>
+                    </div>
+                })}
+            </section>
+        </main>
+    }
+}

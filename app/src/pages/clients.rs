@@ -1,0 +1,51 @@
+//! The MSP portal's client list, with the form to add one.
+use leptos::prelude::*;
+
+use super::SignInPrompt;
+use crate::api::{list_clients, AddClient};
+use crate::components::{error_text, use_t, ErrorNote};
+
+#[component]
+pub fn ClientsPage() -> impl IntoView {
+    let t = use_t();
+    let add = ServerAction::<AddClient>::new();
+    let clients = Resource::new(move || add.version().get(), |_| list_clients());
+    let error = Signal::derive(move || {
+        add.value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    view! {
+        <main>
+            <h1>{t.clients}</h1>
+            <ActionForm action=add attr:class="inline-form">
+                <input name="name" placeholder=t.client_name aria-label=t.client_name required maxlength="200" />
+                <button type="submit" disabled=move || add.pending().get()>{t.add_client}</button>
+            </ActionForm>
+            <ErrorNote error />
+            <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || clients.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! {
+                        <div class="empty" data-testid="empty-clients">
+                            <h2>{t.no_clients}</h2>
+                            <p>{t.no_clients_hint}</p>
+                        </div>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="cards" data-testid="client-list">
+                            {list.into_iter().map(|c| view! {
+                                <li>
+                                    <a href=format!("/clients/{}", c.id)>{c.name}</a>
+                                    <small class="muted">{t.created} " " {c.created_at.format("%Y-%m-%d").to_string()}</small>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) if error_text(&e).contains("authentication") => view! { <SignInPrompt /> }.into_any(),
+                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </main>
+    }
+}

@@ -1,0 +1,80 @@
+//! The landing page, and the client self-service home.
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use super::SignInPrompt;
+use crate::api::get_client;
+use crate::components::{error_text, use_me, use_t};
+use crate::pages::client::UserList;
+
+#[component]
+pub fn Landing() -> impl IntoView {
+    let t = use_t();
+    let me = use_me();
+    view! {
+        <Transition fallback=|| ()>
+            {move || match me.get() {
+                Some(Ok(Some(me))) if me.role.is_msp_staff() => view! { <Redirect path="/clients" /> }.into_any(),
+                Some(Ok(Some(_))) => view! { <Redirect path="/home" /> }.into_any(),
+                _ => view! {
+                    <main class="hero">
+                        <h1>{t.tagline}</h1>
+                        <p class="lead">{t.intro}</p>
+                        <p class="actions">
+                            <a class="button" href="/signup">{t.sign_up}</a>
+                            <a class="button secondary" href="/login">{t.sign_in}</a>
+                        </p>
+                    </main>
+                }.into_any(),
+            }}
+        </Transition>
+    }
+}
+
+/// What a client user sees: their own company, and nothing of any other.
+#[component]
+pub fn ClientHome() -> impl IntoView {
+    let t = use_t();
+    let me = use_me();
+    let details = Resource::new(
+        move || {
+            me.get()
+                .and_then(|r| r.ok())
+                .flatten()
+                .and_then(|m| m.client.map(|c| c.id))
+        },
+        |id| async move {
+            match id {
+                Some(id) => get_client(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
+            {move || match me.get() {
+                Some(Ok(Some(me))) => {
+                    let client = me.client.clone();
+                    view! {
+                        <main>
+                            <p class="muted">{t.welcome} ", " {me.user.name.clone()}</p>
+                            <h1 data-testid="company">
+                                {client.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| me.msp.name.clone())}
+                            </h1>
+                            <p class="muted">{t.managed_by} " " {me.msp.name.clone()}</p>
+                            <p>{t.self_service_intro}</p>
+                            <h2>{t.users}</h2>
+                            {move || details.get().map(|r| match r {
+                                Ok(Some((_, users))) => view! { <UserList users /> }.into_any(),
+                                Ok(None) => ().into_any(),
+                                Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                            })}
+                        </main>
+                    }.into_any()
+                }
+                Some(_) => view! { <SignInPrompt /> }.into_any(),
+                None => ().into_any(),
+            }}
+        </Transition>
+    }
+}

@@ -1,0 +1,74 @@
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, ModelTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::ssr::entity::client;
+use crate::ssr::error::{AppError, AppResult};
+use crate::ssr::scope::Scope;
+
+pub async fn list(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<Vec<client::Model>> {
+    Ok(scope
+        .select::<client::Entity>()
+        .order_by_asc(client::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// The client if it is in scope; `NotFound` otherwise, whether it exists elsewhere or not.
+pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> AppResult<client::Model> {
+    scope
+        .select::<client::Entity>()
+        .filter(client::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    name: String,
+    notes: String,
+) -> AppResult<client::Model> {
+    let now = Utc::now();
+    Ok(client::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        msp_id: Set(scope.msp_id),
+        name: Set(name),
+        notes: Set(notes),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+    name: Option<String>,
+    notes: Option<String>,
+) -> AppResult<client::Model> {
+    let mut row: client::ActiveModel = get(db, scope, id).await?.into();
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(notes) = notes {
+        row.notes = Set(notes);
+    }
+    row.updated_at = Set(Utc::now());
+    Ok(row.update(db).await?)
+}
+
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> AppResult<client::Model> {
+    let row = get(db, scope, id).await?;
+    row.clone().delete(db).await?;
+    Ok(row)
+}

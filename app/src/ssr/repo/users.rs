@@ -1,0 +1,104 @@
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::model::Role;
+use crate::ssr::entity::{membership, user};
+use crate::ssr::error::AppResult;
+use crate::ssr::scope::Scope;
+
+/// The membership of a user, by the user's own id (session resolution, before any scope exists).
+pub async fn membership_of(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> AppResult<Option<membership::Model>> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
+}
+
+/// Sign-in and sign-up look a user up by e-mail before there is a scope.
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await?)
+}
+
+pub async fn insert_user(
+    db: &impl ConnectionTrait,
+    email: &str,
+    name: &str,
+    password_hash: Option<String>,
+) -> AppResult<user::Model> {
+    Ok(user::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(email.to_string()),
+        name: Set(name.to_string()),
+        password_hash: Set(password_hash),
+        token_version: Set(0),
+        disabled_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn insert_membership(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    msp_id: Uuid,
+    client_id: Option<Uuid>,
+    role: Role,
+) -> AppResult<membership::Model> {
+    Ok(membership::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        user_id: Set(user_id),
+        msp_id: Set(msp_id),
+        client_id: Set(client_id),
+        role: Set(role.as_str().to_string()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The users of one client, as the scope may see them.
+pub async fn list_for_client(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: Uuid,
+) -> AppResult<Vec<(user::Model, membership::Model)>> {
+    let members = scope
+        .select::<membership::Entity>()
+        .filter(membership::Column::ClientId.eq(client_id))
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await?;
+    Ok(users
+        .into_iter()
+        .filter_map(|u| {
+            let m = members.iter().find(|m| m.user_id == u.id)?.clone();
+            Some((u, m))
+        })
+        .collect())
+}
+
+/// Ends every session of the user: tokens carry the version they were issued with.
+pub async fn bump_token_version(db: &impl ConnectionTrait, user: &user::Model) -> AppResult<()> {
+    let mut row: user::ActiveModel = user.clone().into();
+    row.token_version = Set(user.token_version + 1);
+    row.update(db).await?;
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! Tenant isolation, in one place. A `Scope` is what a request may see: one MSP, and for client
+//! users one client of it. Every repository query on tenant data is built by `Scope::select`, which
+//! ANDs the scope's filter in; a row outside it simply does not exist for the caller (404).
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
+use uuid::Uuid;
+
+use super::entity::{audit_log, client, invite, membership};
+use super::error::AppError;
+use crate::model::Role;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub user_id: Uuid,
+    pub msp_id: Uuid,
+    pub client_id: Option<Uuid>,
+    pub role: Role,
+}
+
+/// An entity owned by a tenant: it names its MSP column, and the column that ties it to a client.
+pub trait Tenanted: EntityTrait {
+    fn msp_column() -> Self::Column;
+    /// `None` for MSP-level data that client users never see.
+    fn client_column() -> Option<Self::Column>;
+}
+
+impl Scope {
+    /// The filter every tenant query carries.
+    pub fn condition<E: Tenanted>(&self) -> Condition {
+        let mut cond = Condition::all().add(E::msp_column().eq(self.msp_id));
+        if let Some(client_id) = self.client_id {
+            cond = match E::client_column() {
+                Some(col) => cond.add(col.eq(client_id)),
+                // Client users have no access to MSP-level tables at all.
+                None => cond.add(sea_orm::sea_query::Expr::cust("1 = 0")),
+            };
+        }
+        cond
+    }
+
+    pub fn select<E: Tenanted>(&self) -> Select<E> {
+        E::find().filter(self.condition::<E>())
+    }
+
+    pub fn is_msp_staff(&self) -> bool {
+        self.role.is_msp_staff()
+    }
+
+    /// Changes to the client list itself are MSP work.
+    pub fn require_msp_staff(&self) -> Result<(), AppError> {
+        if self.is_msp_staff() {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.user_id, role = self.role.as_str(), "refused: needs MSP staff");
+            Err(AppError::Forbidden(
+                "this needs an MSP staff account".into(),
+            ))
+        }
+    }
+
+    /// Owners and admins manage people; technicians and client members do not.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        match self.role {
+            Role::MspOwner | Role::MspAdmin | Role::ClientAdmin => Ok(()),
+            _ => {
+                tracing::warn!(user = %self.user_id, role = self.role.as_str(), "refused: needs admin");
+                Err(AppError::Forbidden("this needs an admin account".into()))
+            }
+        }
+    }
+}
+
+impl Tenanted for client::Entity {
+    fn msp_column() -> client::Column {
+        client::Column::MspId
+    }
+    fn client_column() -> Option<client::Column> {
+        Some(client::Column::Id)
+    }
+}
+
+impl Tenanted for membership::Entity {
+    fn msp_column() -> membership::Column {
+        membership::Column::MspId
+    }
+    fn client_column() -> Option<membership::Column> {
+        Some(membership::Column::ClientId)
+    }
+}
+
+impl Tenanted for invite::Entity {
+    fn msp_column() -> invite::Column {
+        invite::Column::MspId
+    }
+    fn client_column() -> Option<invite::Column> {
+        Some(invite::Column::ClientId)
+    }
+}
+
+impl Tenanted for audit_log::Entity {
+    fn msp_column() -> audit_log::Column {
+        audit_log::Column::MspId
+    }
+    fn client_column() -> Option<audit_log::Column> {
+        Some(audit_log::Column::ClientId)
+    }
+}

@@ -1,0 +1,379 @@
+//! Sign-up, sign-in, sign-out, invites and their acceptance.
+use chrono::{Duration as ChronoDuration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{client_view, user_view, Fields};
+use crate::domain::input::{Email, Name, Password};
+use crate::model::{InviteCreated, MeView, MspView, Role, UserView};
+use crate::ssr::auth::{self, Claims};
+use crate::ssr::entity::{audit_log, invite, msp, user};
+use crate::ssr::error::{AppError, AppResult};
+use crate::ssr::repo::{audit, clients, users};
+use crate::ssr::scope::Scope;
+use crate::ssr::session::Session;
+use crate::ssr::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct SignupInput {
+    pub msp_name: String,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+pub struct SignedIn {
+    pub token: String,
+    pub user: UserView,
+}
+
+/// A fresh session token for a user; `auth_time` carries over on renewal.
+pub fn issue_token(
+    state: &AppState,
+    user: &user::Model,
+    auth_time: Option<i64>,
+) -> AppResult<String> {
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        sub: user.id,
+        aud: auth::AUDIENCE.into(),
+        iat: now,
+        exp: now + state.settings.token_ttl.as_secs() as i64,
+        ver: user.token_version,
+        auth_time: auth_time.unwrap_or(now),
+    };
+    Ok(state.keys.sign(&claims)?)
+}
+
+/// A renewed token if the session is past half its life and within its maximum age. It carries
+/// the same user and token version, so a sign-out before or after still ends it.
+pub fn renewed_token(state: &AppState, c: &Claims) -> Option<String> {
+    let now = Utc::now().timestamp();
+    let half_life = state.settings.token_ttl.as_secs() as i64 / 2;
+    let max_age = state.settings.session_max_age.as_secs() as i64;
+    if now - c.iat < half_life || now - c.auth_time > max_age {
+        return None;
+    }
+    let claims = Claims {
+        iat: now,
+        exp: now + state.settings.token_ttl.as_secs() as i64,
+        ..c.clone()
+    };
+    state.keys.sign(&claims).ok()
+}
+
+pub async fn signup(
+    state: &AppState,
+    input: SignupInput,
+    ip: String,
+) -> AppResult<(SignedIn, MspView)> {
+    let mut f = Fields::default();
+    let msp_name = f.take("msp_name", Name::parse(&input.msp_name));
+    let name = f.take("name", Name::parse(&input.name));
+    let email = f.take("email", Email::parse(&input.email));
+    let password = f.take("password", Password::parse(&input.password));
+    f.finish()?;
+    let (msp_name, name, email, password) = (
+        msp_name.unwrap(),
+        name.unwrap(),
+        email.unwrap(),
+        password.unwrap(),
+    );
+
+    if users::find_by_email(&state.db, email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(AppError::field("email", "is already registered"));
+    }
+    let hash = hash_blocking(password).await?;
+    let txn = state.db.begin().await?;
+    let msp = msp::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set(msp_name.into_string()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let user = users::insert_user(&txn, email.as_str(), name.as_str(), Some(hash)).await?;
+    users::insert_membership(&txn, user.id, msp.id, None, Role::MspOwner).await?;
+    let scope = Scope {
+        user_id: user.id,
+        msp_id: msp.id,
+        client_id: None,
+        role: Role::MspOwner,
+    };
+    let mut entry = audit::Entry::by(&scope, "auth.signup", email.as_str());
+    entry.ip = ip;
+    audit::record(&txn, entry).await?;
+    txn.commit().await?;
+
+    let token = issue_token(state, &user, None)?;
+    Ok((
+        SignedIn {
+            token,
+            user: user_view(&user, Role::MspOwner),
+        },
+        MspView {
+            id: msp.id,
+            name: msp.name,
+        },
+    ))
+}
+
+/// Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+async fn hash_blocking(password: Password) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || auth::hash_password(password.expose()))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)
+}
+
+async fn verify_blocking(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    ip: String,
+) -> AppResult<SignedIn> {
+    let email = email.trim().to_lowercase();
+    let s = &state.settings;
+    let since = Utc::now() - ChronoDuration::from_std(s.login_window).unwrap_or_default();
+    let by_email =
+        audit::recent_login_failures(&state.db, audit_log::Column::Subject, &email, since).await?;
+    let by_ip = audit::recent_login_failures(&state.db, audit_log::Column::Ip, &ip, since).await?;
+    if by_email >= s.login_max_failures_per_email || by_ip >= s.login_max_failures_per_ip {
+        tracing::warn!(%email, %ip, "refused: sign-in rate limit");
+        record_login(state, None, &email, ip, "auth.login_throttled", "refused").await?;
+        return Err(AppError::TooManyRequests);
+    }
+
+    let user = users::find_by_email(&state.db, &email).await?;
+    let hash = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| auth::dummy_hash().to_string());
+    let ok = verify_blocking(password.to_string(), hash).await;
+    match user {
+        Some(user) if ok && user.disabled_at.is_none() => {
+            record_login(state, Some(&user), &email, ip, "auth.login", "ok").await?;
+            let membership = users::membership_of(&state.db, user.id)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            let role = Role::parse(&membership.role).ok_or(AppError::Unauthorized)?;
+            Ok(SignedIn {
+                token: issue_token(state, &user, None)?,
+                user: user_view(&user, role),
+            })
+        }
+        user => {
+            tracing::warn!(%email, %ip, "refused: sign-in failed");
+            record_login(
+                state,
+                user.as_ref(),
+                &email,
+                ip,
+                audit::LOGIN_FAILED,
+                "refused",
+            )
+            .await?;
+            Err(AppError::Unauthorized)
+        }
+    }
+}
+
+async fn record_login(
+    state: &AppState,
+    user: Option<&user::Model>,
+    email: &str,
+    ip: String,
+    action: &str,
+    outcome: &str,
+) -> AppResult<()> {
+    let membership = match user {
+        Some(u) => users::membership_of(&state.db, u.id).await?,
+        None => None,
+    };
+    audit::record(
+        &state.db,
+        audit::Entry {
+            msp_id: membership.as_ref().map(|m| m.msp_id),
+            client_id: membership.as_ref().and_then(|m| m.client_id),
+            actor: user.map(|u| u.id),
+            action,
+            subject: email.to_string(),
+            detail: serde_json::Value::Null,
+            ip,
+            outcome,
+        },
+    )
+    .await
+}
+
+/// Ends every session of the user (all devices).
+pub async fn logout(state: &AppState, session: &Session) -> AppResult<()> {
+    users::bump_token_version(&state.db, &session.user).await?;
+    audit::record(
+        &state.db,
+        audit::Entry::by(&session.scope, "auth.logout", session.user.email.clone()),
+    )
+    .await
+}
+
+pub async fn me(state: &AppState, session: &Session) -> AppResult<MeView> {
+    let scope = &session.scope;
+    let msp = msp::Entity::find_by_id(scope.msp_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let client = match scope.client_id {
+        Some(id) => Some(client_view(clients::get(&state.db, scope, id).await?)),
+        None => None,
+    };
+    Ok(MeView {
+        user: user_view(&session.user, scope.role),
+        role: scope.role,
+        msp: MspView {
+            id: msp.id,
+            name: msp.name,
+        },
+        client,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InviteInput {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// Adds a user to a client and returns the one-time invite token (also e-mailed when SMTP is set).
+pub async fn invite_client_user(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Uuid,
+    input: InviteInput,
+) -> AppResult<InviteCreated> {
+    let client = clients::get(&state.db, scope, client_id).await?;
+    scope.require_admin()?;
+    let mut f = Fields::default();
+    let email = f.take("email", Email::parse(&input.email));
+    let name = f.take("name", Name::parse(&input.name));
+    let role = f.take(
+        "role",
+        Role::parse(&input.role)
+            .filter(|r| r.is_client_role())
+            .ok_or("must be client_admin or client_member"),
+    );
+    f.finish()?;
+    let (email, name, role) = (email.unwrap(), name.unwrap(), role.unwrap());
+    if users::find_by_email(&state.db, email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(AppError::field("email", "is already registered"));
+    }
+
+    let token = auth::random_token();
+    let txn = state.db.begin().await?;
+    let user = users::insert_user(&txn, email.as_str(), name.as_str(), None).await?;
+    users::insert_membership(&txn, user.id, scope.msp_id, Some(client.id), role).await?;
+    invite::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        msp_id: Set(scope.msp_id),
+        client_id: Set(Some(client.id)),
+        user_id: Set(user.id),
+        token_hash: Set(auth::sha256_hex(&token)),
+        created_by: Set(scope.user_id),
+        expires_at: Set(
+            Utc::now() + ChronoDuration::from_std(state.settings.invite_ttl).unwrap_or_default()
+        ),
+        accepted_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry::by(scope, "user.invite", email.as_str())
+            .client(client.id)
+            .detail(serde_json::json!({ "role": role.as_str(), "user_id": user.id })),
+    )
+    .await?;
+    txn.commit().await?;
+
+    super::mail::send_invite(state, &user, &client.name, &token).await;
+    Ok(InviteCreated {
+        user: user_view(&user, role),
+        invite_token: token,
+    })
+}
+
+pub async fn accept_invite(
+    state: &AppState,
+    token: &str,
+    password: &str,
+    ip: String,
+) -> AppResult<SignedIn> {
+    let password = Password::parse(password).map_err(|e| AppError::field("password", e))?;
+    let invite = invite::Entity::find()
+        .filter(invite::Column::TokenHash.eq(auth::sha256_hex(token)))
+        .filter(invite::Column::AcceptedAt.is_null())
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if invite.expires_at < Utc::now() {
+        return Err(AppError::field(
+            "token",
+            "this invite has expired; ask for a new one",
+        ));
+    }
+    let user = user::Entity::find_by_id(invite.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let membership = users::membership_of(&state.db, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = Role::parse(&membership.role).ok_or(AppError::NotFound)?;
+    let hash = hash_blocking(password).await?;
+
+    let txn = state.db.begin().await?;
+    // Compare-and-set: of two concurrent acceptances only one finds the invite still open.
+    let claimed = invite::Entity::update_many()
+        .col_expr(
+            invite::Column::AcceptedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(invite::Column::Id.eq(invite.id))
+        .filter(invite::Column::AcceptedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(AppError::NotFound);
+    }
+    let mut row: user::ActiveModel = user.clone().into();
+    row.password_hash = Set(Some(hash));
+    let user = row.update(&txn).await?;
+    let scope = Scope {
+        user_id: user.id,
+        msp_id: membership.msp_id,
+        client_id: membership.client_id,
+        role,
+    };
+    let mut entry = audit::Entry::by(&scope, "user.invite_accepted", user.email.clone());
+    entry.ip = ip;
+    audit::record(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(SignedIn {
+        token: issue_token(state, &user, None)?,
+        user: user_view(&user, role),
+    })
+}

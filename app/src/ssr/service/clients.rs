@@ -1,0 +1,107 @@
+//! The MSP's clients: listing is open to every scope (a client user sees one), changes are MSP work.
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{client_view, user_view};
+use crate::domain::input::Name;
+use crate::model::{ClientView, Role, UserView};
+use crate::ssr::error::{AppError, AppResult};
+use crate::ssr::repo::{audit, clients, users};
+use crate::ssr::scope::Scope;
+use crate::ssr::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct NewClient {
+    pub name: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ClientPatch {
+    pub name: Option<String>,
+    pub notes: Option<String>,
+}
+
+fn notes(s: String) -> AppResult<String> {
+    if s.chars().count() > 10_000 {
+        Err(AppError::field("notes", "must be at most 10000 characters"))
+    } else {
+        Ok(s)
+    }
+}
+
+pub async fn list(state: &AppState, scope: &Scope) -> AppResult<Vec<ClientView>> {
+    Ok(clients::list(&state.db, scope)
+        .await?
+        .into_iter()
+        .map(client_view)
+        .collect())
+}
+
+pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<ClientView> {
+    clients::get(&state.db, scope, id).await.map(client_view)
+}
+
+pub async fn create(state: &AppState, scope: &Scope, input: NewClient) -> AppResult<ClientView> {
+    scope.require_msp_staff()?;
+    let name = Name::parse(&input.name).map_err(|e| AppError::field("name", e))?;
+    let row = clients::create(&state.db, scope, name.into_string(), notes(input.notes)?).await?;
+    audit::record(
+        &state.db,
+        audit::Entry::by(scope, "client.create", row.name.clone()).client(row.id),
+    )
+    .await?;
+    Ok(client_view(row))
+}
+
+pub async fn update(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+    patch: ClientPatch,
+) -> AppResult<ClientView> {
+    // Existence first, so an out-of-scope id answers 404 before any permission question.
+    clients::get(&state.db, scope, id).await?;
+    scope.require_msp_staff()?;
+    let name = patch
+        .name
+        .map(|n| {
+            Name::parse(&n)
+                .map(Name::into_string)
+                .map_err(|e| AppError::field("name", e))
+        })
+        .transpose()?;
+    let notes = patch.notes.map(notes).transpose()?;
+    let row = clients::update(&state.db, scope, id, name, notes).await?;
+    audit::record(
+        &state.db,
+        audit::Entry::by(scope, "client.update", row.name.clone()).client(row.id),
+    )
+    .await?;
+    Ok(client_view(row))
+}
+
+pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
+    clients::get(&state.db, scope, id).await?;
+    scope.require_msp_staff()?;
+    let row = clients::delete(&state.db, scope, id).await?;
+    audit::record(
+        &state.db,
+        audit::Entry::by(scope, "client.delete", row.name).client(row.id),
+    )
+    .await
+}
+
+pub async fn users_of(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Uuid,
+) -> AppResult<Vec<UserView>> {
+    clients::get(&state.db, scope, client_id).await?;
+    Ok(users::list_for_client(&state.db, scope, client_id)
+        .await?
+        .iter()
+        .map(|(u, m)| user_view(u, Role::parse(&m.role).unwrap_or(Role::ClientMember)))
+        .collect())
+}

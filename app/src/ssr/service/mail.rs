@@ -1,0 +1,54 @@
+//! Outgoing e-mail over SMTP (lettre). Without SMTP settings nothing is sent and the caller hands
+//! the invite link over by other means (the API returns the token).
+use lettre::message::header::ContentType;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::ssr::entity::user;
+use crate::ssr::state::{AppState, SmtpSettings};
+
+pub fn invite_link(state: &AppState, token: &str) -> String {
+    let base = state.settings.public_url.clone().unwrap_or_default();
+    format!("{}/invite/{token}", base.trim_end_matches('/'))
+}
+
+pub async fn send_invite(state: &AppState, user: &user::Model, client_name: &str, token: &str) {
+    let Some(smtp) = &state.settings.smtp else {
+        return;
+    };
+    let body = format!(
+        "Hello {name},\n\nYou have been invited to the continuity plan of {client_name} in Lifeline.\n\
+         Choose a password to sign in: {link}\n\nThis link works once and expires in {days} days.\n",
+        name = user.name,
+        link = invite_link(state, token),
+        days = state.settings.invite_ttl.as_secs() / 86_400,
+    );
+    if let Err(e) = send(smtp, &user.email, "Your Lifeline invitation", body).await {
+        tracing::error!(error = %e, to = %user.email, "invite e-mail not sent");
+    }
+}
+
+pub async fn send(
+    smtp: &SmtpSettings,
+    to: &str,
+    subject: &str,
+    body: String,
+) -> anyhow::Result<()> {
+    let msg = Message::builder()
+        .from(smtp.from.parse()?)
+        .to(to.parse()?)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)?;
+    let mut builder = if smtp.insecure {
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+    } else {
+        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?
+    }
+    .port(smtp.port);
+    if let (Some(u), Some(p)) = (&smtp.username, &smtp.password) {
+        builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+    }
+    builder.build().send(msg).await?;
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Use cases, shared by the REST API and the server functions of the UI. Each opens its own
+//! transaction where it writes more than one row, and writes its audit entry in it.
+pub mod account;
+pub mod clients;
+pub mod mail;
+
+use crate::model::{ClientView, Role, UserView};
+use crate::ssr::entity::{client, user};
+
+pub fn user_view(u: &user::Model, role: Role) -> UserView {
+    UserView {
+        id: u.id,
+        email: u.email.clone(),
+        name: u.name.clone(),
+        role,
+        active: u.password_hash.is_some() && u.disabled_at.is_none(),
+    }
+}
+
+pub fn client_view(c: client::Model) -> ClientView {
+    ClientView {
+        id: c.id,
+        msp_id: c.msp_id,
+        name: c.name,
+        notes: c.notes,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+    }
+}
+
+/// Collects per-field parse errors so a form shows all of them at once.
+#[derive(Default)]
+pub struct Fields(std::collections::BTreeMap<String, String>);
+
+impl Fields {
+    pub fn take<T>(&mut self, field: &str, r: Result<T, &'static str>) -> Option<T> {
+        r.map_err(|e| self.0.insert(field.to_string(), e.to_string()))
+            .ok()
+    }
+
+    pub fn finish(self) -> Result<(), crate::ssr::error::AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::ssr::error::AppError::Validation(self.0))
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! What every request handler can reach: the database, the signing keys and the settings.
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::auth::JwtKeys;
+
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+    /// Plain SMTP without TLS: only for a local relay or a test sink.
+    pub insecure: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// How long a session token lives; cookies are renewed when half of it has passed.
+    pub token_ttl: Duration,
+    /// No renewal beyond this long after the sign-in itself.
+    pub session_max_age: Duration,
+    pub invite_ttl: Duration,
+    /// The origin browsers use to reach us (scheme://host[:port]), for CSRF checks and invite links.
+    /// `None`: trust the request's own Host header.
+    pub public_url: Option<String>,
+    /// Mark cookies `Secure` (on unless serving plain HTTP on loopback).
+    pub secure_cookies: bool,
+    pub smtp: Option<SmtpSettings>,
+    /// Failed sign-ins allowed per e-mail address and per IP within `login_window`.
+    pub login_max_failures_per_email: u64,
+    pub login_max_failures_per_ip: u64,
+    pub login_window: Duration,
+    /// Take the client address from X-Forwarded-For (only behind a trusted load balancer).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            token_ttl: Duration::from_secs(30 * 60),
+            session_max_age: Duration::from_secs(7 * 24 * 3600),
+            invite_ttl: Duration::from_secs(7 * 24 * 3600),
+            public_url: None,
+            secure_cookies: true,
+            smtp: None,
+            login_max_failures_per_email: 5,
+            login_max_failures_per_ip: 30,
+            login_window: Duration::from_secs(15 * 60),
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub keys: Arc<JwtKeys>,
+    pub settings: Arc<Settings>,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos.clone()
+    }
+}

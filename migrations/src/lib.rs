@@ -1,0 +1,14 @@
+//! Schema migrations, identical on SQLite and PostgreSQL. Every tenant-owned table carries `msp_id`
+//! and leads its indexes with it, so a tenant-sharded engine or row-level security can be added later.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_tenancy;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_tenancy::Migration)]
+    }
+}

@@ -1,0 +1,51 @@
+# Shared by the scripts: where cargo puts things, and the tools the build needs.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+SITE_DIR="$TARGET_DIR/site"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+# The wasm target and the wasm-bindgen CLI at exactly the version in Cargo.lock.
+ensure_wasm_tools() {
+  if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+    say "adding the wasm32 target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want
+  want="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+# wasm-opt from the npm package binaryen (Debian's older binaryen breaks the wasm).
+ensure_wasm_opt() {
+  if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ]; then
+    say "installing binaryen (wasm-opt) from npm"
+    (cd "$ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Builds the browser bundle into $SITE_DIR/pkg. $1 = debug | release.
+build_site() {
+  local mode="${1:-debug}" profile_dir profile_flag=()
+  if [ "$mode" = release ]; then
+    profile_flag=(--profile wasm-release); profile_dir=wasm-release
+  else
+    profile_dir=debug
+  fi
+  say "building the browser bundle ($mode)"
+  cargo build -p frontend --lib --target wasm32-unknown-unknown "${profile_flag[@]}"
+  mkdir -p "$SITE_DIR/pkg"
+  wasm-bindgen --target web --no-typescript --out-dir "$SITE_DIR/pkg" --out-name lifeline \
+    "$TARGET_DIR/wasm32-unknown-unknown/$profile_dir/frontend.wasm"
+  if [ "$mode" = release ]; then
+    ensure_wasm_opt
+    "$ROOT/tools/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      -o "$SITE_DIR/pkg/lifeline_bg.wasm" "$SITE_DIR/pkg/lifeline_bg.wasm"
+  fi
+}

@@ -1,0 +1,9 @@
+//! `lifeline`: the server binary. It only parses the command line and hands over to the library.
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = server::config::Cli::parse();
+    server::telemetry::init();
+    server::run(cli).await
+}

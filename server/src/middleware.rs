@@ -1,0 +1,90 @@
+//! Request-wide concerns: CSRF for cookie sessions, session renewal, the request span.
+use app::ssr::error::AppError;
+use app::ssr::session::{cookie, session_cookie, SESSION_COOKIE};
+use app::ssr::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Cookies ride along on any request a browser makes, so a state change authenticated by cookie
+/// must come from our own pages: its Origin (or Referer) must be ours. Bearer tokens are never sent
+/// implicitly and need no such check. A foreign Origin is refused even without a cookie (login CSRF).
+pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || req.headers().contains_key(header::AUTHORIZATION) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    let has_cookie = cookie(headers, SESSION_COOKIE).is_some();
+    let verdict = match source {
+        Some(src) => same_origin(src, headers, state.settings.public_url.as_deref()),
+        None => !has_cookie,
+    };
+    if verdict {
+        next.run(req).await
+    } else {
+        tracing::warn!(origin = ?source, path = %req.uri().path(), "refused: cross-site request (CSRF)");
+        AppError::Forbidden(
+            "cross-site request refused: the Origin header does not match this site".into(),
+        )
+        .into_response()
+    }
+}
+
+/// `src` is an Origin (`scheme://host[:port]`) or a Referer URL; it must name this site.
+fn same_origin(src: &str, headers: &axum::http::HeaderMap, public_url: Option<&str>) -> bool {
+    let authority = |url: &str| {
+        url.split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or("").to_ascii_lowercase())
+    };
+    let Some(src) = authority(src) else {
+        return false;
+    };
+    if let Some(public) = public_url.and_then(authority) {
+        if src == public {
+            return true;
+        }
+    }
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|host| host.eq_ignore_ascii_case(&src))
+}
+
+/// Sliding sessions for the browser: a cookie past half its life comes back renewed, until the
+/// session's maximum age. The token version is carried over, so sign-out still ends it.
+pub async fn renew_session(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let token = cookie(req.headers(), SESSION_COOKIE);
+    let mut res = next.run(req).await;
+    let already_set = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|s| s.starts_with(SESSION_COOKIE)));
+    if already_set || !res.status().is_success() {
+        return res;
+    }
+    if let Some(fresh) = token
+        .and_then(|t| state.keys.verify(&t))
+        .and_then(|claims| app::ssr::service::account::renewed_token(&state, &claims))
+    {
+        if let Ok(v) = session_cookie(&state, &fresh).parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+pub fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+}

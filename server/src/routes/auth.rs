@@ -1,0 +1,105 @@
+use app::model::{MeView, MspView, UserView};
+use app::ssr::error::AppResult;
+use app::ssr::service::account::{self, SignupInput};
+use app::ssr::session::{clear_session_cookie, session_cookie, Session};
+use app::ssr::state::AppState;
+use axum::extract::State;
+use axum::http::{header::SET_COOKIE, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiJson, ClientIp};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/signup", post(signup))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/refresh", post(refresh))
+        .route("/me", get(me))
+}
+
+#[derive(Serialize)]
+struct SignupOut {
+    token: String,
+    user: UserView,
+    msp: MspView,
+}
+
+#[derive(Serialize)]
+struct TokenOut {
+    token: String,
+    user: UserView,
+}
+
+#[derive(Deserialize)]
+struct LoginIn {
+    email: String,
+    password: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn signup(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(input): ApiJson<SignupInput>,
+) -> AppResult<impl IntoResponse> {
+    let (signed_in, msp) = account::signup(&state, input, ip).await?;
+    let cookie = session_cookie(&state, &signed_in.token);
+    let body = SignupOut {
+        token: signed_in.token,
+        user: signed_in.user,
+        msp,
+    };
+    Ok((
+        StatusCode::CREATED,
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(body),
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(input): ApiJson<LoginIn>,
+) -> AppResult<impl IntoResponse> {
+    let signed_in = account::login(&state, &input.email, &input.password, ip).await?;
+    let cookie = session_cookie(&state, &signed_in.token);
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(TokenOut {
+            token: signed_in.token,
+            user: signed_in.user,
+        }),
+    ))
+}
+
+/// Ends all of the user's sessions, on every device.
+#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+async fn logout(State(state): State<AppState>, session: Session) -> AppResult<impl IntoResponse> {
+    account::logout(&state, &session).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(SET_COOKIE, clear_session_cookie(&state))]),
+    ))
+}
+
+/// A fresh token for API clients whose token is about to expire.
+#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+async fn refresh(State(state): State<AppState>, session: Session) -> AppResult<impl IntoResponse> {
+    let token = account::issue_token(&state, &session.user, Some(session.claims.auth_time))?;
+    let cookie = session_cookie(&state, &token);
+    let user = app::ssr::service::user_view(&session.user, session.scope.role);
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(TokenOut { token, user }),
+    ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %session.scope.msp_id))]
+async fn me(State(state): State<AppState>, session: Session) -> AppResult<Json<MeView>> {
+    Ok(Json(account::me(&state, &session).await?))
+}

@@ -1,0 +1,115 @@
+use app::model::{ClientView, InviteCreated, UserView};
+use app::ssr::error::AppResult;
+use app::ssr::scope::Scope;
+use app::ssr::service::account::{self, InviteInput};
+use app::ssr::service::clients::{self, ClientPatch, NewClient};
+use app::ssr::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{ApiJson, ClientIp};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/clients", get(list).post(create))
+        .route("/clients/{id}", get(show).patch(update).delete(remove))
+        .route("/clients/{id}/users", get(users).post(invite))
+        .route("/invites/{token}/accept", post(accept))
+}
+
+/// Path ids that are not UUIDs cannot name anything in scope: 404, like any unknown id.
+fn parse_id(id: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(id).map_err(|_| app::ssr::error::AppError::NotFound)
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn list(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Vec<ClientView>>> {
+    Ok(Json(clients::list(&state, &scope).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn create(
+    State(state): State<AppState>,
+    scope: Scope,
+    ApiJson(input): ApiJson<NewClient>,
+) -> AppResult<(StatusCode, Json<ClientView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(clients::create(&state, &scope, input).await?),
+    ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn show(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(id): Path<String>,
+) -> AppResult<Json<ClientView>> {
+    Ok(Json(clients::get(&state, &scope, parse_id(&id)?).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn update(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<ClientPatch>,
+) -> AppResult<Json<ClientView>> {
+    Ok(Json(
+        clients::update(&state, &scope, parse_id(&id)?, patch).await?,
+    ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn remove(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    clients::delete(&state, &scope, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn users(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<UserView>>> {
+    Ok(Json(
+        clients::users_of(&state, &scope, parse_id(&id)?).await?,
+    ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn invite(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<InviteInput>,
+) -> AppResult<(StatusCode, Json<InviteCreated>)> {
+    let created = account::invite_client_user(&state, &scope, parse_id(&id)?, input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize)]
+struct AcceptIn {
+    password: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn accept(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+    ApiJson(input): ApiJson<AcceptIn>,
+) -> AppResult<Json<serde_json::Value>> {
+    let signed_in = account::accept_invite(&state, &token, &input.password, ip).await?;
+    Ok(Json(
+        serde_json::json!({ "token": signed_in.token, "user": signed_in.user }),
+    ))
+}

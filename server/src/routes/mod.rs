@@ -1,0 +1,53 @@
+//! REST API v1. Each resource module exposes its own `router()`; errors are problem details.
+mod auth;
+mod clients;
+pub mod openapi;
+
+use app::ssr::{error::AppError, state::AppState};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(clients::router())
+        .route("/openapi.json", axum::routing::get(openapi::document))
+        .fallback(|| async { AppError::NotFound })
+}
+
+/// `Json<T>` whose rejections are problem details: 400 for malformed JSON, 413 for an oversized
+/// body, 415 without a JSON content type.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(match rejection.status().as_u16() {
+                413 => AppError::PayloadTooLarge,
+                _ => AppError::BadRequest(rejection.body_text()),
+            }),
+        }
+    }
+}
+
+/// The caller's IP address, for the audit log and sign-in rate limits.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(app::ssr::client_ip(
+            parts,
+            state.settings.trust_forwarded_for,
+        )))
+    }
+}
