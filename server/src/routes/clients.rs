@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{id}", get(show).patch(update).delete(remove))
         .route("/clients/{id}/users", get(users).post(invite))
         .route("/invites/{token}/accept", post(accept))
+        .route("/users/{id}/disable", post(disable))
 }
 
 /// Path ids that are not UUIDs cannot name anything in scope: 404, like any unknown id.
@@ -112,4 +113,14 @@ async fn accept(
     Ok(Json(
         serde_json::json!({ "token": signed_in.token, "user": signed_in.user }),
     ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn disable(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    clients::disable_user(&state, &scope, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -55,15 +55,19 @@ pub fn spec() -> Value {
                 "post": op("Add a client (MSP staff)", Some("NewClient"), ("201", "the client"), &["400", "401", "403", "422"])
             },
             "/clients/{id}": {
-                "parameters": id,
+                "parameters": id.clone(),
                 "get": op("One client", None, ("200", "the client"), &["401", "404"]),
                 "patch": op("Change a client (MSP staff)", Some("ClientPatch"), ("200", "the client"), &["400", "401", "403", "404", "422"]),
                 "delete": op("Delete a client (MSP staff)", None, ("204", "deleted"), &["401", "403", "404"])
             },
             "/clients/{id}/users": {
-                "parameters": id,
+                "parameters": id.clone(),
                 "get": op("The client's users", None, ("200", "array of users"), &["401", "404"]),
                 "post": op("Invite a client user (admins)", Some("Invite"), ("201", "{user, invite_token}"), &["400", "401", "403", "404", "409", "422"])
+            },
+            "/users/{id}/disable": {
+                "parameters": id.clone(),
+                "post": op("Disable a user and end their sessions (admins)", None, ("204", "disabled"), &["401", "403", "404", "409"])
             },
             "/invites/{token}/accept": {
                 "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],

@@ -102,3 +102,30 @@ pub async fn bump_token_version(db: &impl ConnectionTrait, user: &user::Model) -
     row.update(db).await?;
     Ok(())
 }
+
+/// A user whose membership lies in the scope (MSP staff: any user of the MSP; client users: their client's).
+pub async fn get_in_scope(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    user_id: Uuid,
+) -> AppResult<(user::Model, membership::Model)> {
+    let m = scope
+        .select::<membership::Entity>()
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .ok_or(crate::ssr::error::AppError::NotFound)?;
+    let u = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(crate::ssr::error::AppError::NotFound)?;
+    Ok((u, m))
+}
+
+pub async fn disable(db: &impl ConnectionTrait, user: &user::Model) -> AppResult<()> {
+    let mut row: user::ActiveModel = user.clone().into();
+    row.disabled_at = Set(Some(Utc::now()));
+    row.token_version = Set(user.token_version + 1);
+    row.update(db).await?;
+    Ok(())
+}

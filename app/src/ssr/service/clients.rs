@@ -105,3 +105,21 @@ pub async fn users_of(
         .map(|(u, m)| user_view(u, Role::parse(&m.role).unwrap_or(Role::ClientMember)))
         .collect())
 }
+
+/// Disables a user of the caller's tenant and ends all their sessions.
+pub async fn disable_user(state: &AppState, scope: &Scope, user_id: Uuid) -> AppResult<()> {
+    let (user, _) = users::get_in_scope(&state.db, scope, user_id).await?;
+    scope.require_admin()?;
+    if user.id == scope.user_id {
+        return Err(AppError::Conflict(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    users::disable(&state.db, &user).await?;
+    audit::record(
+        &state.db,
+        audit::Entry::by(scope, "user.disable", user.email.clone())
+            .detail(serde_json::json!({ "user_id": user.id })),
+    )
+    .await
+}

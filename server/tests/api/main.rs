@@ -1,0 +1,9 @@
+//! One test binary for the whole HTTP surface; every test runs on SQLite and on PostgreSQL.
+mod helpers;
+
+mod auth;
+mod clients;
+mod invites;
+mod isolation;
+mod mail;
+mod web;

@@ -1,0 +1,183 @@
+//! The browser side of the HTTP surface: server-rendered pages, language, CSRF, session renewal.
+use crate::helpers::{TestApp, SECRET};
+use app::ssr::auth::{Claims, JwtKeys};
+use reqwest::StatusCode;
+use serde_json::json;
+
+crate::both!(
+    pages_render_on_the_server,
+    language_switch_is_remembered,
+    cookie_state_changes_need_our_origin,
+    cookie_sessions_are_renewed,
+);
+
+async fn pages_render_on_the_server(app: TestApp) {
+    let r = app.send(app.http.get(app.url("/"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text.contains("<html lang=\"en\""),
+        "{}",
+        &r.text[..200.min(r.text.len())]
+    );
+    assert!(r
+        .text
+        .contains("Business continuity for managed service providers"));
+    assert!(
+        r.text.contains("/pkg/lifeline.js"),
+        "hydration script missing"
+    );
+
+    // Signed in by cookie, the client list arrives in the HTML itself (no wasm needed).
+    let (token, _) = app.signup("Acme IT", "ann@acme.example").await;
+    app.create_client(&token, "Bakkerij Jansen").await;
+    let r = app
+        .send(
+            app.http
+                .get(app.url("/clients"))
+                .header("cookie", format!("lifeline_session={token}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text.contains("Bakkerij Jansen"),
+        "client list not server-rendered"
+    );
+
+    let r = app.send(app.http.get(app.url("/no/such/page"))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn language_switch_is_remembered(app: TestApp) {
+    let r = app
+        .send(
+            app.http
+                .get(app.url("/lang/nl"))
+                .header("referer", format!("{}/login", app.base)),
+        )
+        .await;
+    assert!(r.status.is_redirection());
+    assert_eq!(r.headers["location"], "/login");
+    let cookie = r.cookie("lifeline_lang").unwrap();
+    assert!(
+        cookie.starts_with("lifeline_lang=nl;") && cookie.contains("Max-Age=31536000"),
+        "{cookie}"
+    );
+
+    let r = app
+        .send(
+            app.http
+                .get(app.url("/login"))
+                .header("cookie", "lifeline_lang=nl"),
+        )
+        .await;
+    assert!(r.text.contains("<html lang=\"nl\""));
+    assert!(r.text.contains("Inloggen") && r.text.contains("Wachtwoord"));
+    // Without a choice, the browser's preference decides.
+    let r = app
+        .send(
+            app.http
+                .get(app.url("/"))
+                .header("accept-language", "nl-NL,nl;q=0.9,en;q=0.8"),
+        )
+        .await;
+    assert!(r.text.contains("Bedrijfscontinuïteit"));
+}
+
+async fn cookie_state_changes_need_our_origin(app: TestApp) {
+    let (token, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let cookie = format!("lifeline_session={token}");
+    let post = |origin: Option<&str>| {
+        let mut req = app
+            .http
+            .post(app.url("/api/v1/clients"))
+            .header("cookie", &cookie)
+            .json(&json!({ "name": "Via cookie" }));
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req
+    };
+    let r = app.send(post(None)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    assert_eq!(
+        app.send(post(Some("https://evil.example"))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(app
+        .get("/api/v1/clients", &token)
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    assert_eq!(
+        app.send(post(Some(&app.base))).await.status,
+        StatusCode::CREATED
+    );
+    // Bearer tokens are never sent implicitly by a browser: no Origin needed.
+    app.create_client(&token, "Via bearer").await;
+    // A foreign page cannot sign a visitor in either (login CSRF).
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/auth/login"))
+                .header("origin", "https://evil.example")
+                .json(
+                    &json!({ "email": "ann@acme.example", "password": crate::helpers::PASSWORD }),
+                ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+async fn cookie_sessions_are_renewed(app: TestApp) {
+    let (token, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let keys = JwtKeys::from_secret(SECRET);
+    let c = keys.verify(&token).unwrap();
+    let me = |t: String| {
+        app.http
+            .get(app.url("/api/v1/me"))
+            .header("cookie", format!("lifeline_session={t}"))
+    };
+
+    // Fresh: no renewal.
+    assert!(app
+        .send(me(token.clone()))
+        .await
+        .cookie("lifeline_session")
+        .is_none());
+    // Past half its life: a new cookie comes back, for the same sign-in.
+    let old = keys
+        .sign(&Claims {
+            iat: c.iat - 20 * 60,
+            exp: c.iat + 10 * 60,
+            ..c.clone()
+        })
+        .unwrap();
+    let r = app.send(me(old)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let renewed = r.cookie("lifeline_session").expect("renewed cookie");
+    let fresh = renewed
+        .trim_start_matches("lifeline_session=")
+        .split(';')
+        .next()
+        .unwrap();
+    let fc = keys.verify(fresh).unwrap();
+    assert!(fc.exp >= c.exp && fc.auth_time == c.auth_time);
+    // Beyond the session's maximum age there is no renewal.
+    let ancient = keys
+        .sign(&Claims {
+            iat: c.iat - 20 * 60,
+            exp: c.iat + 10 * 60,
+            auth_time: c.iat - 8 * 24 * 3600,
+            ..c.clone()
+        })
+        .unwrap();
+    assert!(app
+        .send(me(ancient))
+        .await
+        .cookie("lifeline_session")
+        .is_none());
+}
