@@ -49,3 +49,26 @@ build_site() {
       -o "$SITE_DIR/pkg/lifeline_bg.wasm" "$SITE_DIR/pkg/lifeline_bg.wasm"
   fi
 }
+
+# Debian's Chromium for the browser tests (Playwright's own browser download is not used).
+ensure_chromium() {
+  if [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Chromium from Debian"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing: install Debian's 'chromium' package or set CHROMIUM=/path/to/chrome" >&2
+    exit 1
+  fi
+}
+
+# The tests need a PostgreSQL server; start the local cluster if it is installed but down.
+ensure_postgres() {
+  local url="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+  if command -v pg_isready >/dev/null && ! pg_isready -q -d "$url"; then
+    if command -v pg_ctlcluster >/dev/null; then
+      say "starting the local PostgreSQL cluster"
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    fi
+  fi
+}

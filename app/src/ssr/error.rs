@@ -15,6 +15,9 @@ pub enum AppError {
     Validation(BTreeMap<String, String>),
     #[error("authentication required")]
     Unauthorized,
+    /// Sign-in failed: the same words whether the account exists or not.
+    #[error("wrong e-mail address or password")]
+    BadCredentials,
     #[error("{0}")]
     Forbidden(String),
     /// Also the answer for anything outside the caller's scope: existence is not leaked.
@@ -45,7 +48,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,

@@ -183,7 +183,7 @@ pub async fn login(
                 "refused",
             )
             .await?;
-            Err(AppError::Unauthorized)
+            Err(AppError::BadCredentials)
         }
     }
 }
