@@ -97,6 +97,9 @@ pub fn Header() -> impl IntoView {
     }
 }
 
+/// A field's own rule: the message says what is wrong with the value.
+pub type Check = fn(&str) -> Result<(), &'static str>;
+
 /// A labelled input that checks its value as the user leaves it (after hydration); the server
 /// checks again and is the authority.
 #[component]
@@ -105,7 +108,7 @@ pub fn Field(
     name: &'static str,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] autocomplete: &'static str,
-    #[prop(optional)] check: Option<fn(&str) -> Result<(), &'static str>>,
+    #[prop(optional)] check: Option<Check>,
 ) -> impl IntoView {
     let (error, set_error) = signal(None::<&'static str>);
     let on_blur = move |ev: leptos::ev::FocusEvent| {

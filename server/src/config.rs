@@ -15,7 +15,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run pending migrations and serve the app.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run pending migrations and exit.
     Migrate(DbArgs),
     /// Add the demo MSP and two demo clients (skipped when present) and print their logins.
