@@ -38,7 +38,7 @@ test('an MSP signs up, adds clients, invites a client admin who sees only their 
   await page.getByRole('link', { name: 'Bakkerij Jansen' }).click();
   await expect(page.getByTestId('client-name')).toHaveText('Bakkerij Jansen');
   await hydrated(page);
-  await page.getByLabel('Your name').fill('Anna Jansen');
+  await page.getByLabel('Name').fill('Anna Jansen');
   await page.getByLabel('E-mail').fill(`anna+${stamp}@bakkerij.example`);
   await page.getByLabel('Role').selectOption('client_admin');
   await page.getByRole('button', { name: 'Send invite' }).click();
@@ -57,6 +57,14 @@ test('an MSP signs up, adds clients, invites a client admin who sees only their 
   await expect(anna.getByTestId('company')).toHaveText('Bakkerij Jansen');
   await expect(anna.getByText('Managed by Kees IT Beheer')).toBeVisible();
   await expect(anna.locator('body')).not.toContainText('Garage Pietersen');
+
+  // As client admin she keeps her own people: she invites a colleague.
+  await anna.getByLabel('Name').fill('Piet Bakker');
+  await anna.getByLabel('E-mail').fill(`piet+${stamp}@bakkerij.example`);
+  await anna.getByLabel('Role').selectOption('client_member');
+  await anna.getByRole('button', { name: 'Send invite' }).click();
+  await expect(anna.getByTestId('invite-link')).toBeVisible();
+  await expect(anna.getByTestId('users')).toContainText('Piet Bakker');
 
   // Her API view holds one client, and the other one does not exist for her.
   const clients = await (await anna.request.get('/api/v1/clients')).json();

@@ -16,7 +16,7 @@ pub fn UserList(users: Vec<UserView>) -> impl IntoView {
     }
     view! {
         <table class="table" data-testid="users">
-            <thead><tr><th>{t.your_name}</th><th>{t.email}</th><th>{t.role}</th><th></th></tr></thead>
+            <thead><tr><th>{t.name}</th><th>{t.email}</th><th>{t.role}</th><th></th></tr></thead>
             <tbody>
                 {users.into_iter().map(|u| view! {
                     <tr>
@@ -51,15 +51,6 @@ pub fn ClientPage() -> impl IntoView {
             }
         },
     );
-    let error = Signal::derive(move || {
-        invite
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
-    let check_email = |s: &str| Email::parse(s).map(|_| ());
-    let check_name = |s: &str| Name::parse(s).map(|_| ());
     view! {
         <main>
             <p><a href="/clients">{t.back_to_clients}</a></p>
@@ -74,29 +65,51 @@ pub fn ClientPage() -> impl IntoView {
                     Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                 })}
             </Transition>
-            <section class="card">
-                <h2>{t.invite_user}</h2>
-                <ActionForm action=invite attr:class="form">
-                    <input type="hidden" name="client_id" value=move || id().map(|i| i.to_string()).unwrap_or_default() />
-                    <Field label=t.your_name name="name" autocomplete="off" check=check_name />
-                    <Field label=t.email name="email" kind="email" autocomplete="off" check=check_email />
-                    <label class="field">
-                        <span>{t.role}</span>
-                        <select name="role">
-                            <option value="client_admin">{t.role_client_admin}</option>
-                            <option value="client_member">{t.role_client_member}</option>
-                        </select>
-                    </label>
-                    <ErrorNote error />
-                    <button type="submit" disabled=move || invite.pending().get()>{t.send_invite}</button>
-                </ActionForm>
-                {move || invite.value().get().and_then(|r| r.ok()).map(|(_, link)| view! {
-                    <div class="notice">
-                        <p>{t.invite_link_intro}</p>
-                        <code data-testid="invite-link">{link}</code>
-                    </div>
-                })}
-            </section>
+            <InviteForm action=invite client_id=Signal::derive(id) />
         </main>
+    }
+}
+
+/// Invites a client user; the parent refetches its user list on the action's version.
+#[component]
+pub fn InviteForm(
+    action: ServerAction<InviteUser>,
+    client_id: Signal<Option<Uuid>>,
+) -> impl IntoView {
+    let t = use_t();
+    let invite = action;
+    let error = Signal::derive(move || {
+        invite
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    let check_email = |s: &str| Email::parse(s).map(|_| ());
+    let check_name = |s: &str| Name::parse(s).map(|_| ());
+    view! {
+        <section class="card">
+            <h2>{t.invite_user}</h2>
+            <ActionForm action=invite attr:class="form">
+                <input type="hidden" name="client_id" value=move || client_id.get().map(|i| i.to_string()).unwrap_or_default() />
+                <Field label=t.name name="name" autocomplete="off" check=check_name />
+                <Field label=t.email name="email" kind="email" autocomplete="off" check=check_email />
+                <label class="field">
+                <span>{t.role}</span>
+                <select name="role">
+                    <option value="client_admin">{t.role_client_admin}</option>
+                    <option value="client_member">{t.role_client_member}</option>
+                </select>
+                </label>
+                <ErrorNote error />
+                <button type="submit" disabled=move || invite.pending().get()>{t.send_invite}</button>
+            </ActionForm>
+            {move || invite.value().get().and_then(|r| r.ok()).map(|(_, link)| view! {
+                <div class="notice">
+                <p>{t.invite_link_intro}</p>
+                <code data-testid="invite-link">{link}</code>
+                </div>
+            })}
+        </section>
     }
 }

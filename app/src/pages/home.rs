@@ -3,9 +3,10 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use super::SignInPrompt;
-use crate::api::get_client;
+use crate::api::{get_client, InviteUser};
 use crate::components::{error_text, use_me, use_t};
-use crate::pages::client::UserList;
+use crate::model::Role;
+use crate::pages::client::{InviteForm, UserList};
 
 #[component]
 pub fn Landing() -> impl IntoView {
@@ -36,14 +37,16 @@ pub fn Landing() -> impl IntoView {
 pub fn ClientHome() -> impl IntoView {
     let t = use_t();
     let me = use_me();
+    let invite = ServerAction::<InviteUser>::new();
+    let client_id = Signal::derive(move || {
+        me.get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .and_then(|m| m.client.map(|c| c.id))
+    });
     let details = Resource::new(
-        move || {
-            me.get()
-                .and_then(|r| r.ok())
-                .flatten()
-                .and_then(|m| m.client.map(|c| c.id))
-        },
-        |id| async move {
+        move || (client_id.get(), invite.version().get()),
+        |(id, _)| async move {
             match id {
                 Some(id) => get_client(id).await.map(Some),
                 None => Ok(None),
@@ -69,6 +72,7 @@ pub fn ClientHome() -> impl IntoView {
                                 Ok(None) => ().into_any(),
                                 Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                             })}
+                            {(me.role == Role::ClientAdmin).then(|| view! { <InviteForm action=invite client_id /> })}
                         </main>
                     }.into_any()
                 }
