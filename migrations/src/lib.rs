@@ -2,13 +2,18 @@
 //! and leads its indexes with it, so a tenant-sharded engine or row-level security can be added later.
 pub use sea_orm_migration::prelude::*;
 
+mod common;
 mod m20261124_000001_tenancy;
+mod m20261124_000002_plan;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_tenancy::Migration)]
+        vec![
+            Box::new(m20261124_000001_tenancy::Migration),
+            Box::new(m20261124_000002_plan::Migration),
+        ]
     }
 }

@@ -1,6 +1,8 @@
 //! MSPs, their clients, users with one membership each, invites and the append-only audit log.
 use sea_orm_migration::prelude::*;
 
+use crate::common::{id_col, text_col, ts_col, uuid_col};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -73,29 +75,6 @@ enum AuditLog {
     Ip,
     Outcome,
     At,
-}
-
-fn id_col<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col)
-        .uuid()
-        .not_null()
-        .primary_key()
-        .to_owned()
-}
-
-fn uuid_col<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).uuid().not_null().to_owned()
-}
-
-fn ts_col<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn text_col<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).string().not_null().to_owned()
 }
 
 #[async_trait::async_trait]

@@ -1,2 +1,3 @@
 //! Pure rules shared by the server and the browser; no I/O.
 pub mod input;
+pub mod plan;
