@@ -23,4 +23,3 @@ pub fn ts_col<T: IntoIden>(col: T) -> ColumnDef {
 pub fn text_col<T: IntoIden>(col: T) -> ColumnDef {
     ColumnDef::new(col).string().not_null().to_owned()
 }
-

@@ -137,7 +137,11 @@ fn text(col: impl IntoIden) -> ColumnDef {
 }
 
 fn json_list(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).text().not_null().default("[]").to_owned()
+    ColumnDef::new(col)
+        .text()
+        .not_null()
+        .default("[]")
+        .to_owned()
 }
 
 fn minutes(col: impl IntoIden) -> ColumnDef {
@@ -157,7 +161,11 @@ fn fk(
         .to_owned()
 }
 
-async fn tenant_index(m: &SchemaManager<'_>, table: impl IntoIden + 'static, name: &str) -> Result<(), DbErr> {
+async fn tenant_index(
+    m: &SchemaManager<'_>,
+    table: impl IntoIden + 'static,
+    name: &str,
+) -> Result<(), DbErr> {
     m.create_index(
         Index::create()
             .name(format!("ix_{name}_tenant"))
@@ -198,7 +206,12 @@ impl MigrationTrait for Migration {
                 .col(text(Person::EmergencyRelation))
                 .col(text(Person::EmergencyPhone))
                 .col(ColumnDef::new(Person::CallerId).uuid().null())
-                .col(ColumnDef::new(Person::IsCoordinator).boolean().not_null().default(false))
+                .col(
+                    ColumnDef::new(Person::IsCoordinator)
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
                 .col(json_list(Person::Channels))
                 .to_owned(),
         )
@@ -222,9 +235,19 @@ impl MigrationTrait for Migration {
         m.create_table(
             tenant_table(System::Table, "system")
                 .col(ColumnDef::new(System::Name).string().not_null())
-                .col(ColumnDef::new(System::Kind).string().not_null().default("other"))
+                .col(
+                    ColumnDef::new(System::Kind)
+                        .string()
+                        .not_null()
+                        .default("other"),
+                )
                 .col(ColumnDef::new(System::OwnerPersonId).uuid().null())
-                .col(ColumnDef::new(System::Criticality).string().not_null().default("medium"))
+                .col(
+                    ColumnDef::new(System::Criticality)
+                        .string()
+                        .not_null()
+                        .default("medium"),
+                )
                 .col(minutes(System::RtoMinutes))
                 .col(minutes(System::RpoMinutes))
                 .col(json_list(System::Procedure))
@@ -284,8 +307,18 @@ impl MigrationTrait for Migration {
         m.create_table(
             tenant_table(Plan::Table, "plan")
                 .col(ColumnDef::new(Plan::ReviewDue).date().null())
-                .col(ColumnDef::new(Plan::MinutesPerCall).integer().not_null().default(3))
-                .col(ColumnDef::new(Plan::MaxCallsPerPerson).integer().not_null().default(4))
+                .col(
+                    ColumnDef::new(Plan::MinutesPerCall)
+                        .integer()
+                        .not_null()
+                        .default(3),
+                )
+                .col(
+                    ColumnDef::new(Plan::MaxCallsPerPerson)
+                        .integer()
+                        .not_null()
+                        .default(4),
+                )
                 .col(text(Plan::EmailDownRule))
                 .to_owned(),
         )
@@ -306,7 +339,11 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(PlanVersion::Number).integer().not_null())
                 .col(ColumnDef::new(PlanVersion::Snapshot).text().not_null())
                 .col(uuid_col(PlanVersion::ApprovedBy))
-                .col(ColumnDef::new(PlanVersion::ApprovedByName).string().not_null())
+                .col(
+                    ColumnDef::new(PlanVersion::ApprovedByName)
+                        .string()
+                        .not_null(),
+                )
                 .col(ts_col(PlanVersion::ApprovedAt))
                 .col(text(PlanVersion::Note))
                 .to_owned(),

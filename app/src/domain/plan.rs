@@ -75,11 +75,22 @@ pub struct SystemNode<K> {
 
 /// The order to recover systems in: each after everything it depends on; among those ready, the
 /// most critical first, then by name. A dependency cycle is refused with the names around it.
-pub fn recovery_order<K: Copy + Eq + Hash + Ord>(nodes: &[SystemNode<K>]) -> Result<Vec<K>, Vec<String>> {
+pub fn recovery_order<K: Copy + Eq + Hash + Ord>(
+    nodes: &[SystemNode<K>],
+) -> Result<Vec<K>, Vec<String>> {
     let known: BTreeSet<K> = nodes.iter().map(|n| n.id).collect();
     let mut waiting: HashMap<K, BTreeSet<K>> = nodes
         .iter()
-        .map(|n| (n.id, n.depends_on.iter().copied().filter(|d| known.contains(d) && *d != n.id).collect()))
+        .map(|n| {
+            (
+                n.id,
+                n.depends_on
+                    .iter()
+                    .copied()
+                    .filter(|d| known.contains(d) && *d != n.id)
+                    .collect(),
+            )
+        })
         .collect();
     let by_id: HashMap<K, &SystemNode<K>> = nodes.iter().map(|n| (n.id, n)).collect();
     let mut order = Vec::with_capacity(nodes.len());
@@ -103,14 +114,21 @@ pub fn recovery_order<K: Copy + Eq + Hash + Ord>(nodes: &[SystemNode<K>]) -> Res
 }
 
 /// Walks dependencies from any blocked system until one repeats: that loop is the cycle.
-fn find_cycle<K: Copy + Eq + Hash + Ord>(waiting: &HashMap<K, BTreeSet<K>>, by_id: &HashMap<K, &SystemNode<K>>) -> Vec<String> {
+fn find_cycle<K: Copy + Eq + Hash + Ord>(
+    waiting: &HashMap<K, BTreeSet<K>>,
+    by_id: &HashMap<K, &SystemNode<K>>,
+) -> Vec<String> {
     let start = *waiting.keys().min().expect("a blocked system");
     let mut path = vec![start];
     let mut current = start;
     loop {
-        let next = *waiting[&current].iter().next().expect("blocked systems wait on others");
+        let next = *waiting[&current]
+            .iter()
+            .next()
+            .expect("blocked systems wait on others");
         if let Some(pos) = path.iter().position(|k| *k == next) {
-            let mut names: Vec<String> = path[pos..].iter().map(|k| by_id[k].name.clone()).collect();
+            let mut names: Vec<String> =
+                path[pos..].iter().map(|k| by_id[k].name.clone()).collect();
             names.push(by_id[&next].name.clone());
             return names;
         }
@@ -132,11 +150,23 @@ pub struct CallNode<K> {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CallTreeIssue {
     NoCoordinator,
-    SeveralCoordinators { names: Vec<String> },
-    Unreached { names: Vec<String> },
-    Cycle { names: Vec<String> },
-    CallerWithoutPhone { name: String },
-    TooManyCalls { name: String, calls: usize, max: usize },
+    SeveralCoordinators {
+        names: Vec<String>,
+    },
+    Unreached {
+        names: Vec<String>,
+    },
+    Cycle {
+        names: Vec<String>,
+    },
+    CallerWithoutPhone {
+        name: String,
+    },
+    TooManyCalls {
+        name: String,
+        calls: usize,
+        max: usize,
+    },
 }
 
 impl CallTreeIssue {
@@ -160,19 +190,28 @@ pub struct CallTreeReport {
 
 /// Checks that the coordinator reaches everyone exactly once through callers with a phone, and
 /// estimates how long that takes.
-pub fn check_call_tree<K: Copy + Eq + Hash + Ord>(nodes: &[CallNode<K>], minutes_per_call: u32, max_calls: usize) -> CallTreeReport {
+pub fn check_call_tree<K: Copy + Eq + Hash + Ord>(
+    nodes: &[CallNode<K>],
+    minutes_per_call: u32,
+    max_calls: usize,
+) -> CallTreeReport {
     let mut issues = Vec::new();
     let by_id: HashMap<K, &CallNode<K>> = nodes.iter().map(|n| (n.id, n)).collect();
     let coordinators: Vec<&CallNode<K>> = nodes.iter().filter(|n| n.is_coordinator).collect();
     match coordinators.len() {
         0 if !nodes.is_empty() => issues.push(CallTreeIssue::NoCoordinator),
         0 | 1 => {}
-        _ => issues.push(CallTreeIssue::SeveralCoordinators { names: coordinators.iter().map(|n| n.name.clone()).collect() }),
+        _ => issues.push(CallTreeIssue::SeveralCoordinators {
+            names: coordinators.iter().map(|n| n.name.clone()).collect(),
+        }),
     }
 
     let mut callees: BTreeMap<K, Vec<&CallNode<K>>> = BTreeMap::new();
     for n in nodes {
-        if let Some(c) = n.caller.filter(|c| by_id.contains_key(c) && !n.is_coordinator) {
+        if let Some(c) = n
+            .caller
+            .filter(|c| by_id.contains_key(c) && !n.is_coordinator)
+        {
             callees.entry(c).or_default().push(n);
         }
     }
@@ -205,7 +244,8 @@ pub fn check_call_tree<K: Copy + Eq + Hash + Ord>(nodes: &[CallNode<K>], minutes
             if let Some(pos) = path.iter().position(|k| *k == c) {
                 let ring: Vec<K> = path[pos..].to_vec();
                 if ring.iter().all(|k| seen_in_cycle.insert(*k)) {
-                    let mut names: Vec<String> = ring.iter().rev().map(|k| by_id[k].name.clone()).collect();
+                    let mut names: Vec<String> =
+                        ring.iter().rev().map(|k| by_id[k].name.clone()).collect();
                     names.push(names[0].clone());
                     issues.push(CallTreeIssue::Cycle { names });
                 }
@@ -230,10 +270,16 @@ pub fn check_call_tree<K: Copy + Eq + Hash + Ord>(nodes: &[CallNode<K>], minutes
     for (caller, list) in &callees {
         let n = by_id[caller];
         if !n.has_phone {
-            issues.push(CallTreeIssue::CallerWithoutPhone { name: n.name.clone() });
+            issues.push(CallTreeIssue::CallerWithoutPhone {
+                name: n.name.clone(),
+            });
         }
         if list.len() > max_calls {
-            issues.push(CallTreeIssue::TooManyCalls { name: n.name.clone(), calls: list.len(), max: max_calls });
+            issues.push(CallTreeIssue::TooManyCalls {
+                name: n.name.clone(),
+                calls: list.len(),
+                max: max_calls,
+            });
         }
     }
 
@@ -252,12 +298,22 @@ mod tests {
     use super::*;
 
     fn t(rto: Option<u32>, rpo: Option<u32>) -> Targets {
-        Targets { rto_minutes: rto, rpo_minutes: rpo }
+        Targets {
+            rto_minutes: rto,
+            rpo_minutes: rpo,
+        }
     }
 
     #[test]
     fn system_inherits_the_strictest_process_target() {
-        let e = effective_targets(t(None, None), &[t(Some(240), Some(60)), t(Some(60), Some(1440)), t(None, None)]);
+        let e = effective_targets(
+            t(None, None),
+            &[
+                t(Some(240), Some(60)),
+                t(Some(60), Some(1440)),
+                t(None, None),
+            ],
+        );
         assert_eq!((e.rto_minutes, e.rpo_minutes), (Some(60), Some(60)));
         assert!(e.rto_inherited && e.rpo_inherited);
     }
@@ -276,7 +332,12 @@ mod tests {
     }
 
     fn sys(id: u32, name: &str, c: Criticality, deps: &[u32]) -> SystemNode<u32> {
-        SystemNode { id, name: name.into(), criticality: c, depends_on: deps.to_vec() }
+        SystemNode {
+            id,
+            name: name.into(),
+            criticality: c,
+            depends_on: deps.to_vec(),
+        }
     }
 
     #[test]
@@ -296,18 +357,32 @@ mod tests {
     #[test]
     fn dependency_cycles_are_named() {
         use Criticality::*;
-        let nodes = [sys(1, "A", High, &[2]), sys(2, "B", High, &[3]), sys(3, "C", High, &[1]), sys(4, "D", Low, &[])];
+        let nodes = [
+            sys(1, "A", High, &[2]),
+            sys(2, "B", High, &[3]),
+            sys(3, "C", High, &[1]),
+            sys(4, "D", Low, &[]),
+        ];
         let cycle = recovery_order(&nodes).unwrap_err();
         assert_eq!(cycle.first(), cycle.last());
         assert_eq!(cycle.len(), 4);
         for n in ["A", "B", "C"] {
             assert!(cycle.contains(&n.to_string()), "{cycle:?}");
         }
-        assert!(recovery_order(&[sys(1, "Self", Low, &[1])]).is_ok(), "a self-reference is no cycle");
+        assert!(
+            recovery_order(&[sys(1, "Self", Low, &[1])]).is_ok(),
+            "a self-reference is no cycle"
+        );
     }
 
     fn person(id: u32, name: &str, caller: Option<u32>, coord: bool, phone: bool) -> CallNode<u32> {
-        CallNode { id, name: name.into(), caller, is_coordinator: coord, has_phone: phone }
+        CallNode {
+            id,
+            name: name.into(),
+            caller,
+            is_coordinator: coord,
+            has_phone: phone,
+        }
     }
 
     #[test]
@@ -337,8 +412,16 @@ mod tests {
             person(6, "Gus", Some(5), false, true),
         ];
         let r = check_call_tree(&nodes, 3, 4);
-        assert!(r.issues.contains(&CallTreeIssue::CallerWithoutPhone { name: "Anna".into() }));
-        assert!(r.issues.contains(&CallTreeIssue::Unreached { names: vec!["Eve".into()] }), "{:?}", r.issues);
+        assert!(r.issues.contains(&CallTreeIssue::CallerWithoutPhone {
+            name: "Anna".into()
+        }));
+        assert!(
+            r.issues.contains(&CallTreeIssue::Unreached {
+                names: vec!["Eve".into()]
+            }),
+            "{:?}",
+            r.issues
+        );
         assert!(r.issues.iter().any(|i| matches!(i, CallTreeIssue::Cycle { names } if names.contains(&"Fay".to_string()) && names.contains(&"Gus".to_string()))));
         assert_eq!(r.reached, 3);
     }
@@ -347,12 +430,28 @@ mod tests {
     fn coordinator_problems_and_overload() {
         let none = check_call_tree(&[person(1, "A", None, false, true)], 3, 4);
         assert_eq!(none.issues, vec![CallTreeIssue::NoCoordinator]);
-        let two = check_call_tree(&[person(1, "A", None, true, true), person(2, "B", None, true, true)], 3, 4);
-        assert!(matches!(&two.issues[0], CallTreeIssue::SeveralCoordinators { names } if names.len() == 2));
+        let two = check_call_tree(
+            &[
+                person(1, "A", None, true, true),
+                person(2, "B", None, true, true),
+            ],
+            3,
+            4,
+        );
+        assert!(
+            matches!(&two.issues[0], CallTreeIssue::SeveralCoordinators { names } if names.len() == 2)
+        );
         let mut nodes = vec![person(1, "Boss", None, true, true)];
         nodes.extend((2..=7).map(|i| person(i, &format!("P{i}"), Some(1), false, true)));
         let r = check_call_tree(&nodes, 2, 4);
-        assert_eq!(r.issues, vec![CallTreeIssue::TooManyCalls { name: "Boss".into(), calls: 6, max: 4 }]);
+        assert_eq!(
+            r.issues,
+            vec![CallTreeIssue::TooManyCalls {
+                name: "Boss".into(),
+                calls: 6,
+                max: 4
+            }]
+        );
         assert!(r.issues[0].is_warning());
         assert_eq!(r.estimate_minutes, 12);
         assert!(check_call_tree::<u32>(&[], 3, 4).issues.is_empty());

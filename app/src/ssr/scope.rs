@@ -4,7 +4,10 @@
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
-use super::entity::{audit_log, client, invite, membership};
+use super::entity::{
+    audit_log, client, invite, membership, person, plan, plan_version, process, process_system,
+    site, system, system_dependency,
+};
 use super::error::AppError;
 use crate::model::Role;
 
@@ -57,6 +60,18 @@ impl Scope {
         }
     }
 
+    /// The plan is written by MSP staff and kept by client admins; client members read it.
+    pub fn require_plan_editor(&self) -> Result<(), AppError> {
+        if self.is_msp_staff() || self.role == Role::ClientAdmin {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.user_id, role = self.role.as_str(), "refused: read-only role");
+            Err(AppError::Forbidden(
+                "your role may read the plan but not change it".into(),
+            ))
+        }
+    }
+
     /// Owners and admins manage people; technicians and client members do not.
     pub fn require_admin(&self) -> Result<(), AppError> {
         match self.role {
@@ -104,3 +119,42 @@ impl Tenanted for audit_log::Entity {
         Some(audit_log::Column::ClientId)
     }
 }
+
+/// A row that belongs to one client, with an `id` of its own (the plan tables).
+pub trait ClientOwned: Tenanted {
+    fn id_column() -> Self::Column;
+    fn client_id_column() -> Self::Column;
+}
+
+/// Plan tables all carry both tenant columns under the same names.
+macro_rules! client_owned {
+    ($($m:ident),*) => {$(
+        impl Tenanted for $m::Entity {
+            fn msp_column() -> $m::Column {
+                $m::Column::MspId
+            }
+            fn client_column() -> Option<$m::Column> {
+                Some($m::Column::ClientId)
+            }
+        }
+        impl ClientOwned for $m::Entity {
+            fn id_column() -> $m::Column {
+                $m::Column::Id
+            }
+            fn client_id_column() -> $m::Column {
+                $m::Column::ClientId
+            }
+        }
+    )*};
+}
+
+client_owned!(
+    site,
+    person,
+    process,
+    system,
+    system_dependency,
+    process_system,
+    plan,
+    plan_version
+);

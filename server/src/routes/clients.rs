@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::{ApiJson, ClientIp};
 
@@ -22,10 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/disable", post(disable))
 }
 
-/// Path ids that are not UUIDs cannot name anything in scope: 404, like any unknown id.
-fn parse_id(id: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(id).map_err(|_| app::ssr::error::AppError::NotFound)
-}
+use super::plan::id as parse_id;
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
 async fn list(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Vec<ClientView>>> {

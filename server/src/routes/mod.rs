@@ -2,6 +2,7 @@
 mod auth;
 mod clients;
 pub mod openapi;
+mod plan;
 
 use app::ssr::{error::AppError, state::AppState};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -13,6 +14,7 @@ pub fn api_router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
         .merge(clients::router())
+        .merge(plan::router())
         .route("/openapi.json", axum::routing::get(openapi::document))
         .fallback(|| async { AppError::NotFound })
 }

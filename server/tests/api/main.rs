@@ -6,4 +6,5 @@ mod clients;
 mod invites;
 mod isolation;
 mod mail;
+mod plan;
 mod web;

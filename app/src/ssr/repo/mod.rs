@@ -3,4 +3,5 @@
 //! invite acceptance, session resolution) are named for what they are.
 pub mod audit;
 pub mod clients;
+pub mod owned;
 pub mod users;

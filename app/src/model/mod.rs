@@ -85,3 +85,4 @@ pub struct InviteCreated {
     pub user: UserView,
     pub invite_token: String,
 }
+pub mod plan;

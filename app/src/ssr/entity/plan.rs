@@ -1,0 +1,22 @@
+//! Settings of a client's plan (one row per client).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "plan")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub msp_id: Uuid,
+    pub client_id: Uuid,
+    pub review_due: Option<Date>,
+    pub minutes_per_call: i32,
+    pub max_calls_per_person: i32,
+    pub email_down_rule: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,321 @@
+//! Systems: what must be recovered, how critical it is, what it depends on, which processes need
+//! it, and its recovery procedure.
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde::Deserialize;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+use super::input::{self, nullable};
+use super::Links;
+use crate::domain::plan::{recovery_order, Criticality, SystemNode};
+use crate::model::plan::{SystemKind, SystemView};
+use crate::ssr::auth::random_token;
+use crate::ssr::entity::{process, process_system, system, system_dependency};
+use crate::ssr::error::{AppError, AppResult};
+use crate::ssr::repo::{audit, clients, owned};
+use crate::ssr::scope::Scope;
+use crate::ssr::service::Fields;
+use crate::ssr::state::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemInput {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub criticality: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub rpo_minutes: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub rto_minutes: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub owner_person_id: Option<Option<Uuid>>,
+    pub depends_on: Option<Vec<Uuid>>,
+    pub processes: Option<Vec<Uuid>>,
+    pub procedure: Option<Vec<String>>,
+}
+
+pub async fn list(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<Vec<SystemView>> {
+    clients::get(&state.db, scope, client_id).await?;
+    let links = Links::load(&state.db, scope, client_id).await?;
+    let mut rows = owned::of_client::<system::Entity>(&state.db, scope, client_id).await?;
+    rows.sort_by_key(|r| r.name.to_lowercase());
+    Ok(rows.into_iter().map(|s| links.system_view(s)).collect())
+}
+
+pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<SystemView> {
+    let row = owned::get::<system::Entity>(&state.db, scope, id).await?;
+    let links = Links::load(&state.db, scope, row.client_id).await?;
+    Ok(links.system_view(row))
+}
+
+pub async fn create(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Uuid,
+    input: SystemInput,
+) -> AppResult<SystemView> {
+    let client = clients::get(&state.db, scope, client_id).await?;
+    scope.require_plan_editor()?;
+    if input.name.is_none() {
+        return Err(AppError::field("name", "is required"));
+    }
+    let now = Utc::now();
+    let row = system::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        msp_id: Set(scope.msp_id),
+        client_id: Set(client.id),
+        name: Set(String::new()),
+        kind: Set(SystemKind::Other.as_str().into()),
+        owner_person_id: Set(None),
+        criticality: Set(Criticality::Medium.as_str().into()),
+        rto_minutes: Set(None),
+        rpo_minutes: Set(None),
+        procedure: Set("[]".into()),
+        ping_key: Set(random_token()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let id = save(state, scope, client.id, row, input, "system.create").await?;
+    get(state, scope, id).await
+}
+
+pub async fn update(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+    input: SystemInput,
+) -> AppResult<SystemView> {
+    let row = owned::get::<system::Entity>(&state.db, scope, id).await?;
+    scope.require_plan_editor()?;
+    let client_id = row.client_id;
+    let mut active: system::ActiveModel = row.into();
+    active.updated_at = Set(Utc::now());
+    save(state, scope, client_id, active, input, "system.update").await?;
+    get(state, scope, id).await
+}
+
+pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
+    owned::get::<system::Entity>(&state.db, scope, id).await?;
+    scope.require_plan_editor()?;
+    let row = owned::delete::<system::Entity>(&state.db, scope, id).await?;
+    audit::record(
+        &state.db,
+        audit::Entry::by(scope, "system.delete", row.name).client(row.client_id),
+    )
+    .await
+}
+
+/// Applies the input to the row and its links in one transaction; nothing is written unless all
+/// of it is valid, including that no dependency cycle results.
+async fn save(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Uuid,
+    mut row: system::ActiveModel,
+    input: SystemInput,
+    action: &str,
+) -> AppResult<Uuid> {
+    let mut f = Fields::default();
+    if let Some(name) = input
+        .name
+        .as_deref()
+        .and_then(|n| input::name(&mut f, "name", n))
+    {
+        row.name = Set(name);
+    }
+    if let Some(kind) = input.kind.as_deref() {
+        if let Some(k) = f.take(
+            "kind",
+            SystemKind::parse(kind).ok_or("is not a known kind of system"),
+        ) {
+            row.kind = Set(k.as_str().into());
+        }
+    }
+    if let Some(c) = input.criticality.as_deref() {
+        if let Some(c) = f.take(
+            "criticality",
+            Criticality::parse(c).ok_or("must be critical, high, medium or low"),
+        ) {
+            row.criticality = Set(c.as_str().into());
+        }
+    }
+    match input.rpo_minutes {
+        Some(Some(v)) => row.rpo_minutes = Set(input::target(&mut f, "rpo_minutes", Some(v))),
+        Some(None) => row.rpo_minutes = Set(None),
+        None => {}
+    }
+    match input.rto_minutes {
+        Some(Some(v)) => row.rto_minutes = Set(input::target(&mut f, "rto_minutes", Some(v))),
+        Some(None) => row.rto_minutes = Set(None),
+        None => {}
+    }
+    if let Some(steps) = input.procedure {
+        let steps: Vec<String> = steps
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if steps.len() > 200 || steps.iter().any(|s| s.chars().count() > 2000) {
+            f.take::<()>(
+                "procedure",
+                Err("at most 200 steps of at most 2000 characters"),
+            );
+        } else {
+            row.procedure = Set(serde_json::to_string(&steps).unwrap_or_else(|_| "[]".into()));
+        }
+    }
+    if let Some(owner) = input.owner_person_id {
+        if let Some(p) = owner {
+            if owned::get::<crate::ssr::entity::person::Entity>(&state.db, scope, p)
+                .await
+                .ok()
+                .filter(|p| p.client_id == client_id)
+                .is_none()
+            {
+                f.take::<()>(
+                    "owner_person_id",
+                    Err("is not a person in this client's directory"),
+                );
+            }
+        }
+        row.owner_person_id = Set(owner);
+    }
+    let systems = owned::of_client::<system::Entity>(&state.db, scope, client_id).await?;
+    let system_ids: HashSet<Uuid> = systems.iter().map(|s| s.id).collect();
+    if let Some(deps) = &input.depends_on {
+        if deps.iter().any(|d| !system_ids.contains(d)) {
+            f.take::<()>(
+                "depends_on",
+                Err("names a system that is not in this client's plan"),
+            );
+        }
+    }
+    if let Some(procs) = &input.processes {
+        let known: HashSet<Uuid> = owned::of_client::<process::Entity>(&state.db, scope, client_id)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        if procs.iter().any(|p| !known.contains(p)) {
+            f.take::<()>(
+                "processes",
+                Err("names a business process that is not in this client's plan"),
+            );
+        }
+    }
+    f.finish()?;
+
+    let txn = state.db.begin().await?;
+    let saved = if action.ends_with(".create") {
+        row.insert(&txn).await?
+    } else {
+        row.update(&txn).await?
+    };
+    let (id, name) = (saved.id, saved.name);
+    if let Some(deps) = input.depends_on {
+        replace_dependencies(&txn, scope, client_id, id, &deps).await?;
+        check_no_cycle(&txn, scope, client_id).await?;
+    }
+    if let Some(procs) = input.processes {
+        process_system::Entity::delete_many()
+            .filter(scope.condition::<process_system::Entity>())
+            .filter(process_system::Column::SystemId.eq(id))
+            .exec(&txn)
+            .await?;
+        for p in procs.into_iter().collect::<HashSet<_>>() {
+            link_process(&txn, scope, client_id, p, id).await?;
+        }
+    }
+    audit::record(
+        &txn,
+        audit::Entry::by(scope, action, name)
+            .client(client_id)
+            .detail(serde_json::json!({ "system_id": id })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+async fn replace_dependencies(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: Uuid,
+    system_id: Uuid,
+    deps: &[Uuid],
+) -> AppResult<()> {
+    system_dependency::Entity::delete_many()
+        .filter(scope.condition::<system_dependency::Entity>())
+        .filter(system_dependency::Column::SystemId.eq(system_id))
+        .exec(db)
+        .await?;
+    let now = Utc::now();
+    for d in deps.iter().copied().collect::<HashSet<_>>() {
+        system_dependency::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            msp_id: Set(scope.msp_id),
+            client_id: Set(client_id),
+            system_id: Set(system_id),
+            depends_on_id: Set(d),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn link_process(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: Uuid,
+    process_id: Uuid,
+    system_id: Uuid,
+) -> AppResult<()> {
+    let now = Utc::now();
+    process_system::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        msp_id: Set(scope.msp_id),
+        client_id: Set(client_id),
+        process_id: Set(process_id),
+        system_id: Set(system_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Refuses (and so rolls back) a change after which the systems depend on each other in a loop.
+async fn check_no_cycle(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: Uuid,
+) -> AppResult<()> {
+    let systems = owned::of_client::<system::Entity>(db, scope, client_id).await?;
+    let deps = owned::of_client::<system_dependency::Entity>(db, scope, client_id).await?;
+    let nodes: Vec<SystemNode<Uuid>> = systems
+        .iter()
+        .map(|s| SystemNode {
+            id: s.id,
+            name: s.name.clone(),
+            criticality: Criticality::parse(&s.criticality).unwrap_or(Criticality::Medium),
+            depends_on: deps
+                .iter()
+                .filter(|d| d.system_id == s.id)
+                .map(|d| d.depends_on_id)
+                .collect(),
+        })
+        .collect();
+    recovery_order(&nodes).map(|_| ()).map_err(|cycle| {
+        AppError::field(
+            "depends_on",
+            &format!("would make a dependency cycle: {}", cycle.join(" → ")),
+        )
+    })
+}
