@@ -11,12 +11,12 @@ say "formatting"
 cargo fmt --all -- --check
 
 say "lints (server and app)"
-cargo clippy -p app -p server -p migrations --all-targets -- -D warnings
+cargo clippy -p app -p server -p migrations -p export --all-targets -- -D warnings
 say "lints (browser bundle)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 say "unit and API tests (SQLite and PostgreSQL)"
-cargo test -p app -p server -p migrations
+cargo test -p app -p server -p migrations -p export
 
 build_site debug
 say "building the server for the browser tests"

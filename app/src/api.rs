@@ -1,5 +1,7 @@
 //! Server functions for the UI. Each is a thin shell over a use case in `ssr::service`; the scope
 //! comes from the session cookie exactly as for the REST API.
+// A server function's arguments are its form's fields, one by one.
+#![allow(clippy::too_many_arguments)]
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -128,6 +130,7 @@ pub async fn add_client(name: String) -> Result<ClientView, ServerFnError> {
     let input = clients::NewClient {
         name,
         notes: String::new(),
+        template: None,
     };
     clients::create(&state, &s.scope, input)
         .await
@@ -178,4 +181,195 @@ pub async fn accept_invite(token: String, password: String) -> Result<(), Server
         "/home"
     });
     Ok(())
+}
+
+/// Everything the plan page shows, with what the viewer may do.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PlanPage {
+    pub plan: crate::model::plan::PlanView,
+    pub versions: Vec<crate::model::plan::VersionInfo>,
+    /// From the last approved version to the draft.
+    pub changes: Vec<crate::domain::diff::Change>,
+    pub can_edit: bool,
+    pub can_approve: bool,
+}
+
+#[server]
+pub async fn get_plan(client_id: Uuid) -> Result<PlanPage, ServerFnError> {
+    use crate::model::Role;
+    use crate::ssr::service::plan::overview;
+    let (state, s) = ctx::session().await?;
+    let today = chrono::Utc::now().date_naive();
+    let plan = overview::view(&state, &s.scope, client_id, today)
+        .await
+        .map_err(ctx::err)?;
+    let versions = overview::versions(&state, &s.scope, client_id)
+        .await
+        .map_err(ctx::err)?;
+    let changes = match versions.last() {
+        Some(v) => overview::changes(&state, &s.scope, client_id, v.number, None)
+            .await
+            .map_err(ctx::err)?,
+        None => Vec::new(),
+    };
+    Ok(PlanPage {
+        plan,
+        versions,
+        changes,
+        can_edit: s.scope.require_plan_editor().is_ok(),
+        can_approve: s.scope.role == Role::ClientAdmin,
+    })
+}
+
+#[server]
+pub async fn approve_plan(
+    client_id: Uuid,
+    note: String,
+) -> Result<crate::model::plan::VersionInfo, ServerFnError> {
+    use crate::ssr::service::plan::overview;
+    let (state, s) = ctx::session().await?;
+    overview::approve(&state, &s, client_id, overview::ApproveInput { note })
+        .await
+        .map_err(ctx::err)
+}
+
+#[cfg(feature = "ssr")]
+fn opt(v: String) -> Option<String> {
+    let v = v.trim().to_string();
+    (!v.is_empty()).then_some(v)
+}
+
+/// Minutes from a form field: empty is "not set"; anything else must be a whole number.
+#[cfg(feature = "ssr")]
+fn form_minutes(field: &str, v: &str) -> Result<Option<i64>, ServerFnError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse().map(Some).map_err(|_| {
+        ctx::err(crate::ssr::error::AppError::field(
+            field,
+            "must be a whole number of minutes",
+        ))
+    })
+}
+
+#[server]
+pub async fn add_person(
+    client_id: Uuid,
+    name: String,
+    role_title: String,
+    mobile: String,
+    landline: String,
+    email: String,
+    emergency_name: String,
+    emergency_phone: String,
+    caller_id: String,
+    coordinator: Option<String>,
+) -> Result<crate::model::plan::PersonView, ServerFnError> {
+    use crate::ssr::service::plan::people;
+    let (state, s) = ctx::session().await?;
+    let input = people::PersonInput {
+        name: Some(name),
+        role_title: opt(role_title),
+        mobile: opt(mobile),
+        landline: opt(landline),
+        email: opt(email),
+        emergency_name: opt(emergency_name),
+        emergency_phone: opt(emergency_phone),
+        caller_id: Some(Uuid::parse_str(caller_id.trim()).ok()),
+        is_coordinator: Some(coordinator.is_some()),
+        ..Default::default()
+    };
+    people::create(&state, &s.scope, client_id, input)
+        .await
+        .map_err(ctx::err)
+}
+
+#[server]
+pub async fn add_site(
+    client_id: Uuid,
+    name: String,
+    address: String,
+    assembly_point: String,
+    safety_plan_ref: String,
+    emergency_number: String,
+) -> Result<crate::model::plan::SiteView, ServerFnError> {
+    use crate::model::plan::EmergencyNumber;
+    use crate::ssr::service::plan::sites;
+    let (state, s) = ctx::session().await?;
+    let numbers = opt(emergency_number).map(|n| {
+        vec![EmergencyNumber {
+            label: "112".into(),
+            number: n,
+        }]
+    });
+    let input = sites::SiteInput {
+        name: Some(name),
+        address: opt(address),
+        assembly_point: opt(assembly_point),
+        safety_plan_ref: opt(safety_plan_ref),
+        emergency_numbers: numbers,
+        ..Default::default()
+    };
+    sites::create(&state, &s.scope, client_id, input)
+        .await
+        .map_err(ctx::err)
+}
+
+#[server]
+pub async fn add_process(
+    client_id: Uuid,
+    name: String,
+    rto_minutes: String,
+    rpo_minutes: String,
+    impact_day: String,
+) -> Result<crate::model::plan::ProcessView, ServerFnError> {
+    use crate::ssr::service::plan::processes;
+    let (state, s) = ctx::session().await?;
+    let input = processes::ProcessInput {
+        name: Some(name),
+        rto_minutes: Some(form_minutes("rto_minutes", &rto_minutes)?),
+        rpo_minutes: Some(form_minutes("rpo_minutes", &rpo_minutes)?),
+        impact_day: opt(impact_day),
+        ..Default::default()
+    };
+    processes::create(&state, &s.scope, client_id, input)
+        .await
+        .map_err(ctx::err)
+}
+
+#[server]
+pub async fn add_system(
+    client_id: Uuid,
+    name: String,
+    criticality: String,
+    process_id: Option<String>,
+    depends_on: Option<String>,
+    procedure: String,
+) -> Result<crate::model::plan::SystemView, ServerFnError> {
+    use crate::ssr::service::plan::systems;
+    let (state, s) = ctx::session().await?;
+    let one = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|v| Uuid::parse_str(v.trim()).ok())
+            .map(|id| vec![id])
+    };
+    let steps: Vec<String> = procedure
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    let input = systems::SystemInput {
+        name: Some(name),
+        criticality: opt(criticality),
+        processes: one(&process_id),
+        depends_on: one(&depends_on),
+        procedure: (!steps.is_empty()).then_some(steps),
+        ..Default::default()
+    };
+    systems::create(&state, &s.scope, client_id, input)
+        .await
+        .map_err(ctx::err)
 }

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod i18n;
 pub mod model;
 mod pages;
+pub mod plan_text;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -97,6 +98,7 @@ fn Main() -> impl IntoView {
                 <Route path=path!("/invite/:token") view=pages::auth::AcceptInvitePage />
                 <Route path=path!("/clients") view=pages::clients::ClientsPage />
                 <Route path=path!("/clients/:id") view=pages::client::ClientPage />
+                <Route path=path!("/clients/:id/plan") view=pages::plan::PlanPage />
                 <Route path=path!("/home") view=pages::home::ClientHome />
         </Routes>
     }

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod common;
 mod m20261124_000001_tenancy;
 mod m20261124_000002_plan;
+mod m20261126_000003_customers_templates;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_tenancy::Migration),
             Box::new(m20261124_000002_plan::Migration),
+            Box::new(m20261126_000003_customers_templates::Migration),
         ]
     }
 }

@@ -1,3 +1,7 @@
 //! Pure rules shared by the server and the browser; no I/O.
+pub mod completeness;
+pub mod customers;
+pub mod diff;
 pub mod input;
 pub mod plan;
+pub mod templates;

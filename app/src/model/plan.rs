@@ -152,10 +152,134 @@ pub struct PlanSettings {
     pub email_down_rule: String,
 }
 
+/// A group of the client's customers, and the business processes their operations depend on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerGroupView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub name: String,
+    pub description: String,
+    /// Who speaks to this group and how (account manager, phone, portal).
+    pub contact: String,
+    pub processes: Vec<Uuid>,
+}
+
+/// The moments an incident is told to customers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    FirstNotice,
+    Update,
+    Resolved,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 3] = [Self::FirstNotice, Self::Update, Self::Resolved];
+}
+
+/// A message to customers with `{placeholders}` filled in at the time of the incident.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageTemplate {
+    pub kind: MessageKind,
+    pub subject: String,
+    pub body: String,
+}
+
+/// When and how the service desk gets help when calls pile up.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServiceDesk {
+    /// The overflow or outsourced helpdesk.
+    pub overflow_name: String,
+    pub overflow_phone: String,
+    pub overflow_email: String,
+    /// When to switch over (e.g. "more than 10 calls waiting or 30 minutes without answer").
+    pub switch_when: String,
+}
+
+/// What everyone may say to customers and the press, and what not.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TalkingPoints {
+    pub say: Vec<String>,
+    pub avoid: Vec<String>,
+}
+
+/// An incident the plan prepares for (ransomware, fire, power cut) with its first steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    pub steps: Vec<String>,
+}
+
+/// A chapter of text at the head of the plan: purpose, when it applies, who decides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub title: String,
+    pub text: String,
+}
+
+/// The plan's customer part, apart from the customer groups.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Communication {
+    pub messages: Vec<MessageTemplate>,
+    pub service_desk: ServiceDesk,
+    pub talking_points: TalkingPoints,
+}
+
+/// The four parts of the plan, in the order they are acted on, and its approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    Safety,
+    Staff,
+    Customers,
+    Recovery,
+    Approval,
+}
+
+/// What is missing; with `subject` (a name) it makes one checklist line in either language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapCode {
+    NoSite,
+    SiteWithoutAssemblyPoint,
+    SiteWithoutEmergencyNumbers,
+    SiteWithoutSafetyPlan,
+    SiteWithoutFirstResponders,
+    NoPeople,
+    PersonWithoutMobile,
+    PersonWithoutEmergencyContact,
+    NoCoordinator,
+    CallTreeMissesPeople,
+    CallTreeCycle,
+    CallerWithoutPhone,
+    NoEmailDownRule,
+    NoCustomerGroup,
+    CustomerGroupWithoutProcesses,
+    NoCustomerMessage,
+    NoTalkingPoints,
+    NoServiceDeskOverflow,
+    NoProcess,
+    ProcessWithoutTargets,
+    NoSystem,
+    SystemWithoutOwner,
+    SystemWithoutProcedure,
+    SystemWithoutTargets,
+    DependencyCycle,
+    NeverApproved,
+    ReviewOverdue,
+}
+
 /// One line of the completeness checklist.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Gap {
-    pub part: String,
+    pub part: Part,
+    pub code: GapCode,
+    /// The site, person, process or system concerned (empty for the plan as a whole).
+    pub subject: String,
+    /// The line in English, for API clients and logs.
     pub message: String,
 }
 
@@ -175,6 +299,15 @@ pub struct PlanContent {
     pub people: Vec<PersonView>,
     pub processes: Vec<ProcessView>,
     pub systems: Vec<SystemView>,
+    /// Added after the first versions were approved: older snapshots read as empty.
+    #[serde(default)]
+    pub customer_groups: Vec<CustomerGroupView>,
+    #[serde(default)]
+    pub communication: Communication,
+    #[serde(default)]
+    pub scenarios: Vec<Scenario>,
+    #[serde(default)]
+    pub sections: Vec<Section>,
 }
 
 /// The whole plan as it stands (the draft), with what follows from it.
@@ -193,4 +326,54 @@ pub struct PlanView {
     /// The draft differs from the last approved version.
     pub changed_since_approval: bool,
     pub review_overdue: bool,
+}
+
+/// A process a template proposes, with typical impact and targets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateProcess {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub impact_hour: String,
+    #[serde(default)]
+    pub impact_day: String,
+    #[serde(default)]
+    pub impact_week: String,
+    pub rto_minutes: Option<u32>,
+    pub rpo_minutes: Option<u32>,
+}
+
+/// A customer group a template proposes; `processes` are names of the template's processes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateGroup {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub processes: Vec<String>,
+}
+
+/// What a plan template gives a new plan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TemplateBody {
+    pub sections: Vec<Section>,
+    pub scenarios: Vec<Scenario>,
+    pub email_down_rule: String,
+    pub messages: Vec<MessageTemplate>,
+    pub talking_points: TalkingPoints,
+    pub service_desk_switch_when: String,
+    pub processes: Vec<TemplateProcess>,
+    pub customer_groups: Vec<TemplateGroup>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateView {
+    /// A UUID for the MSP's own templates; `builtin-en` / `builtin-nl` for the shipped ones.
+    pub id: String,
+    pub name: String,
+    pub lang: String,
+    pub builtin: bool,
+    pub body: TemplateBody,
 }

@@ -66,6 +66,9 @@ pub fn ClientHome() -> impl IntoView {
                             </h1>
                             <p class="muted">{t.managed_by} " " {me.msp.name.clone()}</p>
                             <p>{t.self_service_intro}</p>
+                            {client.as_ref().map(|c| view! {
+                                <p><a class="button" data-testid="open-plan" href=format!("/clients/{}/plan", c.id)>{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).open_plan}</a></p>
+                            })}
                             <h2>{t.users}</h2>
                             {move || details.get().map(|r| match r {
                                 Ok(Some((_, users))) => view! { <UserList users /> }.into_any(),

@@ -3,6 +3,7 @@ pub mod auth;
 pub mod client;
 pub mod clients;
 pub mod home;
+pub mod plan;
 
 use leptos::prelude::*;
 

@@ -40,8 +40,8 @@ impl From<sea_orm::DbErr> for AppError {
 }
 
 impl AppError {
-    pub fn field(name: &str, message: &str) -> Self {
-        AppError::Validation(BTreeMap::from([(name.to_string(), message.to_string())]))
+    pub fn field(name: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(BTreeMap::from([(name.to_string(), message.into())]))
     }
 
     pub fn status_code(&self) -> StatusCode {

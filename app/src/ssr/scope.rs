@@ -5,8 +5,8 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use super::entity::{
-    audit_log, client, invite, membership, person, plan, plan_version, process, process_system,
-    site, system, system_dependency,
+    audit_log, client, customer_group, invite, membership, person, plan, plan_template,
+    plan_version, process, process_system, site, system, system_dependency,
 };
 use super::error::AppError;
 use crate::model::Role;
@@ -120,6 +120,15 @@ impl Tenanted for audit_log::Entity {
     }
 }
 
+impl Tenanted for plan_template::Entity {
+    fn msp_column() -> plan_template::Column {
+        plan_template::Column::MspId
+    }
+    fn client_column() -> Option<plan_template::Column> {
+        None
+    }
+}
+
 /// A row that belongs to one client, with an `id` of its own (the plan tables).
 pub trait ClientOwned: Tenanted {
     fn id_column() -> Self::Column;
@@ -156,5 +165,6 @@ client_owned!(
     system_dependency,
     process_system,
     plan,
-    plan_version
+    plan_version,
+    customer_group
 );

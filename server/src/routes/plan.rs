@@ -1,144 +1,398 @@
 //! The continuity plan's resources under `/clients/{id}/…`, and each item by its own id.
-use app::model::plan::{ProcessView, SystemView};
 use app::ssr::error::{AppError, AppResult};
 use app::ssr::scope::Scope;
-use app::ssr::service::plan::{processes, systems};
+use app::ssr::service::plan::overview::{self, ApproveInput, SettingsInput};
+use app::ssr::service::plan::templates;
+use app::ssr::session::Session;
 use app::ssr::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ApiJson;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/clients/{id}/systems",
-            get(list_systems).post(create_system),
-        )
-        .route(
-            "/systems/{id}",
-            get(get_system).patch(update_system).delete(delete_system),
-        )
-        .route(
-            "/clients/{id}/processes",
-            get(list_processes).post(create_process),
-        )
-        .route(
-            "/processes/{id}",
-            get(get_process)
-                .patch(update_process)
-                .delete(delete_process),
-        )
-}
 
 /// Path ids that are not UUIDs name nothing in scope: 404, like any unknown id.
 pub fn id(raw: &str) -> AppResult<Uuid> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
 }
 
-type Created<T> = AppResult<(StatusCode, Json<T>)>;
+/// The five handlers of a plan collection (`/clients/{id}/<plural>`) and its items (`/<plural>/{id}`),
+/// all thin calls into the service module of the same name.
+macro_rules! plan_resource {
+    ($module:ident, $plural:literal, $input:ty, $view:ty) => {
+        mod $module {
+            use super::*;
+            use app::ssr::service::plan::$module as svc;
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn list_systems(
-    State(s): State<AppState>,
-    scope: Scope,
-    Path(c): Path<String>,
-) -> AppResult<Json<Vec<SystemView>>> {
-    Ok(Json(systems::list(&s, &scope, id(&c)?).await?))
+            pub fn router() -> Router<AppState> {
+                Router::new()
+                    .route(concat!("/clients/{id}/", $plural), get(list).post(create))
+                    .route(
+                        concat!("/", $plural, "/{id}"),
+                        get(show).patch(update).delete(remove),
+                    )
+            }
+
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            async fn list(
+                State(s): State<AppState>,
+                scope: Scope,
+                Path(c): Path<String>,
+            ) -> AppResult<Json<Vec<$view>>> {
+                Ok(Json(svc::list(&s, &scope, id(&c)?).await?))
+            }
+
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            async fn create(
+                State(s): State<AppState>,
+                scope: Scope,
+                Path(c): Path<String>,
+                ApiJson(input): ApiJson<$input>,
+            ) -> AppResult<(StatusCode, Json<$view>)> {
+                Ok((
+                    StatusCode::CREATED,
+                    Json(svc::create(&s, &scope, id(&c)?, input).await?),
+                ))
+            }
+
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            async fn show(
+                State(s): State<AppState>,
+                scope: Scope,
+                Path(i): Path<String>,
+            ) -> AppResult<Json<$view>> {
+                Ok(Json(svc::get(&s, &scope, id(&i)?).await?))
+            }
+
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            async fn update(
+                State(s): State<AppState>,
+                scope: Scope,
+                Path(i): Path<String>,
+                ApiJson(input): ApiJson<$input>,
+            ) -> AppResult<Json<$view>> {
+                Ok(Json(svc::update(&s, &scope, id(&i)?, input).await?))
+            }
+
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            async fn remove(
+                State(s): State<AppState>,
+                scope: Scope,
+                Path(i): Path<String>,
+            ) -> AppResult<StatusCode> {
+                svc::delete(&s, &scope, id(&i)?).await?;
+                Ok(StatusCode::NO_CONTENT)
+            }
+        }
+    };
+}
+
+use app::model::plan::{
+    CustomerGroupView, PersonView, ProcessView, SiteView, SystemView, TemplateView,
+};
+plan_resource!(systems, "systems", svc::SystemInput, SystemView);
+plan_resource!(processes, "processes", svc::ProcessInput, ProcessView);
+plan_resource!(people, "people", svc::PersonInput, PersonView);
+plan_resource!(sites, "sites", svc::SiteInput, SiteView);
+plan_resource!(
+    customers,
+    "customer-groups",
+    svc::CustomerGroupInput,
+    CustomerGroupView
+);
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(systems::router())
+        .merge(processes::router())
+        .merge(people::router())
+        .merge(sites::router())
+        .merge(customers::router())
+        .route("/templates", get(templates).post(create_template))
+        .route(
+            "/templates/{id}",
+            get(template).patch(update_template).delete(delete_template),
+        )
+        .route(
+            "/clients/{id}/plan/apply-template",
+            axum::routing::post(apply_template),
+        )
+        .route("/clients/{id}/plan/impact", get(impact))
+        .route("/clients/{id}/plan/export.pdf", get(export_pdf))
+        .route("/clients/{id}/plan/export.html", get(export_html))
+        .route("/clients/{id}/plan", get(plan).patch(update_settings))
+        .route("/clients/{id}/plan/versions", get(versions).post(approve))
+        .route("/clients/{id}/plan/versions/{n}", get(version))
+        .route("/clients/{id}/plan/changes", get(changes))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn create_system(
+async fn plan(
     State(s): State<AppState>,
     scope: Scope,
     Path(c): Path<String>,
-    ApiJson(input): ApiJson<systems::SystemInput>,
-) -> Created<SystemView> {
-    Ok((
-        StatusCode::CREATED,
-        Json(systems::create(&s, &scope, id(&c)?, input).await?),
+) -> AppResult<Json<app::model::plan::PlanView>> {
+    Ok(Json(
+        overview::view(&s, &scope, id(&c)?, chrono::Utc::now().date_naive()).await?,
     ))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn get_system(
-    State(s): State<AppState>,
-    scope: Scope,
-    Path(i): Path<String>,
-) -> AppResult<Json<SystemView>> {
-    Ok(Json(systems::get(&s, &scope, id(&i)?).await?))
-}
-
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn update_system(
-    State(s): State<AppState>,
-    scope: Scope,
-    Path(i): Path<String>,
-    ApiJson(input): ApiJson<systems::SystemInput>,
-) -> AppResult<Json<SystemView>> {
-    Ok(Json(systems::update(&s, &scope, id(&i)?, input).await?))
-}
-
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn delete_system(
-    State(s): State<AppState>,
-    scope: Scope,
-    Path(i): Path<String>,
-) -> AppResult<StatusCode> {
-    systems::delete(&s, &scope, id(&i)?).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn list_processes(
+async fn update_settings(
     State(s): State<AppState>,
     scope: Scope,
     Path(c): Path<String>,
-) -> AppResult<Json<Vec<ProcessView>>> {
-    Ok(Json(processes::list(&s, &scope, id(&c)?).await?))
+    ApiJson(input): ApiJson<SettingsInput>,
+) -> AppResult<Json<app::model::plan::PlanSettings>> {
+    Ok(Json(
+        overview::update_settings(&s, &scope, id(&c)?, input).await?,
+    ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn create_process(
+#[tracing::instrument(skip_all, fields(msp = %session.scope.msp_id))]
+async fn approve(
     State(s): State<AppState>,
-    scope: Scope,
+    session: Session,
     Path(c): Path<String>,
-    ApiJson(input): ApiJson<processes::ProcessInput>,
-) -> Created<ProcessView> {
+    ApiJson(input): ApiJson<ApproveInput>,
+) -> AppResult<(StatusCode, Json<app::model::plan::VersionInfo>)> {
     Ok((
         StatusCode::CREATED,
-        Json(processes::create(&s, &scope, id(&c)?, input).await?),
+        Json(overview::approve(&s, &session, id(&c)?, input).await?),
     ))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn get_process(
+async fn versions(
     State(s): State<AppState>,
     scope: Scope,
-    Path(i): Path<String>,
-) -> AppResult<Json<ProcessView>> {
-    Ok(Json(processes::get(&s, &scope, id(&i)?).await?))
+    Path(c): Path<String>,
+) -> AppResult<Json<Vec<app::model::plan::VersionInfo>>> {
+    Ok(Json(overview::versions(&s, &scope, id(&c)?).await?))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn update_process(
+async fn version(
     State(s): State<AppState>,
     scope: Scope,
-    Path(i): Path<String>,
-    ApiJson(input): ApiJson<processes::ProcessInput>,
-) -> AppResult<Json<ProcessView>> {
-    Ok(Json(processes::update(&s, &scope, id(&i)?, input).await?))
+    Path((c, n)): Path<(String, String)>,
+) -> AppResult<Json<overview::VersionDetail>> {
+    let n: u32 = n.parse().map_err(|_| AppError::NotFound)?;
+    Ok(Json(overview::version(&s, &scope, id(&c)?, n).await?))
+}
+
+#[derive(Deserialize)]
+struct ChangesQuery {
+    from: u32,
+    /// A version number; absent for the current draft.
+    to: Option<u32>,
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
-async fn delete_process(
+async fn changes(
     State(s): State<AppState>,
     scope: Scope,
-    Path(i): Path<String>,
+    Path(c): Path<String>,
+    Query(q): Query<ChangesQuery>,
+) -> AppResult<Json<Vec<app::domain::diff::Change>>> {
+    Ok(Json(
+        overview::changes(&s, &scope, id(&c)?, q.from, q.to).await?,
+    ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn templates(State(s): State<AppState>, scope: Scope) -> AppResult<Json<Vec<TemplateView>>> {
+    Ok(Json(templates::list(&s, &scope).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn template(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(t): Path<String>,
+) -> AppResult<Json<TemplateView>> {
+    Ok(Json(templates::get(&s, &scope, &t).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn create_template(
+    State(s): State<AppState>,
+    scope: Scope,
+    ApiJson(input): ApiJson<templates::TemplateInput>,
+) -> AppResult<(StatusCode, Json<TemplateView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(templates::create(&s, &scope, input).await?),
+    ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn update_template(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(t): Path<String>,
+    ApiJson(input): ApiJson<templates::TemplateInput>,
+) -> AppResult<Json<TemplateView>> {
+    Ok(Json(templates::update(&s, &scope, &t, input).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn delete_template(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(t): Path<String>,
 ) -> AppResult<StatusCode> {
-    processes::delete(&s, &scope, id(&i)?).await?;
+    templates::delete(&s, &scope, &t).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplyTemplate {
+    template_id: String,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn apply_template(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(c): Path<String>,
+    ApiJson(input): ApiJson<ApplyTemplate>,
+) -> AppResult<Json<app::model::plan::PlanView>> {
+    let client = id(&c)?;
+    templates::apply(&s, &scope, client, &input.template_id).await?;
+    Ok(Json(
+        overview::view(&s, &scope, client, chrono::Utc::now().date_naive()).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct ImpactQuery {
+    /// Comma-separated ids of the systems that are down.
+    systems: String,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn impact(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(c): Path<String>,
+    Query(q): Query<ImpactQuery>,
+) -> AppResult<Json<overview::ImpactView>> {
+    let mut down = Vec::new();
+    for raw in q
+        .systems
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        down.push(
+            Uuid::parse_str(raw)
+                .map_err(|_| AppError::field("systems", format!("“{raw}” is not a system id")))?,
+        );
+    }
+    Ok(Json(overview::impact(&s, &scope, id(&c)?, &down).await?))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    /// `en` or `nl`; by default the reader's language cookie, else English.
+    lang: Option<String>,
+    /// An approved version number; by default the plan as it stands.
+    version: Option<u32>,
+}
+
+/// The plan as a printable document, in the language asked for.
+async fn export_doc(
+    s: &AppState,
+    scope: &Scope,
+    headers: &axum::http::HeaderMap,
+    c: &str,
+    q: ExportQuery,
+) -> AppResult<(export::Doc, String)> {
+    use app::i18n::Lang;
+    let cookie_lang =
+        app::ssr::session::cookie(headers, app::i18n::LANG_COOKIE).and_then(|v| Lang::parse(&v));
+    let lang = match q.lang.as_deref() {
+        Some(l) => Lang::parse(l).ok_or_else(|| AppError::field("lang", "must be en or nl"))?,
+        None => cookie_lang.unwrap_or_default(),
+    };
+    let client = id(c)?;
+    let today = chrono::Utc::now().date_naive();
+    let plan = match q.version {
+        Some(n) => overview::version_view(s, scope, client, n, today).await?,
+        None => overview::view(s, scope, client, today).await?,
+    };
+    let doc = app::ssr::service::plan::export::document(&plan, lang, chrono::Utc::now());
+    let version = q.version.map(|n| format!("-v{n}")).unwrap_or_default();
+    let slug: String = plan
+        .client_name
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() {
+                ch.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    Ok((doc, format!("continuity-plan-{slug}{version}")))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn export_pdf(
+    State(s): State<AppState>,
+    scope: Scope,
+    headers: axum::http::HeaderMap,
+    Path(c): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (doc, name) = export_doc(&s, &scope, &headers, &c, q).await?;
+    // Layout is CPU work: keep it off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || export::to_pdf(&doc))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.pdf\""),
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, no-store".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn export_html(
+    State(s): State<AppState>,
+    scope: Scope,
+    headers: axum::http::HeaderMap,
+    Path(c): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (doc, _) = export_doc(&s, &scope, &headers, &c, q).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "private, no-store"),
+        ],
+        export::to_html(&doc),
+    )
+        .into_response())
 }

@@ -7,4 +7,7 @@ mod invites;
 mod isolation;
 mod mail;
 mod plan;
+mod plan_customers;
+mod plan_export;
+mod plan_whole;
 mod web;

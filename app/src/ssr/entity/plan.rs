@@ -12,6 +12,12 @@ pub struct Model {
     pub minutes_per_call: i32,
     pub max_calls_per_person: i32,
     pub email_down_rule: String,
+    /// JSON: scenarios, customer message templates, service desk, talking points.
+    pub sections: String,
+    pub scenarios: String,
+    pub messages: String,
+    pub service_desk: String,
+    pub talking_points: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

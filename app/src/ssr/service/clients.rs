@@ -15,6 +15,9 @@ pub struct NewClient {
     pub name: String,
     #[serde(default)]
     pub notes: String,
+    /// A template to start the client's plan from (`builtin-en`, `builtin-nl` or an own template's id).
+    #[serde(default)]
+    pub template: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,7 +49,17 @@ pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<ClientV
 pub async fn create(state: &AppState, scope: &Scope, input: NewClient) -> AppResult<ClientView> {
     scope.require_msp_staff()?;
     let name = Name::parse(&input.name).map_err(|e| AppError::field("name", e))?;
-    let row = clients::create(&state.db, scope, name.into_string(), notes(input.notes)?).await?;
+    let notes = notes(input.notes)?;
+    // An unknown template is bad input, found before anything is created.
+    if let Some(t) = &input.template {
+        crate::ssr::service::plan::templates::get(state, scope, t)
+            .await
+            .map_err(|_| AppError::field("template", "is not a template in your library"))?;
+    }
+    let row = clients::create(&state.db, scope, name.into_string(), notes).await?;
+    if let Some(t) = &input.template {
+        crate::ssr::service::plan::templates::apply(state, scope, row.id, t).await?;
+    }
     audit::record(
         &state.db,
         audit::Entry::by(scope, "client.create", row.name.clone()).client(row.id),

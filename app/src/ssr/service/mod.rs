@@ -34,7 +34,7 @@ pub fn client_view(c: client::Model) -> ClientView {
 pub struct Fields(std::collections::BTreeMap<String, String>);
 
 impl Fields {
-    pub fn take<T>(&mut self, field: &str, r: Result<T, &'static str>) -> Option<T> {
+    pub fn take<T>(&mut self, field: &str, r: Result<T, impl ToString>) -> Option<T> {
         r.map_err(|e| self.0.insert(field.to_string(), e.to_string()))
             .ok()
     }

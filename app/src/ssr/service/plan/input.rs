@@ -57,3 +57,32 @@ pub fn line(f: &mut Fields, field: &str, v: String) -> Option<String> {
         },
     )
 }
+
+/// A phone number as people write them: digits with spaces, +, -, dots, parentheses.
+pub fn phone(f: &mut Fields, field: &str, v: String) -> Option<String> {
+    let v = v.trim().to_string();
+    let ok = v.is_empty()
+        || (v.chars().count() <= 32
+            && v.chars().any(|c| c.is_ascii_digit())
+            && v.chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c)));
+    f.take(
+        field,
+        if ok {
+            Ok(v)
+        } else {
+            Err("is not a phone number")
+        },
+    )
+}
+
+/// An optional e-mail address: empty, or a valid address (stored lower-case).
+pub fn optional_email(f: &mut Fields, field: &str, v: String) -> Option<String> {
+    if v.trim().is_empty() {
+        return Some(String::new());
+    }
+    f.take(
+        field,
+        crate::domain::input::Email::parse(&v).map(|e| e.as_str().to_string()),
+    )
+}

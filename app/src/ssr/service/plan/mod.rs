@@ -1,8 +1,14 @@
 //! The continuity plan's use cases. Rows live in their own tables (the living draft); an approved
 //! version is a snapshot of `PlanContent`.
+pub mod customers;
+pub mod export;
 pub mod input;
+pub mod overview;
+pub mod people;
 pub mod processes;
+pub mod sites;
 pub mod systems;
+pub mod templates;
 
 use std::collections::HashMap;
 use uuid::Uuid;

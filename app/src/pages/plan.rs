@@ -1,0 +1,546 @@
+//! A client's continuity plan: completeness and what is missing, the four parts in the order they
+//! are acted on (the call tree drawn as a tree), approval and versions, print and PDF.
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+use crate::api::{get_plan, AddPerson, AddProcess, AddSite, AddSystem, ApprovePlan, PlanPage};
+use crate::components::{error_text, use_t, ErrorNote};
+use crate::i18n::Lang;
+use crate::model::plan::{Part, PersonView, PlanView};
+use crate::plan_text::{self as text, duration, PlanTexts};
+
+fn lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// The people one caller calls, and theirs, as nested lists.
+fn tree_branch(
+    p: &PersonView,
+    kids: &HashMap<Option<Uuid>, Vec<PersonView>>,
+    depth: usize,
+) -> AnyView {
+    let t = text::texts(lang());
+    let phone = if p.mobile.is_empty() {
+        p.landline.clone()
+    } else {
+        p.mobile.clone()
+    };
+    let children: Vec<PersonView> = if depth > 50 {
+        vec![]
+    } else {
+        kids.get(&Some(p.id)).cloned().unwrap_or_default()
+    };
+    view! {
+        <li>
+            <span class="node">
+                <strong>{p.name.clone()}</strong>
+                {p.is_coordinator.then(|| view! { <span class="badge ok">{t.coordinator}</span> })}
+                <span class="muted">" " {if phone.is_empty() { "—".to_string() } else { phone }}</span>
+            </span>
+            {(!children.is_empty()).then(|| view! {
+                <ul>{children.iter().map(|c| tree_branch(c, kids, depth + 1)).collect_view()}</ul>
+            })}
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+fn CallTree(plan: PlanView) -> impl IntoView {
+    let t = text::texts(lang());
+    let mut kids: HashMap<Option<Uuid>, Vec<PersonView>> = HashMap::new();
+    for p in &plan.content.people {
+        kids.entry(p.caller_id).or_default().push(p.clone());
+    }
+    let roots: Vec<PersonView> = plan
+        .content
+        .people
+        .iter()
+        .filter(|p| p.is_coordinator)
+        .cloned()
+        .collect();
+    let ct = plan.call_tree.clone();
+    let estimate = t
+        .estimate
+        .replace("{depth}", &ct.depth.to_string())
+        .replace("{minutes}", &ct.minutes_per_call.to_string())
+        .replace("{total}", &ct.estimate_minutes.to_string());
+    view! {
+        <div class="card">
+            <h3>{t.call_tree}</h3>
+            {if roots.is_empty() {
+                view! { <p class="muted">{t.empty_part}</p> }.into_any()
+            } else {
+                view! { <ul class="tree" data-testid="call-tree">{roots.iter().map(|r| tree_branch(r, &kids, 0)).collect_view()}</ul> }.into_any()
+            }}
+            <p class="muted" data-testid="call-estimate">{estimate}</p>
+        </div>
+    }
+}
+
+fn part_gaps(plan: &PlanView, part: Part) -> impl IntoView {
+    let l = lang();
+    let lines: Vec<String> = plan
+        .gaps
+        .iter()
+        .filter(|g| g.part == part)
+        .map(|g| text::gap(l, g.code, &g.subject))
+        .collect();
+    (!lines.is_empty()).then(|| view! { <ul class="gaps">{lines.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}</ul> })
+}
+
+#[component]
+fn Approval(page: PlanPage, action: ServerAction<ApprovePlan>) -> impl IntoView {
+    let t = text::texts(lang());
+    let plan = &page.plan;
+    let status = match &plan.approved {
+        Some(v) => t
+            .approved_line
+            .replace("{n}", &v.number.to_string())
+            .replace("{name}", &v.approved_by_name)
+            .replace("{date}", &v.approved_at.format("%Y-%m-%d").to_string()),
+        None => t.never_approved.to_string(),
+    };
+    let review = plan.content.settings.review_due.map(|d| {
+        let overdue = plan.review_overdue;
+        view! {
+            <p class=if overdue { "error" } else { "muted" } data-testid="review-due">
+                {t.review_due} " " {d.to_string()} {overdue.then(|| format!(" ({})", t.overdue))}
+            </p>
+        }
+    });
+    let error = Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    let client_id = plan.client_id.to_string();
+    let changed = plan.changed_since_approval && plan.approved.is_some();
+    let since = plan
+        .approved
+        .as_ref()
+        .map(|v| t.changes_since.replace("{n}", &v.number.to_string()));
+    view! {
+        <section class="card" data-testid="approval">
+            <h2>{t.parts[4]}</h2>
+            <p data-testid="approval-status"><strong>{status}</strong></p>
+            {changed.then(|| view! { <p class="badge">{t.changed_since}</p> })}
+            {review}
+            {(since.is_some() && !page.changes.is_empty()).then(|| view! {
+                <h3>{since.clone()}</h3>
+                <ul class="changes" data-testid="changes">{page.changes.iter().map(|c| view! { <li>{c.text.clone()}</li> }).collect_view()}</ul>
+            })}
+            {page.can_approve.then(|| view! {
+                <ActionForm action attr:class="inline-form">
+                    <input type="hidden" name="client_id" value=client_id.clone() />
+                    <input name="note" placeholder=t.approve_note aria-label=t.approve_note maxlength="2000" />
+                    <button type="submit" data-testid="approve" disabled=move || action.pending().get()>{t.approve}</button>
+                </ActionForm>
+                <ErrorNote error />
+            })}
+            {(!page.versions.is_empty()).then(|| view! {
+                <h3>{t.versions}</h3>
+                <ol class="versions">{page.versions.iter().rev().map(|v| view! {
+                    <li>
+                        {t.approved_line.replace("{n}", &v.number.to_string()).replace("{name}", &v.approved_by_name).replace("{date}", &v.approved_at.format("%Y-%m-%d %H:%M").to_string())}
+                        " · "
+                        <a href=format!("/api/v1/clients/{}/plan/export.pdf?version={}", plan.client_id, v.number) rel="external">"PDF"</a>
+                    </li>
+                }).collect_view()}</ol>
+            })}
+        </section>
+    }
+}
+
+fn safety(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
+    let names: HashMap<Uuid, String> = plan
+        .content
+        .people
+        .iter()
+        .map(|p| (p.id, p.name.clone()))
+        .collect();
+    view! {
+        <section class="part" id="safety">
+            <h2>{t.parts[0]}</h2>
+            {part_gaps(plan, Part::Safety)}
+            {plan.content.sites.is_empty().then(|| view! { <p class="empty">{t.empty_part}</p> })}
+            <div class="cards">
+                {plan.content.sites.iter().map(|s| view! {
+                    <div class="card" data-testid="site">
+                        <h3>{s.name.clone()}</h3>
+                        <dl>
+                            <dt>{t.address}</dt><dd>{s.address.clone()}</dd>
+                            <dt>{t.assembly_point}</dt><dd>{s.assembly_point.clone()}</dd>
+                            <dt>{t.safety_plan}</dt><dd>{s.safety_plan_ref.clone()}</dd>
+                            <dt>{t.emergency_numbers}</dt>
+                            <dd>{s.emergency_numbers.iter().map(|n| format!("{} {}", n.label, n.number)).collect::<Vec<_>>().join(", ")}</dd>
+                            <dt>{t.first_responders}</dt>
+                            <dd>{s.first_responders.iter().filter_map(|p| names.get(p).cloned()).collect::<Vec<_>>().join(", ")}</dd>
+                        </dl>
+                    </div>
+                }).collect_view()}
+            </div>
+            {(!plan.content.scenarios.is_empty()).then(|| view! {
+                <h3>{t.scenarios}</h3>
+                {plan.content.scenarios.iter().map(|sc| view! {
+                    <details class="card"><summary>{sc.name.clone()}</summary>
+                        <ol>{sc.steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ol>
+                    </details>
+                }).collect_view()}
+            })}
+        </section>
+    }
+}
+
+fn staff(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
+    let l = lang();
+    view! {
+        <section class="part" id="staff">
+            <h2>{t.parts[1]}</h2>
+            {part_gaps(plan, Part::Staff)}
+            <CallTree plan=plan.clone() />
+            {(!plan.content.settings.email_down_rule.is_empty()).then(|| view! {
+                <p><strong>{t.email_down} ": "</strong>{plan.content.settings.email_down_rule.clone()}</p>
+            })}
+            <h3>{t.directory}</h3>
+            <table class="table" data-testid="directory">
+                <thead><tr><th></th><th>{t.role}</th><th>{t.mobile}</th><th>{t.landline}</th><th>{t.emergency_contact}</th><th>{t.channels}</th></tr></thead>
+                <tbody>
+                    {plan.content.people.iter().map(|p| view! {
+                        <tr>
+                            <td>{p.name.clone()}</td>
+                            <td>{p.role_title.clone()}</td>
+                            <td>{p.mobile.clone()}</td>
+                            <td>{p.landline.clone()}</td>
+                            <td>{format!("{} {}", p.emergency_name, p.emergency_phone)}</td>
+                            <td>{p.channels.iter().map(|c| text::channel(l, *c)).collect::<Vec<_>>().join(" → ")}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+fn customers(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
+    let l = lang();
+    let processes: HashMap<Uuid, String> = plan
+        .content
+        .processes
+        .iter()
+        .map(|p| (p.id, p.name.clone()))
+        .collect();
+    let com = plan.content.communication.clone();
+    view! {
+        <section class="part" id="customers">
+            <h2>{t.parts[2]}</h2>
+            {part_gaps(plan, Part::Customers)}
+            {(!plan.content.customer_groups.is_empty()).then(|| view! {
+                <table class="table">
+                    <thead><tr><th>{t.customer_groups}</th><th>{t.depends_on_processes}</th><th>{t.contact}</th></tr></thead>
+                    <tbody>{plan.content.customer_groups.iter().map(|g| view! {
+                        <tr>
+                            <td>{g.name.clone()}</td>
+                            <td>{g.processes.iter().filter_map(|p| processes.get(p).cloned()).collect::<Vec<_>>().join(", ")}</td>
+                            <td>{g.contact.clone()}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table>
+            })}
+            {com.messages.into_iter().map(|m| view! {
+                <details class="card"><summary>{text::message_kind(l, m.kind)} ": " {m.subject}</summary><pre class="message">{m.body}</pre></details>
+            }).collect_view()}
+            {(!com.talking_points.say.is_empty()).then(|| view! {
+                <div class="two">
+                    <div><h3>{t.say}</h3><ul>{com.talking_points.say.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul></div>
+                    <div><h3>{t.avoid}</h3><ul>{com.talking_points.avoid.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul></div>
+                </div>
+            })}
+        </section>
+    }
+}
+
+fn recovery(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
+    let l = lang();
+    let systems: HashMap<Uuid, String> = plan
+        .content
+        .systems
+        .iter()
+        .map(|s| (s.id, s.name.clone()))
+        .collect();
+    let ordered: Vec<_> = match &plan.recovery_order {
+        Some(order) => order
+            .iter()
+            .filter_map(|id| plan.content.systems.iter().find(|s| s.id == *id).cloned())
+            .collect(),
+        None => plan.content.systems.clone(),
+    };
+    view! {
+        <section class="part" id="recovery">
+            <h2>{t.parts[3]}</h2>
+            {part_gaps(plan, Part::Recovery)}
+            <h3>{t.processes}</h3>
+            <table class="table" data-testid="processes">
+                <thead><tr><th></th><th>{t.impact_hour}</th><th>{t.impact_day}</th><th>{t.impact_week}</th><th>{t.rto}</th><th>{t.rpo}</th></tr></thead>
+                <tbody>{plan.content.processes.iter().map(|p| view! {
+                    <tr>
+                        <td>{p.name.clone()}</td><td>{p.impact_hour.clone()}</td><td>{p.impact_day.clone()}</td><td>{p.impact_week.clone()}</td>
+                        <td>{duration(l, p.rto_minutes)}</td><td>{duration(l, p.rpo_minutes)}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table>
+            <h3>{t.recovery_order}</h3>
+            {plan.recovery_order.is_none().then(|| view! { <p class="error">{t.cycle}</p> })}
+            <ol class="recovery" data-testid="recovery-order">
+                {ordered.into_iter().map(|s| view! {
+                    <li>
+                        <strong>{s.name.clone()}</strong>
+                        " "<span class="badge">{s.criticality.as_str()}</span>
+                        <span class="muted">" " {t.rto} " " {duration(l, s.effective.rto_minutes)} " · " {t.rpo} " " {duration(l, s.effective.rpo_minutes)}</span>
+                        {(!s.depends_on.is_empty()).then(|| view! {
+                            <span class="muted">" · " {t.depends_on} " " {s.depends_on.iter().filter_map(|d| systems.get(d).cloned()).collect::<Vec<_>>().join(", ")}</span>
+                        })}
+                        {(!s.procedure.is_empty()).then(|| view! { <ol>{s.procedure.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ol> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// The forms that add to the plan; each posts to its server function, with or without wasm.
+/// Clears a form once its addition was saved. The page re-renders in place, so without this the
+/// inputs (a ticked checkbox, say) would carry over into the next addition.
+fn reset_on_success<A>(action: ServerAction<A>) -> NodeRef<leptos::html::Form>
+where
+    A: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+    A::Error: Send + Sync + 'static,
+{
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        let saved = action.value().with(|v| matches!(v, Some(Ok(_))));
+        if let (true, Some(f)) = (saved, form.get()) {
+            f.reset();
+        }
+    });
+    form
+}
+
+#[derive(Clone, Copy)]
+struct EditActions {
+    person: ServerAction<AddPerson>,
+    site: ServerAction<AddSite>,
+    process: ServerAction<AddProcess>,
+    system: ServerAction<AddSystem>,
+}
+
+impl EditActions {
+    fn new() -> Self {
+        EditActions {
+            person: ServerAction::new(),
+            site: ServerAction::new(),
+            process: ServerAction::new(),
+            system: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever any of the forms was submitted.
+    fn version(&self) -> usize {
+        self.person.version().get()
+            + self.site.version().get()
+            + self.process.version().get()
+            + self.system.version().get()
+    }
+}
+
+#[component]
+fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
+    let t = text::texts(lang());
+    let EditActions {
+        person,
+        site,
+        process,
+        system,
+    } = actions;
+    let err = |e: Option<Result<String, String>>| e.and_then(|r| r.err());
+    let person_err = Signal::derive(move || {
+        err(person
+            .value()
+            .get()
+            .map(|r| r.map(|_| String::new()).map_err(|e| error_text(&e))))
+    });
+    let site_err = Signal::derive(move || {
+        err(site
+            .value()
+            .get()
+            .map(|r| r.map(|_| String::new()).map_err(|e| error_text(&e))))
+    });
+    let process_err = Signal::derive(move || {
+        err(process
+            .value()
+            .get()
+            .map(|r| r.map(|_| String::new()).map_err(|e| error_text(&e))))
+    });
+    let system_err = Signal::derive(move || {
+        err(system
+            .value()
+            .get()
+            .map(|r| r.map(|_| String::new()).map_err(|e| error_text(&e))))
+    });
+    let id = plan.client_id.to_string();
+    let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id);
+    let people = plan.content.people.clone();
+    let processes = plan.content.processes.clone();
+    let systems = plan.content.systems.clone();
+    view! {
+        <section class="editors">
+            <details class="card" data-testid="add-person" open=person.version().get_untracked() > 0><summary>{t.add_person}</summary>
+                <ActionForm action=person node_ref=reset_on_success(person) attr:class="form grid">
+                    <input type="hidden" name="client_id" value=id1 />
+                    <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
+                    <label class="field"><span>{t.role}</span><input name="role_title" /></label>
+                    <label class="field"><span>{t.mobile}</span><input name="mobile" type="tel" /></label>
+                    <label class="field"><span>{t.landline}</span><input name="landline" type="tel" /></label>
+                    <label class="field"><span>{t.email}</span><input name="email" type="email" /></label>
+                    <label class="field"><span>{t.emergency_contact}</span><input name="emergency_name" /></label>
+                    <label class="field"><span>{t.emergency_contact} " ☎"</span><input name="emergency_phone" type="tel" /></label>
+                    <label class="field"><span>{t.caller}</span>
+                        <select name="caller_id">
+                            <option value="">{t.none}</option>
+                            {people.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="check"><input type="checkbox" name="coordinator" value="on" />" " {t.coordinator}</label>
+                    <button type="submit">{t.add}</button>
+                </ActionForm>
+                <ErrorNote error=person_err />
+            </details>
+            <details class="card" data-testid="add-site" open=site.version().get_untracked() > 0><summary>{t.add_site}</summary>
+                <ActionForm action=site node_ref=reset_on_success(site) attr:class="form grid">
+                    <input type="hidden" name="client_id" value=id2 />
+                    <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
+                    <label class="field"><span>{t.address}</span><input name="address" /></label>
+                    <label class="field"><span>{t.assembly_point}</span><input name="assembly_point" /></label>
+                    <label class="field"><span>{t.safety_plan}</span><input name="safety_plan_ref" /></label>
+                    <label class="field"><span>{t.emergency_numbers}</span><input name="emergency_number" type="tel" placeholder="112" /></label>
+                    <button type="submit">{t.add}</button>
+                </ActionForm>
+                <ErrorNote error=site_err />
+            </details>
+            <details class="card" data-testid="add-process" open=process.version().get_untracked() > 0><summary>{t.add_process}</summary>
+                <ActionForm action=process node_ref=reset_on_success(process) attr:class="form grid">
+                    <input type="hidden" name="client_id" value=id3 />
+                    <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
+                    <label class="field"><span>{t.rto} " (" {t.minutes} ")"</span><input name="rto_minutes" inputmode="numeric" /></label>
+                    <label class="field"><span>{t.rpo} " (" {t.minutes} ")"</span><input name="rpo_minutes" inputmode="numeric" /></label>
+                    <label class="field"><span>{t.impact_day}</span><input name="impact_day" /></label>
+                    <button type="submit">{t.add}</button>
+                </ActionForm>
+                <ErrorNote error=process_err />
+            </details>
+            <details class="card" data-testid="add-system" open=system.version().get_untracked() > 0><summary>{t.add_system}</summary>
+                <ActionForm action=system node_ref=reset_on_success(system) attr:class="form grid">
+                    <input type="hidden" name="client_id" value=id4 />
+                    <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
+                    <label class="field"><span>{t.criticality}</span>
+                        <select name="criticality">
+                            <option value="critical">"critical"</option>
+                            <option value="high">"high"</option>
+                            <option value="medium" selected>"medium"</option>
+                            <option value="low">"low"</option>
+                        </select>
+                    </label>
+                    <label class="field"><span>{t.processes}</span>
+                        <select name="process_id">
+                            <option value="">{t.none}</option>
+                            {processes.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field"><span>{t.depends_on}</span>
+                        <select name="depends_on">
+                            <option value="">{t.none}</option>
+                            {systems.iter().map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field wide"><span>{t.procedure}</span><textarea name="procedure" rows="4"></textarea></label>
+                    <button type="submit">{t.add}</button>
+                </ActionForm>
+                <ErrorNote error=system_err />
+            </details>
+        </section>
+    }
+}
+
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    let ut = use_t();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    };
+    let approve = ServerAction::<ApprovePlan>::new();
+    let edits = EditActions::new();
+    let data = Resource::new(
+        move || (id(), approve.version().get(), edits.version()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => get_plan(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <main class="wide">
+            <Transition fallback=move || view! { <p class="loading">{ut.loading}</p> }>
+                {move || data.get().map(|r| match r {
+                    Ok(Some(page)) => {
+                        let t = text::texts(lang());
+                        let plan = page.plan.clone();
+                        let l = lang();
+                        view! {
+                            <div class="plan-head">
+                                <div>
+                                    <p class="muted"><a href=format!("/clients/{}", plan.client_id)>{plan.client_name.clone()}</a></p>
+                                    <h1>{t.plan}</h1>
+                                </div>
+                                <div class="score" data-testid="completeness">
+                                    <meter min="0" max="100" low="60" high="90" optimum="100" value=plan.completeness.to_string()></meter>
+                                    <span><strong>{plan.completeness} "%"</strong> " " {t.completeness}</span>
+                                </div>
+                                <div class="actions">
+                                    <a class="button secondary" rel="external" target="_blank" href=format!("/api/v1/clients/{}/plan/export.html?lang={}", plan.client_id, l.code())>{t.print}</a>
+                                    <a class="button" rel="external" data-testid="pdf" href=format!("/api/v1/clients/{}/plan/export.pdf?lang={}", plan.client_id, l.code())>{t.pdf}</a>
+                                </div>
+                            </div>
+                            <details class="card" open=plan.gaps.len() <= 8>
+                                <summary>{t.missing} " (" {plan.gaps.len()} ")"</summary>
+                                {if plan.gaps.is_empty() {
+                                    view! { <p>{t.nothing_missing}</p> }.into_any()
+                                } else {
+                                    view! { <ul class="gaps" data-testid="gaps">{plan.gaps.iter().map(|g| view! { <li><span class="badge">{text::part(l, g.part)}</span> " " {text::gap(l, g.code, &g.subject)}</li> }).collect_view()}</ul> }.into_any()
+                                }}
+                            </details>
+                            {plan.content.sections.iter().map(|s| view! { <details class="card"><summary>{s.title.clone()}</summary><p>{s.text.clone()}</p></details> }).collect_view()}
+                            {safety(&plan, t)}
+                            {staff(&plan, t)}
+                            {customers(&plan, t)}
+                            {recovery(&plan, t)}
+                            <Approval page=page.clone() action=approve />
+                            {page.can_edit.then(|| view! { <Editors plan=plan.clone() actions=edits /> })}
+                        }.into_any()
+                    }
+                    Ok(None) => view! { <h1>{ut.not_found}</h1> }.into_any(),
+                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </main>
+    }
+}

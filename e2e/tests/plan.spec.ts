@@ -1,0 +1,138 @@
+import { test, expect, Page } from '@playwright/test';
+
+const password = 'correct horse battery';
+
+async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+// An editor stays open once used; open it when it is closed.
+async function openForm(form: ReturnType<Page['getByTestId']>) {
+  if (!(await form.evaluate((el) => (el as HTMLDetailsElement).open))) await form.locator('summary').click();
+}
+
+async function addPerson(page: Page, name: string, mobile: string, caller?: string, coordinator = false) {
+  const form = page.getByTestId('add-person');
+  await openForm(form);
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Mobile').fill(mobile);
+  if (caller) await form.getByLabel('Called by').selectOption({ label: caller });
+  if (coordinator) await form.getByLabel('coordinator').check();
+  await form.getByRole('button', { name: 'Add' }).click();
+  await expect(page.getByTestId('directory')).toContainText(name);
+}
+
+test('a technician builds a small plan, the client admin approves it, the PDF downloads', async ({ page, browser }) => {
+  const stamp = Date.now();
+  await page.goto('/signup');
+  await hydrated(page);
+  await page.getByLabel('Company name (your MSP)').fill('Kees IT Beheer');
+  await page.getByLabel('Your name').fill('Kees de Boer');
+  await page.getByLabel('E-mail').fill(`kees+plan${stamp}@kees-it.example`);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/clients$/);
+  await hydrated(page);
+  await page.getByLabel('Client name').fill('Bakkerij Jansen');
+  await page.getByRole('button', { name: 'Add client' }).click();
+  await page.getByRole('link', { name: 'Bakkerij Jansen' }).click();
+  await expect(page.getByTestId('client-name')).toHaveText('Bakkerij Jansen');
+  await hydrated(page);
+
+  // Invite the client admin now; she signs later.
+  await page.getByLabel('Name').fill('Anna Jansen');
+  await page.getByLabel('E-mail').fill(`anna+plan${stamp}@bakkerij.example`);
+  await page.getByLabel('Role').selectOption('client_admin');
+  await page.getByRole('button', { name: 'Send invite' }).click();
+  const link = await page.getByTestId('invite-link').textContent();
+
+  await page.getByTestId('open-plan').click();
+  await expect(page.getByRole('heading', { name: 'Continuity plan' })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByTestId('gaps')).toContainText('The staff directory is empty.');
+  const before = Number((await page.getByTestId('completeness').locator('strong').textContent())!.replace('%', ''));
+
+  // Staff: a coordinator who calls two people; the tree shows it as a tree.
+  await addPerson(page, 'Anna Jansen', '+31 6 1111 2222', undefined, true);
+  await addPerson(page, 'Bert Bakker', '06 3333 4444', 'Anna Jansen');
+  await addPerson(page, 'Carla Deeg', '06 5555 6666', 'Anna Jansen');
+  const tree = page.getByTestId('call-tree');
+  await expect(tree.locator(':scope > li')).toHaveCount(1);
+  await expect(tree.locator(':scope > li > ul > li')).toHaveCount(2);
+  await expect(page.getByTestId('call-estimate')).toContainText('1 levels × 3 min');
+
+  // Safety: a site with its assembly point.
+  const site = page.getByTestId('add-site');
+  await openForm(site);
+  await site.getByLabel('Name').fill('Bakery Main Street');
+  await site.getByLabel('Assembly point').fill('Church square');
+  await site.getByLabel('Emergency numbers').fill('112');
+  await site.getByRole('button', { name: 'Add' }).click();
+  await expect(page.getByTestId('site')).toContainText('Church square');
+
+  // Recovery: a process with targets, a system that supports it.
+  const proc = page.getByTestId('add-process');
+  await openForm(proc);
+  await proc.getByLabel('Name').fill('Orders');
+  await proc.getByLabel('RTO (min)').fill('240');
+  await proc.getByLabel('RPO (min)').fill('60');
+  await proc.getByRole('button', { name: 'Add' }).click();
+  await expect(page.getByTestId('processes')).toContainText('4 h');
+
+  // Bad input gets a readable message and changes nothing.
+  await proc.getByLabel('Name').fill('Payroll');
+  await proc.getByLabel('RTO (min)').fill('soon');
+  await proc.getByRole('button', { name: 'Add' }).click();
+  await expect(proc.getByRole('alert')).toContainText('rto_minutes');
+  await expect(page.getByTestId('processes')).not.toContainText('Payroll');
+
+  const sys = page.getByTestId('add-system');
+  await openForm(sys);
+  await sys.getByLabel('Name').fill('Order database');
+  await sys.getByLabel('Criticality').selectOption('critical');
+  await sys.getByLabel('Business processes').selectOption({ label: 'Orders' });
+  await sys.getByLabel('Recovery procedure').fill('Restore last image\nCheck orders of today');
+  await sys.getByRole('button', { name: 'Add' }).click();
+  await expect(page.getByTestId('recovery-order')).toContainText('Order database');
+  await expect(page.getByTestId('recovery-order')).toContainText('RTO 4 h');
+
+  const after = Number((await page.getByTestId('completeness').locator('strong').textContent())!.replace('%', ''));
+  expect(after).toBeGreaterThan(before);
+  // MSP staff do not sign the client's plan.
+  await expect(page.getByTestId('approve')).toHaveCount(0);
+
+  // The client admin reviews and approves.
+  const context = await browser.newContext({ acceptDownloads: true });
+  const anna = await context.newPage();
+  await anna.goto(link!);
+  await hydrated(anna);
+  await anna.getByLabel('Choose a password').fill(password);
+  await anna.getByRole('button', { name: 'Accept invite' }).click();
+  await expect(anna).toHaveURL(/\/home$/);
+  await anna.getByTestId('open-plan').click();
+  await hydrated(anna);
+  await expect(anna.getByTestId('approval-status')).toHaveText('Never approved');
+  await anna.getByLabel('Note (optional)').fill('Checked with the bakery team');
+  await anna.getByTestId('approve').click();
+  await expect(anna.getByTestId('approval-status')).toContainText('Version 1, approved by');
+  await expect(anna.getByTestId('review-due')).toBeVisible();
+
+  // The PDF downloads and is a PDF.
+  const download = anna.waitForEvent('download');
+  await anna.getByTestId('pdf').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('continuity-plan-bakkerij-jansen.pdf');
+  const path = await file.path();
+  const fs = await import('fs');
+  const bytes = fs.readFileSync(path!);
+  expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+  expect(bytes.length).toBeGreaterThan(5000);
+
+  // The printable version holds every number, with nothing to click through to.
+  const print = await anna.request.get(`${new URL(anna.url()).pathname.replace(/\/plan$/, '')}/plan`.replace('/clients/', '/api/v1/clients/') + '/export.html');
+  expect(print.status()).toBe(200);
+  const html = await print.text();
+  for (const n of ['+31 6 1111 2222', '06 3333 4444', '06 5555 6666', 'Church square']) expect(html).toContain(n);
+  expect(html).toContain('Version 1, approved by');
+  await context.close();
+});
