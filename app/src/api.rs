@@ -124,13 +124,16 @@ pub async fn list_clients() -> Result<Vec<ClientView>, ServerFnError> {
 }
 
 #[server]
-pub async fn add_client(name: String) -> Result<ClientView, ServerFnError> {
+pub async fn add_client(
+    name: String,
+    template: Option<String>,
+) -> Result<ClientView, ServerFnError> {
     use crate::ssr::service::clients;
     let (state, s) = ctx::session().await?;
     let input = clients::NewClient {
         name,
         notes: String::new(),
-        template: None,
+        template: template.filter(|t| !t.is_empty()),
     };
     clients::create(&state, &s.scope, input)
         .await
@@ -372,4 +375,13 @@ pub async fn add_system(
     systems::create(&state, &s.scope, client_id, input)
         .await
         .map_err(ctx::err)
+}
+
+/// The MSP's template library (id, name, language), shipped templates first.
+#[server]
+pub async fn list_templates() -> Result<Vec<(String, String, String)>, ServerFnError> {
+    use crate::ssr::service::plan::templates;
+    let (state, s) = ctx::session().await?;
+    let list = templates::list(&state, &s.scope).await.map_err(ctx::err)?;
+    Ok(list.into_iter().map(|t| (t.id, t.name, t.lang)).collect())
 }

@@ -50,6 +50,8 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(page.getByRole('heading', { name: 'Continuity plan' })).toBeVisible();
   await hydrated(page);
   await expect(page.getByTestId('gaps')).toContainText('The staff directory is empty.');
+  // New clients start from the shipped template in the user's language.
+  await expect(page.getByTestId('processes')).toContainText('Order intake and invoicing');
   const before = Number((await page.getByTestId('completeness').locator('strong').textContent())!.replace('%', ''));
 
   // Staff: a coordinator who calls two people; the tree shows it as a tree.
@@ -80,11 +82,11 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(page.getByTestId('processes')).toContainText('4 h');
 
   // Bad input gets a readable message and changes nothing.
-  await proc.getByLabel('Name').fill('Payroll');
+  await proc.getByLabel('Name').fill('Bread baking');
   await proc.getByLabel('RTO (min)').fill('soon');
   await proc.getByRole('button', { name: 'Add' }).click();
   await expect(proc.getByRole('alert')).toContainText('rto_minutes');
-  await expect(page.getByTestId('processes')).not.toContainText('Payroll');
+  await expect(page.getByTestId('processes')).not.toContainText('Bread baking');
 
   const sys = page.getByTestId('add-system');
   await openForm(sys);

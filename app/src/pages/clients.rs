@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use super::SignInPrompt;
-use crate::api::{list_clients, AddClient};
+use crate::api::{list_clients, list_templates, AddClient};
 use crate::components::{error_text, use_t, ErrorNote};
 
 #[component]
@@ -10,6 +10,8 @@ pub fn ClientsPage() -> impl IntoView {
     let t = use_t();
     let add = ServerAction::<AddClient>::new();
     let clients = Resource::new(move || add.version().get(), |_| list_clients());
+    let templates = Resource::new(|| (), |_| list_templates());
+    let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let error = Signal::derive(move || {
         add.value()
             .get()
@@ -21,6 +23,17 @@ pub fn ClientsPage() -> impl IntoView {
             <h1>{t.clients}</h1>
             <ActionForm action=add attr:class="inline-form">
                 <input name="name" placeholder=t.client_name aria-label=t.client_name required maxlength="200" />
+                <Transition fallback=|| ()>
+                    {move || templates.get().and_then(|r| r.ok()).map(|list| view! {
+                        <select name="template" aria-label=t.start_from title=t.start_from>
+                            {list.into_iter().map(|(id, name, l)| {
+                                let selected = id == format!("builtin-{}", lang.code());
+                                view! { <option value=id selected=selected>{format!("{name} ({l})")}</option> }
+                            }).collect_view()}
+                            <option value="">{t.empty_plan}</option>
+                        </select>
+                    })}
+                </Transition>
                 <button type="submit" disabled=move || add.pending().get()>{t.add_client}</button>
             </ActionForm>
             <ErrorNote error />

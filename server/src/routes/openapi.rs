@@ -35,7 +35,8 @@ pub fn spec() -> Value {
                     "password": { "type": "string", "minLength": 10 } } },
                 "Login": { "type": "object", "required": ["email", "password"], "properties": {
                     "email": { "type": "string" }, "password": { "type": "string" } } },
-                "NewClient": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string" }, "notes": { "type": "string" } } },
+                "NewClient": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string" }, "notes": { "type": "string" },
+                    "template": { "type": "string", "description": "start the plan from a template: builtin-en, builtin-nl or an own template id" } } },
                 "ClientPatch": { "type": "object", "properties": { "name": { "type": "string" }, "notes": { "type": "string" } } },
                 "Invite": { "type": "object", "required": ["email", "name", "role"], "properties": {
                     "email": { "type": "string" }, "name": { "type": "string" },
@@ -77,6 +78,181 @@ pub fn spec() -> Value {
     })
 }
 
+/// The plan's resources: each a collection under its client and items by their own id.
+fn plan_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
+    let resources = [
+        ("systems", "System", "a system (ping_key included)"),
+        ("processes", "Process", "a business process"),
+        ("people", "Person", "a person of the staff directory"),
+        ("sites", "Site", "a site"),
+        ("customer-groups", "CustomerGroup", "a customer group"),
+    ];
+    for (plural, schema, what) in resources {
+        paths.insert(
+            format!("/clients/{{id}}/{plural}"),
+            json!({
+                "parameters": id,
+                "get": op(&format!("List {plural} of the client"), None, ("200", "array"), &["401", "404"]),
+                "post": op(&format!("Add {what} (plan editors)"), Some(schema), ("201", what), &["400", "401", "403", "404", "422"])
+            }),
+        );
+        paths.insert(
+            format!("/{plural}/{{id}}"),
+            json!({
+                "parameters": id,
+                "get": op(&format!("One of the {plural}"), None, ("200", what), &["401", "404"]),
+                "patch": op(&format!("Change {what}; absent fields stay"), Some(schema), ("200", what), &["400", "401", "403", "404", "422"]),
+                "delete": op(&format!("Delete {what}"), None, ("204", "deleted"), &["401", "403", "404"])
+            }),
+        );
+    }
+    let more = [
+        (
+            "/clients/{id}/plan",
+            json!({
+                "parameters": id,
+                "get": op("The whole plan: content, recovery order, call tree, completeness and gaps, approval", None, ("200", "PlanView"), &["401", "404"]),
+                "patch": op("Plan settings, sections, scenarios, customer messages, service desk, talking points", Some("PlanPatch"), ("200", "settings"), &["400", "401", "403", "404", "422"])
+            }),
+        ),
+        (
+            "/clients/{id}/plan/versions",
+            json!({
+                "parameters": id,
+                "get": op("Approved versions", None, ("200", "array of versions"), &["401", "404"]),
+                "post": op("Approve the plan as it stands (client admins)", Some("Approve"), ("201", "the version"), &["400", "401", "403", "404", "409", "422"])
+            }),
+        ),
+        (
+            "/clients/{id}/plan/versions/{n}",
+            json!({
+                "parameters": [id[0].clone(), { "name": "n", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "get": op("One approved version with its content", None, ("200", "version"), &["401", "404"])
+            }),
+        ),
+        (
+            "/clients/{id}/plan/changes",
+            json!({
+                "parameters": [id[0].clone(), { "name": "from", "in": "query", "required": true, "schema": { "type": "integer" } },
+                    { "name": "to", "in": "query", "schema": { "type": "integer" }, "description": "absent: the draft" }],
+                "get": op("What changed between versions, in sentences", None, ("200", "array of {part, text}"), &["400", "401", "404"])
+            }),
+        ),
+        (
+            "/clients/{id}/plan/impact",
+            json!({
+                "parameters": [id[0].clone(), { "name": "systems", "in": "query", "required": true, "schema": { "type": "string" }, "description": "comma-separated system ids that are down" }],
+                "get": op("Systems, processes and customer groups an outage reaches", None, ("200", "{systems, processes, customer_groups, customers_affected}"), &["401", "404", "422"])
+            }),
+        ),
+        (
+            "/clients/{id}/plan/apply-template",
+            json!({
+                "parameters": id,
+                "post": op("Fill the plan from a template (what is empty, what is missing)", Some("ApplyTemplate"), ("200", "PlanView"), &["400", "401", "403", "404", "422"])
+            }),
+        ),
+        (
+            "/clients/{id}/plan/export.pdf",
+            json!({
+                "parameters": [id[0].clone(), { "name": "lang", "in": "query", "schema": { "type": "string", "enum": ["en", "nl"] } },
+                    { "name": "version", "in": "query", "schema": { "type": "integer" } }],
+                "get": op("The plan as a PDF (fonts embedded)", None, ("200", "application/pdf"), &["401", "404", "422"])
+            }),
+        ),
+        (
+            "/clients/{id}/plan/export.html",
+            json!({
+                "parameters": [id[0].clone(), { "name": "lang", "in": "query", "schema": { "type": "string", "enum": ["en", "nl"] } },
+                    { "name": "version", "in": "query", "schema": { "type": "integer" } }],
+                "get": op("The plan as a printable page", None, ("200", "text/html"), &["401", "404", "422"])
+            }),
+        ),
+        (
+            "/templates",
+            json!({
+                "get": op("The template library: shipped and own (MSP staff)", None, ("200", "array of templates"), &["401", "403"]),
+                "post": op("Add a template from a body, another template or a client's plan", Some("Template"), ("201", "template"), &["400", "401", "403", "422"])
+            }),
+        ),
+        (
+            "/templates/{id}",
+            json!({
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": "a UUID, or builtin-en / builtin-nl" }],
+                "get": op("One template", None, ("200", "template"), &["401", "403", "404"]),
+                "patch": op("Change an own template", Some("Template"), ("200", "template"), &["400", "401", "403", "404", "422"]),
+                "delete": op("Delete an own template", None, ("204", "deleted"), &["401", "403", "404"])
+            }),
+        ),
+    ];
+    for (path, item) in more {
+        paths.insert(path.into(), item);
+    }
+}
+
+/// Request bodies of the plan endpoints, loosely: every field optional on PATCH.
+fn plan_schemas(schemas: &mut serde_json::Map<String, Value>) {
+    let obj = |required: &[&str], props: Value| json!({ "type": "object", "required": required, "properties": props });
+    let s = json!({ "type": "string" });
+    let minutes = json!({ "type": ["integer", "null"], "minimum": 1, "maximum": 525600 });
+    let ids = json!({ "type": "array", "items": { "type": "string", "format": "uuid" } });
+    let id = json!({ "type": ["string", "null"], "format": "uuid" });
+    schemas.insert("System".into(), obj(&["name"], json!({
+        "name": s, "kind": { "enum": ["server", "virtual_machine", "database", "application", "saas", "network", "workstation", "other"] },
+        "criticality": { "enum": ["critical", "high", "medium", "low"] }, "rto_minutes": minutes, "rpo_minutes": minutes,
+        "owner_person_id": id, "depends_on": ids, "processes": ids, "procedure": { "type": "array", "items": s } })));
+    schemas.insert(
+        "Process".into(),
+        obj(
+            &["name"],
+            json!({
+        "name": s, "description": s, "impact_hour": s, "impact_day": s, "impact_week": s,
+        "rto_minutes": minutes, "rpo_minutes": minutes, "systems": ids }),
+        ),
+    );
+    schemas.insert("Person".into(), obj(&["name"], json!({
+        "name": s, "role_title": s, "site_id": id, "email": s, "landline": s, "mobile": s, "emergency_name": s,
+        "emergency_relation": s, "emergency_phone": s, "caller_id": id, "is_coordinator": { "type": "boolean" },
+        "channels": { "type": "array", "items": { "enum": ["mobile", "sms", "landline", "email"] } } })));
+    schemas.insert("Site".into(), obj(&["name"], json!({
+        "name": s, "address": s, "safety_plan_ref": s, "evacuation_point": s, "assembly_point": s,
+        "emergency_numbers": { "type": "array", "items": obj(&["label", "number"], json!({ "label": s, "number": s })) },
+        "first_responders": ids })));
+    schemas.insert(
+        "CustomerGroup".into(),
+        obj(
+            &["name"],
+            json!({ "name": s, "description": s, "contact": s, "processes": ids }),
+        ),
+    );
+    schemas.insert("PlanPatch".into(), obj(&[], json!({
+        "review_due": { "type": ["string", "null"], "format": "date" }, "minutes_per_call": { "type": "integer" },
+        "max_calls_per_person": { "type": "integer" }, "email_down_rule": s,
+        "sections": { "type": "array", "items": obj(&["title", "text"], json!({ "title": s, "text": s })) },
+        "scenarios": { "type": "array", "items": obj(&["name", "steps"], json!({ "name": s, "steps": { "type": "array", "items": s } })) },
+        "messages": { "type": "array", "items": obj(&["kind", "subject", "body"], json!({
+            "kind": { "enum": ["first_notice", "update", "resolved"] }, "subject": s,
+            "body": { "type": "string", "description": "placeholders: {client} {incident} {affected} {started_at} {next_update} {contact}" } })) },
+        "service_desk": obj(&[], json!({ "overflow_name": s, "overflow_phone": s, "overflow_email": s, "switch_when": s })),
+        "talking_points": obj(&[], json!({ "say": { "type": "array", "items": s }, "avoid": { "type": "array", "items": s } })) })));
+    schemas.insert("Approve".into(), obj(&[], json!({ "note": s })));
+    schemas.insert(
+        "ApplyTemplate".into(),
+        obj(&["template_id"], json!({ "template_id": s })),
+    );
+    schemas.insert("Template".into(), obj(&[], json!({
+        "name": s, "lang": { "enum": ["en", "nl"] }, "body": { "type": "object" }, "from_template": s,
+        "from_client_id": { "type": "string", "format": "uuid" } })));
+}
+
 pub async fn document() -> Json<Value> {
-    Json(spec())
+    let mut doc = spec();
+    let id = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }]);
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        plan_paths(paths, &id);
+    }
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        plan_schemas(schemas);
+    }
+    Json(doc)
 }

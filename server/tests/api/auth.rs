@@ -414,6 +414,12 @@ async fn health_and_openapi(app: TestApp) {
         "/clients/{id}",
         "/clients/{id}/users",
         "/invites/{token}/accept",
+        "/clients/{id}/systems",
+        "/people/{id}",
+        "/customer-groups/{id}",
+        "/clients/{id}/plan/versions",
+        "/clients/{id}/plan/export.pdf",
+        "/templates/{id}",
     ] {
         assert!(r.body["paths"][path].is_object(), "{path} missing");
     }
