@@ -6,6 +6,7 @@ mod common;
 mod m20261124_000001_tenancy;
 mod m20261124_000002_plan;
 mod m20261126_000003_customers_templates;
+mod m20261126_000004_monitoring;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_tenancy::Migration),
             Box::new(m20261124_000002_plan::Migration),
             Box::new(m20261126_000003_customers_templates::Migration),
+            Box::new(m20261126_000004_monitoring::Migration),
         ]
     }
 }

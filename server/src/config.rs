@@ -57,6 +57,9 @@ pub struct ServeArgs {
     /// Take the client IP from X-Forwarded-For (only behind a trusted load balancer).
     #[arg(long, env = "LIFELINE_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+    /// Seconds between evaluator sweeps (states that change by the clock, reminders).
+    #[arg(long, env = "LIFELINE_EVAL_INTERVAL_SECONDS", default_value_t = 5)]
+    pub eval_interval_seconds: u64,
     /// Failed sign-ins allowed per e-mail address in 15 minutes.
     #[arg(long, env = "LIFELINE_LOGIN_MAX_FAILURES", default_value_t = 5)]
     pub login_max_failures: u64,
@@ -92,6 +95,7 @@ impl ServeArgs {
             public_url: self.public_url.clone(),
             secure_cookies: self.secure_cookies.unwrap_or(!loopback),
             trust_forwarded_for: self.trust_forwarded_for,
+            eval_interval: Duration::from_secs(self.eval_interval_seconds.max(1)),
             login_max_failures_per_email: self.login_max_failures,
             smtp: self.smtp_host.clone().map(|host| SmtpSettings {
                 host,

@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(set_lang))
         .nest("/api/v1", routes::api_router())
+        .merge(routes::monitor::ping_router())
         .leptos_routes_with_context(&state, routes, || {}, move || app::shell(leptos.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
@@ -123,10 +124,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let evaluator = tokio::spawn(app::ssr::service::monitor::evaluate::run(
+        state.clone(),
+        state.settings.eval_interval,
+    ));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
+    evaluator.abort();
     tracing::info!("Lifeline stopped");
     Ok(())
 }

@@ -114,6 +114,9 @@ mod tests {
             processes: vec![],
             procedure: vec![],
             ping_key: String::new(),
+            policy: None,
+            achievable: None,
+            policy_gaps: vec![],
         }
     }
 

@@ -13,7 +13,14 @@ pub struct Change {
 }
 
 /// Keys that are bookkeeping or derived, not content someone approved.
-const IGNORED: [&str; 4] = ["id", "client_id", "effective", "ping_key"];
+const IGNORED: [&str; 6] = [
+    "id",
+    "client_id",
+    "effective",
+    "ping_key",
+    "achievable",
+    "policy_gaps",
+];
 
 fn show(v: &Value) -> String {
     match v {

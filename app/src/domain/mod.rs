@@ -4,4 +4,5 @@ pub mod customers;
 pub mod diff;
 pub mod input;
 pub mod plan;
+pub mod sla;
 pub mod templates;

@@ -85,4 +85,5 @@ pub struct InviteCreated {
     pub user: UserView,
     pub invite_token: String,
 }
+pub mod monitor;
 pub mod plan;

@@ -66,6 +66,15 @@ pub struct SystemView {
     pub processes: Vec<Uuid>,
     pub procedure: Vec<String>,
     pub ping_key: String,
+    /// How it is backed up, when known; what that can achieve follows from it.
+    #[serde(default)]
+    pub policy: Option<crate::domain::sla::Policy>,
+    /// What the policy can achieve at worst.
+    #[serde(default)]
+    pub achievable: Option<crate::domain::sla::Achievable>,
+    /// Where the policy falls short of the effective targets, in English sentences.
+    #[serde(default)]
+    pub policy_gaps: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -5,8 +5,9 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use super::entity::{
-    audit_log, client, customer_group, invite, membership, person, plan, plan_template,
-    plan_version, process, process_system, site, system, system_dependency,
+    audit_log, backup_event, client, customer_group, ingest_token, invite, membership, person,
+    plan, plan_template, plan_version, process, process_system, site, state_change, system,
+    system_dependency, system_status,
 };
 use super::error::AppError;
 use crate::model::Role;
@@ -27,6 +28,18 @@ pub trait Tenanted: EntityTrait {
 }
 
 impl Scope {
+    /// The scope of a machine acting for one client (an ingest token, a heartbeat, the
+    /// evaluator): it sees that client's rows and nothing else, and may change nothing a
+    /// person edits.
+    pub fn machine(msp_id: Uuid, client_id: Uuid) -> Scope {
+        Scope {
+            user_id: Uuid::nil(),
+            msp_id,
+            client_id: Some(client_id),
+            role: Role::ClientMember,
+        }
+    }
+
     /// The filter every tenant query carries.
     pub fn condition<E: Tenanted>(&self) -> Condition {
         let mut cond = Condition::all().add(E::msp_column().eq(self.msp_id));
@@ -166,5 +179,17 @@ client_owned!(
     process_system,
     plan,
     plan_version,
-    customer_group
+    customer_group,
+    ingest_token,
+    backup_event,
+    state_change
 );
+
+impl Tenanted for system_status::Entity {
+    fn msp_column() -> system_status::Column {
+        system_status::Column::MspId
+    }
+    fn client_column() -> Option<system_status::Column> {
+        Some(system_status::Column::ClientId)
+    }
+}

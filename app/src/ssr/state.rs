@@ -37,6 +37,8 @@ pub struct Settings {
     pub login_window: Duration,
     /// Take the client address from X-Forwarded-For (only behind a trusted load balancer).
     pub trust_forwarded_for: bool,
+    /// How often the evaluator looks for systems whose state the clock has changed.
+    pub eval_interval: Duration,
 }
 
 impl Default for Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
             smtp: None,
             login_max_failures_per_email: 5,
             login_max_failures_per_ip: 30,
+            eval_interval: Duration::from_secs(5),
             login_window: Duration::from_secs(15 * 60),
             trust_forwarded_for: false,
         }

@@ -1,8 +1,9 @@
 //! REST API v1. Each resource module exposes its own `router()`; errors are problem details.
 mod auth;
 mod clients;
+pub mod monitor;
 pub mod openapi;
-mod plan;
+pub mod plan;
 
 use app::ssr::{error::AppError, state::AppState};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -15,6 +16,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(auth::router())
         .merge(clients::router())
         .merge(plan::router())
+        .merge(monitor::router())
         .route("/openapi.json", axum::routing::get(openapi::document))
         .fallback(|| async { AppError::NotFound })
 }

@@ -18,6 +18,11 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub db: DatabaseConnection,
+    /// The database URL, for starting another server on the same data.
+    pub url: String,
+    pub settings: Settings,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _guard: Guard,
 }
 
@@ -105,10 +110,7 @@ pub async fn spawn_app_with(
         ..Settings::default()
     };
     tweak(&mut settings);
-    let state = server::app_state(db.clone(), SECRET, settings, "target/site");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(server::serve(listener, state, std::future::pending()));
+    let (base, stop, server) = start(db.clone(), settings.clone()).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -117,8 +119,48 @@ pub async fn spawn_app_with(
         base,
         http,
         db,
+        url,
+        settings,
+        stop: Some(stop),
+        server: Some(server),
         _guard: guard,
     })
+}
+
+type Server = (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+);
+
+async fn start(db: DatabaseConnection, settings: Settings) -> Server {
+    let state = server::app_state(db, SECRET, settings, "target/site");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    (base, stop, server)
+}
+
+impl TestApp {
+    /// Stops the server the way SIGTERM does (open requests finish) and starts a fresh one,
+    /// with a new connection pool, on the same database.
+    pub async fn restart(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+        let db = server::connect(&self.url).await.expect("reconnect");
+        let (base, stop, server) = start(db.clone(), self.settings.clone()).await;
+        self.base = base;
+        self.db = db;
+        self.stop = Some(stop);
+        self.server = Some(server);
+    }
 }
 
 #[derive(Debug)]

@@ -6,6 +6,7 @@ mod clients;
 mod invites;
 mod isolation;
 mod mail;
+mod monitor;
 mod plan;
 mod plan_customers;
 mod plan_export;

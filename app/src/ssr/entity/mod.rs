@@ -1,7 +1,9 @@
 //! sea-orm entities, written by hand to match `migrations/`.
 pub mod audit_log;
+pub mod backup_event;
 pub mod client;
 pub mod customer_group;
+pub mod ingest_token;
 pub mod invite;
 pub mod membership;
 pub mod msp;
@@ -12,6 +14,8 @@ pub mod plan_version;
 pub mod process;
 pub mod process_system;
 pub mod site;
+pub mod state_change;
 pub mod system;
 pub mod system_dependency;
+pub mod system_status;
 pub mod user;

@@ -16,6 +16,8 @@ pub struct Model {
     pub rpo_minutes: Option<i32>,
     pub procedure: String,
     pub ping_key: String,
+    /// JSON `domain::sla::Policy`, when one is set.
+    pub policy: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

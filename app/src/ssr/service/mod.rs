@@ -3,6 +3,7 @@
 pub mod account;
 pub mod clients;
 pub mod mail;
+pub mod monitor;
 pub mod plan;
 
 use crate::model::{ClientView, Role, UserView};

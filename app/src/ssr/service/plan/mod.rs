@@ -76,14 +76,33 @@ impl Links {
             .map(|d| d.depends_on_id)
             .collect();
         depends_on.sort();
+        let policy: Option<crate::domain::sla::Policy> = s
+            .policy
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok());
+        let effective = effective_targets(own, &process_targets);
+        let policy_gaps = policy
+            .as_ref()
+            .map(|p| {
+                crate::domain::sla::gaps(
+                    crate::i18n::Lang::En,
+                    p,
+                    effective.rpo_minutes,
+                    effective.rto_minutes,
+                )
+            })
+            .unwrap_or_default();
         SystemView {
+            achievable: policy.as_ref().map(crate::domain::sla::achievable),
+            policy,
+            policy_gaps,
             id: s.id,
             client_id: s.client_id,
             kind: SystemKind::parse(&s.kind).unwrap_or(SystemKind::Other),
             criticality: Criticality::parse(&s.criticality).unwrap_or(Criticality::Medium),
             rto_minutes: own.rto_minutes,
             rpo_minutes: own.rpo_minutes,
-            effective: effective_targets(own, &process_targets),
+            effective,
             owner_person_id: s.owner_person_id,
             depends_on,
             processes,

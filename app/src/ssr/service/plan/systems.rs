@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::input::{self, nullable};
 use super::Links;
 use crate::domain::plan::{recovery_order, Criticality, SystemNode};
+use crate::domain::sla::Policy;
 use crate::model::plan::{SystemKind, SystemView};
 use crate::ssr::auth::random_token;
 use crate::ssr::entity::{process, process_system, system, system_dependency};
@@ -35,6 +36,9 @@ pub struct SystemInput {
     pub depends_on: Option<Vec<Uuid>>,
     pub processes: Option<Vec<Uuid>>,
     pub procedure: Option<Vec<String>>,
+    /// How the system is backed up; `null` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub policy: Option<Option<Policy>>,
 }
 
 pub async fn list(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<Vec<SystemView>> {
@@ -75,6 +79,7 @@ pub async fn create(
         rpo_minutes: Set(None),
         procedure: Set("[]".into()),
         ping_key: Set(random_token()),
+        policy: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -150,6 +155,27 @@ async fn save(
     match input.rto_minutes {
         Some(Some(v)) => row.rto_minutes = Set(input::target(&mut f, "rto_minutes", Some(v))),
         Some(None) => row.rto_minutes = Set(None),
+        None => {}
+    }
+    match input.policy {
+        Some(Some(p)) => {
+            let ok = (1..=525_600).contains(&p.interval_minutes)
+                && p.job_minutes <= 10_080
+                && p.offsite_interval_minutes
+                    .is_none_or(|o| (1..=525_600).contains(&o))
+                && p.retention_days <= 36_500
+                && p.data_gb <= 10_000_000
+                && p.restore_mb_per_s.is_none_or(|t| t >= 1);
+            if ok {
+                row.policy = Set(Some(serde_json::to_string(&p).unwrap_or_default()));
+            } else {
+                f.take::<()>(
+                    "policy",
+                    Err("interval and off-site interval 1 minute to 1 year, job at most a week, throughput at least 1 MB/s"),
+                );
+            }
+        }
+        Some(None) => row.policy = Set(None),
         None => {}
     }
     if let Some(steps) = input.procedure {

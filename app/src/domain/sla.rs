@@ -1,0 +1,544 @@
+//! Backup SLAs as pure rules: what a backup policy can achieve (RPO/RTO), the gap to the agreed
+//! targets in words a client understands, and the live state of a system from its telemetry.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Tape,
+    /// File or agent backup to disk.
+    AgentToDisk,
+    /// Image-based backup with recovery in place (the VM runs from the backup image).
+    ImageInstant,
+    ContinuousReplication,
+    /// An on-premises appliance that replicates to a cloud where the system can be started.
+    Draas,
+}
+
+impl Method {
+    pub const ALL: [Method; 5] = [
+        Self::Tape,
+        Self::AgentToDisk,
+        Self::ImageInstant,
+        Self::ContinuousReplication,
+        Self::Draas,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tape => "tape",
+            Self::AgentToDisk => "agent_to_disk",
+            Self::ImageInstant => "image_instant",
+            Self::ContinuousReplication => "continuous_replication",
+            Self::Draas => "draas",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// How a system is protected.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    pub method: Method,
+    /// Minutes between backups (snapshots, jobs); for continuous replication the usual lag.
+    pub interval_minutes: u32,
+    /// How long a job runs before its restore point is safe.
+    pub job_minutes: u32,
+    /// Minutes between copies leaving the site; `None`: nothing leaves the site.
+    pub offsite_interval_minutes: Option<u32>,
+    pub retention_days: u32,
+    pub data_gb: u32,
+    /// Restore throughput in MB/s; `None` uses the method's typical figure.
+    pub restore_mb_per_s: Option<u32>,
+}
+
+/// Typical figures behind the estimates; stated so the client can see where a number comes from.
+pub const TAPE_RETRIEVAL_MINUTES: u32 = 240;
+pub const TAPE_MB_PER_S: u32 = 150;
+pub const DISK_MB_PER_S: u32 = 200;
+pub const RESTORE_SETUP_MINUTES: u32 = 30;
+pub const INSTANT_RECOVERY_MINUTES: u32 = 15;
+pub const REPLICA_FAILOVER_MINUTES: u32 = 5;
+pub const CLOUD_FAILOVER_MINUTES: u32 = 60;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Achievable {
+    /// Worst-case data loss when the system fails but the site stands.
+    pub rpo_minutes: u32,
+    /// Worst-case data loss when the site is lost (fire, flood); `None`: everything is lost.
+    pub site_loss_rpo_minutes: Option<u32>,
+    /// Estimated time to have the system running again.
+    pub rto_minutes: u32,
+}
+
+fn transfer_minutes(data_gb: u32, mb_per_s: u32) -> u32 {
+    let seconds = u64::from(data_gb) * 1024 / u64::from(mb_per_s.max(1));
+    seconds.div_ceil(60) as u32
+}
+
+/// What a policy can achieve at worst: the restore point can be one interval plus one job old
+/// when disaster strikes just before the next job finishes.
+pub fn achievable(p: &Policy) -> Achievable {
+    let rpo = p.interval_minutes + p.job_minutes;
+    let site_loss = match (p.method, p.offsite_interval_minutes) {
+        // The replica is the off-site copy.
+        (Method::ContinuousReplication | Method::Draas, off) => {
+            Some(off.unwrap_or(p.interval_minutes) + p.job_minutes)
+        }
+        (_, Some(off)) => Some(off.max(p.interval_minutes) + p.job_minutes),
+        (_, None) => None,
+    };
+    let rto = match p.method {
+        Method::Tape => {
+            TAPE_RETRIEVAL_MINUTES
+                + transfer_minutes(p.data_gb, p.restore_mb_per_s.unwrap_or(TAPE_MB_PER_S))
+        }
+        Method::AgentToDisk => {
+            RESTORE_SETUP_MINUTES
+                + transfer_minutes(p.data_gb, p.restore_mb_per_s.unwrap_or(DISK_MB_PER_S))
+        }
+        Method::ImageInstant => INSTANT_RECOVERY_MINUTES,
+        Method::ContinuousReplication => REPLICA_FAILOVER_MINUTES,
+        Method::Draas => CLOUD_FAILOVER_MINUTES,
+    };
+    Achievable {
+        rpo_minutes: rpo,
+        site_loss_rpo_minutes: site_loss,
+        rto_minutes: rto,
+    }
+}
+
+/// Minutes as a client reads them: "45 min", "4 h", "3 days".
+pub fn spoken(lang: Lang, minutes: u32) -> String {
+    let (day, days, h) = match lang {
+        Lang::En => ("day", "days", "h"),
+        Lang::Nl => ("dag", "dagen", "u"),
+    };
+    match minutes {
+        1440 => format!("1 {day}"),
+        m if m >= 1440 && m % 1440 == 0 => format!("{} {days}", m / 1440),
+        m if m < 120 => format!("{m} min"),
+        m if m < 2 * 1440 => format!("{} {h}", (m as f64 / 60.0).round()),
+        m => format!("{} {days}", (m as f64 / 1440.0).round()),
+    }
+}
+
+/// Where a policy falls short of the agreed targets, one sentence each; empty when it meets them.
+pub fn gaps(
+    lang: Lang,
+    p: &Policy,
+    rpo_target: Option<u32>,
+    rto_target: Option<u32>,
+) -> Vec<String> {
+    let a = achievable(p);
+    let mut out = Vec::new();
+    if let Some(t) = rpo_target {
+        if a.rpo_minutes > t {
+            out.push(match lang {
+                Lang::En => format!(
+                    "A backup every {} can lose up to {} of data; you agreed {}.",
+                    spoken(lang, p.interval_minutes),
+                    spoken(lang, a.rpo_minutes),
+                    spoken(lang, t)
+                ),
+                Lang::Nl => format!(
+                    "Een back-up elke {} kan tot {} aan gegevens verliezen; afgesproken is {}.",
+                    spoken(lang, p.interval_minutes),
+                    spoken(lang, a.rpo_minutes),
+                    spoken(lang, t)
+                ),
+            });
+        }
+        match a.site_loss_rpo_minutes {
+            None => out.push(match lang {
+                Lang::En => "No copy leaves the site: a fire or flood there loses all data.".to_string(),
+                Lang::Nl => "Er gaat geen kopie de deur uit: bij brand of water op de locatie zijn alle gegevens weg.".to_string(),
+            }),
+            Some(s) if s > t => out.push(match lang {
+                Lang::En => format!("If the site is lost, up to {} of data is lost; you agreed {}.", spoken(lang, s), spoken(lang, t)),
+                Lang::Nl => format!("Gaat de locatie verloren, dan is tot {} aan gegevens weg; afgesproken is {}.", spoken(lang, s), spoken(lang, t)),
+            }),
+            Some(_) => {}
+        }
+    }
+    if let Some(t) = rto_target {
+        if a.rto_minutes > t {
+            out.push(match lang {
+                Lang::En => format!(
+                    "Restoring takes about {}; you agreed {}.",
+                    spoken(lang, a.rto_minutes),
+                    spoken(lang, t)
+                ),
+                Lang::Nl => format!(
+                    "Herstellen duurt ongeveer {}; afgesproken is {}.",
+                    spoken(lang, a.rto_minutes),
+                    spoken(lang, t)
+                ),
+            });
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Ok,
+    Unknown,
+    AtRisk,
+    Breached,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Unknown => "unknown",
+            Self::AtRisk => "at_risk",
+            Self::Breached => "breached",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Ok, Self::Unknown, Self::AtRisk, Self::Breached]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// At risk from this share of the target onwards (percent).
+pub const AT_RISK_PERCENT: i64 = 80;
+
+/// The RPO state from the newest good restore point; without a target nothing can be breached.
+pub fn rpo_state(
+    newest_good: Option<DateTime<Utc>>,
+    target_seconds: Option<i64>,
+    now: DateTime<Utc>,
+) -> State {
+    let (Some(point), Some(target)) = (newest_good, target_seconds) else {
+        return State::Unknown;
+    };
+    let exposure = (now - point).num_seconds().max(0);
+    if exposure > target {
+        State::Breached
+    } else if exposure * 100 >= target * AT_RISK_PERCENT {
+        State::AtRisk
+    } else {
+        State::Ok
+    }
+}
+
+/// When the state will next change by the clock alone (so the evaluator can sleep until then).
+pub fn next_change(
+    newest_good: Option<DateTime<Utc>>,
+    target_seconds: Option<i64>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let (point, target) = (newest_good?, target_seconds?);
+    let at_risk = point + chrono::Duration::seconds((target * AT_RISK_PERCENT + 99) / 100);
+    let breached = point + chrono::Duration::seconds(target + 1);
+    [at_risk, breached].into_iter().find(|t| *t > now)
+}
+
+/// RTO evidence: the last restore test against the target; stale evidence proves nothing.
+pub fn rto_state(
+    last_test: Option<(DateTime<Utc>, bool, i64)>,
+    target_seconds: Option<i64>,
+    stale_after_days: i64,
+    now: DateTime<Utc>,
+) -> State {
+    let (Some((at, passed, seconds)), Some(target)) = (last_test, target_seconds) else {
+        return State::Unknown;
+    };
+    if !passed || seconds > target {
+        State::Breached
+    } else if (now - at).num_days() >= stale_after_days {
+        State::AtRisk
+    } else {
+        State::Ok
+    }
+}
+
+/// The median of recent values (job durations, sizes).
+pub fn median(values: &[i64]) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    Some(v[v.len() / 2])
+}
+
+/// A successful job that ran far faster or wrote far less than usual may be a broken dump.
+pub fn suspicious(value: i64, recent: &[i64]) -> bool {
+    match median(recent) {
+        Some(m) if recent.len() >= 3 && m > 0 => value * 4 < m,
+        _ => false,
+    }
+}
+
+/// What backup software reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    BackupSucceeded,
+    BackupFailed,
+    ReplicationSucceeded,
+    RestoreTestPassed,
+    RestoreTestFailed,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 5] = [
+        Self::BackupSucceeded,
+        Self::BackupFailed,
+        Self::ReplicationSucceeded,
+        Self::RestoreTestPassed,
+        Self::RestoreTestFailed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BackupSucceeded => "backup_succeeded",
+            Self::BackupFailed => "backup_failed",
+            Self::ReplicationSucceeded => "replication_succeeded",
+            Self::RestoreTestPassed => "restore_test_passed",
+            Self::RestoreTestFailed => "restore_test_failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Kinds that carry a restore point someone could restore from.
+    pub fn needs_restore_point(self) -> bool {
+        matches!(self, Self::BackupSucceeded | Self::ReplicationSucceeded)
+    }
+}
+
+/// The facts about one system that its events add up to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Telemetry {
+    pub last_good_at: Option<DateTime<Utc>>,
+    pub last_offsite_at: Option<DateTime<Utc>>,
+    pub last_event_at: Option<DateTime<Utc>>,
+    pub failures_in_row: u32,
+    /// When, passed, measured seconds.
+    pub last_test: Option<(DateTime<Utc>, bool, i64)>,
+}
+
+impl Telemetry {
+    /// Adds one event. Events may arrive late and out of order: a restore point only ever moves
+    /// forward, and only the newest job decides the failure streak.
+    pub fn apply(
+        &mut self,
+        kind: EventKind,
+        restore_point_at: Option<DateTime<Utc>>,
+        finished_at: DateTime<Utc>,
+        duration_seconds: Option<i64>,
+    ) {
+        let newest = self.last_event_at.is_none_or(|t| finished_at >= t);
+        let later = |cur: Option<DateTime<Utc>>, new: Option<DateTime<Utc>>| match (cur, new) {
+            (Some(c), Some(n)) => Some(c.max(n)),
+            (c, n) => c.or(n),
+        };
+        match kind {
+            EventKind::BackupSucceeded => {
+                self.last_good_at = later(self.last_good_at, restore_point_at);
+                if newest {
+                    self.failures_in_row = 0;
+                }
+            }
+            EventKind::BackupFailed => {
+                if newest {
+                    self.failures_in_row += 1;
+                }
+            }
+            EventKind::ReplicationSucceeded => {
+                self.last_offsite_at = later(self.last_offsite_at, restore_point_at);
+                // A replica is also a point to restore from.
+                self.last_good_at = later(self.last_good_at, restore_point_at);
+            }
+            EventKind::RestoreTestPassed | EventKind::RestoreTestFailed => {
+                if self.last_test.is_none_or(|(at, _, _)| finished_at >= at) {
+                    let passed = kind == EventKind::RestoreTestPassed;
+                    self.last_test = Some((finished_at, passed, duration_seconds.unwrap_or(0)));
+                }
+            }
+        }
+        self.last_event_at = later(self.last_event_at, Some(finished_at));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn policy(method: Method, interval: u32) -> Policy {
+        Policy {
+            method,
+            interval_minutes: interval,
+            job_minutes: 60,
+            offsite_interval_minutes: None,
+            retention_days: 30,
+            data_gb: 500,
+            restore_mb_per_s: None,
+        }
+    }
+
+    #[test]
+    fn a_daily_backup_cannot_keep_a_one_hour_promise() {
+        let daily = policy(Method::AgentToDisk, 1440);
+        let a = achievable(&daily);
+        assert_eq!(a.rpo_minutes, 1500);
+        assert_eq!(a.site_loss_rpo_minutes, None);
+        // 500 GB at 200 MB/s is 2560 s, 43 min, plus setup.
+        assert_eq!(a.rto_minutes, 73);
+        let g = gaps(Lang::En, &daily, Some(60), Some(240));
+        assert_eq!(
+            g[0],
+            "A backup every 1 day can lose up to 25 h of data; you agreed 60 min."
+        );
+        assert!(g[1].contains("No copy leaves the site"));
+        assert_eq!(g.len(), 2, "the RTO is met");
+        assert!(gaps(Lang::Nl, &daily, Some(60), None)[0].starts_with("Een back-up elke 1 dag"));
+    }
+
+    #[test]
+    fn methods_differ_in_recovery_time() {
+        let mut tape = policy(Method::Tape, 1440);
+        tape.offsite_interval_minutes = Some(10080);
+        let t = achievable(&tape);
+        assert_eq!(t.rto_minutes, 240 + 57);
+        assert_eq!(t.site_loss_rpo_minutes, Some(10080 + 60));
+        let instant = Policy {
+            job_minutes: 5,
+            ..policy(Method::ImageInstant, 15)
+        };
+        assert_eq!(
+            achievable(&instant),
+            Achievable {
+                rpo_minutes: 20,
+                site_loss_rpo_minutes: None,
+                rto_minutes: 15
+            }
+        );
+        let draas = Policy {
+            job_minutes: 5,
+            ..policy(Method::Draas, 15)
+        };
+        assert_eq!(achievable(&draas).site_loss_rpo_minutes, Some(20));
+        assert!(gaps(Lang::En, &draas, Some(30), Some(120)).is_empty());
+    }
+
+    #[test]
+    fn states_cross_by_the_clock() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
+        let hour = Some(3600);
+        assert_eq!(rpo_state(None, hour, now), State::Unknown);
+        assert_eq!(rpo_state(Some(now), None, now), State::Unknown);
+        assert_eq!(
+            rpo_state(Some(now - chrono::Duration::minutes(47)), hour, now),
+            State::Ok
+        );
+        assert_eq!(
+            rpo_state(Some(now - chrono::Duration::minutes(48)), hour, now),
+            State::AtRisk
+        );
+        assert_eq!(
+            rpo_state(Some(now - chrono::Duration::minutes(60)), hour, now),
+            State::AtRisk
+        );
+        assert_eq!(
+            rpo_state(Some(now - chrono::Duration::seconds(3601)), hour, now),
+            State::Breached
+        );
+        // A restore point from the future (clock skew) is not negative exposure.
+        assert_eq!(
+            rpo_state(Some(now + chrono::Duration::minutes(2)), hour, now),
+            State::Ok
+        );
+        let point = now - chrono::Duration::minutes(10);
+        assert_eq!(
+            next_change(Some(point), hour, now),
+            Some(point + chrono::Duration::minutes(48))
+        );
+        let later = point + chrono::Duration::minutes(50);
+        assert_eq!(
+            next_change(Some(point), hour, later),
+            Some(point + chrono::Duration::seconds(3601))
+        );
+        assert_eq!(
+            rpo_state(Some(point), hour, point + chrono::Duration::seconds(3601)),
+            State::Breached
+        );
+    }
+
+    #[test]
+    fn restore_tests_are_evidence_until_stale() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
+        let recent = Some((now - chrono::Duration::days(3), true, 1800));
+        assert_eq!(rto_state(recent, Some(3600), 90, now), State::Ok);
+        assert_eq!(rto_state(recent, Some(900), 90, now), State::Breached);
+        assert_eq!(
+            rto_state(
+                Some((now - chrono::Duration::days(3), false, 60)),
+                Some(3600),
+                90,
+                now
+            ),
+            State::Breached
+        );
+        assert_eq!(
+            rto_state(
+                Some((now - chrono::Duration::days(91), true, 60)),
+                Some(3600),
+                90,
+                now
+            ),
+            State::AtRisk
+        );
+        assert_eq!(rto_state(None, Some(3600), 90, now), State::Unknown);
+    }
+
+    #[test]
+    fn a_job_far_below_its_median_is_suspicious() {
+        let sizes = [100, 110, 95, 105, 102];
+        assert!(suspicious(20, &sizes));
+        assert!(!suspicious(90, &sizes));
+        assert!(!suspicious(1, &[100, 100]), "too little history to judge");
+        assert_eq!(median(&[3, 1, 2]), Some(2));
+    }
+
+    #[test]
+    fn late_events_never_regress_and_the_newest_job_decides_the_streak() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap();
+        let h = |n: i64| t0 + chrono::Duration::hours(n);
+        let mut t = Telemetry::default();
+        t.apply(EventKind::BackupSucceeded, Some(h(10)), h(11), None);
+        t.apply(EventKind::BackupFailed, None, h(12), None);
+        t.apply(EventKind::BackupFailed, None, h(13), None);
+        assert_eq!(t.failures_in_row, 2);
+        // A late success from before does not reset the streak or move the restore point back.
+        t.apply(EventKind::BackupSucceeded, Some(h(5)), h(6), None);
+        assert_eq!((t.failures_in_row, t.last_good_at), (2, Some(h(10))));
+        t.apply(EventKind::ReplicationSucceeded, Some(h(9)), h(14), None);
+        assert_eq!(
+            (t.last_offsite_at, t.last_good_at),
+            (Some(h(9)), Some(h(10)))
+        );
+        t.apply(EventKind::BackupSucceeded, Some(h(14)), h(15), None);
+        assert_eq!((t.failures_in_row, t.last_good_at), (0, Some(h(14))));
+        t.apply(EventKind::RestoreTestPassed, None, h(16), Some(1200));
+        t.apply(EventKind::RestoreTestFailed, None, h(3), Some(99));
+        assert_eq!(t.last_test, Some((h(16), true, 1200)));
+    }
+}

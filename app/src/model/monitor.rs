@@ -1,0 +1,83 @@
+//! JSON shapes of backup monitoring, shared by the API and the pages.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::plan::Criticality;
+use crate::domain::sla::State;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SystemStatusView {
+    pub id: Uuid,
+    pub name: String,
+    pub criticality: Criticality,
+    pub rpo_state: State,
+    /// Now minus the newest good restore point.
+    pub rpo_exposure_seconds: Option<i64>,
+    pub rpo_target_seconds: Option<i64>,
+    /// Exposure counting only copies that left the site.
+    pub offsite_exposure_seconds: Option<i64>,
+    pub rto_state: State,
+    /// The last restore test's measured duration.
+    pub rto_evidence_seconds: Option<i64>,
+    pub rto_target_seconds: Option<i64>,
+    pub rto_evidence_at: Option<DateTime<Utc>>,
+    pub last_restore_point_at: Option<DateTime<Utc>>,
+    pub last_offsite_at: Option<DateTime<Utc>>,
+    pub last_event_at: Option<DateTime<Utc>>,
+    pub failures_in_row: u32,
+    /// Backup-aware findings: failures in a row, suspicious jobs.
+    pub warnings: Vec<String>,
+    pub ping_key: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcessStatusView {
+    pub id: Uuid,
+    pub name: String,
+    /// The worst of its systems.
+    pub rpo_state: State,
+    pub rto_state: State,
+    pub rpo_target_seconds: Option<i64>,
+    pub rto_target_seconds: Option<i64>,
+    pub systems: Vec<Uuid>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub ok: u32,
+    pub at_risk: u32,
+    pub breached: u32,
+    pub unknown: u32,
+}
+
+impl Counts {
+    pub fn add(&mut self, s: State) {
+        match s {
+            State::Ok => self.ok += 1,
+            State::AtRisk => self.at_risk += 1,
+            State::Breached => self.breached += 1,
+            State::Unknown => self.unknown += 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientStatus {
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub evaluated_at: DateTime<Utc>,
+    pub counts: Counts,
+    pub systems: Vec<SystemStatusView>,
+    pub processes: Vec<ProcessStatusView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IngestTokenView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,31 @@
+//! What the telemetry says about one system; `version` makes every update a compare-and-set, so
+//! of several replicas only one records a state change.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "system_status")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub system_id: Uuid,
+    pub msp_id: Uuid,
+    pub client_id: Uuid,
+    pub last_good_at: Option<DateTimeUtc>,
+    pub last_offsite_at: Option<DateTimeUtc>,
+    pub last_event_at: Option<DateTimeUtc>,
+    pub failures_in_row: i32,
+    pub last_test_at: Option<DateTimeUtc>,
+    pub last_test_passed: Option<bool>,
+    pub last_test_seconds: Option<i64>,
+    pub suspicious: String,
+    pub rpo_state: String,
+    pub rto_state: String,
+    pub state_since: DateTimeUtc,
+    pub next_eval_at: Option<DateTimeUtc>,
+    pub version: i64,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,167 @@
+//! Backup monitoring: ingest tokens, ingesting events and heartbeats, the live status of a
+//! client's systems and processes, and the evaluator that moves states along by the clock.
+pub mod evaluate;
+pub mod ingest;
+pub mod tokens;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+use crate::domain::sla::{rpo_state, rto_state, State, Telemetry};
+use crate::model::monitor::{ClientStatus, Counts, ProcessStatusView, SystemStatusView};
+use crate::ssr::entity::{system, system_status};
+use crate::ssr::error::AppResult;
+use crate::ssr::repo::{clients, owned};
+use crate::ssr::scope::Scope;
+use crate::ssr::service::plan::Links;
+use crate::ssr::state::AppState;
+
+/// Restore tests older than this prove nothing about today's recovery time.
+pub const RESTORE_TEST_STALE_DAYS: i64 = 90;
+/// This many failed jobs in a row is a warning even while the RPO still holds.
+pub const FAILURES_WARNING: u32 = 3;
+
+/// The targets in force per system, in seconds: (RPO, RTO).
+pub type Targets = HashMap<Uuid, (Option<i64>, Option<i64>)>;
+
+pub async fn targets(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: Uuid,
+) -> AppResult<(Targets, Links, Vec<system::Model>)> {
+    let links = Links::load(db, scope, client_id).await?;
+    let systems = owned::of_client::<system::Entity>(db, scope, client_id).await?;
+    let t = systems
+        .iter()
+        .map(|s| {
+            let v = links.system_view(s.clone());
+            let secs = |m: Option<u32>| m.map(|m| i64::from(m) * 60);
+            (
+                s.id,
+                (secs(v.effective.rpo_minutes), secs(v.effective.rto_minutes)),
+            )
+        })
+        .collect();
+    Ok((t, links, systems))
+}
+
+pub fn telemetry(row: &system_status::Model) -> Telemetry {
+    Telemetry {
+        last_good_at: row.last_good_at,
+        last_offsite_at: row.last_offsite_at,
+        last_event_at: row.last_event_at,
+        failures_in_row: row.failures_in_row.max(0) as u32,
+        last_test: match (
+            row.last_test_at,
+            row.last_test_passed,
+            row.last_test_seconds,
+        ) {
+            (Some(at), Some(p), Some(s)) => Some((at, p, s)),
+            _ => None,
+        },
+    }
+}
+
+/// The two states of a system right now.
+pub fn states(
+    t: &Telemetry,
+    target: (Option<i64>, Option<i64>),
+    now: DateTime<Utc>,
+) -> (State, State) {
+    (
+        rpo_state(t.last_good_at, target.0, now),
+        rto_state(t.last_test, target.1, RESTORE_TEST_STALE_DAYS, now),
+    )
+}
+
+/// The live status of a client's systems and processes, evaluated at `now`.
+pub async fn client_status(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<ClientStatus> {
+    let client = clients::get(&state.db, scope, client_id).await?;
+    let (targets, links, mut systems) = targets(&state.db, scope, client_id).await?;
+    systems.sort_by_key(|s| s.name.to_lowercase());
+    let rows: HashMap<Uuid, system_status::Model> = scope
+        .select::<system_status::Entity>()
+        .filter(system_status::Column::ClientId.eq(client_id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.system_id, r))
+        .collect();
+    let mut counts = Counts::default();
+    let mut views = Vec::new();
+    for s in systems {
+        let target = targets.get(&s.id).copied().unwrap_or((None, None));
+        let row = rows.get(&s.id);
+        let t = row.map(telemetry).unwrap_or_default();
+        let (rpo, rto) = states(&t, target, now);
+        counts.add(rpo);
+        let mut warnings = Vec::new();
+        if t.failures_in_row >= FAILURES_WARNING {
+            warnings.push(format!("{} backups failed in a row", t.failures_in_row));
+        }
+        if let Some(r) = row.filter(|r| !r.suspicious.is_empty()) {
+            warnings.push(r.suspicious.clone());
+        }
+        let age = |at: Option<DateTime<Utc>>| at.map(|a| (now - a).num_seconds().max(0));
+        let sv = links.system_view(s.clone());
+        views.push(SystemStatusView {
+            id: s.id,
+            name: s.name,
+            criticality: sv.criticality,
+            rpo_state: rpo,
+            rpo_exposure_seconds: age(t.last_good_at),
+            rpo_target_seconds: target.0,
+            offsite_exposure_seconds: age(t.last_offsite_at),
+            rto_state: rto,
+            rto_evidence_seconds: t.last_test.map(|(_, _, s)| s),
+            rto_target_seconds: target.1,
+            rto_evidence_at: t.last_test.map(|(at, _, _)| at),
+            last_restore_point_at: t.last_good_at,
+            last_offsite_at: t.last_offsite_at,
+            last_event_at: t.last_event_at,
+            failures_in_row: t.failures_in_row,
+            warnings,
+            ping_key: s.ping_key,
+        });
+    }
+    let by_id: HashMap<Uuid, &SystemStatusView> = views.iter().map(|v| (v.id, v)).collect();
+    let mut processes: Vec<ProcessStatusView> = links
+        .processes
+        .iter()
+        .map(|p| {
+            let pv = links.process_view(p.clone());
+            let members: Vec<&&SystemStatusView> =
+                pv.systems.iter().filter_map(|s| by_id.get(s)).collect();
+            let worst = |f: fn(&SystemStatusView) -> State| {
+                members.iter().map(|s| f(s)).max().unwrap_or(State::Unknown)
+            };
+            ProcessStatusView {
+                id: p.id,
+                name: p.name.clone(),
+                rpo_state: worst(|s| s.rpo_state),
+                rto_state: worst(|s| s.rto_state),
+                rpo_target_seconds: pv.rpo_minutes.map(|m| i64::from(m) * 60),
+                rto_target_seconds: pv.rto_minutes.map(|m| i64::from(m) * 60),
+                systems: pv.systems,
+            }
+        })
+        .collect();
+    processes.sort_by_key(|p| p.name.to_lowercase());
+    // Worst first: what needs attention leads.
+    views.sort_by_key(|v| std::cmp::Reverse(v.rpo_state.max(v.rto_state)));
+    Ok(ClientStatus {
+        client_id,
+        client_name: client.name,
+        evaluated_at: now,
+        counts,
+        systems: views,
+        processes,
+    })
+}

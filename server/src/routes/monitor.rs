@@ -1,0 +1,123 @@
+//! Backup monitoring over HTTP: ingest tokens, the ingest endpoint, live status, heartbeats.
+use app::model::monitor::{ClientStatus, IngestTokenView};
+use app::ssr::error::{AppError, AppResult};
+use app::ssr::scope::Scope;
+use app::ssr::service::monitor::{self, ingest, tokens};
+use app::ssr::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use super::plan::id;
+use super::ApiJson;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/clients/{id}/ingest-tokens",
+            get(list_tokens).post(create_token),
+        )
+        .route("/ingest-tokens/{id}", axum::routing::delete(revoke_token))
+        .route("/ingest/events", post(ingest_events))
+        .route("/clients/{id}/status", get(status))
+}
+
+/// Heartbeats live outside the API prefix so the URL is short enough to paste into a cron line.
+pub fn ping_router() -> Router<AppState> {
+    Router::new()
+        .route("/ping/{key}", get(ping_ok).post(ping_ok))
+        .route("/ping/{key}/fail", get(ping_fail).post(ping_fail))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn create_token(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(c): Path<String>,
+    ApiJson(input): ApiJson<tokens::NewToken>,
+) -> AppResult<(StatusCode, Json<tokens::Created>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(tokens::create(&s, &scope, id(&c)?, input).await?),
+    ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn list_tokens(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(c): Path<String>,
+) -> AppResult<Json<Vec<IngestTokenView>>> {
+    Ok(Json(tokens::list(&s, &scope, id(&c)?).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn revoke_token(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(t): Path<String>,
+) -> AppResult<StatusCode> {
+    tokens::revoke(&s, &scope, id(&t)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// The token is checked before the body is read: a bad token answers 401 whatever it sent.
+#[tracing::instrument(skip_all)]
+async fn ingest_events(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> AppResult<(StatusCode, Json<ingest::Accepted>)> {
+    let token = ingest::authenticate(&s, bearer(&headers)).await?;
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        _ => AppError::BadRequest(e.body_text()),
+    })?;
+    let batch: ingest::Batch = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("the body is not a valid event batch: {e}")))?;
+    let accepted = ingest::ingest(&s, &token, batch, chrono::Utc::now()).await?;
+    Ok((StatusCode::ACCEPTED, Json(accepted)))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn status(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(c): Path<String>,
+) -> AppResult<Json<ClientStatus>> {
+    Ok(Json(
+        monitor::client_status(&s, &scope, id(&c)?, chrono::Utc::now()).await?,
+    ))
+}
+
+async fn ping(s: &AppState, key: &str, ok: bool, body: &[u8]) -> AppResult<&'static str> {
+    // An unknown key is a plain 404; the key is the secret.
+    let message = (!body.is_empty()).then(|| String::from_utf8_lossy(body).into_owned());
+    ingest::ping(s, key, ok, message, chrono::Utc::now()).await?;
+    Ok("OK\n")
+}
+
+async fn ping_ok(
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<&'static str> {
+    ping(&s, &key, true, &body).await
+}
+
+async fn ping_fail(
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<&'static str> {
+    ping(&s, &key, false, &body).await
+}

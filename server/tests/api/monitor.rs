@@ -1,0 +1,568 @@
+//! Backup monitoring: ingest tokens, the ingest API with its refusals and deduplication, heartbeats,
+//! live states by the clock, the evaluator's state changes, and isolation.
+use crate::helpers::{spawn_app_with, Backend, TestApp};
+use chrono::{Duration, Utc};
+use reqwest::{Method, StatusCode};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{json, Value};
+
+crate::both!(
+    tokens_are_shown_once_and_revocable,
+    ingest_refuses_bad_input_and_stores_nothing,
+    duplicates_change_nothing_even_under_concurrent_retries,
+    states_follow_exposure_restore_tests_and_findings,
+    heartbeats_report_success_and_failure,
+    monitoring_stays_in_its_tenant,
+    a_restart_during_ingest_loses_no_acknowledged_event,
+);
+
+struct Setup {
+    owner: String,
+    client: String,
+    system: String,
+    ping_key: String,
+    token: String,
+}
+
+async fn setup(app: &TestApp, rpo_minutes: u32) -> Setup {
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&owner, "Bakery").await;
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/systems"),
+            Some(&owner),
+            json!({ "name": "File server", "rpo_minutes": rpo_minutes, "rto_minutes": 240 }),
+        )
+        .await;
+    let system = r.body["id"].as_str().unwrap().to_string();
+    let ping_key = r.body["ping_key"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/ingest-tokens"),
+            Some(&owner),
+            json!({ "name": "Veeam at the bakery" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let token = r.body["token"].as_str().unwrap().to_string();
+    Setup {
+        owner,
+        client,
+        system,
+        ping_key,
+        token,
+    }
+}
+
+async fn ingest(app: &TestApp, token: &str, events: Value) -> crate::helpers::Resp {
+    app.send(
+        app.http
+            .post(app.url("/api/v1/ingest/events"))
+            .bearer_auth(token)
+            .json(&json!({ "events": events })),
+    )
+    .await
+}
+
+fn ago(minutes: i64) -> String {
+    (Utc::now() - Duration::minutes(minutes)).to_rfc3339()
+}
+
+fn success(id: &str, system: &str, minutes_ago: i64) -> Value {
+    json!({ "id": id, "system_id": system, "kind": "backup_succeeded", "restore_point_at": ago(minutes_ago), "finished_at": ago(minutes_ago - 1) })
+}
+
+async fn status(app: &TestApp, token: &str, client: &str) -> Value {
+    let r = app
+        .get(&format!("/api/v1/clients/{client}/status"), token)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.body
+}
+
+async fn events(app: &TestApp) -> u64 {
+    app::ssr::entity::backup_event::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn tokens_are_shown_once_and_revocable(app: TestApp) {
+    let s = setup(&app, 60).await;
+    assert!(s.token.starts_with("llk_") && s.token.len() > 40);
+    let list = app
+        .get(
+            &format!("/api/v1/clients/{}/ingest-tokens", s.client),
+            &s.owner,
+        )
+        .await;
+    assert_eq!(list.body[0]["name"], "Veeam at the bakery");
+    assert!(
+        !list.text.contains(&s.token),
+        "the token is shown only once"
+    );
+    let r = ingest(&app, &s.token, json!([success("a1", &s.system, 10)])).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+
+    // Client users neither create nor see tokens.
+    let admin = app
+        .client_user(&s.owner, &s.client, "carl@bakery.example", "client_admin")
+        .await;
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{}/ingest-tokens", s.client),
+            Some(&admin),
+            json!({ "name": "x" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let id = list.body[0]["id"].as_str().unwrap();
+    assert_eq!(
+        app.call(
+            Method::DELETE,
+            &format!("/api/v1/ingest-tokens/{id}"),
+            Some(&s.owner),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    let r = ingest(&app, &s.token, json!([success("a2", &s.system, 5)])).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    assert_eq!(events(&app).await, 1);
+}
+
+async fn ingest_refuses_bad_input_and_stores_nothing(app: TestApp) {
+    let s = setup(&app, 60).await;
+    let other_client = app.create_client(&s.owner, "Butcher").await;
+    let foreign = app
+        .post(
+            &format!("/api/v1/clients/{other_client}/systems"),
+            Some(&s.owner),
+            json!({ "name": "Till" }),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A system of another client, even of the same MSP: refused, and the good event with it.
+    let r = ingest(
+        &app,
+        &s.token,
+        json!([success("ok-1", &s.system, 10), success("x-1", &foreign, 10)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body["errors"]["events[1].system_id"].is_string(),
+        "{}",
+        r.text
+    );
+    // A restore point from the future.
+    let future = json!([{ "id": "f-1", "system_id": s.system, "kind": "backup_succeeded", "restore_point_at": (Utc::now() + Duration::minutes(10)).to_rfc3339(), "finished_at": ago(0) }]);
+    let r = ingest(&app, &s.token, future).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body["errors"]["events[0].restore_point_at"]
+        .as_str()
+        .unwrap()
+        .contains("future"));
+    let r = ingest(
+        &app,
+        &s.token,
+        json!([{ "id": "k", "system_id": s.system, "kind": "backup_done", "finished_at": ago(0) }]),
+    )
+    .await;
+    assert!(r.body["errors"]["events[0].kind"].is_string());
+    // Malformed JSON, an oversized body, a bad token.
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/ingest/events"))
+                .bearer_auth(&s.token)
+                .header("content-type", "application/json")
+                .body("{\"events\": ["),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("not a valid event batch"));
+    let big = format!("{{\"events\": [], \"pad\": \"{}\"}}", "x".repeat(1_100_000));
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/ingest/events"))
+                .bearer_auth(&s.token)
+                .header("content-type", "application/json")
+                .body(big),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    let r = ingest(&app, "llk_not-a-token", json!([success("t", &s.system, 1)])).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = ingest(&app, &s.owner, json!([success("t", &s.system, 1)])).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a user's session token is not an ingest token"
+    );
+
+    assert_eq!(events(&app).await, 0, "nothing was stored");
+    assert_eq!(
+        status(&app, &s.owner, &s.client).await["systems"][0]["rpo_state"],
+        "unknown"
+    );
+}
+
+async fn duplicates_change_nothing_even_under_concurrent_retries(app: TestApp) {
+    let s = setup(&app, 60).await;
+    let batch: Vec<Value> = (0..20)
+        .map(|i| success(&format!("job-{i}"), &s.system, 30 + i))
+        .collect();
+    let batch = Value::Array(batch);
+    // Ten senders retry the same batch at once.
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (http, url, token, body) = (
+            app.http.clone(),
+            app.url("/api/v1/ingest/events"),
+            s.token.clone(),
+            json!({ "events": batch.clone() }),
+        );
+        tasks.push(tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::ACCEPTED);
+            r.json::<Value>().await.unwrap()
+        }));
+    }
+    let mut accepted = 0;
+    for t in tasks {
+        let b = t.await.unwrap();
+        assert_eq!(
+            b["accepted"].as_u64().unwrap() + b["duplicates"].as_u64().unwrap(),
+            20
+        );
+        accepted += b["accepted"].as_u64().unwrap();
+    }
+    assert_eq!(accepted, 20, "every event counted once");
+    assert_eq!(events(&app).await, 20);
+    let r = ingest(&app, &s.token, batch).await;
+    assert_eq!(r.body, json!({ "accepted": 0, "duplicates": 20 }));
+    // The newest restore point of the batch (30 minutes ago) is the one that counts.
+    let st = status(&app, &s.owner, &s.client).await;
+    let exposure = st["systems"][0]["rpo_exposure_seconds"].as_i64().unwrap();
+    assert!((1795..1900).contains(&exposure), "{exposure}");
+}
+
+async fn states_follow_exposure_restore_tests_and_findings(app: TestApp) {
+    let s = setup(&app, 60).await;
+    let base = format!("/api/v1/clients/{}", s.client);
+    let p = app.post(&format!("{base}/processes"), Some(&s.owner), json!({ "name": "Orders", "rpo_minutes": 60, "rto_minutes": 240, "systems": [s.system] })).await;
+    assert_eq!(p.status, StatusCode::CREATED);
+    let st = status(&app, &s.owner, &s.client).await;
+    assert_eq!(st["systems"][0]["rpo_state"], "unknown");
+    assert_eq!(st["counts"]["unknown"], 1);
+
+    ingest(&app, &s.token, json!([success("b1", &s.system, 50)])).await;
+    let st = status(&app, &s.owner, &s.client).await;
+    assert_eq!(
+        st["systems"][0]["rpo_state"], "at_risk",
+        "50 of 60 minutes is past 80%"
+    );
+    assert_eq!(st["systems"][0]["rpo_target_seconds"], 3600);
+    assert_eq!(st["processes"][0]["rpo_state"], "at_risk");
+    // An older event arriving late does not move the restore point back.
+    ingest(&app, &s.token, json!([success("b0", &s.system, 300)])).await;
+    assert_eq!(
+        status(&app, &s.owner, &s.client).await["systems"][0]["rpo_state"],
+        "at_risk"
+    );
+    ingest(&app, &s.token, json!([success("b2", &s.system, 10)])).await;
+    let st = status(&app, &s.owner, &s.client).await;
+    assert_eq!(st["systems"][0]["rpo_state"], "ok");
+    assert_eq!(st["counts"]["ok"], 1);
+
+    // Restore tests are the RTO evidence.
+    assert_eq!(st["systems"][0]["rto_state"], "unknown");
+    let test = json!([{ "id": "rt1", "system_id": s.system, "kind": "restore_test_passed", "finished_at": ago(60), "duration_seconds": 5400 }]);
+    ingest(&app, &s.token, test).await;
+    let st = status(&app, &s.owner, &s.client).await;
+    assert_eq!(
+        (
+            st["systems"][0]["rto_state"].as_str(),
+            st["systems"][0]["rto_evidence_seconds"].as_i64()
+        ),
+        (Some("ok"), Some(5400))
+    );
+    let slow = json!([{ "id": "rt2", "system_id": s.system, "kind": "restore_test_passed", "finished_at": ago(30), "duration_seconds": 20000 }]);
+    ingest(&app, &s.token, slow).await;
+    assert_eq!(
+        status(&app, &s.owner, &s.client).await["processes"][0]["rto_state"],
+        "breached"
+    );
+
+    // Backup-aware: failures in a row, and a "success" that wrote almost nothing.
+    let fails: Vec<Value> = (0..3).map(|i| json!({ "id": format!("f{i}"), "system_id": s.system, "kind": "backup_failed", "finished_at": ago(8 - i) })).collect();
+    ingest(&app, &s.token, Value::Array(fails)).await;
+    let st = status(&app, &s.owner, &s.client).await;
+    assert_eq!(st["systems"][0]["failures_in_row"], 3);
+    assert_eq!(
+        st["systems"][0]["rpo_state"], "ok",
+        "the last good restore point still holds"
+    );
+    assert!(st["systems"][0]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("3 backups failed in a row"));
+    let sized: Vec<Value> = (0..4)
+        .map(|i| json!({ "id": format!("s{i}"), "system_id": s.system, "kind": "backup_succeeded", "restore_point_at": ago(5 - i), "finished_at": ago(5 - i), "bytes": if i == 3 { 1_000 } else { 50_000_000 } }))
+        .collect();
+    ingest(&app, &s.token, Value::Array(sized)).await;
+    let st = status(&app, &s.owner, &s.client).await;
+    assert_eq!(st["systems"][0]["failures_in_row"], 0);
+    let warnings = st["systems"][0]["warnings"].to_string();
+    assert!(warnings.contains("wrote far less than usual"), "{warnings}");
+
+    // The policy says before any incident what the backup can achieve.
+    let policy = json!({ "policy": { "method": "agent_to_disk", "interval_minutes": 1440, "job_minutes": 60, "offsite_interval_minutes": null, "retention_days": 30, "data_gb": 200, "restore_mb_per_s": null } });
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/systems/{}", s.system),
+            Some(&s.owner),
+            Some(policy),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["achievable"]["rpo_minutes"], 1500);
+    assert_eq!(
+        r.body["policy_gaps"][0],
+        "A backup every 1 day can lose up to 25 h of data; you agreed 60 min."
+    );
+    let bad = json!({ "policy": { "method": "agent_to_disk", "interval_minutes": 0, "job_minutes": 0, "retention_days": 1, "data_gb": 1 } });
+    assert_eq!(
+        app.call(
+            Method::PATCH,
+            &format!("/api/v1/systems/{}", s.system),
+            Some(&s.owner),
+            Some(bad)
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+async fn heartbeats_report_success_and_failure(app: TestApp) {
+    let s = setup(&app, 60).await;
+    let r = app
+        .send(app.http.get(app.url(&format!("/ping/{}", s.ping_key))))
+        .await;
+    assert_eq!((r.status, r.text.as_str()), (StatusCode::OK, "OK\n"));
+    let st = status(&app, &s.owner, &s.client).await;
+    assert_eq!(st["systems"][0]["rpo_state"], "ok");
+    assert!(st["systems"][0]["rpo_exposure_seconds"].as_i64().unwrap() < 60);
+    for _ in 0..3 {
+        let r = app
+            .send(
+                app.http
+                    .post(app.url(&format!("/ping/{}/fail", s.ping_key)))
+                    .body("disk full"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    assert_eq!(
+        status(&app, &s.owner, &s.client).await["systems"][0]["failures_in_row"],
+        3
+    );
+    let r = app.send(app.http.get(app.url("/ping/not-a-key"))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(events(&app).await, 4);
+}
+
+async fn monitoring_stays_in_its_tenant(app: TestApp) {
+    let s = setup(&app, 60).await;
+    let (other, _) = app.signup("Rival IT", "rita@rival.example").await;
+    let sibling = app.create_client(&s.owner, "Butcher").await;
+    let neighbour = app
+        .client_user(&s.owner, &sibling, "sam@butcher.example", "client_admin")
+        .await;
+    let member = app
+        .client_user(&s.owner, &s.client, "mia@bakery.example", "client_member")
+        .await;
+    let token_id = app
+        .get(
+            &format!("/api/v1/clients/{}/ingest-tokens", s.client),
+            &s.owner,
+        )
+        .await
+        .body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for token in [&other, &neighbour] {
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{}/status", s.client), token)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get(
+                &format!("/api/v1/clients/{}/ingest-tokens", s.client),
+                token
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        let r = app
+            .post(
+                &format!("/api/v1/clients/{}/ingest-tokens", s.client),
+                Some(token),
+                json!({ "name": "x" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.call(
+                Method::DELETE,
+                &format!("/api/v1/ingest-tokens/{token_id}"),
+                Some(token),
+                None
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    // The client's own people see their status.
+    assert_eq!(
+        app.get(&format!("/api/v1/clients/{}/status", s.client), &member)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Another MSP's token cannot report for this client's system.
+    let theirs = app.create_client(&other, "Their client").await;
+    let their_token = app
+        .post(
+            &format!("/api/v1/clients/{theirs}/ingest-tokens"),
+            Some(&other),
+            json!({ "name": "t" }),
+        )
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = ingest(&app, &their_token, json!([success("evil", &s.system, 1)])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(events(&app).await, 0);
+}
+
+async fn a_restart_during_ingest_loses_no_acknowledged_event(mut app: TestApp) {
+    let s = setup(&app, 60).await;
+    let sender = {
+        let (http, url, token, system) = (
+            app.http.clone(),
+            app.url("/api/v1/ingest/events"),
+            s.token.clone(),
+            s.system.clone(),
+        );
+        tokio::spawn(async move {
+            let mut acknowledged = 0u64;
+            for i in 0..400 {
+                let events: Vec<Value> = (0..10)
+                    .map(|j| success(&format!("r{i}-{j}"), &system, 20))
+                    .collect();
+                match http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({ "events": events }))
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == StatusCode::ACCEPTED => {
+                        acknowledged += r.json::<Value>().await.unwrap()["accepted"]
+                            .as_u64()
+                            .unwrap()
+                    }
+                    // The server went away: this batch was not acknowledged.
+                    _ => break,
+                }
+            }
+            acknowledged
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.restart().await;
+    let acknowledged = sender.await.unwrap();
+    assert!(
+        acknowledged > 0,
+        "some batches went through before the restart"
+    );
+    let stored = events(&app).await;
+    assert!(
+        stored >= acknowledged,
+        "{stored} stored, {acknowledged} acknowledged"
+    );
+    // The new server carries on where the old one stopped.
+    let r = ingest(&app, &s.token, json!([success("after", &s.system, 1)])).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    assert_eq!(events(&app).await, stored + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_evaluator_moves_states_by_the_clock_once() {
+    use app::ssr::entity::state_change;
+    let Some(app) = spawn_app_with(Backend::Sqlite, |s| {
+        s.eval_interval = std::time::Duration::from_millis(200)
+    })
+    .await
+    else {
+        return;
+    };
+    let s = setup(&app, 1).await; // RPO one minute: at risk after 48 s
+    let r = ingest(&app, &s.token, json!([{ "id": "e1", "system_id": s.system, "kind": "backup_succeeded", "restore_point_at": (Utc::now() - Duration::seconds(45)).to_rfc3339(), "finished_at": ago(0) }])).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let changes = || async {
+        let mut all = state_change::Entity::find().all(&app.db).await.unwrap();
+        all.sort_by_key(|c| c.at);
+        all
+    };
+    assert_eq!(
+        changes().await.iter().filter(|c| c.aspect == "rpo").count(),
+        1,
+        "unknown → ok on the event"
+    );
+    // Nobody sends anything; the clock alone makes it at_risk within seconds.
+    let mut seen = Vec::new();
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        seen = changes()
+            .await
+            .into_iter()
+            .filter(|c| c.aspect == "rpo")
+            .map(|c| c.to_state)
+            .collect();
+        if seen.len() >= 2 {
+            break;
+        }
+    }
+    assert_eq!(seen, ["ok", "at_risk"]);
+}
