@@ -7,6 +7,7 @@ mod m20261124_000001_tenancy;
 mod m20261124_000002_plan;
 mod m20261126_000003_customers_templates;
 mod m20261126_000004_monitoring;
+mod m20261126_000005_alerts;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_plan::Migration),
             Box::new(m20261126_000003_customers_templates::Migration),
             Box::new(m20261126_000004_monitoring::Migration),
+            Box::new(m20261126_000005_alerts::Migration),
         ]
     }
 }

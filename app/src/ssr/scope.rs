@@ -5,9 +5,9 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use super::entity::{
-    audit_log, backup_event, client, customer_group, ingest_token, invite, membership, person,
-    plan, plan_template, plan_version, process, process_system, site, state_change, system,
-    system_dependency, system_status,
+    alert_settings, audit_log, backup_event, client, customer_group, ingest_token, invite,
+    membership, notification, person, plan, plan_template, plan_version, process, process_system,
+    site, state_change, system, system_dependency, system_status,
 };
 use super::error::AppError;
 use crate::model::Role;
@@ -184,6 +184,24 @@ client_owned!(
     backup_event,
     state_change
 );
+
+impl Tenanted for notification::Entity {
+    fn msp_column() -> notification::Column {
+        notification::Column::MspId
+    }
+    fn client_column() -> Option<notification::Column> {
+        None
+    }
+}
+
+impl Tenanted for alert_settings::Entity {
+    fn msp_column() -> alert_settings::Column {
+        alert_settings::Column::MspId
+    }
+    fn client_column() -> Option<alert_settings::Column> {
+        None
+    }
+}
 
 impl Tenanted for system_status::Entity {
     fn msp_column() -> system_status::Column {

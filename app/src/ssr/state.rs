@@ -39,6 +39,8 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// How often the evaluator looks for systems whose state the clock has changed.
     pub eval_interval: Duration,
+    /// The first retry of a failed delivery waits this long; each next one twice as long.
+    pub alert_retry_base: Duration,
 }
 
 impl Default for Settings {
@@ -53,6 +55,7 @@ impl Default for Settings {
             login_max_failures_per_email: 5,
             login_max_failures_per_ip: 30,
             eval_interval: Duration::from_secs(5),
+            alert_retry_base: Duration::from_secs(30),
             login_window: Duration::from_secs(15 * 60),
             trust_forwarded_for: false,
         }

@@ -21,6 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/ingest-tokens/{id}", axum::routing::delete(revoke_token))
         .route("/ingest/events", post(ingest_events))
         .route("/clients/{id}/status", get(status))
+        .route(
+            "/alerts/settings",
+            get(alert_settings).put(put_alert_settings),
+        )
 }
 
 /// Heartbeats live outside the API prefix so the URL is short enough to paste into a cron line.
@@ -120,4 +124,23 @@ async fn ping_fail(
     body: axum::body::Bytes,
 ) -> AppResult<&'static str> {
     ping(&s, &key, false, &body).await
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn alert_settings(
+    State(s): State<AppState>,
+    scope: Scope,
+) -> AppResult<Json<monitor::alerts::AlertSettingsView>> {
+    Ok(Json(monitor::alerts::get_settings(&s, &scope).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn put_alert_settings(
+    State(s): State<AppState>,
+    scope: Scope,
+    ApiJson(input): ApiJson<monitor::alerts::AlertSettingsInput>,
+) -> AppResult<Json<monitor::alerts::AlertSettingsView>> {
+    Ok(Json(
+        monitor::alerts::put_settings(&s, &scope, input).await?,
+    ))
 }

@@ -1,6 +1,7 @@
 //! One test binary for the whole HTTP surface; every test runs on SQLite and on PostgreSQL.
 mod helpers;
 
+mod alerts;
 mod auth;
 mod clients;
 mod invites;

@@ -1,4 +1,5 @@
 //! sea-orm entities, written by hand to match `migrations/`.
+pub mod alert_settings;
 pub mod audit_log;
 pub mod backup_event;
 pub mod client;
@@ -7,6 +8,7 @@ pub mod ingest_token;
 pub mod invite;
 pub mod membership;
 pub mod msp;
+pub mod notification;
 pub mod person;
 pub mod plan;
 pub mod plan_template;

@@ -22,6 +22,8 @@ pub struct Model {
     pub state_since: DateTimeUtc,
     pub next_eval_at: Option<DateTimeUtc>,
     pub version: i64,
+    /// When an open breach was last repeated to the people who were told.
+    pub reminded_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

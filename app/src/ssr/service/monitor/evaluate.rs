@@ -62,5 +62,11 @@ pub async fn run(state: AppState, every: Duration) {
                 }
             }
         }
+        if let Err(e) = super::alerts::dispatch(&state, Utc::now()).await {
+            tracing::error!(error = ?e, "alert dispatch failed");
+        }
+        if let Err(e) = super::alerts::deliver(&state, Utc::now()).await {
+            tracing::error!(error = ?e, "alert delivery failed");
+        }
     }
 }

@@ -308,6 +308,7 @@ pub async fn update_status(
         state_since: Set(now),
         next_eval_at: Set(None),
         version: Set(0),
+        reminded_at: Set(None),
         updated_at: Set(now),
     })
     .on_conflict(

@@ -1,5 +1,6 @@
 //! Backup monitoring: ingest tokens, ingesting events and heartbeats, the live status of a
 //! client's systems and processes, and the evaluator that moves states along by the clock.
+pub mod alerts;
 pub mod evaluate;
 pub mod ingest;
 pub mod tokens;

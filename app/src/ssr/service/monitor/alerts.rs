@@ -1,0 +1,592 @@
+//! Alerts: each recorded state change becomes notifications in an outbox (e-mail to the MSP's
+//! people and, if the MSP wants, the client's admins; a signed webhook), a breach that stays open
+//! is repeated on a schedule, and delivery retries with backoff. Claims are compare-and-sets, so
+//! with several replicas every message still goes out once.
+use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use uuid::Uuid;
+
+use crate::domain::sla::State;
+use crate::model::Role;
+use crate::ssr::entity::{
+    alert_settings, client, membership, notification, state_change, system, system_status, user,
+};
+use crate::ssr::error::{AppError, AppResult};
+use crate::ssr::repo::audit;
+use crate::ssr::scope::Scope;
+use crate::ssr::service::Fields;
+use crate::ssr::state::AppState;
+
+/// After this many failed attempts a notification is given up (and stays visible as failed).
+pub const MAX_ATTEMPTS: i32 = 10;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSettingsView {
+    /// Who is told; empty means every MSP staff member.
+    pub emails: Vec<String>,
+    /// Also tell the client's admins.
+    pub notify_client: bool,
+    pub webhook_url: String,
+    /// Whether a signing secret is set (the secret itself is never shown again).
+    pub webhook_signed: bool,
+    /// How often a breach that stays open is repeated; 0 turns repeats off.
+    pub reminder_minutes: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettingsInput {
+    pub emails: Option<Vec<String>>,
+    pub notify_client: Option<bool>,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub reminder_minutes: Option<i64>,
+}
+
+fn view(a: &alert_settings::Model) -> AlertSettingsView {
+    AlertSettingsView {
+        emails: serde_json::from_str(&a.emails).unwrap_or_default(),
+        notify_client: a.notify_client,
+        webhook_url: a.webhook_url.clone(),
+        webhook_signed: !a.webhook_secret.is_empty(),
+        reminder_minutes: a.reminder_minutes.max(0) as u32,
+    }
+}
+
+fn defaults(msp_id: Uuid) -> alert_settings::Model {
+    alert_settings::Model {
+        msp_id,
+        emails: "[]".into(),
+        notify_client: false,
+        webhook_url: String::new(),
+        webhook_secret: String::new(),
+        reminder_minutes: 240,
+        updated_at: Utc::now(),
+    }
+}
+
+async fn settings_of(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<alert_settings::Model> {
+    Ok(scope
+        .select::<alert_settings::Entity>()
+        .one(db)
+        .await?
+        .unwrap_or_else(|| defaults(scope.msp_id)))
+}
+
+pub async fn get_settings(state: &AppState, scope: &Scope) -> AppResult<AlertSettingsView> {
+    scope.require_msp_staff()?;
+    Ok(view(&settings_of(&state.db, scope).await?))
+}
+
+pub async fn put_settings(
+    state: &AppState,
+    scope: &Scope,
+    input: AlertSettingsInput,
+) -> AppResult<AlertSettingsView> {
+    scope.require_msp_staff()?;
+    scope.require_admin()?;
+    let mut row = settings_of(&state.db, scope).await?;
+    let mut f = Fields::default();
+    if let Some(list) = input.emails {
+        let mut clean = Vec::new();
+        for e in list {
+            if let Some(e) = f.take(
+                "emails",
+                crate::domain::input::Email::parse(&e).map(|e| e.as_str().to_string()),
+            ) {
+                clean.push(e);
+            }
+        }
+        row.emails = serde_json::to_string(&clean).unwrap_or_else(|_| "[]".into());
+    }
+    if let Some(v) = input.notify_client {
+        row.notify_client = v;
+    }
+    if let Some(url) = input.webhook_url {
+        let url = url.trim().to_string();
+        let ok = url.is_empty()
+            || ((url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 2000
+                && reqwest::Url::parse(&url).is_ok());
+        if f.take(
+            "webhook_url",
+            if ok {
+                Ok(())
+            } else {
+                Err("must be an http(s) URL")
+            },
+        )
+        .is_some()
+        {
+            row.webhook_url = url;
+        }
+    }
+    if let Some(secret) = input.webhook_secret {
+        let ok = secret.is_empty() || (16..=200).contains(&secret.len());
+        if f.take(
+            "webhook_secret",
+            if ok {
+                Ok(())
+            } else {
+                Err("must be 16 to 200 characters")
+            },
+        )
+        .is_some()
+        {
+            row.webhook_secret = secret;
+        }
+    }
+    if let Some(m) = input.reminder_minutes {
+        if let Some(m) = f.take(
+            "reminder_minutes",
+            if (0..=10_080).contains(&m) {
+                Ok(m as i32)
+            } else {
+                Err("must be 0 (off) to 10080 (a week)")
+            },
+        ) {
+            row.reminder_minutes = m;
+        }
+    }
+    f.finish()?;
+    row.updated_at = Utc::now();
+    let exists = scope
+        .select::<alert_settings::Entity>()
+        .one(&state.db)
+        .await?
+        .is_some();
+    let active = alert_settings::ActiveModel {
+        msp_id: Set(scope.msp_id),
+        emails: Set(row.emails.clone()),
+        notify_client: Set(row.notify_client),
+        webhook_url: Set(row.webhook_url.clone()),
+        webhook_secret: Set(row.webhook_secret.clone()),
+        reminder_minutes: Set(row.reminder_minutes),
+        updated_at: Set(row.updated_at),
+    };
+    if exists {
+        active.update(&state.db).await?;
+    } else {
+        active.insert(&state.db).await?;
+    }
+    audit::record(
+        &state.db,
+        audit::Entry::by(scope, "alerts.settings", "alert settings"),
+    )
+    .await?;
+    Ok(view(&row))
+}
+
+/// Whom an alert about a client goes to, by e-mail.
+async fn recipients(
+    db: &impl ConnectionTrait,
+    settings: &alert_settings::Model,
+    client_id: Uuid,
+) -> AppResult<Vec<String>> {
+    let mut out: Vec<String> = serde_json::from_str(&settings.emails).unwrap_or_default();
+    let members = membership::Entity::find()
+        .filter(membership::Column::MspId.eq(settings.msp_id))
+        .all(db)
+        .await?;
+    let wanted: Vec<Uuid> = members
+        .iter()
+        .filter(|m| {
+            let role = Role::parse(&m.role);
+            let staff = out.is_empty() && role.is_some_and(|r| r.is_msp_staff());
+            let client_admin = settings.notify_client
+                && m.client_id == Some(client_id)
+                && role == Some(Role::ClientAdmin);
+            staff || client_admin
+        })
+        .map(|m| m.user_id)
+        .collect();
+    if !wanted.is_empty() {
+        let users = user::Entity::find()
+            .filter(user::Column::Id.is_in(wanted))
+            .all(db)
+            .await?;
+        out.extend(
+            users
+                .into_iter()
+                .filter(|u| u.disabled_at.is_none() && u.password_hash.is_some())
+                .map(|u| u.email),
+        );
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+#[derive(Debug, Serialize)]
+struct WebhookBody<'a> {
+    event: &'a str,
+    client: Named<'a>,
+    system: Named<'a>,
+    aspect: &'a str,
+    from: &'a str,
+    to: &'a str,
+    at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+struct Named<'a> {
+    id: Uuid,
+    name: &'a str,
+}
+
+fn words(s: &str) -> &'static str {
+    match State::parse(s) {
+        Some(State::Ok) => "OK",
+        Some(State::AtRisk) => "AT RISK",
+        Some(State::Breached) => "BREACHED",
+        _ => "UNKNOWN",
+    }
+}
+
+/// Whether a change is worth telling people: into trouble, or out of it.
+fn alerting(from: &str, to: &str) -> bool {
+    let (Some(from), Some(to)) = (State::parse(from), State::parse(to)) else {
+        return false;
+    };
+    matches!(to, State::AtRisk | State::Breached)
+        || (to == State::Ok && matches!(from, State::AtRisk | State::Breached))
+}
+
+struct Message<'a> {
+    event: &'a str,
+    client: &'a client::Model,
+    system: &'a system::Model,
+    aspect: &'a str,
+    from: &'a str,
+    to: &'a str,
+    at: DateTime<Utc>,
+}
+
+/// Queues the e-mails and the webhook call for one message, in the caller's transaction.
+async fn enqueue(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    settings: &alert_settings::Model,
+    m: Message<'_>,
+) -> AppResult<()> {
+    let what = m.aspect.to_uppercase();
+    let subject = match m.event {
+        "reminder" => format!(
+            "[Lifeline] still {}: {} / {} ({what})",
+            words(m.to),
+            m.client.name,
+            m.system.name
+        ),
+        _ if m.to == "ok" => format!(
+            "[Lifeline] recovered: {} / {} ({what} OK again)",
+            m.client.name, m.system.name
+        ),
+        _ => format!(
+            "[Lifeline] {}: {} / {} ({what})",
+            words(m.to),
+            m.client.name,
+            m.system.name
+        ),
+    };
+    let link = state
+        .settings
+        .public_url
+        .as_deref()
+        .map(|u| {
+            format!(
+                "\n\nStatus: {}/clients/{}/status",
+                u.trim_end_matches('/'),
+                m.client.id
+            )
+        })
+        .unwrap_or_default();
+    let body = format!(
+        "{system} at {client}: {what} is now {to} (was {from}) since {at}.{link}\n",
+        system = m.system.name,
+        client = m.client.name,
+        to = words(m.to),
+        from = words(m.from),
+        at = m.at.format("%Y-%m-%d %H:%M UTC"),
+    );
+    let now = Utc::now();
+    let row =
+        |channel: &str, target: String, subject: String, body: String| notification::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            msp_id: Set(settings.msp_id),
+            client_id: Set(m.client.id),
+            channel: Set(channel.into()),
+            target: Set(target),
+            subject: Set(subject),
+            body: Set(body),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            delivered_at: Set(None),
+            last_error: Set(String::new()),
+            created_at: Set(now),
+        };
+    for to in recipients(db, settings, m.client.id).await? {
+        row("email", to, subject.clone(), body.clone())
+            .insert(db)
+            .await?;
+    }
+    if !settings.webhook_url.is_empty() {
+        let payload = WebhookBody {
+            event: m.event,
+            client: Named {
+                id: m.client.id,
+                name: &m.client.name,
+            },
+            system: Named {
+                id: m.system.id,
+                name: &m.system.name,
+            },
+            aspect: m.aspect,
+            from: m.from,
+            to: m.to,
+            at: m.at,
+        };
+        let json = serde_json::to_string(&payload).map_err(|e| AppError::Internal(e.into()))?;
+        row(
+            "webhook",
+            settings.webhook_url.clone(),
+            m.event.to_string(),
+            json,
+        )
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Turns new state changes and due reminders into notifications. Returns how many it handled.
+pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    // Across tenants, like the evaluator: each row is then handled for its own MSP.
+    let fresh = state_change::Entity::find()
+        .filter(state_change::Column::NotifiedAt.is_null())
+        .order_by_asc(state_change::Column::At)
+        .limit(500)
+        .all(&state.db)
+        .await?;
+    let mut handled = 0;
+    for c in fresh {
+        let txn = state.db.begin().await?;
+        // Claim it: only one replica gets rows_affected = 1.
+        let claimed = state_change::Entity::update_many()
+            .col_expr(state_change::Column::NotifiedAt, Expr::value(now))
+            .filter(state_change::Column::Id.eq(c.id))
+            .filter(state_change::Column::NotifiedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if claimed && alerting(&c.from_state, &c.to_state) {
+            let scope = Scope::machine(c.msp_id, c.client_id);
+            let settings = settings_of(
+                &txn,
+                &Scope {
+                    client_id: None,
+                    ..scope.clone()
+                },
+            )
+            .await?;
+            let cl = scope.select::<client::Entity>().one(&txn).await?;
+            let sys = scope
+                .select::<system::Entity>()
+                .filter(system::Column::Id.eq(c.system_id))
+                .one(&txn)
+                .await?;
+            if let (Some(cl), Some(sys)) = (cl, sys) {
+                let m = Message {
+                    event: "state_changed",
+                    client: &cl,
+                    system: &sys,
+                    aspect: &c.aspect,
+                    from: &c.from_state,
+                    to: &c.to_state,
+                    at: c.at,
+                };
+                enqueue(&txn, state, &settings, m).await?;
+                handled += 1;
+            }
+        }
+        txn.commit().await?;
+    }
+
+    // Breaches that stay open are repeated, per the MSP's schedule.
+    let breached = system_status::Entity::find()
+        .filter(system_status::Column::RpoState.eq(State::Breached.as_str()))
+        .limit(1000)
+        .all(&state.db)
+        .await?;
+    for s in breached {
+        let scope = Scope::machine(s.msp_id, s.client_id);
+        let settings = settings_of(
+            &state.db,
+            &Scope {
+                client_id: None,
+                ..scope.clone()
+            },
+        )
+        .await?;
+        if settings.reminder_minutes <= 0 {
+            continue;
+        }
+        let every = Duration::minutes(settings.reminder_minutes.into());
+        let since = s.reminded_at.unwrap_or(s.state_since);
+        if now - since < every {
+            continue;
+        }
+        let txn = state.db.begin().await?;
+        let claimed = system_status::Entity::update_many()
+            .col_expr(system_status::Column::RemindedAt, Expr::value(Some(now)))
+            .col_expr(system_status::Column::Version, Expr::value(s.version + 1))
+            .filter(system_status::Column::SystemId.eq(s.system_id))
+            .filter(system_status::Column::Version.eq(s.version))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if claimed {
+            let cl = scope.select::<client::Entity>().one(&txn).await?;
+            let sys = scope
+                .select::<system::Entity>()
+                .filter(system::Column::Id.eq(s.system_id))
+                .one(&txn)
+                .await?;
+            if let (Some(cl), Some(sys)) = (cl, sys) {
+                let m = Message {
+                    event: "reminder",
+                    client: &cl,
+                    system: &sys,
+                    aspect: "rpo",
+                    from: "breached",
+                    to: "breached",
+                    at: s.state_since,
+                };
+                enqueue(&txn, state, &settings, m).await?;
+                handled += 1;
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(handled)
+}
+
+/// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`: the receiver recomputes it with the
+/// shared secret and refuses old timestamps, so a captured call cannot be replayed later.
+pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(format!("{timestamp}.{body}").as_bytes());
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+async fn send(state: &AppState, n: &notification::Model, secret: &str) -> anyhow::Result<()> {
+    match n.channel.as_str() {
+        "email" => {
+            let smtp = state
+                .settings
+                .smtp
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("no SMTP server configured"))?;
+            crate::ssr::service::mail::send(smtp, &n.target, &n.subject, n.body.clone()).await
+        }
+        "webhook" => {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()?;
+            let mut req = client
+                .post(&n.target)
+                .header("content-type", "application/json")
+                .header("x-lifeline-event", &n.subject)
+                .header("x-lifeline-delivery", n.id.to_string())
+                .body(n.body.clone());
+            if !secret.is_empty() {
+                req = req.header(
+                    "x-lifeline-signature",
+                    signature(secret, Utc::now().timestamp(), &n.body),
+                );
+            }
+            let res = req.send().await?;
+            anyhow::ensure!(
+                res.status().is_success(),
+                "the receiver answered {}",
+                res.status()
+            );
+            Ok(())
+        }
+        other => anyhow::bail!("unknown channel {other}"),
+    }
+}
+
+/// Delivers due notifications; a failure is retried later, each time waiting twice as long.
+pub async fn deliver(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    let due = notification::Entity::find()
+        .filter(notification::Column::DeliveredAt.is_null())
+        .filter(notification::Column::NextAttemptAt.lte(now))
+        .filter(notification::Column::Attempts.lt(MAX_ATTEMPTS))
+        .order_by_asc(notification::Column::NextAttemptAt)
+        .limit(200)
+        .all(&state.db)
+        .await?;
+    let base = Duration::from_std(state.settings.alert_retry_base).unwrap_or(Duration::seconds(30));
+    let mut sent = 0;
+    for n in due {
+        // Claim: take a lease long enough for one attempt; another replica skips it.
+        let claimed = notification::Entity::update_many()
+            .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
+            .col_expr(
+                notification::Column::NextAttemptAt,
+                Expr::value(now + Duration::minutes(2)),
+            )
+            .filter(notification::Column::Id.eq(n.id))
+            .filter(notification::Column::Attempts.eq(n.attempts))
+            .filter(notification::Column::DeliveredAt.is_null())
+            .exec(&state.db)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            continue;
+        }
+        let secret = if n.channel == "webhook" {
+            let scope = Scope {
+                user_id: Uuid::nil(),
+                msp_id: n.msp_id,
+                client_id: None,
+                role: Role::MspTechnician,
+            };
+            settings_of(&state.db, &scope).await?.webhook_secret
+        } else {
+            String::new()
+        };
+        let result = send(state, &n, &secret).await;
+        let mut row: notification::ActiveModel = n.clone().into();
+        row.attempts = Set(n.attempts + 1);
+        match result {
+            Ok(()) => {
+                row.delivered_at = Set(Some(Utc::now()));
+                row.last_error = Set(String::new());
+                sent += 1;
+            }
+            Err(e) => {
+                let wait = base * 2i32.saturating_pow(n.attempts.clamp(0, 16) as u32);
+                row.next_attempt_at = Set(Utc::now() + wait.min(Duration::hours(6)));
+                row.last_error = Set(e.to_string().chars().take(500).collect());
+                tracing::warn!(notification = %n.id, channel = %n.channel, error = %e, attempt = n.attempts + 1, "delivery failed; will retry");
+            }
+        }
+        row.update(&state.db).await?;
+    }
+    Ok(sent)
+}

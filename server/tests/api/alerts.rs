@@ -1,0 +1,366 @@
+//! Alerts over a real SMTP conversation and a real local HTTP receiver: state changes are told
+//! once, webhooks are signed and retried, recoveries are told, open breaches are repeated once per
+//! period even with two dispatchers at work.
+use crate::helpers::{spawn_app_with, Backend, TestApp, SECRET};
+use crate::mail::smtp_sink;
+use app::ssr::state::SmtpSettings;
+use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use chrono::{Duration, Utc};
+use reqwest::{Method, StatusCode};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+type Calls = mpsc::UnboundedReceiver<(HeaderMap, String)>;
+
+/// An HTTP receiver that fails its first call and records every call.
+async fn receiver() -> (String, Calls) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let count = Arc::new(Mutex::new(0));
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let (tx, count) = (tx.clone(), count.clone());
+            async move {
+                tx.send((headers, body)).ok();
+                let mut n = count.lock().unwrap();
+                *n += 1;
+                if *n == 1 {
+                    AxumStatus::INTERNAL_SERVER_ERROR
+                } else {
+                    AxumStatus::NO_CONTENT
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, rx)
+}
+
+async fn alerting_app(backend: Backend, smtp_port: u16) -> Option<TestApp> {
+    spawn_app_with(backend, |s| {
+        s.eval_interval = std::time::Duration::from_millis(200);
+        s.alert_retry_base = std::time::Duration::from_millis(300);
+        s.public_url = Some("https://lifeline.example".into());
+        s.smtp = Some(SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: smtp_port,
+            username: None,
+            password: None,
+            from: "Lifeline <alerts@lifeline.example>".into(),
+            insecure: true,
+        });
+    })
+    .await
+}
+
+async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>, what: &str) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
+        .await
+        .unwrap_or_else(|_| panic!("no {what} within 20 s"))
+        .unwrap()
+}
+
+async fn state_changes_are_mailed_and_signed_webhooks_retried(backend: Backend) {
+    let (port, mut inbox) = smtp_sink().await;
+    let (hook, mut calls) = receiver().await;
+    let Some(app) = alerting_app(backend, port).await else {
+        return;
+    };
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&owner, "Bakery").await;
+    app.client_user(&owner, &client, "carl@bakery.example", "client_admin")
+        .await;
+    let (_, invite) = next(&mut inbox, "invitation").await;
+    assert!(invite.contains("Your Lifeline invitation"));
+    let settings = json!({ "notify_client": true, "webhook_url": hook, "webhook_secret": "s3cret-s3cret-s3cret", "reminder_minutes": 60 });
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/alerts/settings",
+            Some(&owner),
+            Some(settings),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["webhook_signed"], true);
+    assert!(!r.text.contains("s3cret"), "the secret is not shown back");
+
+    let sys = app
+        .post(
+            &format!("/api/v1/clients/{client}/systems"),
+            Some(&owner),
+            json!({ "name": "File server", "rpo_minutes": 1 }),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = app
+        .post(
+            &format!("/api/v1/clients/{client}/ingest-tokens"),
+            Some(&owner),
+            json!({ "name": "t" }),
+        )
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let event = |id: &str, secs: i64| json!({ "events": [{ "id": id, "system_id": sys, "kind": "backup_succeeded", "restore_point_at": (Utc::now() - Duration::seconds(secs)).to_rfc3339(), "finished_at": Utc::now().to_rfc3339() }] });
+    // 45 s old against a 1-minute RPO: ok now (first report: nobody is told), at risk at 48 s.
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/ingest/events"))
+                .bearer_auth(&token)
+                .json(&event("e1", 45)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+
+    let mut mails = [
+        next(&mut inbox, "e-mail").await,
+        next(&mut inbox, "e-mail").await,
+    ];
+    mails.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(mails[0].0, ["<ann@acme.example>"]);
+    assert_eq!(
+        mails[1].0,
+        ["<carl@bakery.example>"],
+        "the client is told too"
+    );
+    assert!(
+        mails[0]
+            .1
+            .contains("Subject: [Lifeline] AT RISK: Bakery / File server (RPO)"),
+        "{}",
+        mails[0].1
+    );
+    assert!(
+        mails[0]
+            .1
+            .replace("=\n", "")
+            .contains("Status: https://lifeline.example/clients/"),
+        "{}",
+        mails[0].1
+    );
+
+    // The receiver failed the first call; the same delivery comes again, signed.
+    let (h1, b1) = next(&mut calls, "webhook").await;
+    let (h2, b2) = next(&mut calls, "webhook retry").await;
+    assert_eq!(h1["x-lifeline-delivery"], h2["x-lifeline-delivery"]);
+    assert_eq!(b1, b2);
+    let body: Value = serde_json::from_str(&b2).unwrap();
+    assert_eq!(
+        (
+            body["event"].as_str(),
+            body["to"].as_str(),
+            body["system"]["name"].as_str()
+        ),
+        (Some("state_changed"), Some("at_risk"), Some("File server"))
+    );
+    let sig = h2["x-lifeline-signature"].to_str().unwrap();
+    let t: i64 = sig
+        .split(',')
+        .next()
+        .unwrap()
+        .trim_start_matches("t=")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        sig,
+        app::ssr::service::monitor::alerts::signature("s3cret-s3cret-s3cret", t, &b2)
+    );
+    assert!((Utc::now().timestamp() - t).abs() < 60);
+
+    // A fresh restore point: recovered, and everyone is told.
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/ingest/events"))
+                .bearer_auth(&token)
+                .json(&event("e2", 0)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let (_, data) = next(&mut inbox, "recovery e-mail").await;
+    assert!(
+        data.contains("recovered: Bakery / File server (RPO OK again)"),
+        "{data}"
+    );
+    let (_, body) = next(&mut calls, "recovery webhook").await;
+    assert!(body.contains("\"to\":\"ok\""), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_changes_are_mailed_and_signed_webhooks_retried_sqlite() {
+    state_changes_are_mailed_and_signed_webhooks_retried(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_changes_are_mailed_and_signed_webhooks_retried_postgres() {
+    state_changes_are_mailed_and_signed_webhooks_retried(Backend::Postgres).await
+}
+
+async fn open_breaches_are_repeated_once_per_period(backend: Backend) {
+    use app::ssr::entity::{notification, system_status};
+    use app::ssr::service::monitor::alerts;
+    // No evaluator interference: a long interval; dispatch is driven by hand.
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.eval_interval = std::time::Duration::from_secs(3600)
+    })
+    .await
+    else {
+        return;
+    };
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&owner, "Bakery").await;
+    let sys = app
+        .post(
+            &format!("/api/v1/clients/{client}/systems"),
+            Some(&owner),
+            json!({ "name": "ERP", "rpo_minutes": 60 }),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .send(
+            app.http.get(
+                app.url(&format!(
+                    "/ping/{}",
+                    app.get(&format!("/api/v1/systems/{sys}"), &owner)
+                        .await
+                        .body["ping_key"]
+                        .as_str()
+                        .unwrap()
+                )),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // The system has been breached for three hours; reminders are every 60 minutes.
+    app.call(
+        Method::PUT,
+        "/api/v1/alerts/settings",
+        Some(&owner),
+        Some(json!({ "reminder_minutes": 60 })),
+    )
+    .await;
+    let row = system_status::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut active: system_status::ActiveModel = row.into();
+    active.rpo_state = Set("breached".into());
+    active.state_since = Set(Utc::now() - Duration::hours(3));
+    active.update(&app.db).await.unwrap();
+    // Mark the earlier state changes as told, so only the reminder is counted.
+    for c in app::ssr::entity::state_change::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+    {
+        let mut c: app::ssr::entity::state_change::ActiveModel = c.into();
+        c.notified_at = Set(Some(Utc::now()));
+        c.update(&app.db).await.unwrap();
+    }
+
+    // Two replicas dispatch at the same moment.
+    let state = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    let now = Utc::now();
+    let (a, b) = tokio::join!(alerts::dispatch(&state, now), alerts::dispatch(&state, now));
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "one reminder, not two");
+    let queued = notification::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].target, "ann@acme.example");
+    assert!(queued[0]
+        .subject
+        .starts_with("[Lifeline] still BREACHED: Bakery / ERP"));
+    // Within the period: nothing more.
+    assert_eq!(
+        alerts::dispatch(&state, now + Duration::minutes(30))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        alerts::dispatch(&state, now + Duration::minutes(61))
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_breaches_are_repeated_once_per_period_sqlite() {
+    open_breaches_are_repeated_once_per_period(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_breaches_are_repeated_once_per_period_postgres() {
+    open_breaches_are_repeated_once_per_period(Backend::Postgres).await
+}
+
+crate::both!(alert_settings_are_checked_and_admin_only,);
+
+async fn alert_settings_are_checked_and_admin_only(app: TestApp) {
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let r = app.get("/api/v1/alerts/settings", &owner).await;
+    assert_eq!(
+        r.body,
+        json!({ "emails": [], "notify_client": false, "webhook_url": "", "webhook_signed": false, "reminder_minutes": 240 })
+    );
+    let bad = json!({ "emails": ["not-an-address"], "webhook_url": "ftp://x", "webhook_secret": "short", "reminder_minutes": -1 });
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/alerts/settings",
+            Some(&owner),
+            Some(bad),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in [
+        "emails",
+        "webhook_url",
+        "webhook_secret",
+        "reminder_minutes",
+    ] {
+        assert!(r.body["errors"][field].is_string(), "{field}: {}", r.text);
+    }
+    assert_eq!(
+        app.get("/api/v1/alerts/settings", &owner).await.body["reminder_minutes"],
+        240,
+        "nothing changed"
+    );
+    let client = app.create_client(&owner, "Bakery").await;
+    let admin = app
+        .client_user(&owner, &client, "carl@bakery.example", "client_admin")
+        .await;
+    assert_eq!(
+        app.get("/api/v1/alerts/settings", &admin).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let (other, _) = app.signup("Rival IT", "rita@rival.example").await;
+    app.call(
+        Method::PUT,
+        "/api/v1/alerts/settings",
+        Some(&owner),
+        Some(json!({ "emails": ["oncall@acme.example"] })),
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/alerts/settings", &other).await.body["emails"],
+        json!([]),
+        "each MSP has its own"
+    );
+}
