@@ -385,3 +385,50 @@ pub async fn list_templates() -> Result<Vec<(String, String, String)>, ServerFnE
     let list = templates::list(&state, &s.scope).await.map_err(ctx::err)?;
     Ok(list.into_iter().map(|t| (t.id, t.name, t.lang)).collect())
 }
+
+/// The MSP overview: clients with their systems' states, worst first.
+#[server]
+pub async fn get_overview(
+) -> Result<Vec<(ClientView, crate::model::monitor::Counts)>, ServerFnError> {
+    use crate::ssr::service::monitor;
+    let (state, s) = ctx::session().await?;
+    monitor::overview(&state, &s.scope, chrono::Utc::now())
+        .await
+        .map_err(ctx::err)
+}
+
+/// A client's live status with a week of exposure per system.
+#[server]
+pub async fn get_status(
+    client_id: Uuid,
+) -> Result<
+    (
+        crate::model::monitor::ClientStatus,
+        Vec<(Uuid, Vec<(chrono::DateTime<chrono::Utc>, i64)>)>,
+    ),
+    ServerFnError,
+> {
+    use crate::ssr::service::monitor;
+    let (state, s) = ctx::session().await?;
+    let now = chrono::Utc::now();
+    let mut status = monitor::client_status(&state, &s.scope, client_id, now)
+        .await
+        .map_err(ctx::err)?;
+    if status.ping_base.is_empty() {
+        // No public URL configured: the address this browser used is the one to paste.
+        let parts: http::request::Parts = leptos_axum::extract()
+            .await
+            .map_err(|_| ctx::err(crate::ssr::error::AppError::Unauthorized))?;
+        if let Some(host) = parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+        {
+            status.ping_base = format!("http://{host}");
+        }
+    }
+    let history = monitor::history(&state, &s.scope, client_id, 7, now)
+        .await
+        .map_err(ctx::err)?;
+    Ok((status, history.into_iter().collect()))
+}

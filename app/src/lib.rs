@@ -6,6 +6,7 @@ pub mod components;
 pub mod domain;
 pub mod i18n;
 pub mod model;
+pub mod monitor_text;
 mod pages;
 pub mod plan_text;
 #[cfg(feature = "ssr")]
@@ -99,6 +100,7 @@ fn Main() -> impl IntoView {
                 <Route path=path!("/clients") view=pages::clients::ClientsPage />
                 <Route path=path!("/clients/:id") view=pages::client::ClientPage />
                 <Route path=path!("/clients/:id/plan") view=pages::plan::PlanPage />
+                <Route path=path!("/clients/:id/status") view=pages::status::StatusPage />
                 <Route path=path!("/home") view=pages::home::ClientHome />
         </Routes>
     }

@@ -283,6 +283,42 @@ pub fn suspicious(value: i64, recent: &[i64]) -> bool {
     }
 }
 
+/// RPO exposure over a window, as the corners of its sawtooth: it grows with the clock and drops
+/// when a newer restore point arrives. `points` are (arrival, restore point) pairs in any order;
+/// the result is (time, exposure seconds), ready to draw. Before the first point it is unknown.
+pub fn exposure_series(
+    points: &[(DateTime<Utc>, DateTime<Utc>)],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, i64)> {
+    let mut pts: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+        points.iter().copied().filter(|(at, _)| *at <= to).collect();
+    pts.sort();
+    let mut out = Vec::new();
+    let mut newest: Option<DateTime<Utc>> = None;
+    // What held at the start of the window.
+    for (_, rp) in pts.iter().filter(|(at, _)| *at <= from) {
+        newest = Some(newest.map_or(*rp, |n| n.max(*rp)));
+    }
+    if let Some(n) = newest {
+        out.push((from, (from - n).num_seconds().max(0)));
+    }
+    for (at, rp) in pts.iter().filter(|(at, _)| *at > from) {
+        if newest.is_some_and(|n| *rp <= n) {
+            continue; // a late, older point changes nothing
+        }
+        if let Some(n) = newest {
+            out.push((*at, (*at - n).num_seconds().max(0)));
+        }
+        newest = Some(*rp);
+        out.push((*at, (*at - *rp).num_seconds().max(0)));
+    }
+    if let Some(n) = newest {
+        out.push((to, (to - n).num_seconds().max(0)));
+    }
+    out
+}
+
 /// What backup software reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -540,5 +576,24 @@ mod tests {
         t.apply(EventKind::RestoreTestPassed, None, h(16), Some(1200));
         t.apply(EventKind::RestoreTestFailed, None, h(3), Some(99));
         assert_eq!(t.last_test, Some((h(16), true, 1200)));
+    }
+
+    #[test]
+    fn exposure_is_a_sawtooth_that_late_points_do_not_bend() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap();
+        let h = |n: i64| t0 + chrono::Duration::hours(n);
+        let pts = [(h(1), h(1)), (h(5), h(4)), (h(6), h(2))];
+        let s = exposure_series(&pts, h(0), h(8));
+        let hours: Vec<(i64, i64)> = s
+            .iter()
+            .map(|(t, e)| ((*t - t0).num_hours(), e / 3600))
+            .collect();
+        assert_eq!(hours, [(1, 0), (5, 4), (5, 1), (8, 4)]);
+        assert!(exposure_series(&[], h(0), h(8)).is_empty());
+        let before = exposure_series(&[(h(0), h(0))], h(2), h(3));
+        assert_eq!(
+            before.iter().map(|p| p.1 / 3600).collect::<Vec<_>>(),
+            [2, 3]
+        );
     }
 }

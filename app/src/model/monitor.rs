@@ -70,6 +70,9 @@ pub struct ClientStatus {
     pub counts: Counts,
     pub systems: Vec<SystemStatusView>,
     pub processes: Vec<ProcessStatusView>,
+    /// Where heartbeats go: `{ping_base}/ping/{ping_key}`.
+    #[serde(default)]
+    pub ping_base: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

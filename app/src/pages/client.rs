@@ -58,7 +58,8 @@ pub fn ClientPage() -> impl IntoView {
                 {move || data.get().map(|r| match r {
                     Ok(Some((client, users))) => view! {
                         <h1 data-testid="client-name">{client.name}</h1>
-                        <p><a class="button" data-testid="open-plan" href=format!("/clients/{}/plan", client.id)>{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).open_plan}</a></p>
+                        <p><a class="button" data-testid="open-plan" href=format!("/clients/{}/plan", client.id)>{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).open_plan}</a>
+                            " "<a class="button secondary" data-testid="open-status" href=format!("/clients/{}/status", client.id)>{crate::monitor_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).status}</a></p>
                         <h2>{t.users}</h2>
                         <UserList users />
                     }.into_any(),

@@ -2,14 +2,14 @@
 use leptos::prelude::*;
 
 use super::SignInPrompt;
-use crate::api::{list_clients, list_templates, AddClient};
+use crate::api::{get_overview, list_templates, AddClient};
 use crate::components::{error_text, use_t, ErrorNote};
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
     let t = use_t();
     let add = ServerAction::<AddClient>::new();
-    let clients = Resource::new(move || add.version().get(), |_| list_clients());
+    let clients = Resource::new(move || add.version().get(), |_| get_overview());
     let templates = Resource::new(|| (), |_| list_templates());
     let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let error = Signal::derive(move || {
@@ -47,9 +47,15 @@ pub fn ClientsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(list) => view! {
                         <ul class="cards" data-testid="client-list">
-                            {list.into_iter().map(|c| view! {
+                            {list.into_iter().map(|(c, n)| view! {
                                 <li>
                                     <a href=format!("/clients/{}", c.id)>{c.name}</a>
+                                    <a class="counts" href=format!("/clients/{}/status", c.id) data-testid="client-counts">
+                                        {(n.breached > 0).then(|| view! { <crate::pages::status::Badge state=crate::domain::sla::State::Breached /> " " {n.breached} " " })}
+                                        {(n.at_risk > 0).then(|| view! { <crate::pages::status::Badge state=crate::domain::sla::State::AtRisk /> " " {n.at_risk} " " })}
+                                        <crate::pages::status::Badge state=crate::domain::sla::State::Ok /> " " {n.ok} " "
+                                        {(n.unknown > 0).then(|| view! { <crate::pages::status::Badge state=crate::domain::sla::State::Unknown /> " " {n.unknown} })}
+                                    </a>
                                     <small class="muted">{t.created} " " {c.created_at.format("%Y-%m-%d").to_string()}</small>
                                 </li>
                             }).collect_view()}

@@ -67,7 +67,8 @@ pub fn ClientHome() -> impl IntoView {
                             <p class="muted">{t.managed_by} " " {me.msp.name.clone()}</p>
                             <p>{t.self_service_intro}</p>
                             {client.as_ref().map(|c| view! {
-                                <p><a class="button" data-testid="open-plan" href=format!("/clients/{}/plan", c.id)>{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).open_plan}</a></p>
+                                <p><a class="button" data-testid="open-plan" href=format!("/clients/{}/plan", c.id)>{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).open_plan}</a>
+                                " "<a class="button secondary" data-testid="open-status" href=format!("/clients/{}/status", c.id)>{crate::monitor_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).status}</a></p>
                             })}
                             <h2>{t.users}</h2>
                             {move || details.get().map(|r| match r {

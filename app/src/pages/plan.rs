@@ -322,9 +322,11 @@ where
     A::Error: Send + Sync + 'static,
 {
     let form = NodeRef::<leptos::html::Form>::new();
+    // Only a submission made after this form was drawn counts: the page redraws after each one.
+    let drawn_at = action.version().get_untracked();
     Effect::new(move |_| {
         let saved = action.value().with(|v| matches!(v, Some(Ok(_))));
-        if let (true, Some(f)) = (saved, form.get()) {
+        if let (true, true, Some(f)) = (saved, action.version().get() != drawn_at, form.get()) {
             f.reset();
         }
     });
@@ -399,7 +401,7 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
     let systems = plan.content.systems.clone();
     view! {
         <section class="editors">
-            <details class="card" data-testid="add-person" open=person.version().get_untracked() > 0><summary>{t.add_person}</summary>
+            <details class="card" data-testid="add-person" open={person.version().get_untracked() > 0}><summary>{t.add_person}</summary>
                 <ActionForm action=person node_ref=reset_on_success(person) attr:class="form grid">
                     <input type="hidden" name="client_id" value=id1 />
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
@@ -420,7 +422,7 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
                 </ActionForm>
                 <ErrorNote error=person_err />
             </details>
-            <details class="card" data-testid="add-site" open=site.version().get_untracked() > 0><summary>{t.add_site}</summary>
+            <details class="card" data-testid="add-site" open={site.version().get_untracked() > 0}><summary>{t.add_site}</summary>
                 <ActionForm action=site node_ref=reset_on_success(site) attr:class="form grid">
                     <input type="hidden" name="client_id" value=id2 />
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
@@ -432,7 +434,7 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
                 </ActionForm>
                 <ErrorNote error=site_err />
             </details>
-            <details class="card" data-testid="add-process" open=process.version().get_untracked() > 0><summary>{t.add_process}</summary>
+            <details class="card" data-testid="add-process" open={process.version().get_untracked() > 0}><summary>{t.add_process}</summary>
                 <ActionForm action=process node_ref=reset_on_success(process) attr:class="form grid">
                     <input type="hidden" name="client_id" value=id3 />
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
@@ -443,7 +445,7 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
                 </ActionForm>
                 <ErrorNote error=process_err />
             </details>
-            <details class="card" data-testid="add-system" open=system.version().get_untracked() > 0><summary>{t.add_system}</summary>
+            <details class="card" data-testid="add-system" open={system.version().get_untracked() > 0}><summary>{t.add_system}</summary>
                 <ActionForm action=system node_ref=reset_on_success(system) attr:class="form grid">
                     <input type="hidden" name="client_id" value=id4 />
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>

@@ -157,6 +157,13 @@ pub async fn client_status(
     processes.sort_by_key(|p| p.name.to_lowercase());
     // Worst first: what needs attention leads.
     views.sort_by_key(|v| std::cmp::Reverse(v.rpo_state.max(v.rto_state)));
+    let ping_base = state
+        .settings
+        .public_url
+        .clone()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_string();
     Ok(ClientStatus {
         client_id,
         client_name: client.name,
@@ -164,5 +171,82 @@ pub async fn client_status(
         counts,
         systems: views,
         processes,
+        ping_base,
     })
+}
+
+/// Every client of the MSP with the count of its systems per RPO state, worst first.
+pub async fn overview(
+    state: &AppState,
+    scope: &Scope,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(crate::model::ClientView, Counts)>> {
+    let mut out = Vec::new();
+    for c in clients::list(&state.db, scope).await? {
+        let (targets, _, systems) = targets(&state.db, scope, c.id).await?;
+        let rows: HashMap<Uuid, system_status::Model> = scope
+            .select::<system_status::Entity>()
+            .filter(system_status::Column::ClientId.eq(c.id))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|r| (r.system_id, r))
+            .collect();
+        let mut counts = Counts::default();
+        for s in &systems {
+            let t = rows.get(&s.id).map(telemetry).unwrap_or_default();
+            counts.add(states(&t, targets.get(&s.id).copied().unwrap_or((None, None)), now).0);
+        }
+        out.push((crate::ssr::service::client_view(c), counts));
+    }
+    out.sort_by_key(|(c, n)| {
+        (
+            std::cmp::Reverse((n.breached, n.at_risk, n.unknown)),
+            c.name.to_lowercase(),
+        )
+    });
+    Ok(out)
+}
+
+/// Exposure over the last `days` for each system of a client, for the charts.
+pub async fn history(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Uuid,
+    days: i64,
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<Uuid, Vec<(DateTime<Utc>, i64)>>> {
+    use crate::domain::sla::{exposure_series, EventKind};
+    use crate::ssr::entity::backup_event;
+    use sea_orm::QuerySelect;
+    clients::get(&state.db, scope, client_id).await?;
+    let from = now - chrono::Duration::days(days);
+    // The newest point before the window says where the line starts; then every point in it.
+    let rows: Vec<(Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> = scope
+        .select::<backup_event::Entity>()
+        .select_only()
+        .column(backup_event::Column::SystemId)
+        .column(backup_event::Column::FinishedAt)
+        .column(backup_event::Column::RestorePointAt)
+        .filter(backup_event::Column::ClientId.eq(client_id))
+        .filter(backup_event::Column::Kind.is_in([
+            EventKind::BackupSucceeded.as_str(),
+            EventKind::ReplicationSucceeded.as_str(),
+        ]))
+        .filter(backup_event::Column::FinishedAt.gte(from - chrono::Duration::days(30)))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    // (arrival, restore point) per system.
+    type Points = Vec<(DateTime<Utc>, DateTime<Utc>)>;
+    let mut by_system: HashMap<Uuid, Points> = HashMap::new();
+    for (sys, at, rp) in rows {
+        if let Some(rp) = rp {
+            by_system.entry(sys).or_default().push((at, rp));
+        }
+    }
+    Ok(by_system
+        .into_iter()
+        .map(|(k, pts)| (k, exposure_series(&pts, from, now)))
+        .collect())
 }

@@ -1,0 +1,78 @@
+//! The words of backup monitoring in English and Dutch.
+use crate::domain::sla::State;
+use crate::i18n::Lang;
+
+pub struct MonitorTexts {
+    pub status: &'static str,
+    pub systems: &'static str,
+    pub processes: &'static str,
+    pub exposure: &'static str,
+    pub target: &'static str,
+    pub last_point: &'static str,
+    pub restore_test: &'static str,
+    pub never: &'static str,
+    pub no_systems: &'static str,
+    pub heartbeat: &'static str,
+    pub heartbeat_hint: &'static str,
+    pub week: &'static str,
+    pub refreshed: &'static str,
+    pub ago: &'static str,
+    pub states: [&'static str; 4],
+}
+
+pub static EN: MonitorTexts = MonitorTexts {
+    status: "Backup status",
+    systems: "Systems",
+    processes: "Business processes",
+    exposure: "Exposure",
+    target: "Agreed RPO",
+    last_point: "Newest restore point",
+    restore_test: "Last restore test",
+    never: "never",
+    no_systems: "No systems yet: add them in the continuity plan.",
+    heartbeat: "Heartbeat",
+    heartbeat_hint: "Run this after each successful backup (append /fail when it failed):",
+    week: "Exposure over the last 7 days against the agreed RPO",
+    refreshed: "Updates itself every 15 seconds.",
+    ago: "ago",
+    states: ["OK", "unknown", "at risk", "breached"],
+};
+
+pub static NL: MonitorTexts = MonitorTexts {
+    status: "Back-upstatus",
+    systems: "Systemen",
+    processes: "Bedrijfsprocessen",
+    exposure: "Blootstelling",
+    target: "Afgesproken RPO",
+    last_point: "Nieuwste herstelpunt",
+    restore_test: "Laatste hersteltest",
+    never: "nooit",
+    no_systems: "Nog geen systemen: voeg ze toe in het continuïteitsplan.",
+    heartbeat: "Hartslag",
+    heartbeat_hint: "Voer dit uit na elke geslaagde back-up (met /fail erachter als hij mislukte):",
+    week: "Blootstelling over de afgelopen 7 dagen tegen de afgesproken RPO",
+    refreshed: "Ververst zichzelf elke 15 seconden.",
+    ago: "geleden",
+    states: ["OK", "onbekend", "risico", "overschreden"],
+};
+
+pub fn texts(lang: Lang) -> &'static MonitorTexts {
+    match lang {
+        Lang::En => &EN,
+        Lang::Nl => &NL,
+    }
+}
+
+pub fn state(lang: Lang, s: State) -> &'static str {
+    texts(lang).states[s as usize]
+}
+
+/// A CSS class per state, shared by badges and chart colours.
+pub fn class(s: State) -> &'static str {
+    match s {
+        State::Ok => "ok",
+        State::Unknown => "unknown",
+        State::AtRisk => "risk",
+        State::Breached => "bad",
+    }
+}

@@ -1,0 +1,178 @@
+//! A client's backup status: every system and process against its agreed RPO/RTO, worst first,
+//! a week of exposure drawn against the target line, and how to report a heartbeat. Refreshes
+//! itself while open.
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::api::get_status;
+use crate::components::{error_text, use_t};
+use crate::domain::sla::{spoken, State};
+use crate::i18n::Lang;
+use crate::model::monitor::SystemStatusView;
+use crate::monitor_text::{self as text, class};
+
+fn lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+fn minutes(seconds: Option<i64>) -> String {
+    seconds.map_or_else(|| "—".into(), |s| spoken(lang(), (s.max(0) / 60) as u32))
+}
+
+#[component]
+pub fn Badge(state: State) -> impl IntoView {
+    view! { <span class=format!("badge state {}", class(state))>{text::state(lang(), state)}</span> }
+}
+
+/// Exposure (a sawtooth) against the target line and the 80% line, in plain SVG.
+fn chart(
+    series: &[(DateTime<Utc>, i64)],
+    target: Option<i64>,
+    now: DateTime<Utc>,
+) -> impl IntoView {
+    let (w, h) = (640.0_f64, 140.0_f64);
+    let from = now - chrono::Duration::days(7);
+    let span = (now - from).num_seconds() as f64;
+    let top = series
+        .iter()
+        .map(|p| p.1)
+        .max()
+        .unwrap_or(0)
+        .max(target.map_or(3600, |t| t * 3 / 2)) as f64;
+    let x = |t: DateTime<Utc>| ((t - from).num_seconds() as f64 / span * w).clamp(0.0, w);
+    let y = |e: i64| h - (e as f64 / top * (h - 10.0)).min(h);
+    let points: String = series
+        .iter()
+        .map(|(t, e)| format!("{:.1},{:.1}", x(*t), y(*e)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let lines = target.map(|t| {
+        let (yt, yr) = (y(t), y(t * 8 / 10));
+        view! {
+            <line x1="0" x2=w y1=yt y2=yt class="target" />
+            <line x1="0" x2=w y1=yr y2=yr class="risk-line" />
+        }
+    });
+    let days: Vec<f64> = (1..7)
+        .map(|d| x(from + chrono::Duration::days(d)))
+        .collect();
+    view! {
+        <svg class="chart" viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img">
+            {days.into_iter().map(|dx| view! { <line x1=dx x2=dx y1="0" y2=h class="grid" /> }).collect_view()}
+            {lines}
+            <polyline points=points class="exposure" />
+        </svg>
+    }
+}
+
+fn system_row(
+    s: SystemStatusView,
+    series: Vec<(DateTime<Utc>, i64)>,
+    now: DateTime<Utc>,
+    base: String,
+) -> impl IntoView {
+    let t = text::texts(lang());
+    let pct = match (s.rpo_exposure_seconds, s.rpo_target_seconds) {
+        (Some(e), Some(tg)) if tg > 0 => (e * 100 / tg).min(150),
+        _ => 0,
+    };
+    let curl = format!("curl -fsS -m 10 --retry 3 {base}/ping/{}", s.ping_key);
+    view! {
+        <article class="card system" data-testid="system-status">
+            <header class="row">
+                <h3>{s.name.clone()}</h3>
+                <Badge state=s.rpo_state />
+                <span class="muted">"RTO"</span>
+                <Badge state=s.rto_state />
+            </header>
+            <div class="bar" title=format!("{pct}%")><span class=class(s.rpo_state) style=format!("width:{}%", pct.min(100))></span></div>
+            <dl>
+                <dt>{t.exposure}</dt><dd>{minutes(s.rpo_exposure_seconds)}</dd>
+                <dt>{t.target}</dt><dd>{minutes(s.rpo_target_seconds)}</dd>
+                <dt>{t.last_point}</dt><dd>{s.last_restore_point_at.map_or_else(|| t.never.to_string(), |p| p.format("%Y-%m-%d %H:%M UTC").to_string())}</dd>
+                <dt>{t.restore_test}</dt>
+                <dd>{match (s.rto_evidence_at, s.rto_evidence_seconds) {
+                    (Some(at), Some(secs)) => format!("{} ({})", at.format("%Y-%m-%d"), minutes(Some(secs))),
+                    _ => t.never.to_string(),
+                }}</dd>
+            </dl>
+            {(!s.warnings.is_empty()).then(|| view! { <ul class="gaps">{s.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul> })}
+            <p class="muted small">{t.week}</p>
+            {chart(&series, s.rpo_target_seconds, now)}
+            <details><summary>{t.heartbeat}</summary><p class="muted small">{t.heartbeat_hint}</p><code class="curl">{curl}</code></details>
+        </article>
+    }
+}
+
+#[component]
+pub fn StatusPage() -> impl IntoView {
+    let ut = use_t();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    };
+    let tick = RwSignal::new(0u32);
+    // Live: refetch every 15 s once the page runs in the browser (effects never run on the server).
+    Effect::new(move |_| {
+        let _ = set_interval_with_handle(
+            move || tick.update(|n| *n += 1),
+            std::time::Duration::from_secs(15),
+        );
+    });
+    let data = Resource::new(
+        move || (id(), tick.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_status(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <main class="wide">
+            <Transition fallback=move || view! { <p class="loading">{ut.loading}</p> }>
+                {move || data.get().map(|r| match r {
+                    Ok(Some((status, history))) => {
+                        let t = text::texts(lang());
+                        let now = status.evaluated_at;
+                        let c = status.counts.clone();
+                        let base = status.ping_base.clone();
+                        view! {
+                            <p class="muted"><a href=format!("/clients/{}", status.client_id)>{status.client_name.clone()}</a></p>
+                            <h1>{t.status}</h1>
+                            <p class="counts" data-testid="counts">
+                                <Badge state=State::Breached /> " " {c.breached} "  "
+                                <Badge state=State::AtRisk /> " " {c.at_risk} "  "
+                                <Badge state=State::Ok /> " " {c.ok} "  "
+                                <Badge state=State::Unknown /> " " {c.unknown}
+                            </p>
+                            <p class="muted small">{t.refreshed}</p>
+                            {status.systems.is_empty().then(|| view! { <p class="empty">{t.no_systems}</p> })}
+                            <section class="systems">
+                                {status.systems.iter().cloned().map(|s| {
+                                    let series = history.iter().find(|(id, _)| *id == s.id).map(|(_, v)| v.clone()).unwrap_or_default();
+                                    system_row(s, series, now, base.clone())
+                                }).collect_view()}
+                            </section>
+                            {(!status.processes.is_empty()).then(|| view! {
+                                <h2>{t.processes}</h2>
+                                <table class="table" data-testid="process-status">
+                                    <tbody>{status.processes.iter().map(|p| view! {
+                                        <tr><td>{p.name.clone()}</td><td><Badge state=p.rpo_state /></td><td>"RTO " <Badge state=p.rto_state /></td></tr>
+                                    }).collect_view()}</tbody>
+                                </table>
+                            })}
+                        }.into_any()
+                    }
+                    Ok(None) => view! { <h1>{ut.not_found}</h1> }.into_any(),
+                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </main>
+    }
+}

@@ -1,0 +1,61 @@
+import { test, expect, Page } from '@playwright/test';
+
+const password = 'correct horse battery';
+
+async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+test('the status page shows systems against their RPO, draws exposure, and updates itself', async ({ page, baseURL }) => {
+  const stamp = Date.now();
+  await page.goto('/signup');
+  await hydrated(page);
+  await page.getByLabel('Company name (your MSP)').fill('Kees IT Beheer');
+  await page.getByLabel('Your name').fill('Kees de Boer');
+  await page.getByLabel('E-mail').fill(`kees+status${stamp}@kees-it.example`);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/clients$/);
+  await hydrated(page);
+  await page.getByLabel('Client name').fill('Garage Pietersen');
+  await page.getByRole('button', { name: 'Add client' }).click();
+  await page.getByRole('link', { name: 'Garage Pietersen' }).click();
+  await expect(page.getByTestId('client-name')).toHaveText('Garage Pietersen');
+  const client = page.url().split('/').pop();
+
+  // Systems and an ingest token through the API, as a PSA sync or a script would.
+  const api = (path: string, data: object) =>
+    page.request.post(`/api/v1${path}`, { data, headers: { origin: baseURL! } });
+  const fs = await (await api(`/clients/${client}/systems`, { name: 'File server', rpo_minutes: 60 })).json();
+  const mail = await (await api(`/clients/${client}/systems`, { name: 'Mail server', rpo_minutes: 60 })).json();
+  const { token } = await (await api(`/clients/${client}/ingest-tokens`, { name: 'Backup appliance' })).json();
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+  const events = [90, 50, 10].map((m, i) => ({
+    id: `job-${i}`, system_id: fs.id, kind: 'backup_succeeded', restore_point_at: minutesAgo(m), finished_at: minutesAgo(m - 1),
+  }));
+  const r = await page.request.post('/api/v1/ingest/events', { data: { events }, headers: { authorization: `Bearer ${token}` } });
+  expect(r.status()).toBe(202);
+  expect(await r.json()).toEqual({ accepted: 3, duplicates: 0 });
+
+  await page.getByTestId('open-status').click();
+  await expect(page.getByRole('heading', { name: 'Backup status' })).toBeVisible();
+  await hydrated(page);
+  const cards = page.getByTestId('system-status');
+  await expect(cards).toHaveCount(2);
+  const fileCard = cards.filter({ hasText: 'File server' });
+  await expect(fileCard.locator('.badge.state').first()).toHaveText('OK');
+  await expect(fileCard.locator('svg.chart polyline')).toHaveAttribute('points', /\d/);
+  await expect(fileCard.locator('svg.chart line.target')).toHaveCount(1);
+  const mailCard = cards.filter({ hasText: 'Mail server' });
+  await expect(mailCard.locator('.badge.state').first()).toHaveText('unknown');
+  await expect(mailCard.locator('code.curl')).toContainText(`/ping/${mail.ping_key}`);
+
+  // A heartbeat arrives; the open page picks it up without a reload.
+  const ping = await page.request.get(`/ping/${mail.ping_key}`);
+  expect(ping.status()).toBe(200);
+  await expect(mailCard.locator('.badge.state').first()).toHaveText('OK', { timeout: 25_000 });
+
+  // The portal's client list counts states per client.
+  await page.goto('/clients');
+  await expect(page.getByTestId('client-counts')).toContainText('2');
+});
