@@ -18,6 +18,7 @@ pub struct MonitorTexts {
     pub refreshed: &'static str,
     pub ago: &'static str,
     pub states: [&'static str; 4],
+    pub report: &'static str,
 }
 
 pub static EN: MonitorTexts = MonitorTexts {
@@ -36,6 +37,7 @@ pub static EN: MonitorTexts = MonitorTexts {
     refreshed: "Updates itself every 15 seconds.",
     ago: "ago",
     states: ["OK", "unknown", "at risk", "breached"],
+    report: "SLA report this month",
 };
 
 pub static NL: MonitorTexts = MonitorTexts {
@@ -54,6 +56,7 @@ pub static NL: MonitorTexts = MonitorTexts {
     refreshed: "Ververst zichzelf elke 15 seconden.",
     ago: "geleden",
     states: ["OK", "onbekend", "risico", "overschreden"],
+    report: "SLA-rapport deze maand",
 };
 
 pub fn texts(lang: Lang) -> &'static MonitorTexts {

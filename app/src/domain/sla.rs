@@ -319,6 +319,71 @@ pub fn exposure_series(
     out
 }
 
+/// A stretch of time a system's exposure was past its RPO target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Breach {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Still breached when the window closed.
+    pub open: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowReport {
+    /// Time with any restore point to measure from.
+    pub known_seconds: i64,
+    /// Of that, time within the target.
+    pub within_seconds: i64,
+    pub breaches: Vec<Breach>,
+}
+
+/// How well a target held over a window, from the exposure sawtooth: between two corners the
+/// exposure grows one second per second, so each stretch past the target is found exactly.
+pub fn rpo_report(
+    points: &[(DateTime<Utc>, DateTime<Utc>)],
+    target_seconds: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> WindowReport {
+    let series = exposure_series(points, from, to);
+    let mut known = 0;
+    let mut breached: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for pair in series.windows(2) {
+        let ((a, ea), (b, _)) = (pair[0], pair[1]);
+        let len = (b - a).num_seconds();
+        if len <= 0 {
+            continue; // a drop: no time passes
+        }
+        known += len;
+        let start = if ea > target_seconds {
+            a
+        } else {
+            a + chrono::Duration::seconds(target_seconds - ea)
+        };
+        if start < b {
+            match breached.last_mut() {
+                // The stretch goes on if the drop did not bring it back within the target.
+                Some(last) if last.1 == a && start == a => last.1 = b,
+                _ => breached.push((start, b)),
+            }
+        }
+    }
+    let breached_secs: i64 = breached.iter().map(|(s, e)| (*e - *s).num_seconds()).sum();
+    let breaches = breached
+        .into_iter()
+        .map(|(start, end)| Breach {
+            start,
+            end,
+            open: end == to,
+        })
+        .collect();
+    WindowReport {
+        known_seconds: known,
+        within_seconds: known - breached_secs,
+        breaches,
+    }
+}
+
 /// What backup software reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -594,6 +659,35 @@ mod tests {
         assert_eq!(
             before.iter().map(|p| p.1 / 3600).collect::<Vec<_>>(),
             [2, 3]
+        );
+    }
+
+    #[test]
+    fn a_month_report_finds_every_breach_and_the_share_within() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let h = |n: i64| t0 + chrono::Duration::hours(n);
+        // Target 2 h. Backups at 0, 1, then nothing until 6 (breach from 3 to 6), then 7; the
+        // window ends at 12, breached again from 9 and still open.
+        let pts = [(h(0), h(0)), (h(1), h(1)), (h(6), h(6)), (h(7), h(7))];
+        let r = rpo_report(&pts, 7200, h(0), h(12));
+        assert_eq!(r.known_seconds, 12 * 3600);
+        let b: Vec<(i64, i64, bool)> = r
+            .breaches
+            .iter()
+            .map(|b| ((b.start - t0).num_hours(), (b.end - t0).num_hours(), b.open))
+            .collect();
+        assert_eq!(b, [(3, 6, false), (9, 12, true)]);
+        assert_eq!(r.within_seconds, 6 * 3600);
+        // A late restore point that is still too old does not end the breach.
+        let late = [(h(0), h(0)), (h(5), h(1))];
+        let r = rpo_report(&late, 7200, h(0), h(6));
+        assert_eq!(r.breaches.len(), 1);
+        assert_eq!(
+            (
+                (r.breaches[0].start - t0).num_hours(),
+                (r.breaches[0].end - t0).num_hours()
+            ),
+            (2, 6)
         );
     }
 }

@@ -84,3 +84,27 @@ pub struct IngestTokenView {
     pub revoked_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SystemReport {
+    pub id: Uuid,
+    pub name: String,
+    pub rpo_target_seconds: Option<i64>,
+    /// Share of the measured time within the RPO, in percent; `None` without target or data.
+    pub within_rpo_percent: Option<f64>,
+    pub measured_seconds: i64,
+    pub breaches: Vec<crate::domain::sla::Breach>,
+    pub restore_tests: u32,
+    pub restore_tests_passed: u32,
+}
+
+/// How a client's SLA held over one calendar month (UTC).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthReport {
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub month: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub systems: Vec<SystemReport>,
+}

@@ -152,6 +152,12 @@ pub fn StatusPage() -> impl IntoView {
                                 <Badge state=State::Unknown /> " " {c.unknown}
                             </p>
                             <p class="muted small">{t.refreshed}</p>
+                            <p class="small" data-testid="report-links">
+                                {t.report} ": "
+                                <a rel="external" target="_blank" href=format!("/api/v1/clients/{}/reports/{}?format=html", status.client_id, now.format("%Y-%m"))>"HTML"</a> " · "
+                                <a rel="external" href=format!("/api/v1/clients/{}/reports/{}?format=pdf", status.client_id, now.format("%Y-%m"))>"PDF"</a> " · "
+                                <a rel="external" href=format!("/api/v1/clients/{}/reports/{}?format=csv", status.client_id, now.format("%Y-%m"))>"CSV"</a>
+                            </p>
                             {status.systems.is_empty().then(|| view! { <p class="empty">{t.no_systems}</p> })}
                             <section class="systems">
                                 {status.systems.iter().cloned().map(|s| {

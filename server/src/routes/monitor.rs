@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/ingest-tokens/{id}", axum::routing::delete(revoke_token))
         .route("/ingest/events", post(ingest_events))
         .route("/clients/{id}/status", get(status))
+        .route("/clients/{id}/reports/{month}", get(report))
         .route(
             "/alerts/settings",
             get(alert_settings).put(put_alert_settings),
@@ -143,4 +144,57 @@ async fn put_alert_settings(
     Ok(Json(
         monitor::alerts::put_settings(&s, &scope, input).await?,
     ))
+}
+
+#[derive(serde::Deserialize)]
+struct ReportQuery {
+    /// json (default), csv, html or pdf.
+    format: Option<String>,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn report(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path((c, month)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+) -> AppResult<axum::response::Response> {
+    use app::ssr::service::monitor::report;
+    use axum::response::IntoResponse;
+    let now = chrono::Utc::now();
+    let r = report::month(&s, &scope, id(&c)?, &month, now).await?;
+    let name = format!("sla-report-{month}");
+    let attach = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
+    Ok(match q.format.as_deref().unwrap_or("json") {
+        "json" => Json(r).into_response(),
+        "csv" => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, attach("csv")),
+            ],
+            report::csv(&r),
+        )
+            .into_response(),
+        "html" => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            export::to_html(&report::document(&r, now)),
+        )
+            .into_response(),
+        "pdf" => {
+            let doc = report::document(&r, now);
+            let bytes = tokio::task::spawn_blocking(move || export::to_pdf(&doc))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?
+                .map_err(|e| AppError::Internal(e.into()))?;
+            (
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_string()),
+                    (header::CONTENT_DISPOSITION, attach("pdf")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        _ => return Err(AppError::field("format", "must be json, csv, html or pdf")),
+    })
 }

@@ -14,6 +14,7 @@ crate::both!(
     heartbeats_report_success_and_failure,
     monitoring_stays_in_its_tenant,
     a_restart_during_ingest_loses_no_acknowledged_event,
+    month_reports_as_data_csv_and_pdf,
 );
 
 struct Setup {
@@ -565,4 +566,95 @@ async fn the_evaluator_moves_states_by_the_clock_once() {
         }
     }
     assert_eq!(seen, ["ok", "at_risk"]);
+}
+
+async fn month_reports_as_data_csv_and_pdf(app: TestApp) {
+    let s = setup(&app, 60).await;
+    let month = Utc::now().format("%Y-%m").to_string();
+    // Backups every 30 minutes for the last 6 hours, except none between 300 and 90 minutes ago:
+    // against a 60-minute RPO that is one breach of 150 minutes.
+    let mut events = Vec::new();
+    for m in (0..=360).step_by(30) {
+        if (120..=270).contains(&m) {
+            continue;
+        }
+        events.push(success(&format!("m{m}"), &s.system, m));
+    }
+    events.push(json!({ "id": "rt", "system_id": s.system, "kind": "restore_test_passed", "finished_at": ago(5), "duration_seconds": 900 }));
+    let r = ingest(&app, &s.token, Value::Array(events)).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+
+    let r = app
+        .get(
+            &format!("/api/v1/clients/{}/reports/{month}", s.client),
+            &s.owner,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let sys = &r.body["systems"][0];
+    assert_eq!(sys["restore_tests"], 1);
+    assert_eq!(sys["restore_tests_passed"], 1);
+    let breaches = sys["breaches"].as_array().unwrap();
+    assert_eq!(breaches.len(), 1, "{}", r.text);
+    let start =
+        chrono::DateTime::parse_from_rfc3339(breaches[0]["start"].as_str().unwrap()).unwrap();
+    let end = chrono::DateTime::parse_from_rfc3339(breaches[0]["end"].as_str().unwrap()).unwrap();
+    assert!(
+        ((end - start).num_minutes() - 150).abs() <= 2,
+        "{}",
+        (end - start).num_minutes()
+    );
+    let within = sys["within_rpo_percent"].as_f64().unwrap();
+    assert!(within > 50.0 && within < 100.0, "{within}");
+
+    let csv = app
+        .get(
+            &format!("/api/v1/clients/{}/reports/{month}?format=csv", s.client),
+            &s.owner,
+        )
+        .await;
+    assert!(csv.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(csv
+        .text
+        .starts_with("system,rpo_target_minutes,within_rpo_percent"));
+    assert!(csv.text.contains("\"File server\",60,"));
+    let pdf = app
+        .http
+        .get(app.url(&format!(
+            "/api/v1/clients/{}/reports/{month}?format=pdf",
+            s.client
+        )))
+        .bearer_auth(&s.owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let text = pdf_extract::extract_text_from_mem(&pdf.bytes().await.unwrap()).unwrap();
+    assert!(
+        text.contains("File server") && text.contains("Breaches"),
+        "{text}"
+    );
+
+    for bad in ["2026-13", "next", "2999-01"] {
+        let r = app
+            .get(
+                &format!("/api/v1/clients/{}/reports/{bad}", s.client),
+                &s.owner,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let (other, _) = app.signup("Rival IT", "rita@rival.example").await;
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/clients/{}/reports/{month}", s.client),
+            &other
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod evaluate;
 pub mod ingest;
+pub mod report;
 pub mod tokens;
 
 use chrono::{DateTime, Utc};

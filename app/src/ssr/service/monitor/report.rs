@@ -1,0 +1,227 @@
+//! The monthly SLA report of a client: per system the share of time within its RPO, every breach
+//! with its duration, and the restore tests done and passed; as data, CSV and a printable document.
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+use crate::domain::sla::{rpo_report, EventKind};
+use crate::model::monitor::{MonthReport, SystemReport};
+use crate::ssr::entity::backup_event;
+use crate::ssr::error::{AppError, AppResult};
+use crate::ssr::repo::clients;
+use crate::ssr::scope::Scope;
+use crate::ssr::state::AppState;
+
+/// `YYYY-MM` to the month's first instant and the next month's (capped at `now`).
+pub fn month_window(month: &str, now: DateTime<Utc>) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
+    let bad = || AppError::field("month", "must be a month like 2026-11, not in the future");
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| bad())?;
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    }
+    .ok_or_else(bad)?;
+    let from = Utc.from_utc_datetime(&first.and_hms_opt(0, 0, 0).ok_or_else(bad)?);
+    let to = Utc
+        .from_utc_datetime(&next.and_hms_opt(0, 0, 0).ok_or_else(bad)?)
+        .min(now);
+    if from >= now {
+        return Err(bad());
+    }
+    Ok((from, to))
+}
+
+pub async fn month(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Uuid,
+    month: &str,
+    now: DateTime<Utc>,
+) -> AppResult<MonthReport> {
+    let (from, to) = month_window(month, now)?;
+    let client = clients::get(&state.db, scope, client_id).await?;
+    let (targets, _, mut systems) = super::targets(&state.db, scope, client_id).await?;
+    systems.sort_by_key(|s| s.name.to_lowercase());
+    // Restore points from before the month say where it starts.
+    // (system, kind, finished, restore point)
+    type Row = (Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = scope
+        .select::<backup_event::Entity>()
+        .select_only()
+        .column(backup_event::Column::SystemId)
+        .column(backup_event::Column::Kind)
+        .column(backup_event::Column::FinishedAt)
+        .column(backup_event::Column::RestorePointAt)
+        .filter(backup_event::Column::ClientId.eq(client_id))
+        .filter(backup_event::Column::FinishedAt.gte(from - chrono::Duration::days(31)))
+        .filter(backup_event::Column::FinishedAt.lt(to))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    type Points = Vec<(DateTime<Utc>, DateTime<Utc>)>;
+    let mut points: HashMap<Uuid, Points> = HashMap::new();
+    let mut tests: HashMap<Uuid, (u32, u32)> = HashMap::new();
+    for (sys, kind, at, rp) in rows {
+        match EventKind::parse(&kind) {
+            Some(k) if k.needs_restore_point() => {
+                if let Some(rp) = rp {
+                    points.entry(sys).or_default().push((at, rp));
+                }
+            }
+            Some(k @ (EventKind::RestoreTestPassed | EventKind::RestoreTestFailed))
+                if at >= from =>
+            {
+                let e = tests.entry(sys).or_default();
+                e.0 += 1;
+                e.1 += u32::from(k == EventKind::RestoreTestPassed);
+            }
+            _ => {}
+        }
+    }
+    let systems = systems
+        .into_iter()
+        .map(|s| {
+            let target = targets.get(&s.id).and_then(|t| t.0);
+            let pts = points.remove(&s.id).unwrap_or_default();
+            let (measured, within, breaches) = match target {
+                Some(t) => {
+                    let r = rpo_report(&pts, t, from, to);
+                    (
+                        r.known_seconds,
+                        (r.known_seconds > 0)
+                            .then(|| r.within_seconds as f64 * 100.0 / r.known_seconds as f64),
+                        r.breaches,
+                    )
+                }
+                None => (0, None, Vec::new()),
+            };
+            let (done, passed) = tests.get(&s.id).copied().unwrap_or((0, 0));
+            SystemReport {
+                id: s.id,
+                name: s.name,
+                rpo_target_seconds: target,
+                within_rpo_percent: within.map(|w| (w * 100.0).round() / 100.0),
+                measured_seconds: measured,
+                breaches,
+                restore_tests: done,
+                restore_tests_passed: passed,
+            }
+        })
+        .collect();
+    Ok(MonthReport {
+        client_id,
+        client_name: client.name,
+        month: month.to_string(),
+        from,
+        to,
+        systems,
+    })
+}
+
+fn hours(seconds: i64) -> String {
+    format!("{:.1}", seconds as f64 / 3600.0)
+}
+
+/// One row per breach (systems without breaches get one row without), for spreadsheets.
+pub fn csv(r: &MonthReport) -> String {
+    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from("system,rpo_target_minutes,within_rpo_percent,restore_tests,restore_tests_passed,breach_start,breach_end,breach_hours,still_open\n");
+    for s in &r.systems {
+        let head = format!(
+            "{},{},{},{},{}",
+            q(&s.name),
+            s.rpo_target_seconds
+                .map(|t| (t / 60).to_string())
+                .unwrap_or_default(),
+            s.within_rpo_percent
+                .map(|w| format!("{w:.2}"))
+                .unwrap_or_default(),
+            s.restore_tests,
+            s.restore_tests_passed
+        );
+        if s.breaches.is_empty() {
+            out.push_str(&format!("{head},,,,\n"));
+        }
+        for b in &s.breaches {
+            out.push_str(&format!(
+                "{head},{},{},{},{}\n",
+                b.start.to_rfc3339(),
+                b.end.to_rfc3339(),
+                hours((b.end - b.start).num_seconds()),
+                b.open
+            ));
+        }
+    }
+    out
+}
+
+/// The report as a document for HTML and PDF.
+pub fn document(r: &MonthReport, generated_at: DateTime<Utc>) -> export::Doc {
+    use export::Block;
+    let mut blocks = vec![Block::Table {
+        header: [
+            "System",
+            "RPO",
+            "Within RPO",
+            "Breaches",
+            "Restore tests (passed)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: r
+            .systems
+            .iter()
+            .map(|s| {
+                vec![
+                    s.name.clone(),
+                    s.rpo_target_seconds
+                        .map(|t| format!("{} min", t / 60))
+                        .unwrap_or_else(|| "—".into()),
+                    s.within_rpo_percent
+                        .map(|w| format!("{w:.2}%"))
+                        .unwrap_or_else(|| "—".into()),
+                    s.breaches.len().to_string(),
+                    format!("{} ({})", s.restore_tests, s.restore_tests_passed),
+                ]
+            })
+            .collect(),
+    }];
+    for s in r.systems.iter().filter(|s| !s.breaches.is_empty()) {
+        blocks.push(Block::Heading {
+            level: 2,
+            text: format!("Breaches: {}", s.name),
+        });
+        blocks.push(Block::Table {
+            header: ["From", "To", "Hours"].map(String::from).to_vec(),
+            rows: s
+                .breaches
+                .iter()
+                .map(|b| {
+                    let end = if b.open {
+                        "still open".to_string()
+                    } else {
+                        b.end.format("%Y-%m-%d %H:%M").to_string()
+                    };
+                    vec![
+                        b.start.format("%Y-%m-%d %H:%M").to_string(),
+                        end,
+                        hours((b.end - b.start).num_seconds()),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    export::Doc {
+        title: format!("SLA report {} — {}", r.month, r.client_name),
+        footer: format!(
+            "{} · {} · generated {}",
+            r.client_name,
+            r.month,
+            generated_at.format("%Y-%m-%d %H:%M UTC")
+        ),
+        lang: "en".into(),
+        blocks,
+    }
+}
