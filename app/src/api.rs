@@ -432,3 +432,33 @@ pub async fn get_status(
         .map_err(ctx::err)?;
     Ok((status, history.into_iter().collect()))
 }
+
+/// The client's ingest tokens (never the tokens themselves).
+#[server]
+pub async fn list_ingest_tokens(
+    client_id: Uuid,
+) -> Result<Vec<crate::model::monitor::IngestTokenView>, ServerFnError> {
+    use crate::ssr::service::monitor::tokens;
+    let (state, s) = ctx::session().await?;
+    tokens::list(&state, &s.scope, client_id)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Creates an ingest token; the answer is the only time the token is shown.
+#[server]
+pub async fn create_ingest_token(client_id: Uuid, name: String) -> Result<String, ServerFnError> {
+    use crate::ssr::service::monitor::tokens;
+    let (state, s) = ctx::session().await?;
+    let created = tokens::create(&state, &s.scope, client_id, tokens::NewToken { name })
+        .await
+        .map_err(ctx::err)?;
+    Ok(created.token)
+}
+
+#[server]
+pub async fn revoke_ingest_token(id: Uuid) -> Result<(), ServerFnError> {
+    use crate::ssr::service::monitor::tokens;
+    let (state, s) = ctx::session().await?;
+    tokens::revoke(&state, &s.scope, id).await.map_err(ctx::err)
+}

@@ -19,6 +19,15 @@ pub struct MonitorTexts {
     pub ago: &'static str,
     pub states: [&'static str; 4],
     pub report: &'static str,
+    pub achievable: &'static str,
+    pub tokens: &'static str,
+    pub tokens_hint: &'static str,
+    pub token_name: &'static str,
+    pub create_token: &'static str,
+    pub token_once: &'static str,
+    pub revoke: &'static str,
+    pub revoked: &'static str,
+    pub last_used: &'static str,
 }
 
 pub static EN: MonitorTexts = MonitorTexts {
@@ -38,6 +47,15 @@ pub static EN: MonitorTexts = MonitorTexts {
     ago: "ago",
     states: ["OK", "unknown", "at risk", "breached"],
     report: "SLA report this month",
+    achievable: "This backup can achieve at worst",
+    tokens: "Backup reporting",
+    tokens_hint: "Backup software reports to Lifeline with an ingest token of this client.",
+    token_name: "Token name (e.g. the appliance)",
+    create_token: "Create token",
+    token_once: "Copy it now: it is shown only once.",
+    revoke: "Revoke",
+    revoked: "revoked",
+    last_used: "last used",
 };
 
 pub static NL: MonitorTexts = MonitorTexts {
@@ -57,6 +75,15 @@ pub static NL: MonitorTexts = MonitorTexts {
     ago: "geleden",
     states: ["OK", "onbekend", "risico", "overschreden"],
     report: "SLA-rapport deze maand",
+    achievable: "Deze back-up haalt in het slechtste geval",
+    tokens: "Back-uprapportage",
+    tokens_hint: "Back-upsoftware meldt zich bij Lifeline met een ingest-token van deze klant.",
+    token_name: "Naam van het token (bijv. de appliance)",
+    create_token: "Token aanmaken",
+    token_once: "Kopieer het nu: het wordt maar één keer getoond.",
+    revoke: "Intrekken",
+    revoked: "ingetrokken",
+    last_used: "laatst gebruikt",
 };
 
 pub fn texts(lang: Lang) -> &'static MonitorTexts {

@@ -28,7 +28,17 @@ test('the status page shows systems against their RPO, draws exposure, and updat
     page.request.post(`/api/v1${path}`, { data, headers: { origin: baseURL! } });
   const fs = await (await api(`/clients/${client}/systems`, { name: 'File server', rpo_minutes: 60 })).json();
   const mail = await (await api(`/clients/${client}/systems`, { name: 'Mail server', rpo_minutes: 60 })).json();
-  const { token } = await (await api(`/clients/${client}/ingest-tokens`, { name: 'Backup appliance' })).json();
+  // The ingest token is made in the portal and shown once.
+  await hydrated(page);
+  await page.getByLabel('Token name (e.g. the appliance)').fill('Backup appliance');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const token = (await page.getByTestId('new-token').textContent())!;
+  expect(token).toMatch(/^llk_/);
+  await expect(page.getByTestId('ingest-tokens')).toContainText('Backup appliance');
+  // A daily file backup cannot keep a one-hour promise; the status page says so.
+  const policy = { method: 'agent_to_disk', interval_minutes: 1440, job_minutes: 60, offsite_interval_minutes: null, retention_days: 30, data_gb: 200, restore_mb_per_s: null };
+  const patched = await page.request.patch(`/api/v1/systems/${fs.id}`, { data: { policy }, headers: { origin: baseURL! } });
+  expect(patched.status()).toBe(200);
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
   const events = [90, 50, 10].map((m, i) => ({
     id: `job-${i}`, system_id: fs.id, kind: 'backup_succeeded', restore_point_at: minutesAgo(m), finished_at: minutesAgo(m - 1),
@@ -46,6 +56,7 @@ test('the status page shows systems against their RPO, draws exposure, and updat
   await expect(fileCard.locator('.badge.state').first()).toHaveText('OK');
   await expect(fileCard.locator('svg.chart polyline')).toHaveAttribute('points', /\d/);
   await expect(fileCard.locator('svg.chart line.target')).toHaveCount(1);
+  await expect(fileCard.getByTestId('policy-gaps')).toContainText('A backup every 1 day can lose up to 25 h of data; you agreed 60 min.');
   const mailCard = cards.filter({ hasText: 'Mail server' });
   await expect(mailCard.locator('.badge.state').first()).toHaveText('unknown');
   await expect(mailCard.locator('code.curl')).toContainText(`/ping/${mail.ping_key}`);

@@ -29,6 +29,9 @@ pub struct SystemStatusView {
     /// Backup-aware findings: failures in a row, suspicious jobs.
     pub warnings: Vec<String>,
     pub ping_key: String,
+    /// The backup policy, when known; the page words its gaps in the reader's language.
+    #[serde(default)]
+    pub policy: Option<crate::domain::sla::Policy>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -62,6 +62,14 @@ pub fn ClientPage() -> impl IntoView {
                             " "<a class="button secondary" data-testid="open-status" href=format!("/clients/{}/status", client.id)>{crate::monitor_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).status}</a></p>
                         <h2>{t.users}</h2>
                         <UserList users />
+                        {
+                            let staff = crate::components::use_me()
+                                .get()
+                                .and_then(|r| r.ok())
+                                .flatten()
+                                .is_some_and(|m| m.role.is_msp_staff());
+                            staff.then(|| view! { <IngestTokens client_id=client.id /> })
+                        }
                     }.into_any(),
                     Ok(None) => view! { <h1>{t.not_found}</h1> }.into_any(),
                     Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
@@ -111,6 +119,63 @@ pub fn InviteForm(
                 <p>{t.invite_link_intro}</p>
                 <code data-testid="invite-link">{link}</code>
                 </div>
+            })}
+        </section>
+    }
+}
+
+/// MSP staff create and revoke the ingest tokens backup software reports with.
+#[component]
+pub fn IngestTokens(client_id: Uuid) -> impl IntoView {
+    use crate::api::{list_ingest_tokens, CreateIngestToken, RevokeIngestToken};
+    let t = crate::monitor_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default());
+    let create = ServerAction::<CreateIngestToken>::new();
+    let revoke = ServerAction::<RevokeIngestToken>::new();
+    let list = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        move |_| list_ingest_tokens(client_id),
+    );
+    let error = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    view! {
+        <section class="card" data-testid="ingest-tokens">
+            <h2>{t.tokens}</h2>
+            <p class="muted">{t.tokens_hint}</p>
+            <Transition fallback=|| ()>
+                {move || list.get().and_then(|r| r.ok()).map(|tokens| view! {
+                    <ul class="tokens">{tokens.into_iter().map(|tk| view! {
+                        <li>
+                            <strong>{tk.name}</strong>
+                            <span class="muted small">
+                                " · " {tk.created_at.format("%Y-%m-%d").to_string()}
+                                {tk.last_used_at.map(|u| format!(" · {} {}", t.last_used, u.format("%Y-%m-%d %H:%M")))}
+                            </span>
+                            {match tk.revoked_at {
+                                Some(_) => view! { <span class="badge">{t.revoked}</span> }.into_any(),
+                                None => view! {
+                                    <ActionForm action=revoke attr:class="inline">
+                                        <input type="hidden" name="id" value=tk.id.to_string() />
+                                        <button type="submit" class="link">{t.revoke}</button>
+                                    </ActionForm>
+                                }.into_any(),
+                            }}
+                        </li>
+                    }).collect_view()}</ul>
+                })}
+            </Transition>
+            <ActionForm action=create attr:class="inline-form">
+                <input type="hidden" name="client_id" value=client_id.to_string() />
+                <input name="name" placeholder=t.token_name aria-label=t.token_name required maxlength="200" />
+                <button type="submit">{t.create_token}</button>
+            </ActionForm>
+            <ErrorNote error />
+            {move || create.value().get().and_then(|r| r.ok()).map(|token| view! {
+                <div class="notice"><p>{t.token_once}</p><code data-testid="new-token">{token}</code></div>
             })}
         </section>
     }

@@ -99,6 +99,17 @@ fn system_row(
                 }}</dd>
             </dl>
             {(!s.warnings.is_empty()).then(|| view! { <ul class="gaps">{s.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul> })}
+            {s.policy.as_ref().map(|p| {
+                let to_min = |v: Option<i64>| v.map(|x| (x / 60) as u32);
+                let gaps = crate::domain::sla::gaps(lang(), p, to_min(s.rpo_target_seconds), to_min(s.rto_target_seconds));
+                let a = crate::domain::sla::achievable(p);
+                view! {
+                    <p class="small muted" data-testid="achievable">
+                        {t.achievable} ": RPO " {spoken(lang(), a.rpo_minutes)} " · RTO " {spoken(lang(), a.rto_minutes)}
+                    </p>
+                    {(!gaps.is_empty()).then(|| view! { <ul class="gaps" data-testid="policy-gaps">{gaps.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}</ul> })}
+                }
+            })}
             <p class="muted small">{t.week}</p>
             {chart(&series, s.rpo_target_seconds, now)}
             <details><summary>{t.heartbeat}</summary><p class="muted small">{t.heartbeat_hint}</p><code class="curl">{curl}</code></details>

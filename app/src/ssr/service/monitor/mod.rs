@@ -131,6 +131,7 @@ pub async fn client_status(
             failures_in_row: t.failures_in_row,
             warnings,
             ping_key: s.ping_key,
+            policy: sv.policy.clone(),
         });
     }
     let by_id: HashMap<Uuid, &SystemStatusView> = views.iter().map(|v| (v.id, v)).collect();
