@@ -462,3 +462,15 @@ pub async fn revoke_ingest_token(id: Uuid) -> Result<(), ServerFnError> {
     let (state, s) = ctx::session().await?;
     tokens::revoke(&state, &s.scope, id).await.map_err(ctx::err)
 }
+
+/// A system's newest events, for its timeline.
+#[server]
+pub async fn get_system_events(
+    system_id: Uuid,
+) -> Result<Vec<crate::model::monitor::EventView>, ServerFnError> {
+    use crate::ssr::service::monitor;
+    let (state, s) = ctx::session().await?;
+    monitor::events(&state, &s.scope, system_id, 30)
+        .await
+        .map_err(ctx::err)
+}

@@ -28,6 +28,8 @@ pub struct MonitorTexts {
     pub revoke: &'static str,
     pub revoked: &'static str,
     pub last_used: &'static str,
+    pub timeline: &'static str,
+    pub kinds: [&'static str; 5],
 }
 
 pub static EN: MonitorTexts = MonitorTexts {
@@ -56,6 +58,14 @@ pub static EN: MonitorTexts = MonitorTexts {
     revoke: "Revoke",
     revoked: "revoked",
     last_used: "last used",
+    timeline: "Recent events",
+    kinds: [
+        "backup succeeded",
+        "backup failed",
+        "replicated off-site",
+        "restore test passed",
+        "restore test failed",
+    ],
 };
 
 pub static NL: MonitorTexts = MonitorTexts {
@@ -84,6 +94,14 @@ pub static NL: MonitorTexts = MonitorTexts {
     revoke: "Intrekken",
     revoked: "ingetrokken",
     last_used: "laatst gebruikt",
+    timeline: "Recente gebeurtenissen",
+    kinds: [
+        "back-up geslaagd",
+        "back-up mislukt",
+        "off-site gerepliceerd",
+        "hersteltest geslaagd",
+        "hersteltest mislukt",
+    ],
 };
 
 pub fn texts(lang: Lang) -> &'static MonitorTexts {
@@ -105,4 +123,16 @@ pub fn class(s: State) -> &'static str {
         State::AtRisk => "risk",
         State::Breached => "bad",
     }
+}
+
+pub fn kind(lang: Lang, k: crate::domain::sla::EventKind) -> &'static str {
+    use crate::domain::sla::EventKind::*;
+    let i = match k {
+        BackupSucceeded => 0,
+        BackupFailed => 1,
+        ReplicationSucceeded => 2,
+        RestoreTestPassed => 3,
+        RestoreTestFailed => 4,
+    };
+    texts(lang).kinds[i]
 }

@@ -57,6 +57,9 @@ test('the status page shows systems against their RPO, draws exposure, and updat
   await expect(fileCard.locator('svg.chart polyline')).toHaveAttribute('points', /\d/);
   await expect(fileCard.locator('svg.chart line.target')).toHaveCount(1);
   await expect(fileCard.getByTestId('policy-gaps')).toContainText('A backup every 1 day can lose up to 25 h of data; you agreed 60 min.');
+  await fileCard.getByTestId('timeline').locator('summary').click();
+  await expect(fileCard.getByTestId('timeline').locator('li')).toHaveCount(3);
+  await expect(fileCard.getByTestId('timeline')).toContainText('backup succeeded');
   const mailCard = cards.filter({ hasText: 'Mail server' });
   await expect(mailCard.locator('.badge.state').first()).toHaveText('unknown');
   await expect(mailCard.locator('code.curl')).toContainText(`/ping/${mail.ping_key}`);

@@ -111,3 +111,16 @@ pub struct MonthReport {
     pub to: DateTime<Utc>,
     pub systems: Vec<SystemReport>,
 }
+
+/// One reported event, for a system's timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    pub id: String,
+    pub kind: crate::domain::sla::EventKind,
+    pub restore_point_at: Option<DateTime<Utc>>,
+    pub finished_at: DateTime<Utc>,
+    pub duration_seconds: Option<i64>,
+    pub bytes: Option<i64>,
+    pub message: String,
+    pub received_at: DateTime<Utc>,
+}

@@ -112,8 +112,46 @@ fn system_row(
             })}
             <p class="muted small">{t.week}</p>
             {chart(&series, s.rpo_target_seconds, now)}
+            <Timeline system_id=s.id />
             <details><summary>{t.heartbeat}</summary><p class="muted small">{t.heartbeat_hint}</p><code class="curl">{curl}</code></details>
         </article>
+    }
+}
+
+/// A system's newest events, fetched when the reader opens it.
+#[component]
+fn Timeline(system_id: Uuid) -> impl IntoView {
+    let t = text::texts(lang());
+    let open = RwSignal::new(false);
+    let events = Resource::new(
+        move || open.get(),
+        move |open| async move {
+            if open {
+                crate::api::get_system_events(system_id).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
+    view! {
+        <details on:toggle=move |_| open.set(true) data-testid="timeline">
+            <summary>{t.timeline}</summary>
+            <Transition fallback=|| ()>
+                {move || events.get().and_then(|r| r.ok()).flatten().map(|list| view! {
+                    <ol class="timeline">{list.into_iter().map(|e| {
+                        let good = matches!(e.kind, crate::domain::sla::EventKind::BackupSucceeded | crate::domain::sla::EventKind::ReplicationSucceeded | crate::domain::sla::EventKind::RestoreTestPassed);
+                        view! {
+                            <li class=if good { "ok" } else { "bad" }>
+                                <span class="muted small">{e.finished_at.format("%Y-%m-%d %H:%M").to_string()}</span>
+                                " " {text::kind(lang(), e.kind)}
+                                {e.duration_seconds.map(|d| format!(" · {}", minutes(Some(d))))}
+                                {(!e.message.is_empty()).then(|| format!(" · {}", e.message))}
+                            </li>
+                        }
+                    }).collect_view()}</ol>
+                })}
+            </Transition>
+        </details>
     }
 }
 

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/ingest-tokens/{id}", axum::routing::delete(revoke_token))
         .route("/ingest/events", post(ingest_events))
         .route("/clients/{id}/status", get(status))
+        .route("/systems/{id}/events", get(system_events))
         .route("/clients/{id}/reports/{month}", get(report))
         .route(
             "/alerts/settings",
@@ -197,4 +198,21 @@ async fn report(
         }
         _ => return Err(AppError::field("format", "must be json, csv, html or pdf")),
     })
+}
+
+#[derive(serde::Deserialize)]
+struct EventsQuery {
+    limit: Option<u64>,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn system_events(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(sys): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<EventsQuery>,
+) -> AppResult<Json<Vec<app::model::monitor::EventView>>> {
+    Ok(Json(
+        monitor::events(&s, &scope, id(&sys)?, q.limit.unwrap_or(50)).await?,
+    ))
 }

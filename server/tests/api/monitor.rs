@@ -393,6 +393,19 @@ async fn heartbeats_report_success_and_failure(app: TestApp) {
     let r = app.send(app.http.get(app.url("/ping/not-a-key"))).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(events(&app).await, 4);
+    // The system's timeline, newest first, with the message the failing job sent.
+    let r = app
+        .get(
+            &format!("/api/v1/systems/{}/events?limit=2", s.system),
+            &s.owner,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body.as_array().unwrap().len(), 2);
+    assert_eq!(
+        (r.body[0]["kind"].as_str(), r.body[0]["message"].as_str()),
+        (Some("backup_failed"), Some("disk full"))
+    );
 }
 
 async fn monitoring_stays_in_its_tenant(app: TestApp) {
@@ -416,6 +429,10 @@ async fn monitoring_stays_in_its_tenant(app: TestApp) {
         .unwrap()
         .to_string();
     for token in [&other, &neighbour] {
+        let r = app
+            .get(&format!("/api/v1/systems/{}/events", s.system), token)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(
             app.get(&format!("/api/v1/clients/{}/status", s.client), token)
                 .await

@@ -252,3 +252,37 @@ pub async fn history(
         .map(|(k, pts)| (k, exposure_series(&pts, from, now)))
         .collect())
 }
+
+/// A system's newest events, newest first: its timeline of backups, failures and restore tests.
+pub async fn events(
+    state: &AppState,
+    scope: &Scope,
+    system_id: Uuid,
+    limit: u64,
+) -> AppResult<Vec<crate::model::monitor::EventView>> {
+    use crate::domain::sla::EventKind;
+    use crate::ssr::entity::backup_event;
+    use sea_orm::{QueryOrder, QuerySelect};
+    owned::get::<system::Entity>(&state.db, scope, system_id).await?;
+    Ok(scope
+        .select::<backup_event::Entity>()
+        .filter(backup_event::Column::SystemId.eq(system_id))
+        .order_by_desc(backup_event::Column::FinishedAt)
+        .limit(limit.clamp(1, 500))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            Some(crate::model::monitor::EventView {
+                kind: EventKind::parse(&e.kind)?,
+                id: e.event_key,
+                restore_point_at: e.restore_point_at,
+                finished_at: e.finished_at,
+                duration_seconds: e.duration_seconds,
+                bytes: e.bytes,
+                message: e.message,
+                received_at: e.received_at,
+            })
+        })
+        .collect())
+}
