@@ -474,3 +474,52 @@ pub async fn get_system_events(
         .await
         .map_err(ctx::err)
 }
+
+/// Changes a person's details; empty fields are cleared, the caller is chosen again.
+#[server]
+pub async fn update_person(
+    id: Uuid,
+    name: String,
+    role_title: String,
+    mobile: String,
+    landline: String,
+    email: String,
+    emergency_name: String,
+    emergency_phone: String,
+    caller_id: String,
+) -> Result<crate::model::plan::PersonView, ServerFnError> {
+    use crate::ssr::service::plan::people;
+    let (state, s) = ctx::session().await?;
+    let input = people::PersonInput {
+        name: Some(name),
+        role_title: Some(role_title),
+        mobile: Some(mobile),
+        landline: Some(landline),
+        email: Some(email),
+        emergency_name: Some(emergency_name),
+        emergency_phone: Some(emergency_phone),
+        caller_id: Some(Uuid::parse_str(caller_id.trim()).ok()),
+        ..Default::default()
+    };
+    people::update(&state, &s.scope, id, input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Removes a person, site, process or system from the plan.
+#[server]
+pub async fn delete_plan_item(kind: String, id: Uuid) -> Result<(), ServerFnError> {
+    use crate::ssr::service::plan::{people, processes, sites, systems};
+    let (state, s) = ctx::session().await?;
+    let r = match kind.as_str() {
+        "person" => people::delete(&state, &s.scope, id).await,
+        "site" => sites::delete(&state, &s.scope, id).await,
+        "process" => processes::delete(&state, &s.scope, id).await,
+        "system" => systems::delete(&state, &s.scope, id).await,
+        _ => Err(crate::ssr::error::AppError::field(
+            "kind",
+            "must be person, site, process or system",
+        )),
+    };
+    r.map_err(ctx::err)
+}

@@ -82,6 +82,9 @@ pub struct PlanTexts {
     pub minutes: &'static str,
     pub hours: &'static str,
     pub open_plan: &'static str,
+    pub edit: &'static str,
+    pub save: &'static str,
+    pub remove: &'static str,
 }
 
 pub static EN: PlanTexts = PlanTexts {
@@ -167,6 +170,9 @@ pub static EN: PlanTexts = PlanTexts {
     minutes: "min",
     hours: "h",
     open_plan: "Continuity plan",
+    edit: "Edit",
+    save: "Save",
+    remove: "Remove",
 };
 
 pub static NL: PlanTexts = PlanTexts {
@@ -253,6 +259,9 @@ pub static NL: PlanTexts = PlanTexts {
     minutes: "min",
     hours: "u",
     open_plan: "Continuïteitsplan",
+    edit: "Wijzigen",
+    save: "Opslaan",
+    remove: "Verwijderen",
 };
 
 pub fn texts(lang: Lang) -> &'static PlanTexts {

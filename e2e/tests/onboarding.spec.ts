@@ -38,7 +38,7 @@ test('an MSP signs up, adds clients, invites a client admin who sees only their 
   await page.getByRole('link', { name: 'Bakkerij Jansen' }).click();
   await expect(page.getByTestId('client-name')).toHaveText('Bakkerij Jansen');
   await hydrated(page);
-  await page.getByLabel('Name').fill('Anna Jansen');
+  await page.getByLabel('Name', { exact: true }).fill('Anna Jansen');
   await page.getByLabel('E-mail').fill(`anna+${stamp}@bakkerij.example`);
   await page.getByLabel('Role').selectOption('client_admin');
   await page.getByRole('button', { name: 'Send invite' }).click();

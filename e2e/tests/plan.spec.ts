@@ -40,7 +40,7 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await hydrated(page);
 
   // Invite the client admin now; she signs later.
-  await page.getByLabel('Name').fill('Anna Jansen');
+  await page.getByLabel('Name', { exact: true }).fill('Anna Jansen');
   await page.getByLabel('E-mail').fill(`anna+plan${stamp}@bakkerij.example`);
   await page.getByLabel('Role').selectOption('client_admin');
   await page.getByRole('button', { name: 'Send invite' }).click();
@@ -98,6 +98,10 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(page.getByTestId('recovery-order')).toContainText('Order database');
   await expect(page.getByTestId('recovery-order')).toContainText('RTO 4 h');
 
+  // What does not apply to this client goes: the template's payroll process, say.
+  await page.getByTestId('processes').locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: 'Payroll' }) }).getByTestId('remove').click();
+  await expect(page.getByTestId('processes')).not.toContainText('Payroll');
+
   const after = Number((await page.getByTestId('completeness').locator('strong').textContent())!.replace('%', ''));
   expect(after).toBeGreaterThan(before);
   // MSP staff do not sign the client's plan.
@@ -114,6 +118,12 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await anna.getByTestId('open-plan').click();
   await hydrated(anna);
   await expect(anna.getByTestId('approval-status')).toHaveText('Never approved');
+  // She keeps the directory current herself: Bert has a new mobile number.
+  const bert = anna.getByTestId('directory').locator('tbody tr').filter({ has: anna.locator('td:first-child', { hasText: 'Bert Bakker' }) });
+  await bert.getByTestId('edit-person').locator('summary').click();
+  await bert.getByLabel('Mobile').fill('06 3333 9999');
+  await bert.getByRole('button', { name: 'Save' }).click();
+  await expect(anna.getByTestId('directory')).toContainText('06 3333 9999');
   await anna.getByLabel('Note (optional)').fill('Checked with the bakery team');
   await anna.getByTestId('approve').click();
   await expect(anna.getByTestId('approval-status')).toContainText('Version 1, approved by');
@@ -134,7 +144,8 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   const print = await anna.request.get(`${new URL(anna.url()).pathname.replace(/\/plan$/, '')}/plan`.replace('/clients/', '/api/v1/clients/') + '/export.html');
   expect(print.status()).toBe(200);
   const html = await print.text();
-  for (const n of ['+31 6 1111 2222', '06 3333 4444', '06 5555 6666', 'Church square']) expect(html).toContain(n);
+  for (const n of ['+31 6 1111 2222', '06 3333 9999', '06 5555 6666', 'Church square']) expect(html).toContain(n);
+  expect(html).not.toContain('06 3333 4444');
   expect(html).toContain('Version 1, approved by');
   await context.close();
 });

@@ -5,7 +5,10 @@ use leptos_router::hooks::use_params_map;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use crate::api::{get_plan, AddPerson, AddProcess, AddSite, AddSystem, ApprovePlan, PlanPage};
+use crate::api::{
+    get_plan, AddPerson, AddProcess, AddSite, AddSystem, ApprovePlan, DeletePlanItem, PlanPage,
+    UpdatePerson,
+};
 use crate::components::{error_text, use_t, ErrorNote};
 use crate::i18n::Lang;
 use crate::model::plan::{Part, PersonView, PlanView};
@@ -156,7 +159,7 @@ fn Approval(page: PlanPage, action: ServerAction<ApprovePlan>) -> impl IntoView 
     }
 }
 
-fn safety(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
+fn safety(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -> impl IntoView {
     let names: HashMap<Uuid, String> = plan
         .content
         .people
@@ -172,6 +175,7 @@ fn safety(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
                 {plan.content.sites.iter().map(|s| view! {
                     <div class="card" data-testid="site">
                         <h3>{s.name.clone()}</h3>
+                        {edit.map(|a| remove_button(a.remove, "site", s.id))}
                         <dl>
                             <dt>{t.address}</dt><dd>{s.address.clone()}</dd>
                             <dt>{t.assembly_point}</dt><dd>{s.assembly_point.clone()}</dd>
@@ -196,7 +200,68 @@ fn safety(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
     }
 }
 
-fn staff(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
+/// Removes one item of the plan; a plain form, so it works before the wasm has loaded too.
+fn remove_button(
+    action: ServerAction<DeletePlanItem>,
+    kind: &'static str,
+    id: Uuid,
+) -> impl IntoView {
+    let t = text::texts(lang());
+    view! {
+        <ActionForm action attr:class="inline">
+            <input type="hidden" name="kind" value=kind />
+            <input type="hidden" name="id" value=id.to_string() />
+            <button type="submit" class="link danger" data-testid="remove">{t.remove}</button>
+        </ActionForm>
+    }
+}
+
+/// Edits a person in place: the client admin keeps numbers and the call tree current.
+fn person_editor(p: &PersonView, people: &[PersonView], a: EditActions) -> impl IntoView {
+    let t = text::texts(lang());
+    let ut = use_t();
+    let error = Signal::derive(move || {
+        a.edit_person
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    let others: Vec<(Uuid, String)> = people
+        .iter()
+        .filter(|o| o.id != p.id)
+        .map(|o| (o.id, o.name.clone()))
+        .collect();
+    let caller = p.caller_id;
+    let p = p.clone();
+    let id = p.id;
+    view! {
+        <details class="edit" data-testid="edit-person">
+            <summary>{t.edit}</summary>
+            <ActionForm action=a.edit_person attr:class="form grid">
+                <input type="hidden" name="id" value=id.to_string() />
+                <label class="field"><span>{ut.name}</span><input name="name" required value=p.name.clone() /></label>
+                <label class="field"><span>{t.role}</span><input name="role_title" value=p.role_title.clone() /></label>
+                <label class="field"><span>{t.mobile}</span><input name="mobile" type="tel" value=p.mobile.clone() /></label>
+                <label class="field"><span>{t.landline}</span><input name="landline" type="tel" value=p.landline.clone() /></label>
+                <label class="field"><span>{t.email}</span><input name="email" type="email" value=p.email.clone() /></label>
+                <label class="field"><span>{t.emergency_contact}</span><input name="emergency_name" value=p.emergency_name.clone() /></label>
+                <label class="field"><span>{t.emergency_contact} " ☎"</span><input name="emergency_phone" type="tel" value=p.emergency_phone.clone() /></label>
+                <label class="field"><span>{t.caller}</span>
+                    <select name="caller_id">
+                        <option value="">{t.none}</option>
+                        {others.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=caller == Some(id)>{name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit">{t.save}</button>
+            </ActionForm>
+            <ErrorNote error />
+            {remove_button(a.remove, "person", id)}
+        </details>
+    }
+}
+
+fn staff(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -> impl IntoView {
     let l = lang();
     view! {
         <section class="part" id="staff">
@@ -208,7 +273,7 @@ fn staff(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
             })}
             <h3>{t.directory}</h3>
             <table class="table" data-testid="directory">
-                <thead><tr><th></th><th>{t.role}</th><th>{t.mobile}</th><th>{t.landline}</th><th>{t.emergency_contact}</th><th>{t.channels}</th></tr></thead>
+                <thead><tr><th></th><th>{t.role}</th><th>{t.mobile}</th><th>{t.landline}</th><th>{t.emergency_contact}</th><th>{t.channels}</th><th></th></tr></thead>
                 <tbody>
                     {plan.content.people.iter().map(|p| view! {
                         <tr>
@@ -218,6 +283,7 @@ fn staff(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
                             <td>{p.landline.clone()}</td>
                             <td>{format!("{} {}", p.emergency_name, p.emergency_phone)}</td>
                             <td>{p.channels.iter().map(|c| text::channel(l, *c)).collect::<Vec<_>>().join(" → ")}</td>
+                            <td>{edit.map(|a| person_editor(p, &plan.content.people, a))}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -264,7 +330,7 @@ fn customers(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
     }
 }
 
-fn recovery(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
+fn recovery(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -> impl IntoView {
     let l = lang();
     let systems: HashMap<Uuid, String> = plan
         .content
@@ -285,11 +351,12 @@ fn recovery(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
             {part_gaps(plan, Part::Recovery)}
             <h3>{t.processes}</h3>
             <table class="table" data-testid="processes">
-                <thead><tr><th></th><th>{t.impact_hour}</th><th>{t.impact_day}</th><th>{t.impact_week}</th><th>{t.rto}</th><th>{t.rpo}</th></tr></thead>
+                <thead><tr><th></th><th>{t.impact_hour}</th><th>{t.impact_day}</th><th>{t.impact_week}</th><th>{t.rto}</th><th>{t.rpo}</th><th></th></tr></thead>
                 <tbody>{plan.content.processes.iter().map(|p| view! {
                     <tr>
                         <td>{p.name.clone()}</td><td>{p.impact_hour.clone()}</td><td>{p.impact_day.clone()}</td><td>{p.impact_week.clone()}</td>
                         <td>{duration(l, p.rto_minutes)}</td><td>{duration(l, p.rpo_minutes)}</td>
+                        <td>{edit.map(|a| remove_button(a.remove, "process", p.id))}</td>
                     </tr>
                 }).collect_view()}</tbody>
             </table>
@@ -300,6 +367,7 @@ fn recovery(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
                     <li>
                         <strong>{s.name.clone()}</strong>
                         " "<span class="badge">{s.criticality.as_str()}</span>
+                        " "{edit.map(|a| remove_button(a.remove, "system", s.id))}
                         <span class="muted">" " {t.rto} " " {duration(l, s.effective.rto_minutes)} " · " {t.rpo} " " {duration(l, s.effective.rpo_minutes)}</span>
                         {(!s.depends_on.is_empty()).then(|| view! {
                             <span class="muted">" · " {t.depends_on} " " {s.depends_on.iter().filter_map(|d| systems.get(d).cloned()).collect::<Vec<_>>().join(", ")}</span>
@@ -335,6 +403,8 @@ where
 
 #[derive(Clone, Copy)]
 struct EditActions {
+    edit_person: ServerAction<UpdatePerson>,
+    remove: ServerAction<DeletePlanItem>,
     person: ServerAction<AddPerson>,
     site: ServerAction<AddSite>,
     process: ServerAction<AddProcess>,
@@ -344,6 +414,8 @@ struct EditActions {
 impl EditActions {
     fn new() -> Self {
         EditActions {
+            edit_person: ServerAction::new(),
+            remove: ServerAction::new(),
             person: ServerAction::new(),
             site: ServerAction::new(),
             process: ServerAction::new(),
@@ -354,6 +426,8 @@ impl EditActions {
     /// Changes whenever any of the forms was submitted.
     fn version(&self) -> usize {
         self.person.version().get()
+            + self.edit_person.version().get()
+            + self.remove.version().get()
             + self.site.version().get()
             + self.process.version().get()
             + self.system.version().get()
@@ -368,6 +442,7 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
         site,
         process,
         system,
+        ..
     } = actions;
     let err = |e: Option<Result<String, String>>| e.and_then(|r| r.err());
     let person_err = Signal::derive(move || {
@@ -531,10 +606,10 @@ pub fn PlanPage() -> impl IntoView {
                                 }}
                             </details>
                             {plan.content.sections.iter().map(|s| view! { <details class="card"><summary>{s.title.clone()}</summary><p>{s.text.clone()}</p></details> }).collect_view()}
-                            {safety(&plan, t)}
-                            {staff(&plan, t)}
+                            {safety(&plan, t, page.can_edit.then_some(edits))}
+                            {staff(&plan, t, page.can_edit.then_some(edits))}
                             {customers(&plan, t)}
-                            {recovery(&plan, t)}
+                            {recovery(&plan, t, page.can_edit.then_some(edits))}
                             <Approval page=page.clone() action=approve />
                             {page.can_edit.then(|| view! { <Editors plan=plan.clone() actions=edits /> })}
                         }.into_any()
