@@ -232,18 +232,14 @@ async fn open_breaches_are_repeated_once_per_period(backend: Backend) {
         .unwrap()
         .to_string();
     let r = app
-        .send(
-            app.http.get(
-                app.url(&format!(
+        .send(app.http.get(app.url(&format!(
                     "/ping/{}",
                     app.get(&format!("/api/v1/systems/{sys}"), &owner)
                         .await
                         .body["ping_key"]
                         .as_str()
                         .unwrap()
-                )),
-            ),
-        )
+                ))))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     // The system has been breached for three hours; reminders are every 60 minutes.
