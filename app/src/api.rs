@@ -523,3 +523,66 @@ pub async fn delete_plan_item(kind: String, id: Uuid) -> Result<(), ServerFnErro
     };
     r.map_err(ctx::err)
 }
+
+/// The plan's communication texts in one form: what staff do when e-mail is down, the three
+/// customer messages, talking points (one per line) and the service desk's overflow.
+#[server]
+pub async fn update_communication(
+    client_id: Uuid,
+    email_down_rule: String,
+    first_subject: String,
+    first_body: String,
+    update_subject: String,
+    update_body: String,
+    resolved_subject: String,
+    resolved_body: String,
+    say: String,
+    avoid: String,
+    overflow_name: String,
+    overflow_phone: String,
+    overflow_email: String,
+    switch_when: String,
+) -> Result<(), ServerFnError> {
+    use crate::model::plan::{MessageKind, MessageTemplate, ServiceDesk, TalkingPoints};
+    use crate::ssr::service::plan::overview;
+    let (state, s) = ctx::session().await?;
+    let lines = |v: &str| {
+        v.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let messages = [
+        (MessageKind::FirstNotice, first_subject, first_body),
+        (MessageKind::Update, update_subject, update_body),
+        (MessageKind::Resolved, resolved_subject, resolved_body),
+    ]
+    .into_iter()
+    .filter(|(_, subject, body)| !subject.trim().is_empty() || !body.trim().is_empty())
+    .map(|(kind, subject, body)| MessageTemplate {
+        kind,
+        subject,
+        body: body.replace("\r\n", "\n"),
+    })
+    .collect();
+    let input = overview::SettingsInput {
+        email_down_rule: Some(email_down_rule),
+        messages: Some(messages),
+        talking_points: Some(TalkingPoints {
+            say: lines(&say),
+            avoid: lines(&avoid),
+        }),
+        service_desk: Some(ServiceDesk {
+            overflow_name,
+            overflow_phone,
+            overflow_email,
+            switch_when,
+        }),
+        ..Default::default()
+    };
+    overview::update_settings(&state, &s.scope, client_id, input)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}

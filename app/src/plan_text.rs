@@ -85,6 +85,11 @@ pub struct PlanTexts {
     pub edit: &'static str,
     pub save: &'static str,
     pub remove: &'static str,
+    pub edit_communication: &'static str,
+    pub placeholders: &'static str,
+    pub subject: &'static str,
+    pub one_per_line: &'static str,
+    pub saved: &'static str,
 }
 
 pub static EN: PlanTexts = PlanTexts {
@@ -173,6 +178,11 @@ pub static EN: PlanTexts = PlanTexts {
     edit: "Edit",
     save: "Save",
     remove: "Remove",
+    edit_communication: "Edit messages, talking points and service desk",
+    placeholders: "Placeholders filled in at the time:",
+    subject: "Subject",
+    one_per_line: "(one per line)",
+    saved: "Saved",
 };
 
 pub static NL: PlanTexts = PlanTexts {
@@ -262,6 +272,11 @@ pub static NL: PlanTexts = PlanTexts {
     edit: "Wijzigen",
     save: "Opslaan",
     remove: "Verwijderen",
+    edit_communication: "Berichten, kernboodschappen en servicedesk wijzigen",
+    placeholders: "Plaatshouders, ingevuld op het moment zelf:",
+    subject: "Onderwerp",
+    one_per_line: "(één per regel)",
+    saved: "Opgeslagen",
 };
 
 pub fn texts(lang: Lang) -> &'static PlanTexts {

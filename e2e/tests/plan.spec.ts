@@ -98,6 +98,18 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(page.getByTestId('recovery-order')).toContainText('Order database');
   await expect(page.getByTestId('recovery-order')).toContainText('RTO 4 h');
 
+  // Customer messages: a mistyped placeholder is refused with a readable reason, then fixed.
+  const com = page.getByTestId('edit-communication');
+  await com.locator('summary').click();
+  const first = com.getByRole('textbox', { name: 'First notice' });
+  await first.fill('Since {strated_at} our ovens are down.');
+  await com.getByRole('button', { name: 'Save' }).click();
+  await expect(com.getByRole('alert')).toContainText('{strated_at}');
+  await first.fill('Since {started_at} our ovens are down. Next update by {next_update}.');
+  await com.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('edit-communication')).toBeVisible();
+  await expect(page.locator('#customers')).toContainText('our ovens are down');
+
   // What does not apply to this client goes: the template's payroll process, say.
   await page.getByTestId('processes').locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: 'Payroll' }) }).getByTestId('remove').click();
   await expect(page.getByTestId('processes')).not.toContainText('Payroll');

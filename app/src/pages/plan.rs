@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::api::{
     get_plan, AddPerson, AddProcess, AddSite, AddSystem, ApprovePlan, DeletePlanItem, PlanPage,
-    UpdatePerson,
+    UpdateCommunication, UpdatePerson,
 };
 use crate::components::{error_text, use_t, ErrorNote};
 use crate::i18n::Lang;
@@ -292,7 +292,75 @@ fn staff(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -> i
     }
 }
 
-fn customers(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
+/// Edits the texts of the staff and customer parts in one form.
+fn communication_editor(plan: &PlanView, a: EditActions) -> impl IntoView {
+    use crate::model::plan::MessageKind;
+    let t = text::texts(lang());
+    let l = lang();
+    let c = plan.content.communication.clone();
+    let msg = |k: MessageKind| {
+        c.messages
+            .iter()
+            .find(|m| m.kind == k)
+            .map(|m| (m.subject.clone(), m.body.clone()))
+            .unwrap_or_default()
+    };
+    let (fs, fb) = msg(MessageKind::FirstNotice);
+    let (us, ub) = msg(MessageKind::Update);
+    let (rs, rb) = msg(MessageKind::Resolved);
+    let error = Signal::derive(move || {
+        a.communication
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    let saved = move || a.communication.value().get().is_some_and(|r| r.is_ok());
+    let id = plan.client_id.to_string();
+    let rule = plan.content.settings.email_down_rule.clone();
+    let desk = c.service_desk.clone();
+    let say = c.talking_points.say.join("\n");
+    let avoid = c.talking_points.avoid.join("\n");
+    view! {
+        <details class="card" data-testid="edit-communication">
+            <summary>{t.edit_communication}</summary>
+            <ActionForm action=a.communication attr:class="form">
+                <input type="hidden" name="client_id" value=id />
+                <label class="field"><span>{t.email_down}</span><textarea name="email_down_rule" rows="2">{rule}</textarea></label>
+                <p class="muted small">{t.placeholders} " {client} {incident} {affected} {started_at} {next_update} {contact}"</p>
+                <fieldset><legend>{text::message_kind(l, MessageKind::FirstNotice)}</legend>
+                    <input name="first_subject" aria-label=t.subject placeholder=t.subject value=fs />
+                    <textarea name="first_body" rows="5" aria-label=text::message_kind(l, MessageKind::FirstNotice)>{fb}</textarea>
+                </fieldset>
+                <fieldset><legend>{text::message_kind(l, MessageKind::Update)}</legend>
+                    <input name="update_subject" aria-label=t.subject placeholder=t.subject value=us />
+                    <textarea name="update_body" rows="4" aria-label=text::message_kind(l, MessageKind::Update)>{ub}</textarea>
+                </fieldset>
+                <fieldset><legend>{text::message_kind(l, MessageKind::Resolved)}</legend>
+                    <input name="resolved_subject" aria-label=t.subject placeholder=t.subject value=rs />
+                    <textarea name="resolved_body" rows="4" aria-label=text::message_kind(l, MessageKind::Resolved)>{rb}</textarea>
+                </fieldset>
+                <div class="two">
+                    <label class="field"><span>{t.say} " " {t.one_per_line}</span><textarea name="say" rows="4">{say}</textarea></label>
+                    <label class="field"><span>{t.avoid} " " {t.one_per_line}</span><textarea name="avoid" rows="4">{avoid}</textarea></label>
+                </div>
+                <fieldset><legend>{t.service_desk}</legend>
+                    <div class="form grid">
+                        <label class="field"><span>{t.contact}</span><input name="overflow_name" value=desk.overflow_name /></label>
+                        <label class="field"><span>{format!("{} / {}", t.mobile, t.landline)}</span><input name="overflow_phone" type="tel" value=desk.overflow_phone /></label>
+                        <label class="field"><span>{t.email}</span><input name="overflow_email" type="email" value=desk.overflow_email /></label>
+                        <label class="field"><span>{t.switch_when}</span><input name="switch_when" value=desk.switch_when /></label>
+                    </div>
+                </fieldset>
+                <ErrorNote error />
+                <button type="submit">{t.save}</button>
+                {move || saved().then(|| view! { <span class="badge ok">{t.saved}</span> })}
+            </ActionForm>
+        </details>
+    }
+}
+
+fn customers(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -> impl IntoView {
     let l = lang();
     let processes: HashMap<Uuid, String> = plan
         .content
@@ -305,6 +373,7 @@ fn customers(plan: &PlanView, t: &'static PlanTexts) -> impl IntoView {
         <section class="part" id="customers">
             <h2>{t.parts[2]}</h2>
             {part_gaps(plan, Part::Customers)}
+            {edit.map(|a| communication_editor(plan, a))}
             {(!plan.content.customer_groups.is_empty()).then(|| view! {
                 <table class="table">
                     <thead><tr><th>{t.customer_groups}</th><th>{t.depends_on_processes}</th><th>{t.contact}</th></tr></thead>
@@ -403,6 +472,7 @@ where
 
 #[derive(Clone, Copy)]
 struct EditActions {
+    communication: ServerAction<UpdateCommunication>,
     edit_person: ServerAction<UpdatePerson>,
     remove: ServerAction<DeletePlanItem>,
     person: ServerAction<AddPerson>,
@@ -414,6 +484,7 @@ struct EditActions {
 impl EditActions {
     fn new() -> Self {
         EditActions {
+            communication: ServerAction::new(),
             edit_person: ServerAction::new(),
             remove: ServerAction::new(),
             person: ServerAction::new(),
@@ -427,6 +498,7 @@ impl EditActions {
     fn version(&self) -> usize {
         self.person.version().get()
             + self.edit_person.version().get()
+            + self.communication.version().get()
             + self.remove.version().get()
             + self.site.version().get()
             + self.process.version().get()
@@ -608,7 +680,7 @@ pub fn PlanPage() -> impl IntoView {
                             {plan.content.sections.iter().map(|s| view! { <details class="card"><summary>{s.title.clone()}</summary><p>{s.text.clone()}</p></details> }).collect_view()}
                             {safety(&plan, t, page.can_edit.then_some(edits))}
                             {staff(&plan, t, page.can_edit.then_some(edits))}
-                            {customers(&plan, t)}
+                            {customers(&plan, t, page.can_edit.then_some(edits))}
                             {recovery(&plan, t, page.can_edit.then_some(edits))}
                             <Approval page=page.clone() action=approve />
                             {page.can_edit.then(|| view! { <Editors plan=plan.clone() actions=edits /> })}
