@@ -60,12 +60,17 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     }
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false).max_connections(16);
+    // Per connection, not once: every pooled SQLite connection enforces foreign keys and waits
+    // for a busy writer rather than failing at once.
+    opts.map_sqlx_sqlite_opts(|o| {
+        o.foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(30))
+    });
     let db = Database::connect(opts)
         .await
         .context("connecting to the database")?;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
-            .await?;
+        db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
     }
     migrations::Migrator::up(&db, None)
         .await
@@ -84,7 +89,9 @@ pub fn app_state(
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .build();
+    let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
     AppState {
+        sqlite_writes: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
         db,
         keys: Arc::new(JwtKeys::from_secret(secret)),
         settings: Arc::new(settings),

@@ -64,6 +64,9 @@ impl Default for Settings {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// On SQLite only one transaction writes at a time; bulk writers (ingest) queue here, in
+    /// order, instead of spinning on the file lock.
+    pub sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>>,
     pub db: DatabaseConnection,
     pub keys: Arc<JwtKeys>,
     pub settings: Arc<Settings>,

@@ -201,7 +201,12 @@ async fn record(
         evs.sort_by_key(|c| c.ev.finished_at);
         let target = targets.get(&system_id).copied().unwrap_or((None, None));
         let mut flag = String::new();
-        for c in evs.iter().filter(|c| c.kind == EventKind::BackupSucceeded) {
+        // The newest successful job of the batch is the one judged against its history.
+        if let Some(c) = evs
+            .iter()
+            .rev()
+            .find(|c| c.kind == EventKind::BackupSucceeded)
+        {
             if let Some(f) = backup_aware_findings(txn, scope, system_id, &c.ev).await? {
                 flag = f;
             }
@@ -400,7 +405,11 @@ pub async fn ingest(
     let systems: HashMap<Uuid, system::Model> = systems.into_iter().map(|s| (s.id, s)).collect();
     let checked = check(batch, &systems, now)?;
     // The transaction starts with a write, so on SQLite it waits for the write lock instead of
-    // failing on a stale read snapshot.
+    // failing on a stale read snapshot; writers queue in order rather than spin on the lock.
+    let _turn = match &state.sqlite_writes {
+        Some(m) => Some(m.lock().await),
+        None => None,
+    };
     let txn = state.db.begin().await?;
     let accepted = record(&txn, &scope, token.client_id, checked, &targets, now).await?;
     // Worth knowing when a token was last used; not worth a write per request.
@@ -434,6 +443,10 @@ pub async fn ping(
         .ok_or(AppError::NotFound)?;
     let scope = Scope::machine(sys.msp_id, sys.client_id);
     let (targets, _, _) = super::targets(&state.db, &scope, sys.client_id).await?;
+    let _turn = match &state.sqlite_writes {
+        Some(m) => Some(m.lock().await),
+        None => None,
+    };
     let txn = state.db.begin().await?;
     let ev = EventIn {
         id: format!("ping-{}", Uuid::new_v4()),

@@ -1,0 +1,809 @@
+//! `bench`: prints Lifeline's performance figures next to its targets. Not a test: it measures.
+//!
+//! It starts the real `lifeline` binary (found beside this one) as a child process over a fresh
+//! SQLite file on a free loopback port, loads it over HTTP with ingest batches of 1 and of 100
+//! events, times the evaluation of 100,000 systems (pure, and the evaluator's database sweep run
+//! in this process over a second SQLite file), reads the server's memory from /proc and prints a
+//! summary. Settings: `BENCH_SECONDS` (per load phase, default 10), `BENCH_CONCURRENCY` (workers,
+//! default 16), `BENCH_REPS` (repetitions of the pure evaluation, default 11).
+use anyhow::{bail, Context};
+use app::domain::sla::{State, Telemetry};
+use app::ssr::entity::{backup_event, client, msp, system, system_status};
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use sea_orm::{
+    ColumnTrait, Database, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const SYSTEMS: usize = 200;
+const EVAL_SYSTEMS: usize = 100_000;
+const INSERT_CHUNK: usize = 500;
+const PASSWORD: &str = "bench-password-0123456789";
+
+// The targets. They are what the product promises; the figures are measured against them.
+const TARGET_BATCHED_EVENTS_PER_S: f64 = 20_000.0;
+const TARGET_SINGLE_REQUESTS_PER_S: f64 = 3_000.0;
+const TARGET_EVAL_MS: f64 = 200.0;
+const TARGET_RSS_MB: f64 = 200.0;
+
+fn main() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run())
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name}={v:?} is not a valid number")),
+        Err(_) => Ok(default),
+    }
+}
+
+/// The temp dir and the server child; both go away on drop, also on an error or a panic.
+struct Harness {
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl Harness {
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?.port())
+}
+
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+async fn run() -> anyhow::Result<()> {
+    let seconds: u64 = env_or("BENCH_SECONDS", 10)?;
+    let concurrency: usize = env_or("BENCH_CONCURRENCY", 16)?;
+    let reps: usize = env_or("BENCH_REPS", 11)?;
+    anyhow::ensure!(
+        seconds > 0 && concurrency > 0 && reps > 0,
+        "settings must be positive"
+    );
+
+    let exe = std::env::current_exe()?;
+    let server_bin = exe
+        .parent()
+        .context("the bench binary has no folder")?
+        .join("lifeline");
+    anyhow::ensure!(
+        server_bin.is_file(),
+        "{} not found: build it with `cargo build --release -p server --bins`",
+        server_bin.display()
+    );
+    let dir = std::env::temp_dir().join(format!(
+        "lifeline-bench-{}-{}",
+        std::process::id(),
+        Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let mut harness = Harness {
+        dir: dir.clone(),
+        child: None,
+    };
+
+    println!("Lifeline benchmark");
+    println!(
+        "  machine: {} CPU(s); client and server share them",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!("  load phases: {seconds} s each, {concurrency} concurrent workers");
+    println!("  server: {}", server_bin.display());
+    println!();
+
+    // 1. The real server as a child process.
+    let port = free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
+    let log_path = dir.join("server.log");
+    let log = std::fs::File::create(&log_path)?;
+    let child = Command::new(&server_bin)
+        .arg("serve")
+        .arg("--bind")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--database-url")
+        .arg(&url)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("starting {}", server_bin.display()))?;
+    let pid = child.id();
+    harness.child = Some(child);
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency.max(1))
+        .timeout(Duration::from_secs(60))
+        .build()?;
+    let started = Instant::now();
+    loop {
+        if let Some(status) = harness
+            .child
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten())
+        {
+            bail!(
+                "the server exited ({status}) before it was ready:\n{}",
+                log_tail(&log_path)
+            );
+        }
+        match http.get(format!("{base}/healthz")).send().await {
+            Ok(r) if r.status() == reqwest::StatusCode::OK => break,
+            _ => {}
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            bail!(
+                "the server did not answer /healthz within 60 s:\n{}",
+                log_tail(&log_path)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "server pid {pid} ready on {base} in {} ms",
+        started.elapsed().as_millis()
+    );
+
+    // 2. An MSP, a client, its systems and an ingest token, over the API.
+    let signup = post_json(
+        &http,
+        &format!("{base}/api/v1/auth/signup"),
+        None,
+        &json!({
+            "msp_name": "Bench MSP",
+            "name": "Bench Admin",
+            "email": "bench@example.com",
+            "password": PASSWORD,
+        }),
+    )
+    .await?;
+    let token = str_field(&signup, "token")?;
+    let client_json = post_json(
+        &http,
+        &format!("{base}/api/v1/clients"),
+        Some(&token),
+        &json!({ "name": "Bench client" }),
+    )
+    .await?;
+    let client_id = str_field(&client_json, "id")?;
+    let setup = Instant::now();
+    let mut system_ids: Vec<String> = Vec::with_capacity(SYSTEMS);
+    for i in 0..SYSTEMS {
+        let s = post_json(
+            &http,
+            &format!("{base}/api/v1/clients/{client_id}/systems"),
+            Some(&token),
+            &json!({
+                "name": format!("system-{i:03}"),
+                "rpo_minutes": 60,
+                "rto_minutes": 240,
+                "criticality": "high",
+            }),
+        )
+        .await?;
+        system_ids.push(str_field(&s, "id")?);
+    }
+    let tok = post_json(
+        &http,
+        &format!("{base}/api/v1/clients/{client_id}/ingest-tokens"),
+        Some(&token),
+        &json!({ "name": "bench" }),
+    )
+    .await?;
+    let ingest_token = str_field(&tok, "token")?;
+    anyhow::ensure!(
+        ingest_token.starts_with("llk_"),
+        "unexpected ingest token {ingest_token:?}"
+    );
+    println!(
+        "set up 1 MSP, 1 client, {SYSTEMS} systems and an ingest token over HTTP in {} ms",
+        setup.elapsed().as_millis()
+    );
+    println!();
+
+    // 3. Ingest load.
+    let load = Load {
+        http: http.clone(),
+        url: format!("{base}/api/v1/ingest/events"),
+        token: format!("Bearer {ingest_token}"),
+        systems: Arc::new(system_ids),
+        next_id: Arc::new(AtomicU64::new(0)),
+    };
+    let duration = Duration::from_secs(seconds);
+    let single = load.phase(1, concurrency, duration).await;
+    single.print("phase (a): 1 event per request");
+    let batched = load.phase(100, concurrency, duration).await;
+    batched.print("phase (b): 100 events per request");
+
+    let sent = single.events_ok + batched.events_ok;
+    let accepted = single.accepted + batched.accepted;
+    let duplicates = single.duplicates + batched.duplicates;
+    let stored = {
+        let db = Database::connect(url.as_str()).await?;
+        let n = backup_event::Entity::find().count(&db).await?;
+        db.close().await?;
+        n
+    };
+    let consistent = accepted == sent && duplicates == 0 && stored == accepted;
+    println!("ingest check:");
+    println!("  events sent in acknowledged (202) requests: {sent}");
+    println!("  accepted (sum of responses):                {accepted}");
+    println!("  duplicates (sum of responses):              {duplicates}");
+    println!("  backup_event rows in the server database:   {stored}");
+    println!(
+        "  => {}",
+        if consistent {
+            "consistent: every event sent was accepted once and stored"
+        } else {
+            "MISMATCH"
+        }
+    );
+    println!();
+
+    // 5. Server memory, right after the load.
+    let mem = proc_memory(pid);
+    match &mem {
+        Some((hwm, rss)) => println!(
+            "server memory after load: VmHWM (peak RSS) {:.1} MB, VmRSS {:.1} MB",
+            kb_to_mb(*hwm),
+            kb_to_mb(*rss)
+        ),
+        None => println!("server memory: /proc/{pid}/status unreadable"),
+    }
+    harness.stop();
+    println!("server stopped");
+    if single.errors + batched.errors > 0 {
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let errors: Vec<&str> = text.lines().filter(|l| l.contains("ERROR")).collect();
+        println!(
+            "server log: {} ERROR lines{}",
+            errors.len(),
+            if errors.is_empty() {
+                ""
+            } else {
+                "; the first ones:"
+            }
+        );
+        for line in errors.iter().take(5) {
+            let short: String = strip_ansi(line).chars().take(400).collect();
+            println!("  {short}");
+        }
+    }
+    println!();
+
+    // 4a. Pure evaluation.
+    let now = Utc::now();
+    let telemetry = assorted_telemetry(EVAL_SYSTEMS, now);
+    let target = (Some(3600), Some(14400));
+    let mut times = Vec::with_capacity(reps);
+    let mut counts = [0usize; 4];
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        let mut c = [0usize; 4];
+        for t in &telemetry {
+            let (rpo, rto) =
+                app::ssr::service::monitor::states(std::hint::black_box(t), target, now);
+            c[state_index(rpo)] += 1;
+            c[state_index(rto)] += 1;
+        }
+        times.push(t0.elapsed());
+        counts = std::hint::black_box(c);
+    }
+    times.sort();
+    let pure_best = ms(times[0]);
+    let pure_median = ms(times[times.len() / 2]);
+    println!("evaluation (a), pure: states() for {EVAL_SYSTEMS} systems, {reps} repetitions");
+    println!("  best {pure_best:.3} ms, median {pure_median:.3} ms");
+    println!(
+        "  states (rpo+rto): ok {}, unknown {}, at_risk {}, breached {}",
+        counts[0], counts[1], counts[2], counts[3]
+    );
+    println!();
+
+    // 4b. The evaluator's database sweep over a second SQLite file, in this process.
+    let sweep_url = format!("sqlite://{}/sweep.db?mode=rwc", dir.display());
+    let db = server::connect(&sweep_url).await?;
+    let fill = Instant::now();
+    seed_sweep(&db, EVAL_SYSTEMS, now).await?;
+    println!(
+        "evaluation (b), database sweep: {EVAL_SYSTEMS} systems and statuses inserted in {} ms",
+        fill.elapsed().as_millis()
+    );
+    let secret: Vec<u8> = (0..48u8).collect();
+    let state = server::app_state(
+        db,
+        &secret,
+        app::ssr::state::Settings::default(),
+        "target/site",
+    );
+    let t0 = Instant::now();
+    let swept =
+        app::ssr::service::monitor::evaluate::sweep(&state, Utc::now(), EVAL_SYSTEMS as u64)
+            .await
+            .map_err(|e| anyhow::anyhow!("sweep failed: {e:?}"))?;
+    let sweep_ms = ms(t0.elapsed());
+    let still_due = system_status::Entity::find()
+        .filter(system_status::Column::NextEvalAt.lte(Utc::now() - ChronoDuration::seconds(1)))
+        .count(&state.db)
+        .await?;
+    state.db.clone().close().await?;
+    println!(
+        "  sweep(limit {EVAL_SYSTEMS}) re-evaluated {swept} systems in {sweep_ms:.0} ms ({:.0} systems/s), \
+         one transaction per system; {still_due} due again afterwards (their next clock-driven change fell within the sweep)",
+        swept as f64 / (sweep_ms / 1000.0)
+    );
+    println!();
+
+    // 6. Summary.
+    let mark = |ok: bool| if ok { "met" } else { "NOT MET" };
+    let mut rows: Vec<(String, String, String, &str)> = vec![
+        (
+            "ingest, batches of 100".into(),
+            format!("{:.0} events/s", batched.events_per_s()),
+            format!(">= {TARGET_BATCHED_EVENTS_PER_S:.0} events/s"),
+            mark(batched.events_per_s() >= TARGET_BATCHED_EVENTS_PER_S),
+        ),
+        (
+            "ingest, 1 event per request".into(),
+            format!("{:.0} requests/s", single.requests_per_s()),
+            format!(">= {TARGET_SINGLE_REQUESTS_PER_S:.0} requests/s"),
+            mark(single.requests_per_s() >= TARGET_SINGLE_REQUESTS_PER_S),
+        ),
+        (
+            "evaluate 100,000 systems (pure, median)".into(),
+            format!("{pure_median:.3} ms"),
+            format!("< {TARGET_EVAL_MS:.0} ms"),
+            mark(pure_median < TARGET_EVAL_MS),
+        ),
+        (
+            "evaluate 100,000 systems (DB sweep)".into(),
+            format!("{sweep_ms:.0} ms"),
+            format!("< {TARGET_EVAL_MS:.0} ms"),
+            mark(sweep_ms < TARGET_EVAL_MS),
+        ),
+    ];
+    match mem {
+        Some((hwm, rss)) => {
+            rows.push((
+                "server peak RSS (VmHWM)".into(),
+                format!("{:.1} MB", kb_to_mb(hwm)),
+                format!("< {TARGET_RSS_MB:.0} MB"),
+                mark(kb_to_mb(hwm) < TARGET_RSS_MB),
+            ));
+            rows.push((
+                "server RSS after load (VmRSS)".into(),
+                format!("{:.1} MB", kb_to_mb(rss)),
+                format!("< {TARGET_RSS_MB:.0} MB"),
+                mark(kb_to_mb(rss) < TARGET_RSS_MB),
+            ));
+        }
+        None => rows.push((
+            "server RSS".into(),
+            "unreadable".into(),
+            format!("< {TARGET_RSS_MB:.0} MB"),
+            "NOT MEASURED",
+        )),
+    }
+    rows.push((
+        "ingest consistency".into(),
+        format!("{accepted}/{sent} accepted, {duplicates} dup"),
+        "all accepted once".into(),
+        mark(consistent),
+    ));
+    println!("summary");
+    println!(
+        "  {:<40} {:>28}  {:<22} result",
+        "measure", "figure", "target"
+    );
+    println!("  {}", "-".repeat(100));
+    for (what, figure, target, result) in rows {
+        println!("  {what:<40} {figure:>28}  {target:<22} {result}");
+    }
+    let errors = single.errors + batched.errors;
+    if errors > 0 {
+        println!("  note: {errors} ingest requests failed (see the phase figures)");
+    }
+    Ok(())
+}
+
+/// The server colours its log; the colour codes are noise when quoted here.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ parameters final-byte (a letter).
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn kb_to_mb(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+fn state_index(s: State) -> usize {
+    match s {
+        State::Ok => 0,
+        State::Unknown => 1,
+        State::AtRisk => 2,
+        State::Breached => 3,
+    }
+}
+
+/// (VmHWM, VmRSS) in kB.
+fn proc_memory(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status.lines().find_map(|l| {
+            l.strip_prefix(name)?
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+async fn post_json(
+    http: &reqwest::Client,
+    url: &str,
+    bearer: Option<&str>,
+    body: &Value,
+) -> anyhow::Result<Value> {
+    let mut req = http.post(url).json(body);
+    if let Some(t) = bearer {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.with_context(|| format!("POST {url}"))?;
+    let status = res.status();
+    let text = res.text().await?;
+    if !status.is_success() {
+        bail!("POST {url}: {status}: {text}");
+    }
+    serde_json::from_str(&text).with_context(|| format!("POST {url}: not JSON: {text}"))
+}
+
+fn str_field(v: &Value, name: &str) -> anyhow::Result<String> {
+    v.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .with_context(|| format!("no {name:?} in {v}"))
+}
+
+#[derive(Clone)]
+struct Load {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+    systems: Arc<Vec<String>>,
+    next_id: Arc<AtomicU64>,
+}
+
+#[derive(Default)]
+struct Worker {
+    latencies: Vec<Duration>,
+    requests_ok: u64,
+    events_ok: u64,
+    accepted: u64,
+    duplicates: u64,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+struct Phase {
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+    requests_ok: u64,
+    events_ok: u64,
+    accepted: u64,
+    duplicates: u64,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+impl Load {
+    async fn phase(&self, batch: usize, concurrency: usize, duration: Duration) -> Phase {
+        let start = Instant::now();
+        let deadline = start + duration;
+        let handles: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let me = self.clone();
+                tokio::spawn(async move { me.worker(batch, deadline).await })
+            })
+            .collect();
+        let mut phase = Phase {
+            elapsed: Duration::ZERO,
+            latencies: Vec::new(),
+            requests_ok: 0,
+            events_ok: 0,
+            accepted: 0,
+            duplicates: 0,
+            errors: 0,
+            first_error: None,
+        };
+        for h in handles {
+            let w = h.await.expect("a load worker panicked");
+            phase.latencies.extend(w.latencies);
+            phase.requests_ok += w.requests_ok;
+            phase.events_ok += w.events_ok;
+            phase.accepted += w.accepted;
+            phase.duplicates += w.duplicates;
+            phase.errors += w.errors;
+            if phase.first_error.is_none() {
+                phase.first_error = w.first_error;
+            }
+        }
+        phase.elapsed = start.elapsed();
+        phase.latencies.sort_unstable();
+        phase
+    }
+
+    fn body(&self, batch: usize) -> Value {
+        let now = Utc::now();
+        let restore_point = (now - ChronoDuration::minutes(3)).to_rfc3339();
+        let finished = (now - ChronoDuration::minutes(1)).to_rfc3339();
+        let events: Vec<Value> = (0..batch)
+            .map(|_| {
+                let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+                json!({
+                    "id": format!("bench-{n}"),
+                    "system_id": self.systems[n as usize % self.systems.len()],
+                    "kind": "backup_succeeded",
+                    "restore_point_at": restore_point,
+                    "finished_at": finished,
+                    "duration_seconds": 600,
+                    "bytes": 123_456_789,
+                })
+            })
+            .collect();
+        json!({ "events": events })
+    }
+
+    async fn worker(self, batch: usize, deadline: Instant) -> Worker {
+        let mut w = Worker::default();
+        while Instant::now() < deadline {
+            let body = self.body(batch);
+            let t0 = Instant::now();
+            let res = self
+                .http
+                .post(&self.url)
+                .header(reqwest::header::AUTHORIZATION, &self.token)
+                .json(&body)
+                .send()
+                .await;
+            let outcome = match res {
+                Ok(r) => {
+                    let status = r.status();
+                    match r.text().await {
+                        Ok(text) if status == reqwest::StatusCode::ACCEPTED => {
+                            serde_json::from_str::<Value>(&text)
+                                .ok()
+                                .and_then(|v| {
+                                    Some((
+                                        v.get("accepted")?.as_u64()?,
+                                        v.get("duplicates")?.as_u64()?,
+                                    ))
+                                })
+                                .ok_or_else(|| format!("202 with an unexpected body: {text}"))
+                        }
+                        Ok(text) => Err(format!("{status}: {text}")),
+                        Err(e) => Err(format!("{status}: reading the body: {e}")),
+                    }
+                }
+                Err(e) => Err(format!("request failed: {e}")),
+            };
+            w.latencies.push(t0.elapsed());
+            match outcome {
+                Ok((accepted, duplicates)) => {
+                    w.requests_ok += 1;
+                    w.events_ok += batch as u64;
+                    w.accepted += accepted;
+                    w.duplicates += duplicates;
+                }
+                Err(e) => {
+                    w.errors += 1;
+                    w.first_error.get_or_insert(e);
+                }
+            }
+        }
+        w
+    }
+}
+
+impl Phase {
+    fn secs(&self) -> f64 {
+        self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    fn requests_per_s(&self) -> f64 {
+        self.requests_ok as f64 / self.secs()
+    }
+
+    fn events_per_s(&self) -> f64 {
+        self.events_ok as f64 / self.secs()
+    }
+
+    /// Nearest-rank percentile of all requests' latencies (failed ones included).
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((p / 100.0) * self.latencies.len() as f64).ceil() as usize;
+        ms(self.latencies[rank.clamp(1, self.latencies.len()) - 1])
+    }
+
+    fn print(&self, title: &str) {
+        println!("{title}");
+        println!(
+            "  {} requests in {:.2} s ({} ok, {} errors)",
+            self.latencies.len(),
+            self.secs(),
+            self.requests_ok,
+            self.errors
+        );
+        println!("  requests/s: {:.0}", self.requests_per_s());
+        println!("  events/s:   {:.0}", self.events_per_s());
+        println!(
+            "  latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            self.percentile(50.0),
+            self.percentile(99.0),
+            self.latencies.last().map_or(f64::NAN, |d| ms(*d))
+        );
+        println!("  errors: {}", self.errors);
+        if let Some(e) = &self.first_error {
+            let short: String = e.chars().take(300).collect();
+            println!("  first error: {short}");
+        }
+        println!();
+    }
+}
+
+/// Assorted telemetry: fresh, ageing and stale restore points, none at all, and restore tests
+/// that passed, failed, are stale or are missing.
+fn assorted_telemetry(n: usize, now: DateTime<Utc>) -> Vec<Telemetry> {
+    (0..n)
+        .map(|i| {
+            let age = ChronoDuration::seconds(((i * 7919) % 10_800) as i64);
+            let last_good_at = (i % 10 != 0).then(|| now - age);
+            let last_test = match i % 5 {
+                0 => None,
+                1 => Some((now - ChronoDuration::days(3), true, 1800)),
+                2 => Some((now - ChronoDuration::days(120), true, 1800)),
+                3 => Some((now - ChronoDuration::days(10), false, 600)),
+                _ => Some((now - ChronoDuration::days(1), true, 20_000)),
+            };
+            Telemetry {
+                last_good_at,
+                last_offsite_at: last_good_at.map(|t| t - ChronoDuration::hours(1)),
+                last_event_at: last_good_at,
+                failures_in_row: (i % 4) as u32,
+                last_test,
+            }
+        })
+        .collect()
+}
+
+/// One MSP, one client, `n` systems (RPO 60 min, RTO 240 min) and their statuses, all due.
+async fn seed_sweep(
+    db: &sea_orm::DatabaseConnection,
+    n: usize,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let msp_id = Uuid::new_v4();
+    let client_id = Uuid::new_v4();
+    let txn = db.begin().await?;
+    msp::Entity::insert(msp::ActiveModel {
+        id: Set(msp_id),
+        name: Set("Sweep MSP".into()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    client::Entity::insert(client::ActiveModel {
+        id: Set(client_id),
+        msp_id: Set(msp_id),
+        name: Set("Sweep client".into()),
+        notes: Set(String::new()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let telemetry = assorted_telemetry(n, now);
+    let ids: Vec<Uuid> = (0..n).map(|_| Uuid::new_v4()).collect();
+    for (chunk_no, chunk) in ids.chunks(INSERT_CHUNK).enumerate() {
+        let offset = chunk_no * INSERT_CHUNK;
+        let systems = chunk.iter().enumerate().map(|(j, id)| system::ActiveModel {
+            id: Set(*id),
+            msp_id: Set(msp_id),
+            client_id: Set(client_id),
+            name: Set(format!("system-{:06}", offset + j)),
+            kind: Set("server".into()),
+            owner_person_id: Set(None),
+            criticality: Set("high".into()),
+            rto_minutes: Set(Some(240)),
+            rpo_minutes: Set(Some(60)),
+            procedure: Set(String::new()),
+            ping_key: Set(Uuid::new_v4().simple().to_string()),
+            policy: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+        system::Entity::insert_many(systems)
+            .exec_without_returning(&txn)
+            .await?;
+        let statuses = chunk.iter().enumerate().map(|(j, id)| {
+            let t = &telemetry[offset + j];
+            system_status::ActiveModel {
+                system_id: Set(*id),
+                msp_id: Set(msp_id),
+                client_id: Set(client_id),
+                last_good_at: Set(t.last_good_at),
+                last_offsite_at: Set(t.last_offsite_at),
+                last_event_at: Set(t.last_event_at),
+                failures_in_row: Set(t.failures_in_row as i32),
+                last_test_at: Set(t.last_test.map(|x| x.0)),
+                last_test_passed: Set(t.last_test.map(|x| x.1)),
+                last_test_seconds: Set(t.last_test.map(|x| x.2)),
+                suspicious: Set(String::new()),
+                rpo_state: Set(State::Unknown.as_str().into()),
+                rto_state: Set(State::Unknown.as_str().into()),
+                state_since: Set(now - ChronoDuration::hours(1)),
+                next_eval_at: Set(Some(now - ChronoDuration::minutes(1))),
+                version: Set(0),
+                updated_at: Set(now - ChronoDuration::hours(1)),
+                // Columns added later (nullable) keep their defaults.
+                ..Default::default()
+            }
+        });
+        system_status::Entity::insert_many(statuses)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
