@@ -92,6 +92,7 @@ pub fn app_state(
     let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
     AppState {
         sqlite_writes: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
+        ingest_queue: Default::default(),
         db,
         keys: Arc::new(JwtKeys::from_secret(secret)),
         settings: Arc::new(settings),

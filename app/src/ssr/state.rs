@@ -67,6 +67,8 @@ pub struct AppState {
     /// On SQLite only one transaction writes at a time; bulk writers (ingest) queue here, in
     /// order, instead of spinning on the file lock.
     pub sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Where checked ingest batches wait for the group commit (started on first use).
+    pub ingest_queue: Arc<std::sync::OnceLock<crate::ssr::service::monitor::ingest::Queue>>,
     pub db: DatabaseConnection,
     pub keys: Arc<JwtKeys>,
     pub settings: Arc<Settings>,

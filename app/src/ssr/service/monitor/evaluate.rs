@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use uuid::Uuid;
 
-use super::ingest::update_status;
+use super::ingest::{ensure_rows, update_status};
 use crate::ssr::entity::system_status;
 use crate::ssr::error::AppResult;
 use crate::ssr::scope::Scope;
@@ -36,10 +36,29 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>, limit: u64) -> AppResul
     for ((msp, client), systems) in by_client {
         let scope = Scope::machine(msp, client);
         let (targets, _, _) = super::targets(&state.db, &scope, client).await?;
-        for system_id in systems {
-            let target = targets.get(&system_id).copied().unwrap_or((None, None));
+        // A few hundred systems per transaction: one commit for many compare-and-sets.
+        for chunk in systems.chunks(500) {
+            let _turn = match &state.sqlite_writes {
+                Some(m) => Some(m.lock().await),
+                None => None,
+            };
             let txn = state.db.begin().await?;
-            update_status(&txn, &scope, client, system_id, target, now, |_| {}, None).await?;
+            let mut rows = ensure_rows(&txn, &scope, client, chunk, now).await?;
+            for system_id in chunk {
+                let target = targets.get(system_id).copied().unwrap_or((None, None));
+                update_status(
+                    &txn,
+                    &scope,
+                    client,
+                    *system_id,
+                    target,
+                    now,
+                    |_| {},
+                    None,
+                    rows.remove(system_id),
+                )
+                .await?;
+            }
             txn.commit().await?;
         }
     }

@@ -197,6 +197,8 @@ async fn record(
             by_system.entry(c.ev.system_id).or_default().push(c);
         }
     }
+    let ids: Vec<Uuid> = by_system.keys().copied().collect();
+    let mut rows = ensure_rows(txn, scope, client_id, &ids, now).await?;
     for (system_id, mut evs) in by_system {
         evs.sort_by_key(|c| c.ev.finished_at);
         let target = targets.get(&system_id).copied().unwrap_or((None, None));
@@ -229,6 +231,7 @@ async fn record(
                 }
             },
             (!flag.is_empty()).then_some(flag),
+            rows.remove(&system_id),
         )
         .await?;
     }
@@ -283,6 +286,71 @@ async fn backup_aware_findings(
     Ok(None)
 }
 
+/// The status rows of `ids`, created (as unknown) where missing; one read, at most one insert.
+pub async fn ensure_rows(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: Uuid,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<Uuid, system_status::Model>> {
+    let load = |ids: Vec<Uuid>| async move {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for r in scope
+                .select::<system_status::Entity>()
+                .filter(system_status::Column::SystemId.is_in(chunk.to_vec()))
+                .all(db)
+                .await?
+            {
+                out.insert(r.system_id, r);
+            }
+        }
+        Ok::<_, AppError>(out)
+    };
+    let mut rows = load(ids.to_vec()).await?;
+    let missing: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|i| !rows.contains_key(i))
+        .collect();
+    if missing.is_empty() {
+        return Ok(rows);
+    }
+    for chunk in missing.chunks(200) {
+        let fresh = chunk.iter().map(|id| system_status::ActiveModel {
+            system_id: Set(*id),
+            msp_id: Set(scope.msp_id),
+            client_id: Set(client_id),
+            last_good_at: Set(None),
+            last_offsite_at: Set(None),
+            last_event_at: Set(None),
+            failures_in_row: Set(0),
+            last_test_at: Set(None),
+            last_test_passed: Set(None),
+            last_test_seconds: Set(None),
+            suspicious: Set(String::new()),
+            rpo_state: Set(State::Unknown.as_str().into()),
+            rto_state: Set(State::Unknown.as_str().into()),
+            state_since: Set(now),
+            next_eval_at: Set(None),
+            version: Set(0),
+            reminded_at: Set(None),
+            updated_at: Set(now),
+        });
+        system_status::Entity::insert_many(fresh)
+            .on_conflict(
+                OnConflict::column(system_status::Column::SystemId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    rows.extend(load(missing).await?);
+    Ok(rows)
+}
+
 /// Reads a system's status, changes it and writes it back only if nobody else did in between
 /// (the version number); a state change is recorded once, by whoever wins.
 #[allow(clippy::too_many_arguments)]
@@ -295,41 +363,24 @@ pub async fn update_status(
     now: DateTime<Utc>,
     change: impl Fn(&mut crate::domain::sla::Telemetry),
     flag: Option<String>,
+    known: Option<system_status::Model>,
 ) -> AppResult<()> {
-    system_status::Entity::insert(system_status::ActiveModel {
-        system_id: Set(system_id),
-        msp_id: Set(scope.msp_id),
-        client_id: Set(client_id),
-        last_good_at: Set(None),
-        last_offsite_at: Set(None),
-        last_event_at: Set(None),
-        failures_in_row: Set(0),
-        last_test_at: Set(None),
-        last_test_passed: Set(None),
-        last_test_seconds: Set(None),
-        suspicious: Set(String::new()),
-        rpo_state: Set(State::Unknown.as_str().into()),
-        rto_state: Set(State::Unknown.as_str().into()),
-        state_since: Set(now),
-        next_eval_at: Set(None),
-        version: Set(0),
-        reminded_at: Set(None),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(system_status::Column::SystemId)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    for _ in 0..20 {
-        let row = scope
-            .select::<system_status::Entity>()
-            .filter(system_status::Column::SystemId.eq(system_id))
-            .one(db)
+    let mut known = match known {
+        Some(row) => Some(row),
+        None => ensure_rows(db, scope, client_id, &[system_id], now)
             .await?
-            .ok_or(AppError::NotFound)?;
+            .remove(&system_id),
+    };
+    for _ in 0..20 {
+        let row = match known.take() {
+            Some(row) => row,
+            None => scope
+                .select::<system_status::Entity>()
+                .filter(system_status::Column::SystemId.eq(system_id))
+                .one(db)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        };
         let mut t = telemetry(&row);
         change(&mut t);
         let (rpo, rto) = states(&t, target, now);
@@ -393,6 +444,8 @@ pub async fn update_status(
 }
 
 /// Ingests a batch reported with an ingest token.
+/// Ingests a batch reported with an ingest token. Checked here; stored by the committer together
+/// with whatever else is waiting, and acknowledged only after that commit.
 pub async fn ingest(
     state: &AppState,
     token: &ingest_token::Model,
@@ -404,28 +457,133 @@ pub async fn ingest(
     let (targets, _, systems) = super::targets(&state.db, &scope, token.client_id).await?;
     let systems: HashMap<Uuid, system::Model> = systems.into_iter().map(|s| (s.id, s)).collect();
     let checked = check(batch, &systems, now)?;
-    // The transaction starts with a write, so on SQLite it waits for the write lock instead of
-    // failing on a stale read snapshot; writers queue in order rather than spin on the lock.
+    // Worth knowing when a token was last used; not worth a write per request.
+    let touch = token
+        .last_used_at
+        .is_none_or(|t| now - t > Duration::minutes(1))
+        .then_some(token.id);
+    let accepted = submit(
+        state,
+        Job {
+            scope,
+            client_id: token.client_id,
+            events: checked,
+            targets,
+            touch,
+            now,
+        },
+    )
+    .await?;
+    Ok(Accepted {
+        accepted,
+        duplicates: total - accepted,
+    })
+}
+
+/// Checked events of one request, waiting to be written.
+pub struct Job {
+    scope: Scope,
+    client_id: Uuid,
+    events: Vec<Checked>,
+    targets: Targets,
+    /// An ingest token whose `last_used_at` to move.
+    touch: Option<Uuid>,
+    now: DateTime<Utc>,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<usize, String>>;
+
+/// The committer's inbox.
+pub type Queue = tokio::sync::mpsc::Sender<(Job, Reply)>;
+
+/// Most events one commit takes, so no request waits behind an unbounded group.
+const GROUP_EVENTS: usize = 5000;
+
+/// Hands a job to the committer and waits for its commit.
+async fn submit(state: &AppState, job: Job) -> AppResult<usize> {
+    let queue = state.ingest_queue.get_or_init(|| {
+        let (tx, rx) = tokio::sync::mpsc::channel::<(Job, Reply)>(1024);
+        tokio::spawn(committer(state.clone(), rx));
+        tx
+    });
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    queue
+        .send((job, reply))
+        .await
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("the ingest committer has stopped")))?;
+    match answer.await {
+        Ok(Ok(n)) => Ok(n),
+        Ok(Err(e)) => Err(AppError::Internal(anyhow::anyhow!(e))),
+        Err(_) => Err(AppError::Internal(anyhow::anyhow!(
+            "the ingest committer stopped before committing"
+        ))),
+    }
+}
+
+/// Group commit: every job waiting when a transaction starts goes into it, so concurrent senders
+/// share one commit (one fsync) instead of queueing for one each.
+async fn committer(state: AppState, mut rx: tokio::sync::mpsc::Receiver<(Job, Reply)>) {
+    while let Some(first) = rx.recv().await {
+        let mut events = first.0.events.len();
+        let mut group = vec![first];
+        while events < GROUP_EVENTS {
+            match rx.try_recv() {
+                Ok(next) => {
+                    events += next.0.events.len();
+                    group.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        let (jobs, replies): (Vec<Job>, Vec<Reply>) = group.into_iter().unzip();
+        match commit_group(&state, jobs).await {
+            Ok(counts) => {
+                for (reply, n) in replies.into_iter().zip(counts) {
+                    let _ = reply.send(Ok(n));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, "ingest commit failed; nothing of this group was stored");
+                for reply in replies {
+                    let _ = reply.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+async fn commit_group(state: &AppState, jobs: Vec<Job>) -> AppResult<Vec<usize>> {
     let _turn = match &state.sqlite_writes {
         Some(m) => Some(m.lock().await),
         None => None,
     };
     let txn = state.db.begin().await?;
-    let accepted = record(&txn, &scope, token.client_id, checked, &targets, now).await?;
-    // Worth knowing when a token was last used; not worth a write per request.
-    if token
-        .last_used_at
-        .is_none_or(|t| now - t > Duration::minutes(1))
-    {
-        let mut t: ingest_token::ActiveModel = token.clone().into();
-        t.last_used_at = Set(Some(now));
-        t.update(&txn).await?;
+    let mut counts = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        counts.push(
+            record(
+                &txn,
+                &job.scope,
+                job.client_id,
+                job.events,
+                &job.targets,
+                job.now,
+            )
+            .await?,
+        );
+        if let Some(id) = job.touch {
+            ingest_token::Entity::update_many()
+                .col_expr(
+                    ingest_token::Column::LastUsedAt,
+                    sea_orm::sea_query::Expr::value(Some(job.now)),
+                )
+                .filter(ingest_token::Column::Id.eq(id))
+                .exec(&txn)
+                .await?;
+        }
     }
     txn.commit().await?;
-    Ok(Accepted {
-        accepted,
-        duplicates: total - accepted,
-    })
+    Ok(counts)
 }
 
 /// A heartbeat: `ok` is a good restore point now; otherwise a failed backup.
