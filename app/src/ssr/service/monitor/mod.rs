@@ -33,17 +33,40 @@ pub async fn targets(
     scope: &Scope,
     client_id: Uuid,
 ) -> AppResult<(Targets, Links, Vec<system::Model>)> {
+    use crate::domain::plan::{effective_targets, Targets as Minutes};
     let links = Links::load(db, scope, client_id).await?;
     let systems = owned::of_client::<system::Entity>(db, scope, client_id).await?;
+    // On every ingest request: straight from the link table, without building whole views.
+    let minutes = |v: Option<i32>| v.and_then(|m| u32::try_from(m).ok());
+    let process: HashMap<Uuid, Minutes> = links
+        .processes
+        .iter()
+        .map(|p| {
+            (
+                p.id,
+                Minutes {
+                    rto_minutes: minutes(p.rto_minutes),
+                    rpo_minutes: minutes(p.rpo_minutes),
+                },
+            )
+        })
+        .collect();
+    let mut of_system: HashMap<Uuid, Vec<Minutes>> = HashMap::new();
+    for l in &links.proc_sys {
+        if let Some(t) = process.get(&l.process_id) {
+            of_system.entry(l.system_id).or_default().push(*t);
+        }
+    }
+    let secs = |m: Option<u32>| m.map(|m| i64::from(m) * 60);
     let t = systems
         .iter()
         .map(|s| {
-            let v = links.system_view(s.clone());
-            let secs = |m: Option<u32>| m.map(|m| i64::from(m) * 60);
-            (
-                s.id,
-                (secs(v.effective.rpo_minutes), secs(v.effective.rto_minutes)),
-            )
+            let own = Minutes {
+                rto_minutes: minutes(s.rto_minutes),
+                rpo_minutes: minutes(s.rpo_minutes),
+            };
+            let e = effective_targets(own, of_system.get(&s.id).map_or(&[][..], |v| v.as_slice()));
+            (s.id, (secs(e.rpo_minutes), secs(e.rto_minutes)))
         })
         .collect();
     Ok((t, links, systems))
