@@ -359,7 +359,7 @@ async fn run() -> anyhow::Result<()> {
     state.db.clone().close().await?;
     println!(
         "  sweep(limit {EVAL_SYSTEMS}) re-evaluated {swept} systems in {sweep_ms:.0} ms ({:.0} systems/s), \
-         one transaction per system; {still_due} due again afterwards (their next clock-driven change fell within the sweep)",
+         500 systems per transaction; {still_due} due again afterwards (their next clock-driven change fell within the sweep)",
         swept as f64 / (sweep_ms / 1000.0)
     );
     println!();
