@@ -586,3 +586,58 @@ pub async fn update_communication(
         .map(|_| ())
         .map_err(ctx::err)
 }
+
+/// The MSP's alert routing, for its settings form.
+#[server]
+pub async fn get_alert_settings() -> Result<crate::model::monitor::AlertSettingsForm, ServerFnError>
+{
+    use crate::ssr::service::monitor::alerts;
+    let (state, s) = ctx::session().await?;
+    let v = alerts::get_settings(&state, &s.scope)
+        .await
+        .map_err(ctx::err)?;
+    Ok(crate::model::monitor::AlertSettingsForm {
+        emails: v.emails.join(", "),
+        notify_client: v.notify_client,
+        webhook_url: v.webhook_url,
+        webhook_signed: v.webhook_signed,
+        reminder_minutes: v.reminder_minutes,
+    })
+}
+
+/// Saves the alert routing; an empty secret field keeps the secret that is set.
+#[server]
+pub async fn save_alert_settings(
+    emails: String,
+    notify_client: Option<String>,
+    webhook_url: String,
+    webhook_secret: String,
+    reminder_minutes: String,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::service::monitor::alerts;
+    let (state, s) = ctx::session().await?;
+    let reminder = reminder_minutes.trim().parse::<i64>().map_err(|_| {
+        ctx::err(crate::ssr::error::AppError::field(
+            "reminder_minutes",
+            "must be a whole number of minutes",
+        ))
+    })?;
+    let input = alerts::AlertSettingsInput {
+        emails: Some(
+            emails
+                .split([',', ';', '\n'])
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(String::from)
+                .collect(),
+        ),
+        notify_client: Some(notify_client.is_some()),
+        webhook_url: Some(webhook_url),
+        webhook_secret: (!webhook_secret.is_empty()).then_some(webhook_secret),
+        reminder_minutes: Some(reminder),
+    };
+    alerts::put_settings(&state, &s.scope, input)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}

@@ -30,6 +30,14 @@ pub struct MonitorTexts {
     pub last_used: &'static str,
     pub timeline: &'static str,
     pub kinds: [&'static str; 5],
+    pub alerts: &'static str,
+    pub alert_emails: &'static str,
+    pub alert_emails_hint: &'static str,
+    pub notify_client: &'static str,
+    pub webhook_url: &'static str,
+    pub webhook_secret: &'static str,
+    pub secret_set: &'static str,
+    pub reminder: &'static str,
 }
 
 pub static EN: MonitorTexts = MonitorTexts {
@@ -66,6 +74,14 @@ pub static EN: MonitorTexts = MonitorTexts {
         "restore test passed",
         "restore test failed",
     ],
+    alerts: "Alerts",
+    alert_emails: "E-mail alerts to",
+    alert_emails_hint: "comma-separated; empty: all MSP staff",
+    notify_client: "Also tell the client's admins",
+    webhook_url: "Webhook URL",
+    webhook_secret: "Webhook signing secret (16+ characters)",
+    secret_set: "a secret is set; leave empty to keep it",
+    reminder: "Repeat an open breach every (minutes, 0 = never)",
 };
 
 pub static NL: MonitorTexts = MonitorTexts {
@@ -102,6 +118,14 @@ pub static NL: MonitorTexts = MonitorTexts {
         "hersteltest geslaagd",
         "hersteltest mislukt",
     ],
+    alerts: "Meldingen",
+    alert_emails: "E-mailmeldingen naar",
+    alert_emails_hint: "gescheiden door komma's; leeg: alle MSP-medewerkers",
+    notify_client: "Ook de beheerders van de klant inlichten",
+    webhook_url: "Webhook-URL",
+    webhook_secret: "Ondertekeningsgeheim voor de webhook (16+ tekens)",
+    secret_set: "er is een geheim ingesteld; laat leeg om het te houden",
+    reminder: "Een open overschrijding herhalen elke (minuten, 0 = nooit)",
 };
 
 pub fn texts(lang: Lang) -> &'static MonitorTexts {

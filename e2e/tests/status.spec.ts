@@ -72,4 +72,20 @@ test('the status page shows systems against their RPO, draws exposure, and updat
   // The portal's client list counts states per client.
   await page.goto('/clients');
   await expect(page.getByTestId('client-counts')).toContainText('2');
+
+  // Alert routing is the MSP's own: set, saved, and still there after a reload.
+  await hydrated(page);
+  const alerts = page.getByTestId('alert-settings');
+  await alerts.locator('summary').click();
+  await alerts.getByLabel('E-mail alerts to').fill('oncall@kees-it.example');
+  await alerts.getByLabel('Repeat an open breach every').fill('120');
+  await alerts.getByRole('button', { name: 'Save' }).click();
+  await expect(alerts).toContainText('Saved');
+  await alerts.getByLabel('Repeat an open breach every').fill('-5');
+  await alerts.getByRole('button', { name: 'Save' }).click();
+  await expect(alerts.getByRole('alert')).toContainText('reminder_minutes');
+  await page.reload();
+  await page.getByTestId('alert-settings').locator('summary').click();
+  await expect(page.getByTestId('alert-settings').getByLabel('E-mail alerts to')).toHaveValue('oncall@kees-it.example');
+  await expect(page.getByTestId('alert-settings').getByLabel('Repeat an open breach every')).toHaveValue('120');
 });

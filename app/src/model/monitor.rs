@@ -124,3 +124,14 @@ pub struct EventView {
     pub message: String,
     pub received_at: DateTime<Utc>,
 }
+
+/// The alert routing as the settings form shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSettingsForm {
+    /// Comma-separated; empty means every MSP staff member.
+    pub emails: String,
+    pub notify_client: bool,
+    pub webhook_url: String,
+    pub webhook_signed: bool,
+    pub reminder_minutes: u32,
+}

@@ -37,6 +37,7 @@ pub fn ClientsPage() -> impl IntoView {
                 <button type="submit" disabled=move || add.pending().get()>{t.add_client}</button>
             </ActionForm>
             <ErrorNote error />
+            <AlertSettings />
             <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || clients.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! {
@@ -66,5 +67,43 @@ pub fn ClientsPage() -> impl IntoView {
                 })}
             </Transition>
         </main>
+    }
+}
+
+/// The MSP's alert routing: who is e-mailed, whether the client is told, the signed webhook and
+/// how often an open breach is repeated.
+#[component]
+pub fn AlertSettings() -> impl IntoView {
+    use crate::api::{get_alert_settings, SaveAlertSettings};
+    let t = crate::monitor_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default());
+    let save = ServerAction::<SaveAlertSettings>::new();
+    let current = Resource::new(move || save.version().get(), |_| get_alert_settings());
+    let error = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    // Only MSP staff get settings back; for anyone else the section stays away.
+    view! {
+        <Transition fallback=|| ()>
+            {move || current.get().and_then(|r| r.ok()).map(|a| view! {
+                <details class="card" data-testid="alert-settings">
+                    <summary>{t.alerts}</summary>
+                    <ActionForm action=save attr:class="form">
+                        <label class="field"><span>{t.alert_emails} " (" {t.alert_emails_hint} ")"</span><input name="emails" value=a.emails /></label>
+                        <label class="check"><input type="checkbox" name="notify_client" value="on" checked=a.notify_client />" " {t.notify_client}</label>
+                        <label class="field"><span>{t.webhook_url}</span><input name="webhook_url" type="url" value=a.webhook_url /></label>
+                        <label class="field"><span>{t.webhook_secret}</span>
+                            <input name="webhook_secret" type="password" autocomplete="off" placeholder=if a.webhook_signed { t.secret_set } else { "" } />
+                        </label>
+                        <label class="field"><span>{t.reminder}</span><input name="reminder_minutes" inputmode="numeric" value=a.reminder_minutes.to_string() /></label>
+                        <ErrorNote error />
+                        <button type="submit">{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).save}</button>
+                        {move || save.value().get().is_some_and(|r| r.is_ok()).then(|| view! { <span class="badge ok">{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).saved}</span> })}
+                    </ActionForm>
+                </details>
+            })}
+        </Transition>
     }
 }
