@@ -40,6 +40,17 @@ impl Scope {
         }
     }
 
+    /// The scope of a machine acting for an MSP as a whole (alert routing, deliveries): it sees
+    /// that MSP's own rows, MSP-level ones included, and changes nothing a person edits.
+    pub fn machine_msp(msp_id: Uuid) -> Scope {
+        Scope {
+            user_id: Uuid::nil(),
+            msp_id,
+            client_id: None,
+            role: Role::MspTechnician,
+        }
+    }
+
     /// The filter every tenant query carries.
     pub fn condition<E: Tenanted>(&self) -> Condition {
         let mut cond = Condition::all().add(E::msp_column().eq(self.msp_id));

@@ -11,6 +11,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::domain::sla::State;
@@ -388,14 +390,7 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
             == 1;
         if claimed && alerting(&c.from_state, &c.to_state) {
             let scope = Scope::machine(c.msp_id, c.client_id);
-            let settings = settings_of(
-                &txn,
-                &Scope {
-                    client_id: None,
-                    ..scope.clone()
-                },
-            )
-            .await?;
+            let settings = settings_of(&txn, &Scope::machine_msp(c.msp_id)).await?;
             let cl = scope.select::<client::Entity>().one(&txn).await?;
             let sys = scope
                 .select::<system::Entity>()
@@ -425,16 +420,14 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
         .limit(1000)
         .all(&state.db)
         .await?;
+    // One read of each MSP's routing per pass, not one per breached system.
+    let mut routing: HashMap<Uuid, alert_settings::Model> = HashMap::new();
     for s in breached {
         let scope = Scope::machine(s.msp_id, s.client_id);
-        let settings = settings_of(
-            &state.db,
-            &Scope {
-                client_id: None,
-                ..scope.clone()
-            },
-        )
-        .await?;
+        if let Entry::Vacant(e) = routing.entry(s.msp_id) {
+            e.insert(settings_of(&state.db, &Scope::machine_msp(s.msp_id)).await?);
+        }
+        let settings = routing[&s.msp_id].clone();
         if settings.reminder_minutes <= 0 {
             continue;
         }
@@ -541,6 +534,7 @@ pub async fn deliver(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
         .await?;
     let base = Duration::from_std(state.settings.alert_retry_base).unwrap_or(Duration::seconds(30));
     let mut sent = 0;
+    let mut secrets: HashMap<Uuid, String> = HashMap::new();
     for n in due {
         // Claim: take a lease long enough for one attempt; another replica skips it.
         let claimed = notification::Entity::update_many()
@@ -560,13 +554,15 @@ pub async fn deliver(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
             continue;
         }
         let secret = if n.channel == "webhook" {
-            let scope = Scope {
-                user_id: Uuid::nil(),
-                msp_id: n.msp_id,
-                client_id: None,
-                role: Role::MspTechnician,
-            };
-            settings_of(&state.db, &scope).await?.webhook_secret
+            // One read of each MSP's secret per pass.
+            if let Entry::Vacant(e) = secrets.entry(n.msp_id) {
+                e.insert(
+                    settings_of(&state.db, &Scope::machine_msp(n.msp_id))
+                        .await?
+                        .webhook_secret,
+                );
+            }
+            secrets[&n.msp_id].clone()
         } else {
             String::new()
         };

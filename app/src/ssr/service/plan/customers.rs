@@ -113,14 +113,7 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
-    owned::get::<customer_group::Entity>(&state.db, scope, id).await?;
-    scope.require_plan_editor()?;
-    let row = owned::delete::<customer_group::Entity>(&state.db, scope, id).await?;
-    audit::record(
-        &state.db,
-        audit::Entry::by(scope, "customer_group.delete", row.name).client(row.client_id),
-    )
-    .await
+    super::remove::<customer_group::Entity>(state, scope, id).await
 }
 
 async fn save(

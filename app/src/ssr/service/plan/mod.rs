@@ -19,6 +19,7 @@ use crate::ssr::entity::{process, process_system, system, system_dependency};
 use crate::ssr::error::AppResult;
 use crate::ssr::repo::owned;
 use crate::ssr::scope::Scope;
+use crate::ssr::state::AppState;
 
 fn minutes(v: Option<i32>) -> Option<u32> {
     v.and_then(|m| u32::try_from(m).ok())
@@ -26,6 +27,52 @@ fn minutes(v: Option<i32>) -> Option<u32> {
 
 fn json_list<T: serde::de::DeserializeOwned>(s: &str) -> Vec<T> {
     serde_json::from_str(s).unwrap_or_default()
+}
+
+/// A plan row that can be removed on its own: its name for the audit log and its client.
+pub trait PlanItem {
+    /// The audit action, e.g. `site.delete`.
+    const DELETED: &'static str;
+    fn label(&self) -> String;
+    fn client(&self) -> Uuid;
+}
+
+macro_rules! plan_item {
+    ($($m:ident => $action:literal),*) => {$(
+        impl PlanItem for crate::ssr::entity::$m::Model {
+            const DELETED: &'static str = $action;
+            fn label(&self) -> String {
+                self.name.clone()
+            }
+            fn client(&self) -> Uuid {
+                self.client_id
+            }
+        }
+    )*};
+}
+
+plan_item!(site => "site.delete", process => "process.delete", system => "system.delete", customer_group => "customer_group.delete");
+
+/// Removes one plan row in scope (404 outside it; plan editors only) and audits it. Rows that
+/// point at it go with it through the foreign keys.
+pub async fn remove<E>(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()>
+where
+    E: crate::ssr::scope::ClientOwned,
+    E::Model: PlanItem
+        + Sync
+        + sea_orm::IntoActiveModel<E::ActiveModel>
+        + sea_orm::ModelTrait<Entity = E>,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
+    owned::get::<E>(&state.db, scope, id).await?;
+    scope.require_plan_editor()?;
+    let row = owned::delete::<E>(&state.db, scope, id).await?;
+    crate::ssr::repo::audit::record(
+        &state.db,
+        crate::ssr::repo::audit::Entry::by(scope, E::Model::DELETED, row.label())
+            .client(row.client()),
+    )
+    .await
 }
 
 /// Everything needed to turn system and process rows into views: the link tables and processes.

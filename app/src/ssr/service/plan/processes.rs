@@ -91,14 +91,7 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
-    owned::get::<process::Entity>(&state.db, scope, id).await?;
-    scope.require_plan_editor()?;
-    let row = owned::delete::<process::Entity>(&state.db, scope, id).await?;
-    audit::record(
-        &state.db,
-        audit::Entry::by(scope, "process.delete", row.name).client(row.client_id),
-    )
-    .await
+    super::remove::<process::Entity>(state, scope, id).await
 }
 
 async fn save(

@@ -99,14 +99,7 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
-    owned::get::<site::Entity>(&state.db, scope, id).await?;
-    scope.require_plan_editor()?;
-    let row = owned::delete::<site::Entity>(&state.db, scope, id).await?;
-    audit::record(
-        &state.db,
-        audit::Entry::by(scope, "site.delete", row.name).client(row.client_id),
-    )
-    .await
+    super::remove::<site::Entity>(state, scope, id).await
 }
 
 async fn save(

@@ -103,14 +103,7 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
-    owned::get::<system::Entity>(&state.db, scope, id).await?;
-    scope.require_plan_editor()?;
-    let row = owned::delete::<system::Entity>(&state.db, scope, id).await?;
-    audit::record(
-        &state.db,
-        audit::Entry::by(scope, "system.delete", row.name).client(row.client_id),
-    )
-    .await
+    super::remove::<system::Entity>(state, scope, id).await
 }
 
 /// Applies the input to the row and its links in one transaction; nothing is written unless all
