@@ -8,6 +8,9 @@ use uuid::Uuid;
 use crate::model::{ClientView, InviteCreated, MeView, UserView};
 
 #[cfg(feature = "ssr")]
+mod policy_form;
+
+#[cfg(feature = "ssr")]
 mod ctx {
     use crate::ssr::{error::AppError, session::Session, state::AppState};
     use leptos::prelude::*;
@@ -503,6 +506,56 @@ pub async fn update_person(
     };
     people::update(&state, &s.scope, id, input)
         .await
+        .map_err(ctx::err)
+}
+
+/// Sets how a system is backed up, from the plan page. The service checks the figures, exactly as
+/// for `PATCH /api/v1/systems/{id}`.
+#[server]
+pub async fn set_system_policy(
+    id: Uuid,
+    method: String,
+    interval_minutes: String,
+    job_minutes: String,
+    offsite_interval_minutes: Option<String>,
+    retention_days: String,
+    data_gb: String,
+    restore_mb_per_s: Option<String>,
+) -> Result<(), ServerFnError> {
+    let policy = policy_form::parse(policy_form::PolicyFields {
+        method: &method,
+        interval_minutes: &interval_minutes,
+        job_minutes: &job_minutes,
+        offsite_interval_minutes: offsite_interval_minutes.as_deref(),
+        retention_days: &retention_days,
+        data_gb: &data_gb,
+        restore_mb_per_s: restore_mb_per_s.as_deref(),
+    })
+    .map_err(ctx::err)?;
+    put_policy(id, Some(policy)).await
+}
+
+/// Forgets how a system is backed up: it then has nothing to achieve and no policy gaps.
+#[server]
+pub async fn remove_system_policy(id: Uuid) -> Result<(), ServerFnError> {
+    put_policy(id, None).await
+}
+
+/// The system's policy through the same use case as `PATCH /api/v1/systems/{id}`.
+#[cfg(feature = "ssr")]
+async fn put_policy(
+    id: Uuid,
+    policy: Option<crate::domain::sla::Policy>,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::service::plan::systems;
+    let (state, s) = ctx::session().await?;
+    let input = systems::SystemInput {
+        policy: Some(policy),
+        ..Default::default()
+    };
+    systems::update(&state, &s.scope, id, input)
+        .await
+        .map(|_| ())
         .map_err(ctx::err)
 }
 

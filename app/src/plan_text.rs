@@ -1,5 +1,6 @@
 //! The plan's words in English and Dutch, shared by the plan page and the printed/PDF export, and
 //! the completeness checklist translated by gap code.
+use crate::domain::sla::Method;
 use crate::i18n::Lang;
 use crate::model::plan::{Channel, GapCode, MessageKind, Part};
 
@@ -90,6 +91,24 @@ pub struct PlanTexts {
     pub subject: &'static str,
     pub one_per_line: &'static str,
     pub saved: &'static str,
+    pub backup_policy: &'static str,
+    pub set_policy: &'static str,
+    pub remove_policy: &'static str,
+    pub method: &'static str,
+    pub backup_interval: &'static str,
+    pub job_duration: &'static str,
+    pub offsite_interval: &'static str,
+    pub offsite_none: &'static str,
+    pub retention_days: &'static str,
+    pub data_gb: &'static str,
+    pub restore_throughput: &'static str,
+    pub throughput_typical: &'static str,
+    pub duration_hint: &'static str,
+    pub every: &'static str,
+    pub achievable: &'static str,
+    pub site_loss_rpo: &'static str,
+    pub all_data: &'static str,
+    pub policy_meets: &'static str,
 }
 
 pub static EN: PlanTexts = PlanTexts {
@@ -183,6 +202,24 @@ pub static EN: PlanTexts = PlanTexts {
     subject: "Subject",
     one_per_line: "(one per line)",
     saved: "Saved",
+    backup_policy: "Backup policy",
+    set_policy: "Set a backup policy",
+    remove_policy: "Remove backup policy",
+    method: "Method",
+    backup_interval: "Backup interval (min)",
+    job_duration: "Job duration (min)",
+    offsite_interval: "Off-site copy interval (min)",
+    offsite_none: "empty: nothing leaves the site",
+    retention_days: "Retention (days)",
+    data_gb: "Data size (GB)",
+    restore_throughput: "Restore throughput (MB/s)",
+    throughput_typical: "empty: typical for the method",
+    duration_hint: "Times in minutes, or with a unit: 24 h, 1 d.",
+    every: "every",
+    achievable: "Achievable at worst",
+    site_loss_rpo: "RPO if the site is lost",
+    all_data: "all data",
+    policy_meets: "Meets the agreed targets.",
 };
 
 pub static NL: PlanTexts = PlanTexts {
@@ -277,6 +314,24 @@ pub static NL: PlanTexts = PlanTexts {
     subject: "Onderwerp",
     one_per_line: "(één per regel)",
     saved: "Opgeslagen",
+    backup_policy: "Back-upbeleid",
+    set_policy: "Back-upbeleid vastleggen",
+    remove_policy: "Back-upbeleid verwijderen",
+    method: "Methode",
+    backup_interval: "Back-upinterval (min)",
+    job_duration: "Duur van de taak (min)",
+    offsite_interval: "Interval kopie buiten de deur (min)",
+    offsite_none: "leeg: niets gaat de deur uit",
+    retention_days: "Bewaartermijn (dagen)",
+    data_gb: "Omvang gegevens (GB)",
+    restore_throughput: "Hersteldoorvoer (MB/s)",
+    throughput_typical: "leeg: gebruikelijk voor de methode",
+    duration_hint: "Tijden in minuten, of met een eenheid: 24 u, 1 d.",
+    every: "elke",
+    achievable: "Haalbaar in het slechtste geval",
+    site_loss_rpo: "RPO bij verlies van de locatie",
+    all_data: "alle gegevens",
+    policy_meets: "Haalt de afgesproken doelen.",
 };
 
 pub fn texts(lang: Lang) -> &'static PlanTexts {
@@ -298,6 +353,21 @@ pub fn message_kind(lang: Lang, k: MessageKind) -> &'static str {
         (Lang::Nl, MessageKind::FirstNotice) => "Eerste melding",
         (Lang::Nl, MessageKind::Update) => "Update",
         (Lang::Nl, MessageKind::Resolved) => "Opgelost",
+    }
+}
+
+pub fn method(lang: Lang, m: Method) -> &'static str {
+    match (lang, m) {
+        (Lang::En, Method::Tape) => "Tape",
+        (Lang::En, Method::AgentToDisk) => "File/agent backup to disk",
+        (Lang::En, Method::ImageInstant) => "Image backup with instant recovery",
+        (Lang::En, Method::ContinuousReplication) => "Continuous replication",
+        (Lang::En, Method::Draas) => "Cloud disaster recovery (DRaaS)",
+        (Lang::Nl, Method::Tape) => "Tape",
+        (Lang::Nl, Method::AgentToDisk) => "Bestands-/agentback-up naar schijf",
+        (Lang::Nl, Method::ImageInstant) => "Image-back-up met direct herstel",
+        (Lang::Nl, Method::ContinuousReplication) => "Continue replicatie",
+        (Lang::Nl, Method::Draas) => "Uitwijk naar de cloud (DRaaS)",
     }
 }
 

@@ -98,6 +98,69 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(page.getByTestId('recovery-order')).toContainText('Order database');
   await expect(page.getByTestId('recovery-order')).toContainText('RTO 4 h');
 
+  // Its backup policy: a daily backup to disk cannot keep the 1 h RPO of Orders, and the page says why.
+  const orderDb = page.getByTestId('recovery-order').locator(':scope > li').filter({ hasText: 'Order database' });
+  const policy = orderDb.getByTestId('edit-policy');
+  await expect(orderDb.getByTestId('achievable')).toHaveCount(0);
+  await openForm(policy);
+  await policy.getByLabel('Method').selectOption({ label: 'File/agent backup to disk' });
+  await policy.getByLabel('Backup interval (min)').fill('daily');
+  await policy.getByLabel('Job duration (min)').fill('60');
+  await policy.getByLabel('Retention (days)').fill('30');
+  await policy.getByLabel('Data size (GB)').fill('200');
+  await policy.getByRole('button', { name: 'Save' }).click();
+  await expect(policy.getByRole('alert')).toContainText('interval_minutes: must be a whole number of minutes');
+  // A refused form keeps what was typed; what the service refuses reads as plainly.
+  await expect(policy.getByLabel('Data size (GB)')).toHaveValue('200');
+  await policy.getByLabel('Backup interval (min)').fill('0');
+  await policy.getByRole('button', { name: 'Save' }).click();
+  await expect(policy.getByRole('alert')).toContainText('policy: interval and off-site interval 1 minute to 1 year');
+  await policy.getByLabel('Backup interval (min)').fill('24 h');
+  await policy.getByRole('button', { name: 'Save' }).click();
+  await expect(orderDb.getByTestId('achievable')).toContainText('File/agent backup to disk, every 1 day.');
+  await expect(orderDb.getByTestId('achievable')).toContainText('RPO 25 h · RPO if the site is lost: all data · RTO 48 min');
+  await expect(orderDb.getByTestId('policy-gaps')).toContainText('A backup every 1 day can lose up to 25 h of data; you agreed 60 min.');
+  await expect(orderDb.getByTestId('policy-gaps')).toContainText('No copy leaves the site: a fire or flood there loses all data.');
+  await expect(policy.getByRole('alert')).toHaveCount(0);
+  await expect(policy.getByLabel('Backup interval (min)')).toHaveValue('1440');
+
+  // The Dutch reader gets the same gap in Dutch.
+  await page.getByRole('link', { name: 'NL', exact: true }).click();
+  await expect(orderDb.getByTestId('policy-gaps')).toContainText('Een back-up elke 1 dag kan tot 25 u aan gegevens verliezen; afgesproken is 60 min.');
+  await expect(orderDb.getByTestId('achievable')).toContainText('Haalbaar in het slechtste geval');
+  await page.getByRole('link', { name: 'EN', exact: true }).click();
+  await expect(orderDb.getByTestId('achievable')).toContainText('Achievable at worst');
+
+  // Before the wasm has loaded (here: never) the form still posts: image backups every 15 min,
+  // copied off-site hourly.
+  const plainContext = await browser.newContext({ storageState: await page.context().storageState() });
+  await plainContext.route('**/pkg/**', (route) => route.abort());
+  const plain = await plainContext.newPage();
+  await plain.goto(page.url());
+  await expect(plain.getByTestId('recovery-order')).toContainText('File/agent backup to disk, every 1 day.');
+  await expect(plain.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  const plainDb = plain.getByTestId('recovery-order').locator(':scope > li').filter({ hasText: 'Order database' });
+  const plainPolicy = plainDb.getByTestId('edit-policy');
+  await plainPolicy.locator('summary').click();
+  await plainPolicy.getByLabel('Method').selectOption('image_instant');
+  await plainPolicy.getByLabel('Backup interval (min)').fill('15');
+  await plainPolicy.getByLabel('Job duration (min)').fill('5');
+  await plainPolicy.getByLabel('Off-site copy interval (min)').fill('1 h');
+  await plainPolicy.getByRole('button', { name: 'Save' }).click();
+  await expect(plainDb.getByTestId('achievable')).toContainText('RPO 20 min · RPO if the site is lost: 65 min · RTO 15 min');
+  await expect(plainDb.getByTestId('policy-gaps')).toHaveText('If the site is lost, up to 65 min of data is lost; you agreed 60 min.');
+  await plainContext.close();
+
+  // Removing the policy takes what it achieved and its gaps with it.
+  await page.reload();
+  await hydrated(page);
+  await expect(orderDb.getByTestId('achievable')).toContainText('RPO 20 min');
+  await openForm(policy);
+  await policy.getByTestId('remove-policy').click();
+  await expect(orderDb.getByTestId('achievable')).toHaveCount(0);
+  await expect(orderDb.getByTestId('policy-gaps')).toHaveCount(0);
+  await expect(policy.locator('summary')).toHaveText('Set a backup policy');
+
   // Customer messages: a mistyped placeholder is refused with a readable reason, then fixed.
   const com = page.getByTestId('edit-communication');
   await com.locator('summary').click();

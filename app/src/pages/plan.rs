@@ -14,6 +14,8 @@ use crate::i18n::Lang;
 use crate::model::plan::{Part, PersonView, PlanView};
 use crate::plan_text::{self as text, duration, PlanTexts};
 
+mod policy;
+
 fn lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
 }
@@ -441,7 +443,9 @@ fn recovery(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -
                         {(!s.depends_on.is_empty()).then(|| view! {
                             <span class="muted">" · " {t.depends_on} " " {s.depends_on.iter().filter_map(|d| systems.get(d).cloned()).collect::<Vec<_>>().join(", ")}</span>
                         })}
+                        {policy::achieved(&s)}
                         {(!s.procedure.is_empty()).then(|| view! { <ol>{s.procedure.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ol> })}
+                        {edit.map(|a| policy::editor(&s, a.policy))}
                     </li>
                 }).collect_view()}
             </ol>
@@ -479,6 +483,7 @@ struct EditActions {
     site: ServerAction<AddSite>,
     process: ServerAction<AddProcess>,
     system: ServerAction<AddSystem>,
+    policy: policy::PolicyActions,
 }
 
 impl EditActions {
@@ -491,6 +496,7 @@ impl EditActions {
             site: ServerAction::new(),
             process: ServerAction::new(),
             system: ServerAction::new(),
+            policy: policy::PolicyActions::new(),
         }
     }
 
@@ -503,6 +509,7 @@ impl EditActions {
             + self.site.version().get()
             + self.process.version().get()
             + self.system.version().get()
+            + self.policy.version()
     }
 }
 

@@ -1,0 +1,153 @@
+//! A system's backup policy on the plan page: what it achieves at worst and where it falls short of
+//! the targets in force, in the reader's language, and for plan editors the form that sets it.
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::lang;
+use crate::api::{RemoveSystemPolicy, SetSystemPolicy};
+use crate::components::{error_text, ErrorNote};
+use crate::domain::sla::{self, spoken, Method};
+use crate::model::plan::SystemView;
+use crate::plan_text as text;
+
+#[derive(Clone, Copy)]
+pub(super) struct PolicyActions {
+    set: ServerAction<SetSystemPolicy>,
+    remove: ServerAction<RemoveSystemPolicy>,
+    /// The system whose form was used last, and whether to remove: one action serves every
+    /// system, so only that form shows the answer, and it stays open when the page redraws.
+    last: RwSignal<Option<(Uuid, bool)>>,
+    saved: Memo<usize>,
+}
+
+impl PolicyActions {
+    pub(super) fn new() -> Self {
+        let (set, remove) = (ServerAction::new(), ServerAction::new());
+        let (a, b) = (successes(set), successes(remove));
+        PolicyActions {
+            set,
+            remove,
+            last: RwSignal::new(None),
+            saved: Memo::new(move |_| a.get() + b.get()),
+        }
+    }
+
+    /// Changes when a policy was saved or removed, not when one was refused: the page then keeps
+    /// the form as it was typed, next to the reason.
+    pub(super) fn version(&self) -> usize {
+        self.saved.get()
+    }
+}
+
+/// The action's version as of its last success.
+fn successes<A>(action: ServerAction<A>) -> Memo<usize>
+where
+    A: leptos::server_fn::ServerFn<Output = ()> + Clone + Send + Sync + 'static,
+    A::Error: Send + Sync + 'static,
+{
+    Memo::new(move |prev: Option<&usize>| {
+        let v = action.version().get();
+        if action.value().with(|r| matches!(r, Some(Ok(())))) {
+            v
+        } else {
+            prev.copied().unwrap_or(0)
+        }
+    })
+}
+
+/// The policy in a few words, what it achieves and its gaps; nothing when no policy is known.
+pub(super) fn achieved(s: &SystemView) -> Option<impl IntoView> {
+    let l = lang();
+    let t = text::texts(l);
+    let (p, a) = (s.policy.clone()?, s.achievable?);
+    let gaps = sla::gaps(l, &p, s.effective.rpo_minutes, s.effective.rto_minutes);
+    let has_targets = s.effective.rpo_minutes.is_some() || s.effective.rto_minutes.is_some();
+    let site = a
+        .site_loss_rpo_minutes
+        .map_or_else(|| t.all_data.to_string(), |m| spoken(l, m));
+    Some(view! {
+        <p class="small" data-testid="achievable">
+            {text::method(l, p.method)} ", " {t.every} " " {spoken(l, p.interval_minutes)} ". "
+            <span class="muted">{t.achievable} ": "</span>
+            {t.rpo} " " {spoken(l, a.rpo_minutes)} " · " {t.site_loss_rpo} ": " {site} " · " {t.rto} " " {spoken(l, a.rto_minutes)}
+        </p>
+        {if gaps.is_empty() {
+            has_targets.then(|| view! { <p class="small" data-testid="policy-meets">{t.policy_meets}</p> }).into_any()
+        } else {
+            view! { <ul class="gaps" data-testid="policy-gaps">{gaps.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}</ul> }.into_any()
+        }}
+    })
+}
+
+/// Sets or removes the policy; plain forms, so they post before the wasm has loaded too.
+pub(super) fn editor(s: &SystemView, a: PolicyActions) -> impl IntoView {
+    let l = lang();
+    let t = text::texts(l);
+    let id = s.id;
+    let p = s.policy.clone();
+    let error = Signal::derive(move || {
+        let e = match a.last.get() {
+            Some((last, false)) if last == id => a.set.value().get(),
+            Some((last, true)) if last == id => a.remove.value().get(),
+            _ => None,
+        };
+        e.and_then(|r| r.err()).map(|e| error_text(&e))
+    });
+    let method = p.as_ref().map_or(Method::AgentToDisk, |p| p.method);
+    // The form shows what is set, so a change starts from it.
+    let num = |f: fn(&sla::Policy) -> Option<u32>| {
+        p.as_ref()
+            .and_then(f)
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
+    let (interval, job, offsite) = (
+        num(|p| Some(p.interval_minutes)),
+        num(|p| Some(p.job_minutes)),
+        num(|p| p.offsite_interval_minutes),
+    );
+    let (retention, data, throughput) = (
+        num(|p| Some(p.retention_days)),
+        num(|p| Some(p.data_gb)),
+        num(|p| p.restore_mb_per_s),
+    );
+    let has_policy = p.is_some();
+    // The page redraws in place, and an input keeps what was typed over a new value; after a
+    // save or removal the form must show what is now set.
+    let form = NodeRef::<leptos::html::Form>::new();
+    let drawn_at = a.saved.get_untracked();
+    Effect::new(move |_| {
+        if let (true, Some(f)) = (a.saved.get() != drawn_at, form.get()) {
+            f.reset();
+        }
+    });
+    let open = a.last.get_untracked().is_some_and(|(last, _)| last == id);
+    view! {
+        <details class="edit" data-testid="edit-policy" open=open>
+            <summary>{if has_policy { t.backup_policy } else { t.set_policy }}</summary>
+            <ActionForm action=a.set node_ref=form attr:class="form grid">
+                <input type="hidden" name="id" value=id.to_string() />
+                <label class="field"><span>{t.method}</span>
+                    <select name="method">
+                        {Method::ALL.into_iter().map(|m| view! { <option value=m.as_str() selected=m == method>{text::method(l, m)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field"><span>{t.backup_interval}</span><input name="interval_minutes" required placeholder="1440" value=interval /></label>
+                <label class="field"><span>{t.job_duration}</span><input name="job_minutes" required placeholder="60" value=job /></label>
+                <label class="field"><span>{t.offsite_interval}</span><input name="offsite_interval_minutes" placeholder=t.offsite_none value=offsite /></label>
+                <label class="field"><span>{t.retention_days}</span><input name="retention_days" required inputmode="numeric" placeholder="30" value=retention /></label>
+                <label class="field"><span>{t.data_gb}</span><input name="data_gb" required inputmode="numeric" placeholder="200" value=data /></label>
+                <label class="field"><span>{t.restore_throughput}</span><input name="restore_mb_per_s" inputmode="numeric" placeholder=t.throughput_typical value=throughput /></label>
+                <p class="muted small field wide">{t.duration_hint}</p>
+                <button type="submit" on:click=move |_| a.last.set(Some((id, false)))>{t.save}</button>
+            </ActionForm>
+            <ErrorNote error />
+            {has_policy.then(|| view! {
+                <ActionForm action=a.remove attr:class="inline">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <button type="submit" class="link danger" data-testid="remove-policy" on:click=move |_| a.last.set(Some((id, true)))>{t.remove_policy}</button>
+                </ActionForm>
+            })}
+        </details>
+    }
+}
