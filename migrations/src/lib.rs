@@ -8,6 +8,7 @@ mod m20261124_000002_plan;
 mod m20261126_000003_customers_templates;
 mod m20261126_000004_monitoring;
 mod m20261126_000005_alerts;
+mod m20261126_000006_job_window;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_customers_templates::Migration),
             Box::new(m20261126_000004_monitoring::Migration),
             Box::new(m20261126_000005_alerts::Migration),
+            Box::new(m20261126_000006_job_window::Migration),
         ]
     }
 }

@@ -93,6 +93,7 @@ pub fn app_state(
     AppState {
         sqlite_writes: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
         ingest_queue: Default::default(),
+        ingest_cache: Default::default(),
         db,
         keys: Arc::new(JwtKeys::from_secret(secret)),
         settings: Arc::new(settings),

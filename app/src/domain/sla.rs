@@ -234,16 +234,38 @@ pub fn rpo_state(
     }
 }
 
+/// The moments the clock moves an RPO state: at risk from the first, breached from the second
+/// (exactly where `rpo_state` turns). `None` without a restore point or a target.
+pub fn rpo_thresholds(
+    newest_good: Option<DateTime<Utc>>,
+    target_seconds: Option<i64>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (point, target) = (newest_good?, target_seconds?);
+    Some((
+        point + chrono::Duration::seconds((target * AT_RISK_PERCENT + 99) / 100),
+        point + chrono::Duration::seconds(target + 1),
+    ))
+}
+
 /// When the state will next change by the clock alone (so the evaluator can sleep until then).
 pub fn next_change(
     newest_good: Option<DateTime<Utc>>,
     target_seconds: Option<i64>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    let (point, target) = (newest_good?, target_seconds?);
-    let at_risk = point + chrono::Duration::seconds((target * AT_RISK_PERCENT + 99) / 100);
-    let breached = point + chrono::Duration::seconds(target + 1);
+    let (at_risk, breached) = rpo_thresholds(newest_good, target_seconds)?;
     [at_risk, breached].into_iter().find(|t| *t > now)
+}
+
+/// When restore-test evidence that proves the RTO now goes stale (and the state turns at risk);
+/// `None` when it proves nothing now (no test, no target, failed or too slow).
+pub fn rto_stale_at(
+    last_test: Option<(DateTime<Utc>, bool, i64)>,
+    target_seconds: Option<i64>,
+    stale_after_days: i64,
+) -> Option<DateTime<Utc>> {
+    let ((at, passed, seconds), target) = (last_test?, target_seconds?);
+    (passed && seconds <= target).then(|| at + chrono::Duration::days(stale_after_days))
 }
 
 /// RTO evidence: the last restore test against the target; stale evidence proves nothing.
@@ -280,6 +302,66 @@ pub fn suspicious(value: i64, recent: &[i64]) -> bool {
     match median(recent) {
         Some(m) if recent.len() >= 3 && m > 0 => value * 4 < m,
         _ => false,
+    }
+}
+
+/// How many recent successful jobs a system's next job is judged against.
+pub const JOB_WINDOW: usize = 10;
+
+/// The newest successful jobs of a system as (finished at, unix seconds; bytes; duration in
+/// seconds), oldest first. Kept on the status row so a new job is judged without reading history.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobWindow(pub Vec<(i64, Option<i64>, Option<i64>)>);
+
+impl JobWindow {
+    /// An unreadable or empty column is an empty window: the judging starts afresh.
+    pub fn parse(s: &str) -> Self {
+        serde_json::from_str(s).unwrap_or_default()
+    }
+
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Adds a successful job in time order, keeping only the newest `JOB_WINDOW`.
+    pub fn add(&mut self, finished_at: DateTime<Utc>, bytes: Option<i64>, seconds: Option<i64>) {
+        let at = finished_at.timestamp();
+        let pos = self.0.partition_point(|j| j.0 <= at);
+        self.0.insert(pos, (at, bytes, seconds));
+        if self.0.len() > JOB_WINDOW {
+            let extra = self.0.len() - JOB_WINDOW;
+            self.0.drain(..extra);
+        }
+    }
+
+    /// What is wrong with a successful job, judged against the jobs that finished before it: a
+    /// restore point older than the job itself, or far less written or far faster than usual.
+    pub fn judge(
+        &self,
+        restore_point_at: Option<DateTime<Utc>>,
+        finished_at: DateTime<Utc>,
+        bytes: Option<i64>,
+        seconds: Option<i64>,
+    ) -> Option<String> {
+        if let (Some(rp), Some(d)) = (restore_point_at, seconds) {
+            if rp < finished_at - chrono::Duration::seconds(d) - chrono::Duration::hours(1) {
+                return Some(format!(
+                    "restore point {rp} is older than the job that reported it"
+                ));
+            }
+        }
+        let at = finished_at.timestamp();
+        let before = || self.0.iter().filter(move |j| j.0 < at);
+        let sizes: Vec<i64> = before().filter_map(|j| j.1).collect();
+        let times: Vec<i64> = before().filter_map(|j| j.2).collect();
+        let when = finished_at.format("%Y-%m-%d %H:%M");
+        if bytes.is_some_and(|b| suspicious(b, &sizes)) {
+            return Some(format!("a backup at {when} wrote far less than usual"));
+        }
+        if seconds.is_some_and(|d| suspicious(d, &times)) {
+            return Some(format!("a backup at {when} finished far faster than usual"));
+        }
+        None
     }
 }
 
@@ -689,5 +771,99 @@ mod tests {
             ),
             (2, 6)
         );
+    }
+    #[test]
+    fn the_job_window_keeps_the_newest_jobs_in_time_order() {
+        let t0 = Utc::now();
+        let mut w = JobWindow::default();
+        for i in 0..12 {
+            w.add(t0 + chrono::Duration::hours(i), Some(100 + i), Some(600));
+        }
+        assert_eq!(w.0.len(), JOB_WINDOW);
+        assert_eq!(w.0[0].1, Some(102), "the two oldest are gone");
+        // A late, older job goes in its place in time, and falls out when it is the oldest.
+        w.add(t0 + chrono::Duration::minutes(150), Some(1), None);
+        assert_eq!(w.0[0].1, Some(1));
+        assert_eq!(w.0[1].1, Some(103));
+        assert_eq!(JobWindow::parse(&w.encode()), w);
+        assert_eq!(JobWindow::parse(""), JobWindow::default());
+    }
+
+    #[test]
+    fn a_job_is_judged_against_the_jobs_before_it() {
+        let t0 = Utc::now();
+        let mut w = JobWindow::default();
+        for i in 0..5 {
+            w.add(t0 + chrono::Duration::hours(i), Some(1_000_000), Some(3600));
+        }
+        let late = t0 + chrono::Duration::hours(10);
+        let small = w.judge(Some(late), late, Some(1_000), Some(3600));
+        assert!(small.unwrap().contains("wrote far less than usual"));
+        let quick = w.judge(Some(late), late, Some(1_000_000), Some(60));
+        assert!(quick.unwrap().contains("finished far faster than usual"));
+        assert_eq!(w.judge(Some(late), late, Some(900_000), Some(3000)), None);
+        // Only two jobs came before this one: too few to call anything unusual.
+        let early = t0 + chrono::Duration::minutes(90);
+        assert_eq!(w.judge(Some(early), early, Some(1), Some(1)), None);
+        let stale = w.judge(
+            Some(late - chrono::Duration::days(2)),
+            late,
+            None,
+            Some(600),
+        );
+        assert!(stale.unwrap().contains("older than the job"));
+    }
+    #[test]
+    fn the_stored_moments_turn_the_state_exactly_where_the_rules_do() {
+        let point = Utc::now() - chrono::Duration::hours(5);
+        for target in [60, 61, 3599, 3600, 86_400] {
+            let (risk, breach) = rpo_thresholds(Some(point), Some(target)).unwrap();
+            // What a set-based pass computes from the two moments alone.
+            let by_moments = |now: DateTime<Utc>| {
+                if breach <= now {
+                    State::Breached
+                } else if risk <= now {
+                    State::AtRisk
+                } else {
+                    State::Ok
+                }
+            };
+            let ms = chrono::Duration::milliseconds;
+            for now in [
+                risk - ms(1),
+                risk,
+                risk + ms(999),
+                breach - ms(1),
+                breach,
+                breach + ms(1),
+            ] {
+                assert_eq!(
+                    by_moments(now),
+                    rpo_state(Some(point), Some(target), now),
+                    "target {target} s at {now}"
+                );
+            }
+        }
+        assert_eq!(rpo_thresholds(None, Some(60)), None);
+        assert_eq!(rpo_thresholds(Some(point), None), None);
+
+        let test_at = Utc::now() - chrono::Duration::days(10);
+        let stale = rto_stale_at(Some((test_at, true, 600)), Some(3600), 90).unwrap();
+        let ms = chrono::Duration::milliseconds;
+        for (now, want) in [(stale - ms(1), State::Ok), (stale, State::AtRisk)] {
+            assert_eq!(
+                rto_state(Some((test_at, true, 600)), Some(3600), 90, now),
+                want
+            );
+        }
+        assert_eq!(
+            rto_stale_at(Some((test_at, false, 600)), Some(3600), 90),
+            None
+        );
+        assert_eq!(
+            rto_stale_at(Some((test_at, true, 7200)), Some(3600), 90),
+            None
+        );
+        assert_eq!(rto_stale_at(Some((test_at, true, 600)), None, 90), None);
     }
 }

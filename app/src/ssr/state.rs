@@ -69,6 +69,8 @@ pub struct AppState {
     pub sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>>,
     /// Where checked ingest batches wait for the group commit (started on first use).
     pub ingest_queue: Arc<std::sync::OnceLock<crate::ssr::service::monitor::ingest::Queue>>,
+    /// Ingest tokens and client targets, so an ingest request reads nothing before its commit.
+    pub ingest_cache: Arc<crate::ssr::service::monitor::cache::IngestCache>,
     pub db: DatabaseConnection,
     pub keys: Arc<JwtKeys>,
     pub settings: Arc<Settings>,

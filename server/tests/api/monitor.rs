@@ -1,6 +1,6 @@
 //! Backup monitoring: ingest tokens, the ingest API with its refusals and deduplication, heartbeats,
 //! live states by the clock, the evaluator's state changes, and isolation.
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::{spawn_app_with, Backend, TestApp, SECRET};
 use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -15,6 +15,9 @@ crate::both!(
     monitoring_stays_in_its_tenant,
     a_restart_during_ingest_loses_no_acknowledged_event,
     month_reports_as_data_csv_and_pdf,
+    replicas_sweeping_at_once_record_each_change_once,
+    a_changed_target_or_system_counts_at_once,
+    a_finding_clears_when_jobs_look_normal_again,
 );
 
 struct Setup {
@@ -35,6 +38,7 @@ async fn setup(app: &TestApp, rpo_minutes: u32) -> Setup {
             json!({ "name": "File server", "rpo_minutes": rpo_minutes, "rto_minutes": 240 }),
         )
         .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let system = r.body["id"].as_str().unwrap().to_string();
     let ping_key = r.body["ping_key"].as_str().unwrap().to_string();
     let r = app
@@ -674,4 +678,124 @@ async fn month_reports_as_data_csv_and_pdf(app: TestApp) {
         .status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// The rpo state stored for a system, and the rpo changes recorded so far (oldest first).
+async fn stored_rpo(app: &TestApp, system: &str) -> (String, Vec<String>) {
+    use app::ssr::entity::{state_change, system_status};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let id: uuid::Uuid = system.parse().unwrap();
+    let row = system_status::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a status row");
+    let changes = state_change::Entity::find()
+        .filter(state_change::Column::SystemId.eq(id))
+        .filter(state_change::Column::Aspect.eq("rpo"))
+        .order_by_asc(state_change::Column::At)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.to_state)
+        .collect();
+    (row.rpo_state, changes)
+}
+
+async fn replicas_sweeping_at_once_record_each_change_once(app: TestApp) {
+    use app::ssr::service::monitor::evaluate::sweep;
+    let s = setup(&app, 60).await;
+    let r = ingest(&app, &s.token, json!([success("b1", &s.system, 50)])).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    assert_eq!(
+        stored_rpo(&app, &s.system).await,
+        ("at_risk".to_string(), vec!["at_risk".to_string()])
+    );
+    // Two replicas (each with its own connections and write queue) look 15 minutes later, at
+    // the same moment: the restore point is then 65 minutes old.
+    let a = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    let b = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    let later = Utc::now() + Duration::minutes(15);
+    let (x, y) = tokio::join!(sweep(&a, later, 1000), sweep(&b, later, 1000));
+    assert!(x.unwrap() + y.unwrap() >= 1, "the status was due");
+    assert_eq!(
+        stored_rpo(&app, &s.system).await,
+        (
+            "breached".to_string(),
+            vec!["at_risk".to_string(), "breached".to_string()]
+        ),
+        "one breach recorded, not two"
+    );
+    // Nothing is due again until the recheck: a sweep at the same moment changes nothing.
+    assert_eq!(sweep(&a, later, 1000).await.unwrap(), 0);
+}
+
+async fn a_changed_target_or_system_counts_at_once(app: TestApp) {
+    use app::ssr::service::monitor::evaluate::sweep;
+    let s = setup(&app, 60).await;
+    ingest(&app, &s.token, json!([success("b1", &s.system, 50)])).await;
+    assert_eq!(stored_rpo(&app, &s.system).await.0, "at_risk");
+    // The client agrees a day: the very next evaluator pass judges by it, not in ten minutes.
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/systems/{}", s.system),
+            Some(&s.owner),
+            Some(json!({ "rpo_minutes": 1440 })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let st = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    sweep(&st, Utc::now(), 1000).await.unwrap();
+    assert_eq!(
+        stored_rpo(&app, &s.system).await,
+        (
+            "ok".to_string(),
+            vec!["at_risk".to_string(), "ok".to_string()]
+        )
+    );
+    // Ingest judges by the new target too.
+    ingest(&app, &s.token, json!([success("b2", &s.system, 600)])).await;
+    assert_eq!(stored_rpo(&app, &s.system).await.0, "ok");
+    // A system added after the token was used is accepted at once.
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{}/systems", s.client),
+            Some(&s.owner),
+            json!({ "name": "Mail", "rpo_minutes": 60 }),
+        )
+        .await;
+    let mail = r.body["id"].as_str().unwrap().to_string();
+    let r = ingest(&app, &s.token, json!([success("m1", &mail, 5)])).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    assert_eq!(stored_rpo(&app, &mail).await.0, "ok");
+    // And one removed is refused at once.
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/systems/{mail}"),
+            Some(&s.owner),
+            None,
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let r = ingest(&app, &s.token, json!([success("m2", &mail, 1)])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+}
+
+async fn a_finding_clears_when_jobs_look_normal_again(app: TestApp) {
+    let s = setup(&app, 60).await;
+    let job = |i: i64, bytes: i64| json!({ "id": format!("j{i}"), "system_id": s.system, "kind": "backup_succeeded", "restore_point_at": ago(60 - i), "finished_at": ago(60 - i), "bytes": bytes });
+    // One request per job, as a backup server reports them.
+    for i in 0..4 {
+        let r = ingest(&app, &s.token, json!([job(i, 80_000_000)])).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED);
+    }
+    ingest(&app, &s.token, json!([job(4, 2_000)])).await;
+    let warnings = status(&app, &s.owner, &s.client).await["systems"][0]["warnings"].to_string();
+    assert!(warnings.contains("wrote far less than usual"), "{warnings}");
+    ingest(&app, &s.token, json!([job(5, 79_000_000)])).await;
+    let warnings = status(&app, &s.owner, &s.client).await["systems"][0]["warnings"].to_string();
+    assert!(!warnings.contains("far less"), "{warnings}");
 }

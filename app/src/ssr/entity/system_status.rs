@@ -25,6 +25,15 @@ pub struct Model {
     /// When an open breach was last repeated to the people who were told.
     pub reminded_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// The newest successful jobs, oldest first: see `domain::sla::JobWindow`.
+    pub recent_jobs: String,
+    /// When the clock makes the RPO at risk and breached (`None`: no restore point or no target).
+    pub rpo_risk_at: Option<DateTimeUtc>,
+    pub rpo_breach_at: Option<DateTimeUtc>,
+    /// When the last restore test stops proving the RTO (`None` unless it proves it now).
+    pub rto_stale_at: Option<DateTimeUtc>,
+    /// The targets changed since the moments above were worked out.
+    pub targets_stale: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,68 +1,284 @@
 //! The evaluator: states change by the clock too (a system slides into at_risk and breached when
 //! no new restore point arrives), so due statuses are re-evaluated continuously. Several replicas
-//! may run this at once: every update is a compare-and-set on the status version, so a state
-//! change is recorded exactly once.
+//! may run this at once and each state change is still recorded exactly once.
+//!
+//! A pass has two parts. Statuses whose targets changed (or that were never confirmed) are judged
+//! here in Rust with the targets read afresh, and written back as compare-and-sets on their
+//! version; that also stores the moments the clock will move them. All other due statuses only
+//! need the clock compared with those moments, which the database does in one set-based pass
+//! (on PostgreSQL one statement that locks what it takes with `FOR UPDATE SKIP LOCKED`).
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
-use std::collections::BTreeMap;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Statement, TransactionTrait, Value,
+};
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
 
-use super::ingest::{ensure_rows, update_status};
+use super::ingest::{insert_changes, next_eval, state_changes};
+use super::{states, RESTORE_TEST_STALE_DAYS};
+use crate::domain::sla::{rpo_thresholds, rto_stale_at, State, Telemetry};
 use crate::ssr::entity::system_status;
 use crate::ssr::error::AppResult;
 use crate::ssr::scope::Scope;
 use crate::ssr::state::AppState;
 
-/// Re-evaluates up to `limit` statuses that are due; returns how many were looked at.
+/// Statuses written per statement and per transaction: short enough that ingest never waits
+/// long for the SQLite write lock, long enough that a transaction's commit is shared widely.
+const CHUNK: usize = 2000;
+
+/// What the clock can change of a status, and nothing more.
+#[derive(Debug, FromQueryResult)]
+struct Due {
+    system_id: Uuid,
+    msp_id: Uuid,
+    client_id: Uuid,
+    last_good_at: Option<DateTime<Utc>>,
+    last_test_at: Option<DateTime<Utc>>,
+    last_test_passed: Option<bool>,
+    last_test_seconds: Option<i64>,
+    rpo_state: String,
+    rto_state: String,
+    version: i64,
+}
+
+/// One status as re-evaluated, waiting to be written.
+struct Verdict {
+    due: Due,
+    old: (State, State),
+    new: (State, State),
+    next: Option<DateTime<Utc>>,
+    rpo_moments: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    rto_stale_at: Option<DateTime<Utc>>,
+}
+
+/// Re-evaluates the statuses that are due (of those whose targets changed, at most `limit`);
+/// returns how many were looked at.
 pub async fn sweep(state: &AppState, now: DateTime<Utc>, limit: u64) -> AppResult<usize> {
-    // The one query across tenants: it reads only which rows are due, and every row is then
-    // handled in the scope of its own client.
-    let due: Vec<(Uuid, Uuid, Uuid)> = system_status::Entity::find()
+    let confirmed = confirm_targets(state, now, limit).await?;
+    Ok(confirmed + by_the_clock(state, now).await?)
+}
+
+/// Judges due statuses whose targets changed, with the targets read afresh.
+async fn confirm_targets(state: &AppState, now: DateTime<Utc>, limit: u64) -> AppResult<usize> {
+    // A query across tenants: it reads which rows are due and what the clock acts on; every
+    // row is then judged by the targets of its own client.
+    let due: Vec<Due> = system_status::Entity::find()
         .select_only()
-        .column(system_status::Column::MspId)
-        .column(system_status::Column::ClientId)
-        .column(system_status::Column::SystemId)
+        .columns([
+            system_status::Column::SystemId,
+            system_status::Column::MspId,
+            system_status::Column::ClientId,
+            system_status::Column::LastGoodAt,
+            system_status::Column::LastTestAt,
+            system_status::Column::LastTestPassed,
+            system_status::Column::LastTestSeconds,
+            system_status::Column::RpoState,
+            system_status::Column::RtoState,
+            system_status::Column::Version,
+        ])
         .filter(system_status::Column::NextEvalAt.lte(now))
+        .filter(system_status::Column::TargetsStale.eq(true))
         .order_by_asc(system_status::Column::NextEvalAt)
         .limit(limit)
-        .into_tuple()
+        .into_model::<Due>()
         .all(&state.db)
         .await?;
-    let mut by_client: BTreeMap<(Uuid, Uuid), Vec<Uuid>> = BTreeMap::new();
-    for (msp, client, system) in &due {
-        by_client.entry((*msp, *client)).or_default().push(*system);
+    let total = due.len();
+    let mut by_client: BTreeMap<(Uuid, Uuid), Vec<Due>> = BTreeMap::new();
+    for d in due {
+        by_client
+            .entry((d.msp_id, d.client_id))
+            .or_default()
+            .push(d);
     }
-    for ((msp, client), systems) in by_client {
+    for ((msp, client), rows) in by_client {
         let scope = Scope::machine(msp, client);
         let (targets, _, _) = super::targets(&state.db, &scope, client).await?;
-        // A few hundred systems per transaction: one commit for many compare-and-sets.
-        for chunk in systems.chunks(500) {
-            let _turn = match &state.sqlite_writes {
-                Some(m) => Some(m.lock().await),
-                None => None,
-            };
-            let txn = state.db.begin().await?;
-            let mut rows = ensure_rows(&txn, &scope, client, chunk, now).await?;
-            for system_id in chunk {
-                let target = targets.get(system_id).copied().unwrap_or((None, None));
-                update_status(
-                    &txn,
-                    &scope,
-                    client,
-                    *system_id,
-                    target,
-                    now,
-                    |_| {},
-                    None,
-                    rows.remove(system_id),
-                )
-                .await?;
-            }
-            txn.commit().await?;
+        let mut verdicts: Vec<Verdict> = rows
+            .into_iter()
+            .map(|due| {
+                let target = targets.get(&due.system_id).copied().unwrap_or((None, None));
+                let t = Telemetry {
+                    last_good_at: due.last_good_at,
+                    last_test: match (
+                        due.last_test_at,
+                        due.last_test_passed,
+                        due.last_test_seconds,
+                    ) {
+                        (Some(at), Some(p), Some(s)) => Some((at, p, s)),
+                        _ => None,
+                    },
+                    ..Telemetry::default()
+                };
+                let old = (
+                    State::parse(&due.rpo_state).unwrap_or(State::Unknown),
+                    State::parse(&due.rto_state).unwrap_or(State::Unknown),
+                );
+                Verdict {
+                    new: states(&t, target, now),
+                    next: next_eval(&t, target, now),
+                    rpo_moments: rpo_thresholds(t.last_good_at, target.0),
+                    rto_stale_at: rto_stale_at(t.last_test, target.1, RESTORE_TEST_STALE_DAYS),
+                    old,
+                    due,
+                }
+            })
+            .collect();
+        while !verdicts.is_empty() {
+            let rest = verdicts.split_off(verdicts.len().min(CHUNK));
+            write(state, &scope, client, &verdicts, now).await?;
+            verdicts = rest;
         }
     }
-    Ok(due.len())
+    Ok(total)
+}
+
+/// Writes a chunk of verdicts in one statement, each a compare-and-set on its version: a status
+/// that ingest (or another replica) moved meanwhile is left to them. State changes are recorded
+/// for the rows this writer won, so each change is recorded exactly once.
+async fn write(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Uuid,
+    verdicts: &[Verdict],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let backend = state.db.get_database_backend();
+    let mut sql = String::with_capacity(200 + verdicts.len() * 40);
+    sql.push_str("UPDATE system_status SET rpo_state = v.column3, rto_state = v.column4, ");
+    sql.push_str("state_since = CASE WHEN system_status.rpo_state = v.column3 AND system_status.rto_state = v.column4 THEN system_status.state_since ELSE v.column5 END, ");
+    sql.push_str("next_eval_at = v.column6, rpo_risk_at = v.column7, rpo_breach_at = v.column8, rto_stale_at = v.column9, ");
+    sql.push_str("targets_stale = v.column10, updated_at = v.column5, version = system_status.version + 1 FROM (VALUES ");
+    let mut values: Vec<Value> = Vec::with_capacity(verdicts.len() * 10);
+    for (i, v) in verdicts.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for k in 0..10 {
+            if k > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                DbBackend::Postgres => sql.push_str(&format!("${}", values.len() + k + 1)),
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+        values.extend([
+            Value::from(v.due.system_id),
+            Value::from(v.due.version),
+            Value::from(v.new.0.as_str()),
+            Value::from(v.new.1.as_str()),
+            Value::from(now),
+            Value::from(v.next),
+            Value::from(v.rpo_moments.map(|m| m.0)),
+            Value::from(v.rpo_moments.map(|m| m.1)),
+            Value::from(v.rto_stale_at),
+            Value::from(false),
+        ]);
+    }
+    sql.push_str(") AS v WHERE system_status.system_id = v.column1 AND system_status.version = v.column2 RETURNING system_status.system_id");
+    let _turn = match &state.sqlite_writes {
+        Some(m) => Some(m.lock().await),
+        None => None,
+    };
+    let txn = state.db.begin().await?;
+    let won: HashSet<Uuid> = txn
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?
+        .iter()
+        .map(|r| r.try_get_by_index::<Uuid>(0))
+        .collect::<Result<_, _>>()?;
+    let changes = verdicts
+        .iter()
+        .filter(|v| v.old != v.new && won.contains(&v.due.system_id))
+        .flat_map(|v| state_changes(scope, client_id, v.due.system_id, v.old, v.new, now))
+        .collect();
+    insert_changes(&txn, changes).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The clock's part: every due status whose targets are confirmed gets its states from the stored
+/// moments, in the database; a state that moves is recorded once. Returns how many were due.
+async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    let backend = state.db.get_database_backend();
+    let p = |n: usize| match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    };
+    let (at, confirmed) = (p(1), p(2));
+    let rpo = format!(
+        "CASE WHEN rpo_breach_at IS NULL THEN 'unknown' WHEN rpo_breach_at <= {at} THEN 'breached' \
+         WHEN rpo_risk_at <= {at} THEN 'at_risk' ELSE 'ok' END"
+    );
+    let rto = format!(
+        "CASE WHEN rto_stale_at IS NOT NULL AND rto_stale_at <= {at} THEN 'at_risk' ELSE rto_state END"
+    );
+    // The next moment of each kind still ahead, and the earlier of the two.
+    let rpo_next = format!(
+        "CASE WHEN rpo_risk_at > {at} THEN rpo_risk_at WHEN rpo_breach_at > {at} THEN rpo_breach_at END"
+    );
+    let rto_next = format!("CASE WHEN rto_stale_at > {at} THEN rto_stale_at END");
+    let next = format!(
+        "CASE WHEN ({rpo_next}) IS NULL THEN {rto_next} WHEN ({rto_next}) IS NULL THEN {rpo_next} \
+         WHEN ({rpo_next}) < ({rto_next}) THEN {rpo_next} ELSE {rto_next} END"
+    );
+    let set = format!(
+        "state_since = CASE WHEN rpo_state <> {rpo} OR rto_state <> {rto} THEN {at} ELSE state_since END, \
+         rpo_state = {rpo}, rto_state = {rto}, next_eval_at = {next}, updated_at = {at}, version = version + 1"
+    );
+    let due = format!("next_eval_at <= {at} AND targets_stale = {confirmed}");
+    let columns =
+        "(id, msp_id, client_id, system_id, aspect, from_state, to_state, at, notified_at)";
+    let values = vec![Value::from(now), Value::from(false)];
+    let statement = |sql: String| Statement::from_sql_and_values(backend, sql, values.clone());
+    if backend == DbBackend::Postgres {
+        // One statement: the rows it takes are locked, so a replica sweeping at the same moment
+        // skips them, and the old states it compares with are the ones it replaces.
+        let sql = format!(
+            "WITH due AS (SELECT system_id, rpo_state AS old_rpo, rto_state AS old_rto FROM system_status \
+             WHERE {due} FOR UPDATE SKIP LOCKED), \
+             upd AS (UPDATE system_status SET {set} FROM due WHERE system_status.system_id = due.system_id \
+             RETURNING system_status.system_id, system_status.msp_id, system_status.client_id, \
+             due.old_rpo, system_status.rpo_state AS new_rpo, due.old_rto, system_status.rto_state AS new_rto), \
+             moved AS (SELECT system_id, msp_id, client_id, 'rpo' AS aspect, old_rpo AS from_state, new_rpo AS to_state \
+             FROM upd WHERE old_rpo <> new_rpo UNION ALL \
+             SELECT system_id, msp_id, client_id, 'rto', old_rto, new_rto FROM upd WHERE old_rto <> new_rto), \
+             ins AS (INSERT INTO state_change {columns} SELECT gen_random_uuid(), msp_id, client_id, system_id, \
+             aspect, from_state, to_state, {at}, NULL FROM moved) \
+             SELECT count(*) AS n FROM upd"
+        );
+        let row = state.db.query_one_raw(statement(sql)).await?;
+        let n: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
+        return Ok(n as usize);
+    }
+    // SQLite: one writer at a time, so reading the old states and replacing them inside one
+    // transaction cannot race another sweep.
+    let _turn = match &state.sqlite_writes {
+        Some(m) => Some(m.lock().await),
+        None => None,
+    };
+    let txn = state.db.begin().await?;
+    txn.execute_raw(statement(format!(
+        "INSERT INTO state_change {columns} \
+         SELECT randomblob(16), msp_id, client_id, system_id, 'rpo', rpo_state, {rpo}, {at}, NULL \
+         FROM system_status WHERE {due} AND rpo_state <> {rpo} UNION ALL \
+         SELECT randomblob(16), msp_id, client_id, system_id, 'rto', rto_state, {rto}, {at}, NULL \
+         FROM system_status WHERE {due} AND rto_state <> {rto}"
+    )))
+    .await?;
+    let n = txn
+        .execute_raw(statement(format!(
+            "UPDATE system_status SET {set} WHERE {due}"
+        )))
+        .await?
+        .rows_affected();
+    txn.commit().await?;
+    Ok(n as usize)
 }
 
 /// Runs the evaluator every `every` until the task is dropped.

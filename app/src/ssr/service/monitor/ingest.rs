@@ -4,15 +4,17 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use uuid::Uuid;
 
-use super::{states, telemetry, Targets};
-use crate::domain::sla::{suspicious, EventKind, State};
+use super::cache::ClientTargets;
+use super::{states, telemetry};
+use crate::domain::sla::{EventKind, JobWindow, State, Telemetry};
 use crate::ssr::auth::sha256_hex;
 use crate::ssr::entity::{backup_event, ingest_token, state_change, system, system_status};
 use crate::ssr::error::{AppError, AppResult};
@@ -56,12 +58,17 @@ pub async fn authenticate(
     let raw = bearer
         .filter(|t| t.starts_with(super::tokens::PREFIX))
         .ok_or(AppError::Unauthorized)?;
+    let hash = sha256_hex(raw);
+    if let Some(t) = state.ingest_cache.token(&hash) {
+        return Ok(t);
+    }
     let row = ingest_token::Entity::find()
-        .filter(ingest_token::Column::TokenHash.eq(sha256_hex(raw)))
+        .filter(ingest_token::Column::TokenHash.eq(&hash))
         .one(&state.db)
         .await?
         .filter(|t| t.revoked_at.is_none())
         .ok_or(AppError::Unauthorized)?;
+    state.ingest_cache.put_token(hash, row.clone());
     Ok(row)
 }
 
@@ -71,11 +78,7 @@ struct Checked {
 }
 
 /// Every event is checked before anything is stored: one bad event refuses the batch.
-fn check(
-    batch: Batch,
-    systems: &HashMap<Uuid, system::Model>,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<Checked>> {
+fn check(batch: Batch, systems: &HashSet<Uuid>, now: DateTime<Utc>) -> AppResult<Vec<Checked>> {
     if batch.events.len() > MAX_BATCH {
         return Err(AppError::field(
             "events",
@@ -91,7 +94,7 @@ fn check(
         if ev.id.trim().is_empty() || ev.id.len() > 200 {
             err("id", "must be 1 to 200 characters".into());
         }
-        if !systems.contains_key(&ev.system_id) {
+        if !systems.contains(&ev.system_id) {
             err("system_id", "is not a system of this client".into());
         }
         let kind = EventKind::parse(&ev.kind);
@@ -135,155 +138,152 @@ fn check(
     }
 }
 
-/// Stores a checked batch and moves the statuses of its systems along, in the caller's
-/// transaction. Returns how many events were new.
-async fn record(
-    txn: &DatabaseTransaction,
-    scope: &Scope,
-    client_id: Uuid,
-    events: Vec<Checked>,
-    targets: &Targets,
-    now: DateTime<Utc>,
-) -> AppResult<usize> {
-    if events.is_empty() {
-        return Ok(0);
-    }
-    // Our own row ids are fresh, so the ones found afterwards are exactly the ones inserted.
-    let ids: Vec<Uuid> = events.iter().map(|_| Uuid::new_v4()).collect();
-    let rows = events
+/// Rows per INSERT: well inside both databases' limits on bound values (12 per row).
+const INSERT_ROWS: usize = 1000;
+
+/// Stores the events of a group of jobs (several requests) in the caller's transaction and moves
+/// the statuses of their systems along. Returns how many events of each job were new.
+async fn record(txn: &DatabaseTransaction, jobs: &[Job]) -> AppResult<Vec<usize>> {
+    // Our own row ids are fresh, so the ones the insert returns are exactly the new events; a
+    // repeated sender id (also one repeated inside this group) is skipped by the conflict clause.
+    let ids: Vec<Vec<Uuid>> = jobs
+        .iter()
+        .map(|j| j.events.iter().map(|_| Uuid::new_v4()).collect())
+        .collect();
+    let mut rows: Vec<backup_event::ActiveModel> = jobs
         .iter()
         .zip(&ids)
-        .map(|(c, id)| backup_event::ActiveModel {
-            id: Set(*id),
-            msp_id: Set(scope.msp_id),
-            client_id: Set(client_id),
-            system_id: Set(c.ev.system_id),
-            event_key: Set(c.ev.id.clone()),
-            kind: Set(c.kind.as_str().to_string()),
-            restore_point_at: Set(c.ev.restore_point_at),
-            finished_at: Set(c.ev.finished_at),
-            duration_seconds: Set(c.ev.duration_seconds),
-            bytes: Set(c.ev.bytes),
-            message: Set(c.ev.message.clone().unwrap_or_default()),
-            received_at: Set(now),
-        });
-    backup_event::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([
-                backup_event::Column::ClientId,
-                backup_event::Column::EventKey,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    let mut inserted: Vec<Uuid> = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+        .flat_map(|(job, ids)| {
+            job.events
+                .iter()
+                .zip(ids)
+                .map(|(c, id)| backup_event::ActiveModel {
+                    id: Set(*id),
+                    msp_id: Set(job.scope.msp_id),
+                    client_id: Set(job.client_id),
+                    system_id: Set(c.ev.system_id),
+                    event_key: Set(c.ev.id.clone()),
+                    kind: Set(c.kind.as_str().to_string()),
+                    restore_point_at: Set(c.ev.restore_point_at),
+                    finished_at: Set(c.ev.finished_at),
+                    duration_seconds: Set(c.ev.duration_seconds),
+                    bytes: Set(c.ev.bytes),
+                    message: Set(c.ev.message.clone().unwrap_or_default()),
+                    received_at: Set(job.now),
+                })
+        })
+        .collect();
+    let mut inserted: HashSet<Uuid> = HashSet::new();
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(INSERT_ROWS));
+        let chunk = std::mem::replace(&mut rows, rest);
         inserted.extend(
-            backup_event::Entity::find()
-                .select_only()
-                .column(backup_event::Column::Id)
-                .filter(backup_event::Column::Id.is_in(chunk.to_vec()))
-                .into_tuple::<Uuid>()
-                .all(txn)
+            backup_event::Entity::insert_many(chunk)
+                .on_conflict(
+                    OnConflict::columns([
+                        backup_event::Column::ClientId,
+                        backup_event::Column::EventKey,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_with_returning_keys(txn)
                 .await?,
         );
     }
-    let inserted: std::collections::HashSet<Uuid> = inserted.into_iter().collect();
-    let mut by_system: BTreeMap<Uuid, Vec<&Checked>> = BTreeMap::new();
-    for (c, id) in events.iter().zip(&ids) {
-        if inserted.contains(id) {
-            by_system.entry(c.ev.system_id).or_default().push(c);
-        }
-    }
-    let ids: Vec<Uuid> = by_system.keys().copied().collect();
-    let mut rows = ensure_rows(txn, scope, client_id, &ids, now).await?;
-    for (system_id, mut evs) in by_system {
-        evs.sort_by_key(|c| c.ev.finished_at);
-        let target = targets.get(&system_id).copied().unwrap_or((None, None));
-        let mut flag = String::new();
-        // The newest successful job of the batch is the one judged against its history.
-        if let Some(c) = evs
-            .iter()
-            .rev()
-            .find(|c| c.kind == EventKind::BackupSucceeded)
-        {
-            if let Some(f) = backup_aware_findings(txn, scope, system_id, &c.ev).await? {
-                flag = f;
+    let counts = ids
+        .iter()
+        .map(|ids| ids.iter().filter(|id| inserted.contains(id)).count())
+        .collect();
+
+    // The new events per client and system, in the order they happened.
+    type BySystem<'a> = BTreeMap<Uuid, Vec<&'a Checked>>;
+    let mut by_client: BTreeMap<Uuid, (&Job, BySystem)> = BTreeMap::new();
+    for (job, ids) in jobs.iter().zip(&ids) {
+        let entry = by_client
+            .entry(job.client_id)
+            .or_insert((job, BTreeMap::new()));
+        for (c, id) in job.events.iter().zip(ids) {
+            if inserted.contains(id) {
+                entry.1.entry(c.ev.system_id).or_default().push(c);
             }
         }
-        update_status(
-            txn,
-            scope,
-            client_id,
-            system_id,
-            target,
-            now,
-            |t| {
-                for c in &evs {
-                    t.apply(
-                        c.kind,
-                        c.ev.restore_point_at,
-                        c.ev.finished_at,
-                        c.ev.duration_seconds,
-                    );
-                }
-            },
-            (!flag.is_empty()).then_some(flag),
-            rows.remove(&system_id),
-        )
-        .await?;
     }
-    Ok(inserted.len())
-}
-
-/// A success that looks like a broken job: far smaller or faster than the recent median, or a
-/// restore point older than the job that reported it.
-async fn backup_aware_findings(
-    txn: &DatabaseTransaction,
-    scope: &Scope,
-    system_id: Uuid,
-    ev: &EventIn,
-) -> AppResult<Option<String>> {
-    if let (Some(rp), Some(d)) = (ev.restore_point_at, ev.duration_seconds) {
-        if rp < ev.finished_at - Duration::seconds(d) - Duration::hours(1) {
-            return Ok(Some(format!(
-                "restore point {rp} is older than the job that reported it"
-            )));
+    let mut changes = Vec::new();
+    for (client_id, (job, by_system)) in by_client {
+        if by_system.is_empty() {
+            continue;
+        }
+        let ids: Vec<Uuid> = by_system.keys().copied().collect();
+        let mut rows = ensure_rows(txn, &job.scope, client_id, &ids, job.now).await?;
+        for (system_id, mut evs) in by_system {
+            evs.sort_by_key(|c| c.ev.finished_at);
+            let target = job
+                .targets
+                .targets
+                .get(&system_id)
+                .copied()
+                .unwrap_or((None, None));
+            update_status(
+                txn,
+                &job.scope,
+                client_id,
+                system_id,
+                target,
+                job.now,
+                |t, window| apply(&evs, t, window),
+                rows.remove(&system_id),
+                &mut changes,
+            )
+            .await?;
         }
     }
-    if ev.bytes.is_none() && ev.duration_seconds.is_none() {
-        return Ok(None);
+    insert_changes(txn, changes).await?;
+    Ok(counts)
+}
+
+/// Moves a system's telemetry along by its new events (oldest first). The newest successful job
+/// is judged against the recent ones: what comes back replaces the system's finding.
+fn apply(evs: &[&Checked], t: &mut Telemetry, window: &mut JobWindow) -> Option<Option<String>> {
+    for c in evs {
+        t.apply(
+            c.kind,
+            c.ev.restore_point_at,
+            c.ev.finished_at,
+            c.ev.duration_seconds,
+        );
+        if c.kind == EventKind::BackupSucceeded
+            && (c.ev.bytes.is_some() || c.ev.duration_seconds.is_some())
+        {
+            window.add(c.ev.finished_at, c.ev.bytes, c.ev.duration_seconds);
+        }
     }
-    let recent: Vec<(Option<i64>, Option<i64>)> = scope
-        .select::<backup_event::Entity>()
-        .select_only()
-        .column(backup_event::Column::Bytes)
-        .column(backup_event::Column::DurationSeconds)
-        .filter(backup_event::Column::SystemId.eq(system_id))
-        .filter(backup_event::Column::Kind.eq(EventKind::BackupSucceeded.as_str()))
-        .filter(backup_event::Column::FinishedAt.lt(ev.finished_at))
-        .order_by_desc(backup_event::Column::FinishedAt)
-        .limit(10)
-        .into_tuple()
-        .all(txn)
-        .await?;
-    let sizes: Vec<i64> = recent.iter().filter_map(|r| r.0).collect();
-    let times: Vec<i64> = recent.iter().filter_map(|r| r.1).collect();
-    if ev.bytes.is_some_and(|b| suspicious(b, &sizes)) {
-        return Ok(Some(format!(
-            "a backup at {} wrote far less than usual",
-            ev.finished_at.format("%Y-%m-%d %H:%M")
-        )));
+    let newest = evs
+        .iter()
+        .rev()
+        .find(|c| c.kind == EventKind::BackupSucceeded)?;
+    Some(window.judge(
+        newest.ev.restore_point_at,
+        newest.ev.finished_at,
+        newest.ev.bytes,
+        newest.ev.duration_seconds,
+    ))
+}
+
+/// State changes found while writing statuses, stored in one go.
+pub async fn insert_changes(
+    db: &impl ConnectionTrait,
+    changes: Vec<state_change::ActiveModel>,
+) -> AppResult<()> {
+    let mut changes = changes;
+    while !changes.is_empty() {
+        let rest = changes.split_off(changes.len().min(INSERT_ROWS));
+        let chunk = std::mem::replace(&mut changes, rest);
+        state_change::Entity::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
     }
-    if ev.duration_seconds.is_some_and(|d| suspicious(d, &times)) {
-        return Ok(Some(format!(
-            "a backup at {} finished far faster than usual",
-            ev.finished_at.format("%Y-%m-%d %H:%M")
-        )));
-    }
-    Ok(None)
+    Ok(())
 }
 
 /// The status rows of `ids`, created (as unknown) where missing; one read, at most one insert.
@@ -333,10 +333,16 @@ pub async fn ensure_rows(
             rpo_state: Set(State::Unknown.as_str().into()),
             rto_state: Set(State::Unknown.as_str().into()),
             state_since: Set(now),
-            next_eval_at: Set(None),
+            next_eval_at: Set(Some(now)),
             version: Set(0),
             reminded_at: Set(None),
             updated_at: Set(now),
+            recent_jobs: Set(String::new()),
+            rpo_risk_at: Set(None),
+            rpo_breach_at: Set(None),
+            rto_stale_at: Set(None),
+            // The evaluator confirms the first verdict with targets read afresh.
+            targets_stale: Set(true),
         });
         system_status::Entity::insert_many(fresh)
             .on_conflict(
@@ -352,7 +358,9 @@ pub async fn ensure_rows(
 }
 
 /// Reads a system's status, changes it and writes it back only if nobody else did in between
-/// (the version number); a state change is recorded once, by whoever wins.
+/// (the version number); a state change is recorded once, by whoever wins, into `changes`.
+/// `change` may run more than once (after losing a race it runs on the newer row); it returns a
+/// new finding for the system (`Some(None)` clears it), or `None` to leave it.
 #[allow(clippy::too_many_arguments)]
 pub async fn update_status(
     db: &impl ConnectionTrait,
@@ -361,9 +369,9 @@ pub async fn update_status(
     system_id: Uuid,
     target: (Option<i64>, Option<i64>),
     now: DateTime<Utc>,
-    change: impl Fn(&mut crate::domain::sla::Telemetry),
-    flag: Option<String>,
+    change: impl Fn(&mut Telemetry, &mut JobWindow) -> Option<Option<String>>,
     known: Option<system_status::Model>,
+    changes: &mut Vec<state_change::ActiveModel>,
 ) -> AppResult<()> {
     let mut known = match known {
         Some(row) => Some(row),
@@ -382,18 +390,20 @@ pub async fn update_status(
                 .ok_or(AppError::NotFound)?,
         };
         let mut t = telemetry(&row);
-        change(&mut t);
+        let mut window = JobWindow::parse(&row.recent_jobs);
+        let finding = change(&mut t, &mut window);
         let (rpo, rto) = states(&t, target, now);
         let old = (
             State::parse(&row.rpo_state).unwrap_or(State::Unknown),
             State::parse(&row.rto_state).unwrap_or(State::Unknown),
         );
         let changed = old != (rpo, rto);
-        // Look again when the clock will change the state, and at least every ten minutes (a
-        // target may have been changed in the plan meanwhile).
-        let recheck = now + Duration::minutes(10);
-        let next = crate::domain::sla::next_change(t.last_good_at, target.0, now)
-            .map_or(recheck, |n| n.min(recheck));
+        let thresholds = crate::domain::sla::rpo_thresholds(t.last_good_at, target.0);
+        let mut next = next_eval(&t, target, now);
+        if row.targets_stale {
+            // Judged with targets that may be older than the change: keep the evaluator's turn.
+            next = next.into_iter().chain(row.next_eval_at).min();
+        }
         let res = system_status::Entity::update_many()
             .set(system_status::ActiveModel {
                 last_good_at: Set(t.last_good_at),
@@ -403,11 +413,22 @@ pub async fn update_status(
                 last_test_at: Set(t.last_test.map(|x| x.0)),
                 last_test_passed: Set(t.last_test.map(|x| x.1)),
                 last_test_seconds: Set(t.last_test.map(|x| x.2)),
-                suspicious: Set(flag.clone().unwrap_or(row.suspicious.clone())),
+                suspicious: Set(match finding {
+                    Some(f) => f.unwrap_or_default(),
+                    None => row.suspicious.clone(),
+                }),
+                recent_jobs: Set(window.encode()),
                 rpo_state: Set(rpo.as_str().into()),
                 rto_state: Set(rto.as_str().into()),
                 state_since: Set(if changed { now } else { row.state_since }),
-                next_eval_at: Set(Some(next)),
+                next_eval_at: Set(next),
+                rpo_risk_at: Set(thresholds.map(|x| x.0)),
+                rpo_breach_at: Set(thresholds.map(|x| x.1)),
+                rto_stale_at: Set(crate::domain::sla::rto_stale_at(
+                    t.last_test,
+                    target.1,
+                    super::RESTORE_TEST_STALE_DAYS,
+                )),
                 version: Set(row.version + 1),
                 updated_at: Set(now),
                 ..Default::default()
@@ -419,23 +440,14 @@ pub async fn update_status(
         if res.rows_affected == 0 {
             continue; // someone else moved it first: read again
         }
-        for (aspect, from, to) in [("rpo", old.0, rpo), ("rto", old.1, rto)] {
-            if from != to {
-                state_change::ActiveModel {
-                    id: Set(Uuid::new_v4()),
-                    msp_id: Set(scope.msp_id),
-                    client_id: Set(client_id),
-                    system_id: Set(system_id),
-                    aspect: Set(aspect.into()),
-                    from_state: Set(from.as_str().into()),
-                    to_state: Set(to.as_str().into()),
-                    at: Set(now),
-                    notified_at: Set(None),
-                }
-                .insert(db)
-                .await?;
-            }
-        }
+        changes.extend(state_changes(
+            scope,
+            client_id,
+            system_id,
+            old,
+            (rpo, rto),
+            now,
+        ));
         return Ok(());
     }
     Err(AppError::Conflict(
@@ -443,7 +455,46 @@ pub async fn update_status(
     ))
 }
 
-/// Ingests a batch reported with an ingest token.
+/// When the evaluator must look at a system again: the next moment the clock moves one of its
+/// states (`None`: the clock alone will not). Target changes make a system due at once.
+pub fn next_eval(
+    t: &Telemetry,
+    target: (Option<i64>, Option<i64>),
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let rpo = crate::domain::sla::next_change(t.last_good_at, target.0, now);
+    let rto =
+        crate::domain::sla::rto_stale_at(t.last_test, target.1, super::RESTORE_TEST_STALE_DAYS)
+            .filter(|at| *at > now);
+    rpo.into_iter().chain(rto).min()
+}
+
+/// The state-change rows for a move from `old` to `new` (none when nothing moved).
+pub fn state_changes(
+    scope: &Scope,
+    client_id: Uuid,
+    system_id: Uuid,
+    old: (State, State),
+    new: (State, State),
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = state_change::ActiveModel> {
+    let (msp_id, client_id) = (scope.msp_id, client_id);
+    [("rpo", old.0, new.0), ("rto", old.1, new.1)]
+        .into_iter()
+        .filter(|(_, from, to)| from != to)
+        .map(move |(aspect, from, to)| state_change::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            msp_id: Set(msp_id),
+            client_id: Set(client_id),
+            system_id: Set(system_id),
+            aspect: Set(aspect.into()),
+            from_state: Set(from.as_str().into()),
+            to_state: Set(to.as_str().into()),
+            at: Set(now),
+            notified_at: Set(None),
+        })
+}
+
 /// Ingests a batch reported with an ingest token. Checked here; stored by the committer together
 /// with whatever else is waiting, and acknowledged only after that commit.
 pub async fn ingest(
@@ -454,14 +505,16 @@ pub async fn ingest(
 ) -> AppResult<Accepted> {
     let scope = Scope::machine(token.msp_id, token.client_id);
     let total = batch.events.len();
-    let (targets, _, systems) = super::targets(&state.db, &scope, token.client_id).await?;
-    let systems: HashMap<Uuid, system::Model> = systems.into_iter().map(|s| (s.id, s)).collect();
-    let checked = check(batch, &systems, now)?;
+    let targets = super::client_targets(state, &scope, token.client_id).await?;
+    let checked = check(batch, &targets.systems, now)?;
     // Worth knowing when a token was last used; not worth a write per request.
     let touch = token
         .last_used_at
         .is_none_or(|t| now - t > Duration::minutes(1))
         .then_some(token.id);
+    if let Some(id) = touch {
+        state.ingest_cache.touched(id, now);
+    }
     let accepted = submit(
         state,
         Job {
@@ -485,7 +538,7 @@ pub struct Job {
     scope: Scope,
     client_id: Uuid,
     events: Vec<Checked>,
-    targets: Targets,
+    targets: Arc<ClientTargets>,
     /// An ingest token whose `last_used_at` to move.
     touch: Option<Uuid>,
     now: DateTime<Utc>,
@@ -536,7 +589,7 @@ async fn committer(state: AppState, mut rx: tokio::sync::mpsc::Receiver<(Job, Re
             }
         }
         let (jobs, replies): (Vec<Job>, Vec<Reply>) = group.into_iter().unzip();
-        match commit_group(&state, jobs).await {
+        match commit_group(&state, &jobs).await {
             Ok(counts) => {
                 for (reply, n) in replies.into_iter().zip(counts) {
                     let _ = reply.send(Ok(n));
@@ -552,41 +605,31 @@ async fn committer(state: AppState, mut rx: tokio::sync::mpsc::Receiver<(Job, Re
     }
 }
 
-async fn commit_group(state: &AppState, jobs: Vec<Job>) -> AppResult<Vec<usize>> {
+async fn commit_group(state: &AppState, jobs: &[Job]) -> AppResult<Vec<usize>> {
     let _turn = match &state.sqlite_writes {
         Some(m) => Some(m.lock().await),
         None => None,
     };
     let txn = state.db.begin().await?;
-    let mut counts = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        counts.push(
-            record(
-                &txn,
-                &job.scope,
-                job.client_id,
-                job.events,
-                &job.targets,
-                job.now,
+    let counts = record(&txn, jobs).await?;
+    let touched: Vec<Uuid> = jobs.iter().filter_map(|j| j.touch).collect();
+    if !touched.is_empty() {
+        let now = jobs.iter().map(|j| j.now).max().unwrap_or_else(Utc::now);
+        ingest_token::Entity::update_many()
+            .col_expr(
+                ingest_token::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(Some(now)),
             )
-            .await?,
-        );
-        if let Some(id) = job.touch {
-            ingest_token::Entity::update_many()
-                .col_expr(
-                    ingest_token::Column::LastUsedAt,
-                    sea_orm::sea_query::Expr::value(Some(job.now)),
-                )
-                .filter(ingest_token::Column::Id.eq(id))
-                .exec(&txn)
-                .await?;
-        }
+            .filter(ingest_token::Column::Id.is_in(touched))
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(counts)
 }
 
-/// A heartbeat: `ok` is a good restore point now; otherwise a failed backup.
+/// A heartbeat: `ok` is a good restore point now; otherwise a failed backup. It goes through the
+/// same group commit as ingest batches.
 pub async fn ping(
     state: &AppState,
     ping_key: &str,
@@ -600,12 +643,7 @@ pub async fn ping(
         .await?
         .ok_or(AppError::NotFound)?;
     let scope = Scope::machine(sys.msp_id, sys.client_id);
-    let (targets, _, _) = super::targets(&state.db, &scope, sys.client_id).await?;
-    let _turn = match &state.sqlite_writes {
-        Some(m) => Some(m.lock().await),
-        None => None,
-    };
-    let txn = state.db.begin().await?;
+    let targets = super::client_targets(state, &scope, sys.client_id).await?;
     let ev = EventIn {
         id: format!("ping-{}", Uuid::new_v4()),
         system_id: sys.id,
@@ -621,15 +659,17 @@ pub async fn ping(
     } else {
         EventKind::BackupFailed
     };
-    record(
-        &txn,
-        &scope,
-        sys.client_id,
-        vec![Checked { kind, ev }],
-        &targets,
-        now,
+    submit(
+        state,
+        Job {
+            scope,
+            client_id: sys.client_id,
+            events: vec![Checked { kind, ev }],
+            targets,
+            touch: None,
+            now,
+        },
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }

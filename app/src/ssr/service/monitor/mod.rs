@@ -1,6 +1,7 @@
 //! Backup monitoring: ingest tokens, ingesting events and heartbeats, the live status of a
 //! client's systems and processes, and the evaluator that moves states along by the clock.
 pub mod alerts;
+pub mod cache;
 pub mod evaluate;
 pub mod ingest;
 pub mod report;
@@ -70,6 +71,46 @@ pub async fn targets(
         })
         .collect();
     Ok((t, links, systems))
+}
+
+/// A client's systems and their targets for ingest: from memory when fresh, else read and kept.
+pub async fn client_targets(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Uuid,
+) -> AppResult<std::sync::Arc<cache::ClientTargets>> {
+    if let Some(c) = state.ingest_cache.client(client_id) {
+        return Ok(c);
+    }
+    let (targets, _, systems) = targets(&state.db, scope, client_id).await?;
+    let c = std::sync::Arc::new(cache::ClientTargets {
+        targets,
+        systems: systems.iter().map(|s| s.id).collect(),
+    });
+    state.ingest_cache.put_client(client_id, c.clone());
+    Ok(c)
+}
+
+/// A client's systems, processes or their targets changed: ingest forgets what it kept, and the
+/// evaluator looks at every status of the client on its next pass (a state may have changed
+/// with the target, not only with the clock).
+pub async fn targets_changed(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<()> {
+    use sea_orm::EntityTrait;
+    state.ingest_cache.forget_client(client_id);
+    system_status::Entity::update_many()
+        .col_expr(
+            system_status::Column::NextEvalAt,
+            sea_orm::sea_query::Expr::value(Some(Utc::now())),
+        )
+        .col_expr(
+            system_status::Column::TargetsStale,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(scope.condition::<system_status::Entity>())
+        .filter(system_status::Column::ClientId.eq(client_id))
+        .exec(&state.db)
+        .await?;
+    Ok(())
 }
 
 pub fn telemetry(row: &system_status::Model) -> Telemetry {

@@ -110,6 +110,7 @@ pub async fn revoke(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
     active.revoked_at = Set(Some(Utc::now()));
     active.updated_at = Set(Utc::now());
     active.update(&state.db).await?;
+    state.ingest_cache.forget_token(id);
     audit::record(
         &state.db,
         audit::Entry::by(scope, "ingest_token.revoke", name).client(client_id),

@@ -67,6 +67,8 @@ where
     owned::get::<E>(&state.db, scope, id).await?;
     scope.require_plan_editor()?;
     let row = owned::delete::<E>(&state.db, scope, id).await?;
+    // A system or process gone can change the targets in force (and the systems ingest accepts).
+    crate::ssr::service::monitor::targets_changed(state, scope, row.client()).await?;
     crate::ssr::repo::audit::record(
         &state.db,
         crate::ssr::repo::audit::Entry::by(scope, E::Model::DELETED, row.label())

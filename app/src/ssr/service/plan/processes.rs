@@ -72,6 +72,7 @@ pub async fn create(
         updated_at: Set(now),
     };
     let id = save(state, scope, client.id, row, input, true).await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, client.id).await?;
     get(state, scope, id).await
 }
 
@@ -87,6 +88,7 @@ pub async fn update(
     let mut active: process::ActiveModel = row.into();
     active.updated_at = Set(Utc::now());
     save(state, scope, client_id, active, input, false).await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, client_id).await?;
     get(state, scope, id).await
 }
 

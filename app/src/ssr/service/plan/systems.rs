@@ -84,6 +84,7 @@ pub async fn create(
         updated_at: Set(now),
     };
     let id = save(state, scope, client.id, row, input, "system.create").await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, client.id).await?;
     get(state, scope, id).await
 }
 
@@ -99,6 +100,7 @@ pub async fn update(
     let mut active: system::ActiveModel = row.into();
     active.updated_at = Set(Utc::now());
     save(state, scope, client_id, active, input, "system.update").await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, client_id).await?;
     get(state, scope, id).await
 }
 

@@ -387,5 +387,5 @@ pub async fn apply(
     )
     .await?;
     txn.commit().await?;
-    Ok(())
+    crate::ssr::service::monitor::targets_changed(state, scope, client.id).await
 }

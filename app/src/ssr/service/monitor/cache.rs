@@ -1,0 +1,95 @@
+//! What every ingest request needs and hardly ever changes, kept in memory: the live ingest
+//! tokens (by hash) and each client's systems with their effective targets. Changes made through
+//! this server drop an entry at once; entries also expire after `TTL`, which bounds how long a
+//! change made through another replica (a revoked token, a new target) goes unseen here.
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+use super::Targets;
+use crate::ssr::entity::ingest_token;
+
+pub const TTL: Duration = Duration::from_secs(10);
+/// Past this many entries, expired ones are pruned before a new one goes in.
+const PRUNE_AT: usize = 10_000;
+
+/// A client's systems and the targets in force for each.
+#[derive(Debug, Default)]
+pub struct ClientTargets {
+    pub targets: Targets,
+    pub systems: HashSet<Uuid>,
+}
+
+/// A map whose entries count only while younger than `TTL`.
+struct Fresh<K, V>(Mutex<HashMap<K, (V, Instant)>>);
+
+impl<K, V> Default for Fresh<K, V> {
+    fn default() -> Self {
+        Fresh(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> Fresh<K, V> {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<K, (V, Instant)>> {
+        // A panic elsewhere while holding the lock leaves nothing half-written here.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, key: &K) -> Option<V> {
+        self.map()
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < TTL)
+            .map(|(v, _)| v.clone())
+    }
+
+    fn put(&self, key: K, value: V) {
+        let mut map = self.map();
+        if map.len() >= PRUNE_AT {
+            map.retain(|_, (_, at)| at.elapsed() < TTL);
+        }
+        map.insert(key, (value, Instant::now()));
+    }
+}
+
+#[derive(Default)]
+pub struct IngestCache {
+    tokens: Fresh<String, ingest_token::Model>,
+    clients: Fresh<Uuid, Arc<ClientTargets>>,
+}
+
+impl IngestCache {
+    /// The live token with this hash, if it was looked up within `TTL`.
+    pub fn token(&self, hash: &str) -> Option<ingest_token::Model> {
+        self.tokens.get(&hash.to_string())
+    }
+
+    pub fn put_token(&self, hash: String, token: ingest_token::Model) {
+        self.tokens.put(hash, token);
+    }
+
+    /// A token was revoked: look it up afresh next time.
+    pub fn forget_token(&self, id: Uuid) {
+        self.tokens.map().retain(|_, (t, _)| t.id != id);
+    }
+
+    /// The token's use was recorded now; its cached copy says so too.
+    pub fn touched(&self, id: Uuid, now: chrono::DateTime<chrono::Utc>) {
+        for (t, _) in self.tokens.map().values_mut().filter(|(t, _)| t.id == id) {
+            t.last_used_at = Some(now);
+        }
+    }
+
+    pub fn client(&self, client_id: Uuid) -> Option<Arc<ClientTargets>> {
+        self.clients.get(&client_id)
+    }
+
+    pub fn put_client(&self, client_id: Uuid, targets: Arc<ClientTargets>) {
+        self.clients.put(client_id, targets);
+    }
+
+    /// The client's systems or targets changed.
+    pub fn forget_client(&self, client_id: Uuid) {
+        self.clients.map().remove(&client_id);
+    }
+}
