@@ -263,13 +263,22 @@ async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
         None => None,
     };
     let txn = state.db.begin().await?;
-    txn.execute_raw(statement(format!(
-        "INSERT INTO state_change {columns} \
-         SELECT randomblob(16), msp_id, client_id, system_id, 'rpo', rpo_state, {rpo}, {at}, NULL \
+    // Row ids like UUIDv7: this pass's millisecond, then random bytes, so the new rows land at
+    // the end of the primary-key index rather than on a random page each.
+    let id = format!("unhex({} || hex(randomblob(10)))", p(values.len() + 1));
+    let mut with_millis = values.clone();
+    with_millis.push(Value::from(format!("{:012X}", now.timestamp_millis())));
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO state_change {columns} \
+         SELECT {id}, msp_id, client_id, system_id, 'rpo', rpo_state, {rpo}, {at}, NULL \
          FROM system_status WHERE {due} AND rpo_state <> {rpo} UNION ALL \
-         SELECT randomblob(16), msp_id, client_id, system_id, 'rto', rto_state, {rto}, {at}, NULL \
+         SELECT {id}, msp_id, client_id, system_id, 'rto', rto_state, {rto}, {at}, NULL \
          FROM system_status WHERE {due} AND rto_state <> {rto}"
-    )))
+        ),
+        with_millis,
+    ))
     .await?;
     let n = txn
         .execute_raw(statement(format!(
