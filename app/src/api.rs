@@ -25,12 +25,17 @@ mod ctx {
         ServerFnError::ServerError(e.public_message())
     }
 
-    pub fn state() -> AppState {
-        expect_context::<AppState>()
+    /// The server's state. Missing only when a page's data is still being fetched after its
+    /// request was abandoned (the reader went away mid-render): an error then, not a panic.
+    pub fn state() -> Result<AppState, ServerFnError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::warn!("server function ran outside a request");
+            ServerFnError::ServerError("the request has ended".into())
+        })
     }
 
     pub async fn session() -> Result<(AppState, Session), ServerFnError> {
-        let state = state();
+        let state = state()?;
         let session = leptos_axum::extract_with_state::<Session, _>(&state)
             .await
             .map_err(|_| err(AppError::Unauthorized))?;
@@ -58,7 +63,7 @@ mod ctx {
 #[server]
 pub async fn get_me() -> Result<Option<MeView>, ServerFnError> {
     use crate::ssr::service::account;
-    let state = ctx::state();
+    let state = ctx::state()?;
     match leptos_axum::extract_with_state::<crate::ssr::session::Session, _>(&state).await {
         Ok(session) => account::me(&state, &session)
             .await
@@ -71,7 +76,7 @@ pub async fn get_me() -> Result<Option<MeView>, ServerFnError> {
 #[server]
 pub async fn login(email: String, password: String) -> Result<(), ServerFnError> {
     use crate::ssr::{service::account, session::session_cookie};
-    let state = ctx::state();
+    let state = ctx::state()?;
     let ip = ctx::ip(&state).await;
     let signed_in = account::login(&state, &email, &password, ip)
         .await
@@ -93,7 +98,7 @@ pub async fn signup(
     password: String,
 ) -> Result<(), ServerFnError> {
     use crate::ssr::{service::account, session::session_cookie};
-    let state = ctx::state();
+    let state = ctx::state()?;
     let ip = ctx::ip(&state).await;
     let input = account::SignupInput {
         msp_name,
@@ -113,7 +118,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
     if let Ok((state, session)) = ctx::session().await {
         account::logout(&state, &session).await.map_err(ctx::err)?;
     }
-    ctx::set_cookie(clear_session_cookie(&ctx::state()));
+    ctx::set_cookie(clear_session_cookie(&ctx::state()?));
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -175,7 +180,7 @@ pub async fn invite_user(
 #[server]
 pub async fn accept_invite(token: String, password: String) -> Result<(), ServerFnError> {
     use crate::ssr::{service::account, session::session_cookie};
-    let state = ctx::state();
+    let state = ctx::state()?;
     let ip = ctx::ip(&state).await;
     let signed_in = account::accept_invite(&state, &token, &password, ip)
         .await

@@ -305,6 +305,24 @@ pub fn suspicious(value: i64, recent: &[i64]) -> bool {
     }
 }
 
+/// Where the backups of a business process's systems fall short of the process's own targets:
+/// one sentence per shortfall, led by the system's name.
+pub fn process_gaps(
+    lang: Lang,
+    systems: &[(&str, &Policy)],
+    rpo_target: Option<u32>,
+    rto_target: Option<u32>,
+) -> Vec<String> {
+    systems
+        .iter()
+        .flat_map(|(name, p)| {
+            gaps(lang, p, rpo_target, rto_target)
+                .into_iter()
+                .map(move |g| format!("{name}: {g}"))
+        })
+        .collect()
+}
+
 /// How many recent successful jobs a system's next job is judged against.
 pub const JOB_WINDOW: usize = 10;
 
@@ -865,5 +883,34 @@ mod tests {
             None
         );
         assert_eq!(rto_stale_at(Some((test_at, true, 600)), None, 90), None);
+    }
+    #[test]
+    fn a_process_names_each_system_that_falls_short_of_its_targets() {
+        let daily = Policy {
+            method: Method::AgentToDisk,
+            interval_minutes: 1440,
+            job_minutes: 60,
+            offsite_interval_minutes: Some(1440),
+            retention_days: 30,
+            data_gb: 100,
+            restore_mb_per_s: None,
+        };
+        let replica = Policy {
+            method: Method::ContinuousReplication,
+            interval_minutes: 1,
+            job_minutes: 0,
+            offsite_interval_minutes: Some(1),
+            retention_days: 7,
+            data_gb: 100,
+            restore_mb_per_s: None,
+        };
+        let systems = [("ERP", &daily), ("Mail", &replica)];
+        let en = process_gaps(Lang::En, &systems, Some(60), None);
+        assert!(!en.is_empty());
+        assert!(en.iter().all(|g| g.starts_with("ERP: ")), "{en:?}");
+        assert!(en[0].contains("you agreed 60 min"), "{en:?}");
+        let nl = process_gaps(Lang::Nl, &systems, Some(60), None);
+        assert!(nl[0].starts_with("ERP: Een back-up elke"), "{nl:?}");
+        assert!(process_gaps(Lang::En, &systems, Some(2 * 1440), None).is_empty());
     }
 }

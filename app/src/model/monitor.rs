@@ -44,6 +44,10 @@ pub struct ProcessStatusView {
     pub rpo_target_seconds: Option<i64>,
     pub rto_target_seconds: Option<i64>,
     pub systems: Vec<Uuid>,
+    /// Where its systems' backup policies fall short of this process's targets (English; the
+    /// page words them in the reader's language from the policies).
+    #[serde(default)]
+    pub policy_gaps: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

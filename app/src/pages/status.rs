@@ -203,8 +203,8 @@ pub fn StatusPage() -> impl IntoView {
                             <p class="muted small">{t.refreshed}</p>
                             <p class="small" data-testid="report-links">
                                 {t.report} ": "
-                                <a rel="external" target="_blank" href=format!("/api/v1/clients/{}/reports/{}?format=html", status.client_id, now.format("%Y-%m"))>"HTML"</a> " · "
-                                <a rel="external" href=format!("/api/v1/clients/{}/reports/{}?format=pdf", status.client_id, now.format("%Y-%m"))>"PDF"</a> " · "
+                                <a rel="external" target="_blank" href=format!("/api/v1/clients/{}/reports/{}?format=html&lang={}", status.client_id, now.format("%Y-%m"), lang().code())>"HTML"</a> " · "
+                                <a rel="external" href=format!("/api/v1/clients/{}/reports/{}?format=pdf&lang={}", status.client_id, now.format("%Y-%m"), lang().code())>"PDF"</a> " · "
                                 <a rel="external" href=format!("/api/v1/clients/{}/reports/{}?format=csv", status.client_id, now.format("%Y-%m"))>"CSV"</a>
                             </p>
                             {status.systems.is_empty().then(|| view! { <p class="empty">{t.no_systems}</p> })}
@@ -217,8 +217,22 @@ pub fn StatusPage() -> impl IntoView {
                             {(!status.processes.is_empty()).then(|| view! {
                                 <h2>{t.processes}</h2>
                                 <table class="table" data-testid="process-status">
-                                    <tbody>{status.processes.iter().map(|p| view! {
-                                        <tr><td>{p.name.clone()}</td><td><Badge state=p.rpo_state /></td><td>"RTO " <Badge state=p.rto_state /></td></tr>
+                                    <tbody>{status.processes.iter().map(|p| {
+                                        // The reader's language, from the policies of its systems.
+                                        let policies: Vec<(&str, &crate::domain::sla::Policy)> = p.systems.iter()
+                                            .filter_map(|id| status.systems.iter().find(|s| s.id == *id))
+                                            .filter_map(|s| s.policy.as_ref().map(|pol| (s.name.as_str(), pol)))
+                                            .collect();
+                                        let to_min = |v: Option<i64>| v.map(|x| (x / 60) as u32);
+                                        let gaps = crate::domain::sla::process_gaps(lang(), &policies, to_min(p.rpo_target_seconds), to_min(p.rto_target_seconds));
+                                        view! {
+                                            <tr>
+                                                <td>{p.name.clone()}</td>
+                                                <td><Badge state=p.rpo_state /></td>
+                                                <td>"RTO " <Badge state=p.rto_state /></td>
+                                                <td>{(!gaps.is_empty()).then(|| view! { <ul class="gaps" data-testid="process-gaps">{gaps.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}</ul> })}</td>
+                                            </tr>
+                                        }
                                     }).collect_view()}</tbody>
                                 </table>
                             })}

@@ -55,3 +55,19 @@ impl FromRequestParts<AppState> for ClientIp {
         )))
     }
 }
+
+/// The language a document is asked in: `?lang=en|nl`, else the reader's language cookie, else
+/// English. Anything else in `lang` is refused.
+pub fn request_lang(
+    headers: &axum::http::HeaderMap,
+    asked: Option<&str>,
+) -> app::ssr::error::AppResult<app::i18n::Lang> {
+    use app::i18n::Lang;
+    match asked {
+        Some(l) => Lang::parse(l)
+            .ok_or_else(|| app::ssr::error::AppError::field("lang", "must be en or nl")),
+        None => Ok(app::ssr::session::cookie(headers, app::i18n::LANG_COOKIE)
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default()),
+    }
+}

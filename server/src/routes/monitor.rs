@@ -151,6 +151,8 @@ async fn put_alert_settings(
 struct ReportQuery {
     /// json (default), csv, html or pdf.
     format: Option<String>,
+    /// `en` or `nl` for html and pdf; by default the reader's language cookie, else English.
+    lang: Option<String>,
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
@@ -158,11 +160,13 @@ async fn report(
     State(s): State<AppState>,
     scope: Scope,
     Path((c, month)): Path<(String, String)>,
+    headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<ReportQuery>,
 ) -> AppResult<axum::response::Response> {
     use app::ssr::service::monitor::report;
     use axum::response::IntoResponse;
     let now = chrono::Utc::now();
+    let lang = super::request_lang(&headers, q.lang.as_deref())?;
     let r = report::month(&s, &scope, id(&c)?, &month, now).await?;
     let name = format!("sla-report-{month}");
     let attach = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
@@ -178,11 +182,11 @@ async fn report(
             .into_response(),
         "html" => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            export::to_html(&report::document(&r, now)),
+            export::to_html(&report::document(&r, lang, now)),
         )
             .into_response(),
         "pdf" => {
-            let doc = report::document(&r, now);
+            let doc = report::document(&r, lang, now);
             let bytes = tokio::task::spawn_blocking(move || export::to_pdf(&doc))
                 .await
                 .map_err(|e| AppError::Internal(e.into()))?

@@ -313,13 +313,7 @@ async fn export_doc(
     c: &str,
     q: ExportQuery,
 ) -> AppResult<(export::Doc, String)> {
-    use app::i18n::Lang;
-    let cookie_lang =
-        app::ssr::session::cookie(headers, app::i18n::LANG_COOKIE).and_then(|v| Lang::parse(&v));
-    let lang = match q.lang.as_deref() {
-        Some(l) => Lang::parse(l).ok_or_else(|| AppError::field("lang", "must be en or nl"))?,
-        None => cookie_lang.unwrap_or_default(),
-    };
+    let lang = super::request_lang(headers, q.lang.as_deref())?;
     let client = id(c)?;
     let today = chrono::Utc::now().date_naive();
     let plan = match q.version {

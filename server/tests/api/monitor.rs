@@ -357,6 +357,12 @@ async fn states_follow_exposure_restore_tests_and_findings(app: TestApp) {
         r.body["policy_gaps"][0],
         "A backup every 1 day can lose up to 25 h of data; you agreed 60 min."
     );
+    // The process that depends on it names it among its own shortfalls.
+    let st = status(&app, &s.owner, &s.client).await;
+    assert_eq!(
+        st["processes"][0]["policy_gaps"][0],
+        "File server: A backup every 1 day can lose up to 25 h of data; you agreed 60 min."
+    );
     let bad = json!({ "policy": { "method": "agent_to_disk", "interval_minutes": 0, "job_minutes": 0, "retention_days": 1, "data_gb": 1 } });
     assert_eq!(
         app.call(
@@ -658,6 +664,32 @@ async fn month_reports_as_data_csv_and_pdf(app: TestApp) {
         text.contains("File server") && text.contains("Breaches"),
         "{text}"
     );
+    // The client reads it in Dutch.
+    let nl = app
+        .get(
+            &format!(
+                "/api/v1/clients/{}/reports/{month}?format=html&lang=nl",
+                s.client
+            ),
+            &s.owner,
+        )
+        .await;
+    assert_eq!(nl.status, StatusCode::OK);
+    assert!(
+        nl.text.contains("SLA-rapport") && nl.text.contains("Overschrijdingen: File server"),
+        "{}",
+        nl.text
+    );
+    let bad_lang = app
+        .get(
+            &format!(
+                "/api/v1/clients/{}/reports/{month}?format=html&lang=fr",
+                s.client
+            ),
+            &s.owner,
+        )
+        .await;
+    assert_eq!(bad_lang.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     for bad in ["2026-13", "next", "2999-01"] {
         let r = app

@@ -209,7 +209,17 @@ pub async fn client_status(
             let worst = |f: fn(&SystemStatusView) -> State| {
                 members.iter().map(|s| f(s)).max().unwrap_or(State::Unknown)
             };
+            let policies: Vec<(&str, &crate::domain::sla::Policy)> = members
+                .iter()
+                .filter_map(|s| s.policy.as_ref().map(|p| (s.name.as_str(), p)))
+                .collect();
             ProcessStatusView {
+                policy_gaps: crate::domain::sla::process_gaps(
+                    crate::i18n::Lang::En,
+                    &policies,
+                    pv.rpo_minutes,
+                    pv.rto_minutes,
+                ),
                 id: p.id,
                 name: p.name.clone(),
                 rpo_state: worst(|s| s.rpo_state),

@@ -1,5 +1,6 @@
 //! The monthly SLA report of a client: per system the share of time within its RPO, every breach
 //! with its duration, and the restore tests done and passed; as data, CSV and a printable document.
+use crate::i18n::Lang;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
@@ -157,19 +158,67 @@ pub fn csv(r: &MonthReport) -> String {
     out
 }
 
-/// The report as a document for HTML and PDF.
-pub fn document(r: &MonthReport, generated_at: DateTime<Utc>) -> export::Doc {
+/// The words of the report, in English and Dutch.
+struct Words {
+    title: &'static str,
+    columns: [&'static str; 5],
+    breaches_of: &'static str,
+    breach_columns: [&'static str; 3],
+    still_open: &'static str,
+    generated: &'static str,
+    none: &'static str,
+}
+
+const EN: Words = Words {
+    title: "SLA report",
+    columns: [
+        "System",
+        "RPO",
+        "Within RPO",
+        "Breaches",
+        "Restore tests (passed)",
+    ],
+    breaches_of: "Breaches",
+    breach_columns: ["From", "To", "Hours"],
+    still_open: "still open",
+    generated: "generated",
+    none: "none",
+};
+
+const NL: Words = Words {
+    title: "SLA-rapport",
+    columns: [
+        "Systeem",
+        "RPO",
+        "Binnen RPO",
+        "Overschrijdingen",
+        "Hersteltests (geslaagd)",
+    ],
+    breaches_of: "Overschrijdingen",
+    breach_columns: ["Van", "Tot", "Uren"],
+    still_open: "nog open",
+    generated: "gemaakt",
+    none: "geen",
+};
+
+/// A decimal as the reader writes it: Dutch uses a comma.
+fn decimal(lang: Lang, value: f64, places: usize) -> String {
+    let s = format!("{value:.places$}");
+    match lang {
+        Lang::En => s,
+        Lang::Nl => s.replace('.', ","),
+    }
+}
+
+/// The report as a document for HTML and PDF, in the reader's language.
+pub fn document(r: &MonthReport, lang: Lang, generated_at: DateTime<Utc>) -> export::Doc {
     use export::Block;
+    let w = match lang {
+        Lang::En => &EN,
+        Lang::Nl => &NL,
+    };
     let mut blocks = vec![Block::Table {
-        header: [
-            "System",
-            "RPO",
-            "Within RPO",
-            "Breaches",
-            "Restore tests (passed)",
-        ]
-        .map(String::from)
-        .to_vec(),
+        header: w.columns.map(String::from).to_vec(),
         rows: r
             .systems
             .iter()
@@ -180,9 +229,12 @@ pub fn document(r: &MonthReport, generated_at: DateTime<Utc>) -> export::Doc {
                         .map(|t| format!("{} min", t / 60))
                         .unwrap_or_else(|| "—".into()),
                     s.within_rpo_percent
-                        .map(|w| format!("{w:.2}%"))
+                        .map(|p| format!("{}%", decimal(lang, p, 2)))
                         .unwrap_or_else(|| "—".into()),
-                    s.breaches.len().to_string(),
+                    match s.breaches.len() {
+                        0 => w.none.to_string(),
+                        n => n.to_string(),
+                    },
                     format!("{} ({})", s.restore_tests, s.restore_tests_passed),
                 ]
             })
@@ -191,37 +243,82 @@ pub fn document(r: &MonthReport, generated_at: DateTime<Utc>) -> export::Doc {
     for s in r.systems.iter().filter(|s| !s.breaches.is_empty()) {
         blocks.push(Block::Heading {
             level: 2,
-            text: format!("Breaches: {}", s.name),
+            text: format!("{}: {}", w.breaches_of, s.name),
         });
         blocks.push(Block::Table {
-            header: ["From", "To", "Hours"].map(String::from).to_vec(),
+            header: w.breach_columns.map(String::from).to_vec(),
             rows: s
                 .breaches
                 .iter()
                 .map(|b| {
                     let end = if b.open {
-                        "still open".to_string()
+                        w.still_open.to_string()
                     } else {
                         b.end.format("%Y-%m-%d %H:%M").to_string()
                     };
                     vec![
                         b.start.format("%Y-%m-%d %H:%M").to_string(),
                         end,
-                        hours((b.end - b.start).num_seconds()),
+                        decimal(lang, (b.end - b.start).num_seconds() as f64 / 3600.0, 1),
                     ]
                 })
                 .collect(),
         });
     }
     export::Doc {
-        title: format!("SLA report {} — {}", r.month, r.client_name),
+        title: format!("{} {} — {}", w.title, r.month, r.client_name),
         footer: format!(
-            "{} · {} · generated {}",
+            "{} · {} · {} {}",
             r.client_name,
             r.month,
+            w.generated,
             generated_at.format("%Y-%m-%d %H:%M UTC")
         ),
-        lang: "en".into(),
+        lang: lang.code().into(),
         blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_reads_in_dutch_with_dutch_decimals() {
+        let now = Utc::now();
+        let r = MonthReport {
+            client_id: Uuid::nil(),
+            client_name: "Bakkerij".into(),
+            month: "2026-11".into(),
+            from: now - chrono::Duration::days(30),
+            to: now,
+            systems: vec![SystemReport {
+                id: Uuid::nil(),
+                name: "ERP".into(),
+                rpo_target_seconds: Some(3600),
+                within_rpo_percent: Some(99.5),
+                measured_seconds: 86_400,
+                breaches: vec![crate::domain::sla::Breach {
+                    start: now - chrono::Duration::minutes(90),
+                    end: now,
+                    open: true,
+                }],
+                restore_tests: 2,
+                restore_tests_passed: 1,
+            }],
+        };
+        let html = export::to_html(&document(&r, Lang::Nl, now));
+        for want in [
+            "SLA-rapport 2026-11",
+            "Binnen RPO",
+            "99,50%",
+            "nog open",
+            "1,5",
+            "lang=\"nl\"",
+        ] {
+            assert!(html.contains(want), "{want} missing in {html}");
+        }
+        let en = export::to_html(&document(&r, Lang::En, now));
+        assert!(en.contains("Within RPO") && en.contains("99.50%") && en.contains("still open"));
     }
 }
