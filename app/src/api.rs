@@ -527,6 +527,8 @@ pub async fn set_system_policy(
     data_gb: String,
     restore_mb_per_s: Option<String>,
 ) -> Result<(), ServerFnError> {
+    // Someone signed out is told so before the fields are judged.
+    ctx::session().await?;
     let policy = policy_form::parse(policy_form::PolicyFields {
         method: &method,
         interval_minutes: &interval_minutes,

@@ -356,6 +356,32 @@ pub fn message_kind(lang: Lang, k: MessageKind) -> &'static str {
     }
 }
 
+/// A backup policy in one line: how and how often, and what it achieves at worst.
+pub fn policy_summary(
+    lang: Lang,
+    p: &crate::domain::sla::Policy,
+    a: &crate::domain::sla::Achievable,
+) -> String {
+    use crate::domain::sla::spoken;
+    let t = texts(lang);
+    let site = a
+        .site_loss_rpo_minutes
+        .map_or_else(|| t.all_data.to_string(), |m| spoken(lang, m));
+    format!(
+        "{}, {} {}. {}: {} {} · {}: {} · {} {}",
+        method(lang, p.method),
+        t.every,
+        spoken(lang, p.interval_minutes),
+        t.achievable,
+        t.rpo,
+        spoken(lang, a.rpo_minutes),
+        t.site_loss_rpo,
+        site,
+        t.rto,
+        spoken(lang, a.rto_minutes)
+    )
+}
+
 pub fn method(lang: Lang, m: Method) -> &'static str {
     match (lang, m) {
         (Lang::En, Method::Tape) => "Tape",

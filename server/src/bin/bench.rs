@@ -787,6 +787,17 @@ async fn seed_sweep(
     .await?;
     let telemetry = assorted_telemetry(n, now);
     let ids: Vec<Uuid> = (0..n).map(|_| Uuid::new_v4()).collect();
+    // A full window of recent jobs, as a system with a few days of nightly backups has: the
+    // status rows are as wide as in production.
+    let mut window = app::domain::sla::JobWindow::default();
+    for d in 1..=app::domain::sla::JOB_WINDOW as i64 {
+        window.add(
+            now - ChronoDuration::days(d),
+            Some(48_000_000_000 + d * 1_000_000),
+            Some(2_400 + d),
+        );
+    }
+    let jobs = window.encode();
     for (chunk_no, chunk) in ids.chunks(INSERT_CHUNK).enumerate() {
         let offset = chunk_no * INSERT_CHUNK;
         let systems = chunk.iter().enumerate().map(|(j, id)| system::ActiveModel {
@@ -833,7 +844,7 @@ async fn seed_sweep(
                 version: Set(0),
                 reminded_at: Set(None),
                 updated_at: Set(then),
-                recent_jobs: Set(String::new()),
+                recent_jobs: Set(jobs.clone()),
                 rpo_risk_at: Set(moments.map(|m| m.0)),
                 rpo_breach_at: Set(moments.map(|m| m.1)),
                 rto_stale_at: Set(rto_stale_at(t.last_test, target.1, 90)),

@@ -199,6 +199,36 @@ async fn printable_page_and_old_versions(app: TestApp) {
         .status,
         StatusCode::NOT_FOUND
     );
+
+    // The backup policy is on paper too: what it achieves and where it falls short.
+    let systems = app
+        .get(&format!("/api/v1/clients/{client}/systems"), &owner)
+        .await
+        .body;
+    let till = systems[0]["id"].as_str().unwrap().to_string();
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/systems/{till}"),
+            Some(&owner),
+            Some(json!({ "rpo_minutes": 60, "policy": { "method": "agent_to_disk", "interval_minutes": 1440, "job_minutes": 60, "offsite_interval_minutes": null, "retention_days": 30, "data_gb": 200, "restore_mb_per_s": null } })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let nl = app
+        .get(
+            &format!("/api/v1/clients/{client}/plan/export.html?lang=nl"),
+            &owner,
+        )
+        .await
+        .text;
+    assert!(nl.contains("Back-upbeleid"), "{nl}");
+    assert!(
+        nl.contains(
+            "Een back-up elke 1 dag kan tot 25 u aan gegevens verliezen; afgesproken is 60 min."
+        ),
+        "{nl}"
+    );
 }
 
 async fn exports_stay_in_their_tenant(app: TestApp) {

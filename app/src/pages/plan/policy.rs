@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::lang;
 use crate::api::{RemoveSystemPolicy, SetSystemPolicy};
 use crate::components::{error_text, ErrorNote};
-use crate::domain::sla::{self, spoken, Method};
+use crate::domain::sla::{self, Method};
 use crate::model::plan::SystemView;
 use crate::plan_text as text;
 
@@ -62,15 +62,8 @@ pub(super) fn achieved(s: &SystemView) -> Option<impl IntoView> {
     let (p, a) = (s.policy.clone()?, s.achievable?);
     let gaps = sla::gaps(l, &p, s.effective.rpo_minutes, s.effective.rto_minutes);
     let has_targets = s.effective.rpo_minutes.is_some() || s.effective.rto_minutes.is_some();
-    let site = a
-        .site_loss_rpo_minutes
-        .map_or_else(|| t.all_data.to_string(), |m| spoken(l, m));
     Some(view! {
-        <p class="small" data-testid="achievable">
-            {text::method(l, p.method)} ", " {t.every} " " {spoken(l, p.interval_minutes)} ". "
-            <span class="muted">{t.achievable} ": "</span>
-            {t.rpo} " " {spoken(l, a.rpo_minutes)} " · " {t.site_loss_rpo} ": " {site} " · " {t.rto} " " {spoken(l, a.rto_minutes)}
-        </p>
+        <p class="small" data-testid="achievable">{text::policy_summary(l, &p, &a)}</p>
         {if gaps.is_empty() {
             has_targets.then(|| view! { <p class="small" data-testid="policy-meets">{t.policy_meets}</p> }).into_any()
         } else {

@@ -348,6 +348,17 @@ pub fn document(plan: &PlanView, lang: Lang, generated_at: DateTime<Utc>) -> Doc
             (t.depends_on.into(), names(&s.depends_on, &system_name)),
             (t.processes.into(), names(&s.processes, &process_name)),
         ]));
+        if let (Some(p), Some(a)) = (&s.policy, &s.achievable) {
+            b.push(Block::KeyValues(vec![(
+                t.backup_policy.into(),
+                text::policy_summary(lang, p, a),
+            )]));
+            let gaps =
+                crate::domain::sla::gaps(lang, p, s.effective.rpo_minutes, s.effective.rto_minutes);
+            if !gaps.is_empty() {
+                b.push(Block::Bullets(gaps));
+            }
+        }
         if !s.procedure.is_empty() {
             b.push(Block::Numbered(s.procedure.clone()));
         }
