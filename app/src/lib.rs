@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use leptos_router::SsrMode;
 
 use crate::i18n::Lang;
 
@@ -93,15 +94,15 @@ fn Main() -> impl IntoView {
     view! {
         <components::Header />
         <Routes fallback=|| view! { <pages::NotFound /> }>
-                <Route path=path!("/") view=pages::home::Landing />
-                <Route path=path!("/login") view=pages::auth::LoginPage />
-                <Route path=path!("/signup") view=pages::auth::SignupPage />
-                <Route path=path!("/invite/:token") view=pages::auth::AcceptInvitePage />
-                <Route path=path!("/clients") view=pages::clients::ClientsPage />
-                <Route path=path!("/clients/:id") view=pages::client::ClientPage />
-                <Route path=path!("/clients/:id/plan") view=pages::plan::PlanPage />
-                <Route path=path!("/clients/:id/status") view=pages::status::StatusPage />
-                <Route path=path!("/home") view=pages::home::ClientHome />
+                <Route path=path!("/") view=pages::home::Landing ssr=SsrMode::Async />
+                <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view=pages::auth::AcceptInvitePage ssr=SsrMode::Async />
+                <Route path=path!("/clients") view=pages::clients::ClientsPage ssr=SsrMode::Async />
+                <Route path=path!("/clients/:id") view=pages::client::ClientPage ssr=SsrMode::Async />
+                <Route path=path!("/clients/:id/plan") view=pages::plan::PlanPage ssr=SsrMode::Async />
+                <Route path=path!("/clients/:id/status") view=pages::status::StatusPage ssr=SsrMode::Async />
+                <Route path=path!("/home") view=pages::home::ClientHome ssr=SsrMode::Async />
         </Routes>
     }
 }

@@ -6,7 +6,7 @@ async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
-test('the status page shows systems against their RPO, draws exposure, and updates itself', async ({ page, baseURL }) => {
+test('the status page shows systems against their RPO, draws exposure, and updates itself', async ({ page, baseURL, browser }) => {
   const stamp = Date.now();
   await page.goto('/signup');
   await hydrated(page);
@@ -88,4 +88,16 @@ test('the status page shows systems against their RPO, draws exposure, and updat
   await page.getByTestId('alert-settings').locator('summary').click();
   await expect(page.getByTestId('alert-settings').getByLabel('E-mail alerts to')).toHaveValue('oncall@kees-it.example');
   await expect(page.getByTestId('alert-settings').getByLabel('Repeat an open breach every')).toHaveValue('120');
+
+  // The process that needs the file server names its shortfall; and the whole page reads with
+  // JavaScript switched off, rendered by the server.
+  const proc = await api(`/clients/${client}/processes`, { name: 'Werkplaatsplanning', rpo_minutes: 60, systems: [fs.id] });
+  expect(proc.status()).toBe(201);
+  const noJs = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  const plain = await noJs.newPage();
+  await plain.goto(`${baseURL}/clients/${client}/status`);
+  await expect(plain.getByTestId('system-status')).toHaveCount(2);
+  await expect(plain.getByTestId('system-status').filter({ hasText: 'Mail server' }).locator('.badge.state').first()).toHaveText('OK');
+  await expect(plain.getByTestId('process-gaps')).toContainText('File server: A backup every 1 day can lose up to 25 h of data; you agreed 60 min.');
+  await noJs.close();
 });
