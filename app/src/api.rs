@@ -400,9 +400,7 @@ pub async fn get_overview(
 ) -> Result<Vec<(ClientView, crate::model::monitor::Counts)>, ServerFnError> {
     use crate::ssr::service::monitor;
     let (state, s) = ctx::session().await?;
-    monitor::overview(&state, &s.scope, chrono::Utc::now())
-        .await
-        .map_err(ctx::err)
+    monitor::overview(&state, &s.scope).await.map_err(ctx::err)
 }
 
 /// A client's live status with a week of exposure per system.
@@ -649,20 +647,13 @@ pub async fn update_communication(
 
 /// The MSP's alert routing, for its settings form.
 #[server]
-pub async fn get_alert_settings() -> Result<crate::model::monitor::AlertSettingsForm, ServerFnError>
+pub async fn get_alert_settings() -> Result<crate::model::monitor::AlertSettingsView, ServerFnError>
 {
     use crate::ssr::service::monitor::alerts;
     let (state, s) = ctx::session().await?;
-    let v = alerts::get_settings(&state, &s.scope)
+    alerts::get_settings(&state, &s.scope)
         .await
-        .map_err(ctx::err)?;
-    Ok(crate::model::monitor::AlertSettingsForm {
-        emails: v.emails.join(", "),
-        notify_client: v.notify_client,
-        webhook_url: v.webhook_url,
-        webhook_signed: v.webhook_signed,
-        reminder_minutes: v.reminder_minutes,
-    })
+        .map_err(ctx::err)
 }
 
 /// Saves the alert routing; an empty secret field keeps the secret that is set.

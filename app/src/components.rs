@@ -7,6 +7,17 @@ use crate::api::{get_me, Logout};
 use crate::i18n::{Lang, Texts};
 use crate::model::MeView;
 
+/// The `:id` of the current route as a UUID (`None` when it is not one); read reactively.
+pub fn use_id_param() -> impl Fn() -> Option<uuid::Uuid> + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| uuid::Uuid::parse_str(&s).ok())
+    }
+}
+
 pub fn use_t() -> &'static Texts {
     use_context::<Lang>().unwrap_or_default().t()
 }

@@ -60,11 +60,15 @@ pub struct Counts {
 
 impl Counts {
     pub fn add(&mut self, s: State) {
+        self.add_many(s, 1);
+    }
+
+    pub fn add_many(&mut self, s: State, n: u32) {
         match s {
-            State::Ok => self.ok += 1,
-            State::AtRisk => self.at_risk += 1,
-            State::Breached => self.breached += 1,
-            State::Unknown => self.unknown += 1,
+            State::Ok => self.ok += n,
+            State::AtRisk => self.at_risk += n,
+            State::Breached => self.breached += n,
+            State::Unknown => self.unknown += n,
         }
     }
 }
@@ -129,13 +133,16 @@ pub struct EventView {
     pub received_at: DateTime<Utc>,
 }
 
-/// The alert routing as the settings form shows it.
+/// An MSP's alert routing, as the API answers it and the settings form shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AlertSettingsForm {
-    /// Comma-separated; empty means every MSP staff member.
-    pub emails: String,
+pub struct AlertSettingsView {
+    /// Who is told; empty means every MSP staff member.
+    pub emails: Vec<String>,
+    /// Also tell the client's admins.
     pub notify_client: bool,
     pub webhook_url: String,
+    /// Whether a signing secret is set (the secret itself is never shown again).
     pub webhook_signed: bool,
+    /// How often a breach that stays open is repeated; 0 turns repeats off.
     pub reminder_minutes: u32,
 }

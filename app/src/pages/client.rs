@@ -1,6 +1,5 @@
 //! One client, seen from the MSP portal: its users and the invite form.
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::api::{get_client, InviteUser};
@@ -34,13 +33,7 @@ pub fn UserList(users: Vec<UserView>) -> impl IntoView {
 #[component]
 pub fn ClientPage() -> impl IntoView {
     let t = use_t();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = crate::components::use_id_param();
     let invite = ServerAction::<InviteUser>::new();
     let data = Resource::new(
         move || (id(), invite.version().get()),

@@ -91,7 +91,7 @@ pub fn AlertSettings() -> impl IntoView {
                 <details class="card" data-testid="alert-settings">
                     <summary>{t.alerts}</summary>
                     <ActionForm action=save attr:class="form">
-                        <label class="field"><span>{t.alert_emails} " (" {t.alert_emails_hint} ")"</span><input name="emails" value=a.emails /></label>
+                        <label class="field"><span>{t.alert_emails} " (" {t.alert_emails_hint} ")"</span><input name="emails" value=a.emails.join(", ") /></label>
                         <label class="check"><input type="checkbox" name="notify_client" value="on" checked=a.notify_client />" " {t.notify_client}</label>
                         <label class="field"><span>{t.webhook_url}</span><input name="webhook_url" type="url" value=a.webhook_url /></label>
                         <label class="field"><span>{t.webhook_secret}</span>

@@ -1,7 +1,6 @@
 //! A client's continuity plan: completeness and what is missing, the four parts in the order they
 //! are acted on (the call tree drawn as a tree), approval and versions, print and PDF.
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -635,13 +634,7 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
 #[component]
 pub fn PlanPage() -> impl IntoView {
     let ut = use_t();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = crate::components::use_id_param();
     let approve = ServerAction::<ApprovePlan>::new();
     let edits = EditActions::new();
     let data = Resource::new(

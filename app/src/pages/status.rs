@@ -3,7 +3,6 @@
 //! itself while open.
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::api::get_status;
@@ -158,13 +157,7 @@ fn Timeline(system_id: Uuid) -> impl IntoView {
 #[component]
 pub fn StatusPage() -> impl IntoView {
     let ut = use_t();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = crate::components::use_id_param();
     let tick = RwSignal::new(0u32);
     // Live: refetch every 15 s once the page runs in the browser (effects never run on the server).
     Effect::new(move |_| {

@@ -29,18 +29,7 @@ use crate::ssr::state::AppState;
 /// After this many failed attempts a notification is given up (and stays visible as failed).
 pub const MAX_ATTEMPTS: i32 = 10;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AlertSettingsView {
-    /// Who is told; empty means every MSP staff member.
-    pub emails: Vec<String>,
-    /// Also tell the client's admins.
-    pub notify_client: bool,
-    pub webhook_url: String,
-    /// Whether a signing secret is set (the secret itself is never shown again).
-    pub webhook_signed: bool,
-    /// How often a breach that stays open is repeated; 0 turns repeats off.
-    pub reminder_minutes: u32,
-}
+pub use crate::model::monitor::AlertSettingsView;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -17,7 +17,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::ingest::{insert_changes, next_eval, state_changes};
-use super::{states, RESTORE_TEST_STALE_DAYS};
+use super::{last_test, states, RESTORE_TEST_STALE_DAYS};
 use crate::domain::sla::{rpo_thresholds, rto_stale_at, State, Telemetry};
 use crate::ssr::entity::system_status;
 use crate::ssr::error::AppResult;
@@ -102,14 +102,11 @@ async fn confirm_targets(state: &AppState, now: DateTime<Utc>, limit: u64) -> Ap
                 let target = targets.get(&due.system_id).copied().unwrap_or((None, None));
                 let t = Telemetry {
                     last_good_at: due.last_good_at,
-                    last_test: match (
+                    last_test: last_test(
                         due.last_test_at,
                         due.last_test_passed,
                         due.last_test_seconds,
-                    ) {
-                        (Some(at), Some(p), Some(s)) => Some((at, p, s)),
-                        _ => None,
-                    },
+                    ),
                     ..Telemetry::default()
                 };
                 let old = (

@@ -119,15 +119,21 @@ pub fn telemetry(row: &system_status::Model) -> Telemetry {
         last_offsite_at: row.last_offsite_at,
         last_event_at: row.last_event_at,
         failures_in_row: row.failures_in_row.max(0) as u32,
-        last_test: match (
+        last_test: last_test(
             row.last_test_at,
             row.last_test_passed,
             row.last_test_seconds,
-        ) {
-            (Some(at), Some(p), Some(s)) => Some((at, p, s)),
-            _ => None,
-        },
+        ),
     }
+}
+
+/// The last restore test from its three stored columns: (when, passed, seconds).
+pub fn last_test(
+    at: Option<DateTime<Utc>>,
+    passed: Option<bool>,
+    seconds: Option<i64>,
+) -> Option<(DateTime<Utc>, bool, i64)> {
+    Some((at?, passed?, seconds?))
 }
 
 /// The two states of a system right now.
@@ -251,28 +257,48 @@ pub async fn client_status(
     })
 }
 
-/// Every client of the MSP with the count of its systems per RPO state, worst first.
+/// Every client of the scope with its systems counted by RPO state, worst first. The counts are
+/// the states as stored (ingest writes them at once; the evaluator moves them on by the clock,
+/// at most one evaluator interval late): two grouped queries however many clients there are.
 pub async fn overview(
     state: &AppState,
     scope: &Scope,
-    now: DateTime<Utc>,
 ) -> AppResult<Vec<(crate::model::ClientView, Counts)>> {
+    use sea_orm::QuerySelect;
+    let systems: HashMap<Uuid, i64> = scope
+        .select::<system::Entity>()
+        .select_only()
+        .column(system::Column::ClientId)
+        .column_as(system::Column::Id.count(), "n")
+        .group_by(system::Column::ClientId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let stored: Vec<(Uuid, String, i64)> = scope
+        .select::<system_status::Entity>()
+        .select_only()
+        .column(system_status::Column::ClientId)
+        .column(system_status::Column::RpoState)
+        .column_as(system_status::Column::SystemId.count(), "n")
+        .group_by(system_status::Column::ClientId)
+        .group_by(system_status::Column::RpoState)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
     let mut out = Vec::new();
     for c in clients::list(&state.db, scope).await? {
-        let (targets, _, systems) = targets(&state.db, scope, c.id).await?;
-        let rows: HashMap<Uuid, system_status::Model> = scope
-            .select::<system_status::Entity>()
-            .filter(system_status::Column::ClientId.eq(c.id))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|r| (r.system_id, r))
-            .collect();
         let mut counts = Counts::default();
-        for s in &systems {
-            let t = rows.get(&s.id).map(telemetry).unwrap_or_default();
-            counts.add(states(&t, targets.get(&s.id).copied().unwrap_or((None, None)), now).0);
+        let mut seen = 0;
+        for (_, st, n) in stored.iter().filter(|(client, _, _)| *client == c.id) {
+            let n = u32::try_from(*n).unwrap_or(0);
+            counts.add_many(State::parse(st).unwrap_or(State::Unknown), n);
+            seen += n;
         }
+        // Systems that never reported have no status row yet.
+        let all = u32::try_from(systems.get(&c.id).copied().unwrap_or(0)).unwrap_or(0);
+        counts.add_many(State::Unknown, all.saturating_sub(seen));
         out.push((crate::ssr::service::client_view(c), counts));
     }
     out.sort_by_key(|(c, n)| {
