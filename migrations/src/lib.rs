@@ -9,6 +9,7 @@ mod m20261126_000003_customers_templates;
 mod m20261126_000004_monitoring;
 mod m20261126_000005_alerts;
 mod m20261126_000006_job_window;
+mod m20261126_000007_system_clock;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_monitoring::Migration),
             Box::new(m20261126_000005_alerts::Migration),
             Box::new(m20261126_000006_job_window::Migration),
+            Box::new(m20261126_000007_system_clock::Migration),
         ]
     }
 }

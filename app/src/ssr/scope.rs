@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::entity::{
     alert_settings, audit_log, backup_event, client, customer_group, ingest_token, invite,
     membership, notification, person, plan, plan_template, plan_version, process, process_system,
-    site, state_change, system, system_dependency, system_status,
+    site, state_change, system, system_clock, system_dependency, system_status,
 };
 use super::error::AppError;
 use crate::model::Role;
@@ -220,5 +220,14 @@ impl Tenanted for system_status::Entity {
     }
     fn client_column() -> Option<system_status::Column> {
         Some(system_status::Column::ClientId)
+    }
+}
+
+impl Tenanted for system_clock::Entity {
+    fn msp_column() -> system_clock::Column {
+        system_clock::Column::MspId
+    }
+    fn client_column() -> Option<system_clock::Column> {
+        Some(system_clock::Column::ClientId)
     }
 }

@@ -8,6 +8,7 @@
 //! default 16), `BENCH_REPS` (repetitions of the pure evaluation, default 11).
 use anyhow::{bail, Context};
 use app::domain::sla::{rpo_thresholds, rto_stale_at, State, Telemetry};
+use app::ssr::entity::system_clock::{self, millis};
 use app::ssr::entity::{backup_event, client, msp, state_change, system, system_status};
 use app::ssr::service::monitor::ingest::next_eval;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
@@ -819,12 +820,10 @@ async fn seed_sweep(
         system::Entity::insert_many(systems)
             .exec_without_returning(&txn)
             .await?;
+        let target = (Some(3600), Some(14_400));
+        let then = now - ChronoDuration::hours(1);
         let statuses = chunk.iter().enumerate().map(|(j, id)| {
             let t = &telemetry[offset + j];
-            let target = (Some(3600), Some(14_400));
-            let then = now - ChronoDuration::hours(1);
-            let (rpo, rto) = app::ssr::service::monitor::states(t, target, then);
-            let moments = rpo_thresholds(t.last_good_at, target.0);
             system_status::ActiveModel {
                 system_id: Set(*id),
                 msp_id: Set(msp_id),
@@ -837,21 +836,34 @@ async fn seed_sweep(
                 last_test_passed: Set(t.last_test.map(|x| x.1)),
                 last_test_seconds: Set(t.last_test.map(|x| x.2)),
                 suspicious: Set(String::new()),
-                rpo_state: Set(rpo.as_str().into()),
-                rto_state: Set(rto.as_str().into()),
-                state_since: Set(then),
-                next_eval_at: Set(next_eval(t, target, then)),
-                version: Set(0),
-                reminded_at: Set(None),
                 updated_at: Set(then),
                 recent_jobs: Set(jobs.clone()),
-                rpo_risk_at: Set(moments.map(|m| m.0)),
-                rpo_breach_at: Set(moments.map(|m| m.1)),
-                rto_stale_at: Set(rto_stale_at(t.last_test, target.1, 90)),
-                targets_stale: Set(false),
             }
         });
         system_status::Entity::insert_many(statuses)
+            .exec_without_returning(&txn)
+            .await?;
+        let clocks = chunk.iter().enumerate().map(|(j, id)| {
+            let t = &telemetry[offset + j];
+            let (rpo, rto) = app::ssr::service::monitor::states(t, target, then);
+            let moments = rpo_thresholds(t.last_good_at, target.0);
+            system_clock::ActiveModel {
+                system_id: Set(*id),
+                msp_id: Set(msp_id),
+                client_id: Set(client_id),
+                rpo_state: Set(rpo.as_str().into()),
+                rto_state: Set(rto.as_str().into()),
+                state_since: Set(millis(then)),
+                next_eval_at: Set(next_eval(t, target, then).map(millis)),
+                rpo_risk_at: Set(moments.map(|m| millis(m.0))),
+                rpo_breach_at: Set(moments.map(|m| millis(m.1))),
+                rto_stale_at: Set(rto_stale_at(t.last_test, target.1, 90).map(millis)),
+                targets_stale: Set(false),
+                reminded_at: Set(None),
+                version: Set(0),
+            }
+        });
+        system_clock::Entity::insert_many(clocks)
             .exec_without_returning(&txn)
             .await?;
     }

@@ -208,7 +208,7 @@ async fn state_changes_are_mailed_and_signed_webhooks_retried_postgres() {
 }
 
 async fn open_breaches_are_repeated_once_per_period(backend: Backend) {
-    use app::ssr::entity::{notification, system_status};
+    use app::ssr::entity::{notification, system_clock};
     use app::ssr::service::monitor::alerts;
     // No evaluator interference: a long interval; dispatch is driven by hand.
     let Some(app) = spawn_app_with(backend, |s| {
@@ -250,14 +250,14 @@ async fn open_breaches_are_repeated_once_per_period(backend: Backend) {
         Some(json!({ "reminder_minutes": 60 })),
     )
     .await;
-    let row = system_status::Entity::find()
+    let row = system_clock::Entity::find()
         .one(&app.db)
         .await
         .unwrap()
         .unwrap();
-    let mut active: system_status::ActiveModel = row.into();
+    let mut active: system_clock::ActiveModel = row.into();
     active.rpo_state = Set("breached".into());
-    active.state_since = Set(Utc::now() - Duration::hours(3));
+    active.state_since = Set(system_clock::millis(Utc::now() - Duration::hours(3)));
     active.update(&app.db).await.unwrap();
     // Mark the earlier state changes as told, so only the reminder is counted.
     for c in app::ssr::entity::state_change::Entity::find()

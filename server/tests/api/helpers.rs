@@ -26,7 +26,8 @@ pub struct TestApp {
     _guard: Guard,
 }
 
-enum Guard {
+/// Keeps a test database for as long as it lives, and removes it afterwards.
+pub enum Guard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
@@ -61,7 +62,8 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
-async fn database(backend: Backend) -> Option<(String, Guard)> {
+/// A fresh, empty database (not migrated): its URL, and the guard that removes it.
+pub async fn database(backend: Backend) -> Option<(String, Guard)> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();

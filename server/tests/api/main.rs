@@ -7,6 +7,7 @@ mod clients;
 mod invites;
 mod isolation;
 mod mail;
+mod migrate;
 mod monitor;
 mod plan;
 mod plan_customers;

@@ -714,10 +714,10 @@ async fn month_reports_as_data_csv_and_pdf(app: TestApp) {
 
 /// The rpo state stored for a system, and the rpo changes recorded so far (oldest first).
 async fn stored_rpo(app: &TestApp, system: &str) -> (String, Vec<String>) {
-    use app::ssr::entity::{state_change, system_status};
+    use app::ssr::entity::{state_change, system_clock};
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let id: uuid::Uuid = system.parse().unwrap();
-    let row = system_status::Entity::find_by_id(id)
+    let row = system_clock::Entity::find_by_id(id)
         .one(&app.db)
         .await
         .unwrap()

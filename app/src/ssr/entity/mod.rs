@@ -18,6 +18,7 @@ pub mod process_system;
 pub mod site;
 pub mod state_change;
 pub mod system;
+pub mod system_clock;
 pub mod system_dependency;
 pub mod system_status;
 pub mod user;

@@ -1,5 +1,5 @@
-//! What the telemetry says about one system; `version` makes every update a compare-and-set, so
-//! of several replicas only one records a state change.
+//! What the telemetry says about one system. Its states live in `system_clock`, whose version
+//! guards this row too: whoever changes a status wins the compare-and-set there first.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -17,23 +17,9 @@ pub struct Model {
     pub last_test_passed: Option<bool>,
     pub last_test_seconds: Option<i64>,
     pub suspicious: String,
-    pub rpo_state: String,
-    pub rto_state: String,
-    pub state_since: DateTimeUtc,
-    pub next_eval_at: Option<DateTimeUtc>,
-    pub version: i64,
-    /// When an open breach was last repeated to the people who were told.
-    pub reminded_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
     /// The newest successful jobs, oldest first: see `domain::sla::JobWindow`.
     pub recent_jobs: String,
-    /// When the clock makes the RPO at risk and breached (`None`: no restore point or no target).
-    pub rpo_risk_at: Option<DateTimeUtc>,
-    pub rpo_breach_at: Option<DateTimeUtc>,
-    /// When the last restore test stops proving the RTO (`None` unless it proves it now).
-    pub rto_stale_at: Option<DateTimeUtc>,
-    /// The targets changed since the moments above were worked out.
-    pub targets_stale: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

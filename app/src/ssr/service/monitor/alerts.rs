@@ -18,8 +18,9 @@ use uuid::Uuid;
 use crate::domain::sla::State;
 use crate::model::Role;
 use crate::ssr::entity::{
-    alert_settings, client, membership, notification, state_change, system, system_status, user,
+    alert_settings, client, membership, notification, state_change, system, system_clock, user,
 };
+use crate::ssr::entity::system_clock::{millis, moment};
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::audit;
 use crate::ssr::scope::Scope;
@@ -404,8 +405,10 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     }
 
     // Breaches that stay open are repeated, per the MSP's schedule.
-    let breached = system_status::Entity::find()
-        .filter(system_status::Column::RpoState.eq(State::Breached.as_str()))
+    // Longest untold first, so with more open breaches than one pass takes, each gets its turn.
+    let breached = system_clock::Entity::find()
+        .filter(system_clock::Column::RpoState.eq(State::Breached.as_str()))
+        .order_by_asc(Expr::cust("COALESCE(reminded_at, state_since)"))
         .limit(1000)
         .all(&state.db)
         .await?;
@@ -421,16 +424,17 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
             continue;
         }
         let every = Duration::minutes(settings.reminder_minutes.into());
-        let since = s.reminded_at.unwrap_or(s.state_since);
+        // A breach that cleared and came back counts from its new start.
+        let since = moment(s.reminded_at.unwrap_or(s.state_since).max(s.state_since));
         if now - since < every {
             continue;
         }
         let txn = state.db.begin().await?;
-        let claimed = system_status::Entity::update_many()
-            .col_expr(system_status::Column::RemindedAt, Expr::value(Some(now)))
-            .col_expr(system_status::Column::Version, Expr::value(s.version + 1))
-            .filter(system_status::Column::SystemId.eq(s.system_id))
-            .filter(system_status::Column::Version.eq(s.version))
+        let claimed = system_clock::Entity::update_many()
+            .col_expr(system_clock::Column::RemindedAt, Expr::value(Some(millis(now))))
+            .col_expr(system_clock::Column::Version, Expr::value(s.version + 1))
+            .filter(system_clock::Column::SystemId.eq(s.system_id))
+            .filter(system_clock::Column::Version.eq(s.version))
             .exec(&txn)
             .await?
             .rows_affected
@@ -450,7 +454,7 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
                     aspect: "rpo",
                     from: "breached",
                     to: "breached",
-                    at: s.state_since,
+                    at: s.state_since_at(),
                 };
                 enqueue(&txn, state, &settings, m).await?;
                 handled += 1;

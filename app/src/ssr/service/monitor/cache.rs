@@ -21,6 +21,16 @@ pub struct ClientTargets {
     pub systems: HashSet<Uuid>,
 }
 
+impl ClientTargets {
+    /// A system's (RPO, RTO) in seconds; none for a system without targets.
+    pub fn target(&self, system_id: Uuid) -> (Option<i64>, Option<i64>) {
+        self.targets
+            .get(&system_id)
+            .copied()
+            .unwrap_or((None, None))
+    }
+}
+
 /// A map whose entries count only while younger than `TTL`.
 struct Fresh<K, V>(Mutex<HashMap<K, (V, Instant)>>);
 

@@ -8,18 +8,15 @@
 //! need the clock compared with those moments, which the database does in one set-based pass
 //! (on PostgreSQL one statement that locks what it takes with `FOR UPDATE SKIP LOCKED`).
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait, Value,
-};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, TransactionTrait, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
 
-use super::ingest::{insert_changes, next_eval, state_changes};
+use super::ingest::{insert_changes, next_eval, state_changes, values_list};
 use super::{last_test, states, RESTORE_TEST_STALE_DAYS};
 use crate::domain::sla::{rpo_thresholds, rto_stale_at, State, Telemetry};
-use crate::ssr::entity::system_status;
+use crate::ssr::entity::system_clock::millis;
 use crate::ssr::error::AppResult;
 use crate::ssr::scope::Scope;
 use crate::ssr::state::AppState;
@@ -60,31 +57,40 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>, limit: u64) -> AppResul
     Ok(confirmed + by_the_clock(state, now).await?)
 }
 
+/// `$n` or `?n`: a numbered placeholder in the backend's own spelling.
+fn placeholder(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    }
+}
+
 /// Judges due statuses whose targets changed, with the targets read afresh.
 async fn confirm_targets(state: &AppState, now: DateTime<Utc>, limit: u64) -> AppResult<usize> {
     // A query across tenants: it reads which rows are due and what the clock acts on; every
     // row is then judged by the targets of its own client.
-    let due: Vec<Due> = system_status::Entity::find()
-        .select_only()
-        .columns([
-            system_status::Column::SystemId,
-            system_status::Column::MspId,
-            system_status::Column::ClientId,
-            system_status::Column::LastGoodAt,
-            system_status::Column::LastTestAt,
-            system_status::Column::LastTestPassed,
-            system_status::Column::LastTestSeconds,
-            system_status::Column::RpoState,
-            system_status::Column::RtoState,
-            system_status::Column::Version,
-        ])
-        .filter(system_status::Column::NextEvalAt.lte(now))
-        .filter(system_status::Column::TargetsStale.eq(true))
-        .order_by_asc(system_status::Column::NextEvalAt)
-        .limit(limit)
-        .into_model::<Due>()
-        .all(&state.db)
-        .await?;
+    let backend = state.db.get_database_backend();
+    let p = |n| placeholder(backend, n);
+    let sql = format!(
+        "SELECT c.system_id, c.msp_id, c.client_id, s.last_good_at, s.last_test_at, s.last_test_passed, \
+         s.last_test_seconds, c.rpo_state, c.rto_state, c.version \
+         FROM system_clock c JOIN system_status s ON s.system_id = c.system_id \
+         WHERE c.targets_stale = {} AND c.next_eval_at <= {} ORDER BY c.next_eval_at LIMIT {}",
+        p(1),
+        p(2),
+        p(3)
+    );
+    let due: Vec<Due> = Due::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            Value::from(true),
+            Value::from(millis(now)),
+            Value::from(i64::try_from(limit).unwrap_or(i64::MAX)),
+        ],
+    ))
+    .all(&state.db)
+    .await?;
     let total = due.len();
     let mut by_client: BTreeMap<(Uuid, Uuid), Vec<Due>> = BTreeMap::new();
     for d in due {
@@ -144,40 +150,27 @@ async fn write(
 ) -> AppResult<()> {
     let backend = state.db.get_database_backend();
     let mut sql = String::with_capacity(200 + verdicts.len() * 40);
-    sql.push_str("UPDATE system_status SET rpo_state = v.column3, rto_state = v.column4, ");
-    sql.push_str("state_since = CASE WHEN system_status.rpo_state = v.column3 AND system_status.rto_state = v.column4 THEN system_status.state_since ELSE v.column5 END, ");
+    sql.push_str("UPDATE system_clock SET rpo_state = v.column3, rto_state = v.column4, ");
+    sql.push_str("state_since = CASE WHEN system_clock.rpo_state = v.column3 AND system_clock.rto_state = v.column4 THEN system_clock.state_since ELSE v.column5 END, ");
     sql.push_str("next_eval_at = v.column6, rpo_risk_at = v.column7, rpo_breach_at = v.column8, rto_stale_at = v.column9, ");
-    sql.push_str("targets_stale = v.column10, updated_at = v.column5, version = system_status.version + 1 FROM (VALUES ");
+    sql.push_str("targets_stale = v.column10, version = system_clock.version + 1 FROM (VALUES ");
+    sql.push_str(&values_list(backend, verdicts.len(), 10));
     let mut values: Vec<Value> = Vec::with_capacity(verdicts.len() * 10);
-    for (i, v) in verdicts.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for k in 0..10 {
-            if k > 0 {
-                sql.push_str(", ");
-            }
-            match backend {
-                DbBackend::Postgres => sql.push_str(&format!("${}", values.len() + k + 1)),
-                _ => sql.push('?'),
-            }
-        }
-        sql.push(')');
+    for v in verdicts {
         values.extend([
             Value::from(v.due.system_id),
             Value::from(v.due.version),
             Value::from(v.new.0.as_str()),
             Value::from(v.new.1.as_str()),
-            Value::from(now),
-            Value::from(v.next),
-            Value::from(v.rpo_moments.map(|m| m.0)),
-            Value::from(v.rpo_moments.map(|m| m.1)),
-            Value::from(v.rto_stale_at),
+            Value::from(millis(now)),
+            Value::from(v.next.map(millis)),
+            Value::from(v.rpo_moments.map(|m| millis(m.0))),
+            Value::from(v.rpo_moments.map(|m| millis(m.1))),
+            Value::from(v.rto_stale_at.map(millis)),
             Value::from(false),
         ]);
     }
-    sql.push_str(") AS v WHERE system_status.system_id = v.column1 AND system_status.version = v.column2 RETURNING system_status.system_id");
+    sql.push_str(") AS v WHERE system_clock.system_id = v.column1 AND system_clock.version = v.column2 RETURNING system_clock.system_id");
     let _turn = match &state.sqlite_writes {
         Some(m) => Some(m.lock().await),
         None => None,
@@ -203,11 +196,9 @@ async fn write(
 /// moments, in the database; a state that moves is recorded once. Returns how many were due.
 async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
     let backend = state.db.get_database_backend();
-    let p = |n: usize| match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => format!("?{n}"),
-    };
-    let (at, confirmed) = (p(1), p(2));
+    let p = |n| placeholder(backend, n);
+    // The clock compares integers (milliseconds); a state change records the time itself.
+    let (at, confirmed, when) = (p(1), p(2), p(3));
     let rpo = format!(
         "CASE WHEN rpo_breach_at IS NULL THEN 'unknown' WHEN rpo_breach_at <= {at} THEN 'breached' \
          WHEN rpo_risk_at <= {at} THEN 'at_risk' ELSE 'ok' END"
@@ -226,27 +217,27 @@ async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     );
     let set = format!(
         "state_since = CASE WHEN rpo_state <> {rpo} OR rto_state <> {rto} THEN {at} ELSE state_since END, \
-         rpo_state = {rpo}, rto_state = {rto}, next_eval_at = {next}, updated_at = {at}, version = version + 1"
+         rpo_state = {rpo}, rto_state = {rto}, next_eval_at = {next}, version = version + 1"
     );
     let due = format!("next_eval_at <= {at} AND targets_stale = {confirmed}");
     let columns =
         "(id, msp_id, client_id, system_id, aspect, from_state, to_state, at, notified_at)";
-    let values = vec![Value::from(now), Value::from(false)];
+    let values = vec![Value::from(millis(now)), Value::from(false), Value::from(now)];
     let statement = |sql: String| Statement::from_sql_and_values(backend, sql, values.clone());
     if backend == DbBackend::Postgres {
         // One statement: the rows it takes are locked, so a replica sweeping at the same moment
         // skips them, and the old states it compares with are the ones it replaces.
         let sql = format!(
-            "WITH due AS (SELECT system_id, rpo_state AS old_rpo, rto_state AS old_rto FROM system_status \
+            "WITH due AS (SELECT system_id, rpo_state AS old_rpo, rto_state AS old_rto FROM system_clock \
              WHERE {due} FOR UPDATE SKIP LOCKED), \
-             upd AS (UPDATE system_status SET {set} FROM due WHERE system_status.system_id = due.system_id \
-             RETURNING system_status.system_id, system_status.msp_id, system_status.client_id, \
-             due.old_rpo, system_status.rpo_state AS new_rpo, due.old_rto, system_status.rto_state AS new_rto), \
+             upd AS (UPDATE system_clock SET {set} FROM due WHERE system_clock.system_id = due.system_id \
+             RETURNING system_clock.system_id, system_clock.msp_id, system_clock.client_id, \
+             due.old_rpo, system_clock.rpo_state AS new_rpo, due.old_rto, system_clock.rto_state AS new_rto), \
              moved AS (SELECT system_id, msp_id, client_id, 'rpo' AS aspect, old_rpo AS from_state, new_rpo AS to_state \
              FROM upd WHERE old_rpo <> new_rpo UNION ALL \
              SELECT system_id, msp_id, client_id, 'rto', old_rto, new_rto FROM upd WHERE old_rto <> new_rto), \
              ins AS (INSERT INTO state_change {columns} SELECT gen_random_uuid(), msp_id, client_id, system_id, \
-             aspect, from_state, to_state, {at}, NULL FROM moved) \
+             aspect, from_state, to_state, {when}, NULL FROM moved) \
              SELECT count(*) AS n FROM upd"
         );
         let row = state.db.query_one_raw(statement(sql)).await?;
@@ -269,17 +260,17 @@ async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
         backend,
         format!(
             "INSERT INTO state_change {columns} \
-         SELECT {id}, msp_id, client_id, system_id, 'rpo', rpo_state, {rpo}, {at}, NULL \
-         FROM system_status WHERE {due} AND rpo_state <> {rpo} UNION ALL \
-         SELECT {id}, msp_id, client_id, system_id, 'rto', rto_state, {rto}, {at}, NULL \
-         FROM system_status WHERE {due} AND rto_state <> {rto}"
+         SELECT {id}, msp_id, client_id, system_id, 'rpo', rpo_state, {rpo}, {when}, NULL \
+         FROM system_clock WHERE {due} AND rpo_state <> {rpo} UNION ALL \
+         SELECT {id}, msp_id, client_id, system_id, 'rto', rto_state, {rto}, {when}, NULL \
+         FROM system_clock WHERE {due} AND rto_state <> {rto}"
         ),
         with_millis,
     ))
     .await?;
     let n = txn
         .execute_raw(statement(format!(
-            "UPDATE system_status SET {set} WHERE {due}"
+            "UPDATE system_clock SET {set} WHERE {due}"
         )))
         .await?
         .rows_affected();

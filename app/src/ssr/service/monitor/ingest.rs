@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, Set,
+    Statement, TransactionTrait, Value,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -16,6 +16,7 @@ use super::cache::ClientTargets;
 use super::{states, telemetry};
 use crate::domain::sla::{EventKind, JobWindow, State, Telemetry};
 use crate::ssr::auth::sha256_hex;
+use crate::ssr::entity::system_clock::{self, millis};
 use crate::ssr::entity::{backup_event, ingest_token, state_change, system, system_status};
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::scope::Scope;
@@ -212,29 +213,48 @@ async fn record(txn: &DatabaseTransaction, jobs: &[Job]) -> AppResult<Vec<usize>
         }
     }
     let mut changes = Vec::new();
-    for (client_id, (job, by_system)) in by_client {
+    for (client_id, (job, mut by_system)) in by_client {
         if by_system.is_empty() {
             continue;
         }
         let ids: Vec<Uuid> = by_system.keys().copied().collect();
-        let mut rows = ensure_rows(txn, &job.scope, client_id, &ids, job.now).await?;
-        for (system_id, mut evs) in by_system {
+        let rows = ensure_rows(txn, &job.scope, client_id, &ids, job.now).await?;
+        let mut judged = Vec::with_capacity(by_system.len());
+        for (system_id, evs) in &mut by_system {
             evs.sort_by_key(|c| c.ev.finished_at);
-            let target = job
-                .targets
-                .targets
-                .get(&system_id)
-                .copied()
-                .unwrap_or((None, None));
+            if let Some(row) = rows.get(system_id) {
+                let target = job.targets.target(*system_id);
+                judged.push(judge(row, target, job.now, |t, w| apply(evs, t, w)));
+            }
+        }
+        // All of the client's statuses in two statements; a row someone else moved meanwhile
+        // is read and judged again on its own.
+        let won = write_statuses(txn, &judged, job.now).await?;
+        for j in &judged {
+            if won.contains(&j.system_id) {
+                changes.extend(state_changes(
+                    &job.scope,
+                    client_id,
+                    j.system_id,
+                    j.old,
+                    j.new,
+                    job.now,
+                ));
+            }
+        }
+        for (system_id, evs) in by_system {
+            if won.contains(&system_id) {
+                continue;
+            }
             update_status(
                 txn,
                 &job.scope,
                 client_id,
                 system_id,
-                target,
+                job.targets.target(system_id),
                 job.now,
                 |t, window| apply(&evs, t, window),
-                rows.remove(&system_id),
+                None,
                 &mut changes,
             )
             .await?;
@@ -288,29 +308,52 @@ pub async fn insert_changes(
     Ok(())
 }
 
-/// The status rows of `ids`, created (as unknown) where missing; one read, at most one insert.
+/// A system's status as stored: its telemetry, and its clock (states, moments and the version
+/// that guards both rows).
+pub struct StatusRow {
+    pub status: system_status::Model,
+    pub clock: system_clock::Model,
+}
+
+/// The stored statuses of `ids` (those that have both rows).
+async fn load_rows(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, StatusRow>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut clocks: HashMap<Uuid, system_clock::Model> = scope
+            .select::<system_clock::Entity>()
+            .filter(system_clock::Column::SystemId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.system_id, c))
+            .collect();
+        for status in scope
+            .select::<system_status::Entity>()
+            .filter(system_status::Column::SystemId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            if let Some(clock) = clocks.remove(&status.system_id) {
+                out.insert(status.system_id, StatusRow { status, clock });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The statuses of `ids`, created (as unknown) where missing; one read, at most one insert.
 pub async fn ensure_rows(
     db: &impl ConnectionTrait,
     scope: &Scope,
     client_id: Uuid,
     ids: &[Uuid],
     now: DateTime<Utc>,
-) -> AppResult<HashMap<Uuid, system_status::Model>> {
-    let load = |ids: Vec<Uuid>| async move {
-        let mut out = HashMap::new();
-        for chunk in ids.chunks(500) {
-            for r in scope
-                .select::<system_status::Entity>()
-                .filter(system_status::Column::SystemId.is_in(chunk.to_vec()))
-                .all(db)
-                .await?
-            {
-                out.insert(r.system_id, r);
-            }
-        }
-        Ok::<_, AppError>(out)
-    };
-    let mut rows = load(ids.to_vec()).await?;
+) -> AppResult<HashMap<Uuid, StatusRow>> {
+    let mut rows = load_rows(db, scope, ids).await?;
     let missing: Vec<Uuid> = ids
         .iter()
         .copied()
@@ -332,19 +375,8 @@ pub async fn ensure_rows(
             last_test_passed: Set(None),
             last_test_seconds: Set(None),
             suspicious: Set(String::new()),
-            rpo_state: Set(State::Unknown.as_str().into()),
-            rto_state: Set(State::Unknown.as_str().into()),
-            state_since: Set(now),
-            next_eval_at: Set(Some(now)),
-            version: Set(0),
-            reminded_at: Set(None),
             updated_at: Set(now),
             recent_jobs: Set(String::new()),
-            rpo_risk_at: Set(None),
-            rpo_breach_at: Set(None),
-            rto_stale_at: Set(None),
-            // The evaluator confirms the first verdict with targets read afresh.
-            targets_stale: Set(true),
         });
         system_status::Entity::insert_many(fresh)
             .on_conflict(
@@ -354,15 +386,199 @@ pub async fn ensure_rows(
             )
             .exec_without_returning(db)
             .await?;
+        let clocks = chunk.iter().map(|id| system_clock::ActiveModel {
+            system_id: Set(*id),
+            msp_id: Set(scope.msp_id),
+            client_id: Set(client_id),
+            rpo_state: Set(State::Unknown.as_str().into()),
+            rto_state: Set(State::Unknown.as_str().into()),
+            state_since: Set(millis(now)),
+            next_eval_at: Set(Some(millis(now))),
+            rpo_risk_at: Set(None),
+            rpo_breach_at: Set(None),
+            rto_stale_at: Set(None),
+            // The evaluator confirms the first verdict with targets read afresh.
+            targets_stale: Set(true),
+            reminded_at: Set(None),
+            version: Set(0),
+        });
+        system_clock::Entity::insert_many(clocks)
+            .on_conflict(
+                OnConflict::column(system_clock::Column::SystemId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
     }
-    rows.extend(load(missing).await?);
+    rows.extend(load_rows(db, scope, &missing).await?);
     Ok(rows)
 }
 
+/// A status as judged after a change, waiting to be written.
+pub struct Judged {
+    pub system_id: Uuid,
+    /// The clock's version it was read at: the write is a compare-and-set on it.
+    version: i64,
+    t: Telemetry,
+    suspicious: String,
+    recent_jobs: String,
+    pub old: (State, State),
+    pub new: (State, State),
+    state_since: i64,
+    next_eval_at: Option<i64>,
+    rpo_moments: Option<(i64, i64)>,
+    rto_stale_at: Option<i64>,
+}
+
+/// Applies `change` to a stored status and judges it against `target` at `now`. `change`
+/// returns a new finding for the system (`Some(None)` clears it), or `None` to leave it.
+pub fn judge(
+    row: &StatusRow,
+    target: (Option<i64>, Option<i64>),
+    now: DateTime<Utc>,
+    change: impl Fn(&mut Telemetry, &mut JobWindow) -> Option<Option<String>>,
+) -> Judged {
+    let StatusRow { status, clock } = row;
+    let mut t = telemetry(status);
+    let mut window = JobWindow::parse(&status.recent_jobs);
+    let finding = change(&mut t, &mut window);
+    let new = states(&t, target, now);
+    let old = (
+        State::parse(&clock.rpo_state).unwrap_or(State::Unknown),
+        State::parse(&clock.rto_state).unwrap_or(State::Unknown),
+    );
+    let mut next = next_eval(&t, target, now).map(millis);
+    if clock.targets_stale {
+        // Judged with targets that may be older than the change: keep the evaluator's turn.
+        next = next.into_iter().chain(clock.next_eval_at).min();
+    }
+    Judged {
+        system_id: status.system_id,
+        version: clock.version,
+        suspicious: match finding {
+            Some(f) => f.unwrap_or_default(),
+            None => status.suspicious.clone(),
+        },
+        recent_jobs: window.encode(),
+        old,
+        new,
+        state_since: if old != new {
+            millis(now)
+        } else {
+            clock.state_since
+        },
+        next_eval_at: next,
+        rpo_moments: crate::domain::sla::rpo_thresholds(t.last_good_at, target.0)
+            .map(|(risk, breach)| (millis(risk), millis(breach))),
+        rto_stale_at: crate::domain::sla::rto_stale_at(
+            t.last_test,
+            target.1,
+            super::RESTORE_TEST_STALE_DAYS,
+        )
+        .map(millis),
+        t,
+    }
+}
+
+/// `(?, ?), (?, ?)` or `($1, $2), ($3, $4)`: `rows` rows of `cols` placeholders for a
+/// `VALUES` list, whose columns both databases name `column1`, `column2`, ...
+pub fn values_list(backend: DbBackend, rows: usize, cols: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 4);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                DbBackend::Postgres => sql.push_str(&format!("${}", r * cols + c + 1)),
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Writes judged statuses, a statement per table for up to `INSERT_ROWS` of them: the clock rows
+/// as compare-and-sets on their version, then the telemetry of the rows that won. Returns the
+/// systems won; the others were moved by someone else in between and are left to the caller.
+pub async fn write_statuses(
+    db: &impl ConnectionTrait,
+    judged: &[Judged],
+    now: DateTime<Utc>,
+) -> AppResult<HashSet<Uuid>> {
+    let backend = db.get_database_backend();
+    let mut won = HashSet::with_capacity(judged.len());
+    for chunk in judged.chunks(INSERT_ROWS) {
+        let sql = format!(
+            "UPDATE system_clock SET rpo_state = v.column3, rto_state = v.column4, state_since = v.column5, \
+             next_eval_at = v.column6, rpo_risk_at = v.column7, rpo_breach_at = v.column8, rto_stale_at = v.column9, \
+             version = system_clock.version + 1 FROM (VALUES {}) AS v \
+             WHERE system_clock.system_id = v.column1 AND system_clock.version = v.column2 \
+             RETURNING system_clock.system_id",
+            values_list(backend, chunk.len(), 9)
+        );
+        let values = chunk.iter().flat_map(|j| {
+            [
+                Value::from(j.system_id),
+                Value::from(j.version),
+                Value::from(j.new.0.as_str()),
+                Value::from(j.new.1.as_str()),
+                Value::from(j.state_since),
+                Value::from(j.next_eval_at),
+                Value::from(j.rpo_moments.map(|m| m.0)),
+                Value::from(j.rpo_moments.map(|m| m.1)),
+                Value::from(j.rto_stale_at),
+            ]
+        });
+        let mine: HashSet<Uuid> = db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?
+            .iter()
+            .map(|r| r.try_get_by_index::<Uuid>(0))
+            .collect::<Result<_, _>>()?;
+        let winners: Vec<&Judged> = chunk
+            .iter()
+            .filter(|j| mine.contains(&j.system_id))
+            .collect();
+        if !winners.is_empty() {
+            let sql = format!(
+                "UPDATE system_status SET last_good_at = v.column2, last_offsite_at = v.column3, \
+                 last_event_at = v.column4, failures_in_row = v.column5, last_test_at = v.column6, \
+                 last_test_passed = v.column7, last_test_seconds = v.column8, suspicious = v.column9, \
+                 recent_jobs = v.column10, updated_at = v.column11 FROM (VALUES {}) AS v \
+                 WHERE system_status.system_id = v.column1",
+                values_list(backend, winners.len(), 11)
+            );
+            let values = winners.iter().flat_map(|j| {
+                let t = &j.t;
+                [
+                    Value::from(j.system_id),
+                    Value::from(t.last_good_at),
+                    Value::from(t.last_offsite_at),
+                    Value::from(t.last_event_at),
+                    Value::from(t.failures_in_row as i32),
+                    Value::from(t.last_test.map(|x| x.0)),
+                    Value::from(t.last_test.map(|x| x.1)),
+                    Value::from(t.last_test.map(|x| x.2)),
+                    Value::from(j.suspicious.as_str()),
+                    Value::from(j.recent_jobs.as_str()),
+                    Value::from(now),
+                ]
+            });
+            db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await?;
+        }
+        won.extend(mine);
+    }
+    Ok(won)
+}
+
 /// Reads a system's status, changes it and writes it back only if nobody else did in between
-/// (the version number); a state change is recorded once, by whoever wins, into `changes`.
-/// `change` may run more than once (after losing a race it runs on the newer row); it returns a
-/// new finding for the system (`Some(None)` clears it), or `None` to leave it.
+/// (the clock's version number); a state change is recorded once, by whoever wins, into
+/// `changes`. `change` may run more than once (after losing a race it runs on the newer row).
 #[allow(clippy::too_many_arguments)]
 pub async fn update_status(
     db: &impl ConnectionTrait,
@@ -372,7 +588,7 @@ pub async fn update_status(
     target: (Option<i64>, Option<i64>),
     now: DateTime<Utc>,
     change: impl Fn(&mut Telemetry, &mut JobWindow) -> Option<Option<String>>,
-    known: Option<system_status::Model>,
+    known: Option<StatusRow>,
     changes: &mut Vec<state_change::ActiveModel>,
 ) -> AppResult<()> {
     let mut known = match known {
@@ -384,72 +600,19 @@ pub async fn update_status(
     for _ in 0..20 {
         let row = match known.take() {
             Some(row) => row,
-            None => scope
-                .select::<system_status::Entity>()
-                .filter(system_status::Column::SystemId.eq(system_id))
-                .one(db)
+            None => load_rows(db, scope, &[system_id])
                 .await?
+                .remove(&system_id)
                 .ok_or(AppError::NotFound)?,
         };
-        let mut t = telemetry(&row);
-        let mut window = JobWindow::parse(&row.recent_jobs);
-        let finding = change(&mut t, &mut window);
-        let (rpo, rto) = states(&t, target, now);
-        let old = (
-            State::parse(&row.rpo_state).unwrap_or(State::Unknown),
-            State::parse(&row.rto_state).unwrap_or(State::Unknown),
-        );
-        let changed = old != (rpo, rto);
-        let thresholds = crate::domain::sla::rpo_thresholds(t.last_good_at, target.0);
-        let mut next = next_eval(&t, target, now);
-        if row.targets_stale {
-            // Judged with targets that may be older than the change: keep the evaluator's turn.
-            next = next.into_iter().chain(row.next_eval_at).min();
-        }
-        let res = system_status::Entity::update_many()
-            .set(system_status::ActiveModel {
-                last_good_at: Set(t.last_good_at),
-                last_offsite_at: Set(t.last_offsite_at),
-                last_event_at: Set(t.last_event_at),
-                failures_in_row: Set(t.failures_in_row as i32),
-                last_test_at: Set(t.last_test.map(|x| x.0)),
-                last_test_passed: Set(t.last_test.map(|x| x.1)),
-                last_test_seconds: Set(t.last_test.map(|x| x.2)),
-                suspicious: Set(match finding {
-                    Some(f) => f.unwrap_or_default(),
-                    None => row.suspicious.clone(),
-                }),
-                recent_jobs: Set(window.encode()),
-                rpo_state: Set(rpo.as_str().into()),
-                rto_state: Set(rto.as_str().into()),
-                state_since: Set(if changed { now } else { row.state_since }),
-                next_eval_at: Set(next),
-                rpo_risk_at: Set(thresholds.map(|x| x.0)),
-                rpo_breach_at: Set(thresholds.map(|x| x.1)),
-                rto_stale_at: Set(crate::domain::sla::rto_stale_at(
-                    t.last_test,
-                    target.1,
-                    super::RESTORE_TEST_STALE_DAYS,
-                )),
-                version: Set(row.version + 1),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .filter(system_status::Column::SystemId.eq(system_id))
-            .filter(system_status::Column::Version.eq(row.version))
-            .exec(db)
-            .await?;
-        if res.rows_affected == 0 {
+        let j = judge(&row, target, now, &change);
+        if write_statuses(db, std::slice::from_ref(&j), now)
+            .await?
+            .is_empty()
+        {
             continue; // someone else moved it first: read again
         }
-        changes.extend(state_changes(
-            scope,
-            client_id,
-            system_id,
-            old,
-            (rpo, rto),
-            now,
-        ));
+        changes.extend(state_changes(scope, client_id, system_id, j.old, j.new, now));
         return Ok(());
     }
     Err(AppError::Conflict(

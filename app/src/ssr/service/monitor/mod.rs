@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::domain::sla::{rpo_state, rto_state, State, Telemetry};
 use crate::model::monitor::{ClientStatus, Counts, ProcessStatusView, SystemStatusView};
-use crate::ssr::entity::{system, system_status};
+use crate::ssr::entity::{system, system_clock, system_status};
 use crate::ssr::error::AppResult;
 use crate::ssr::repo::{clients, owned};
 use crate::ssr::scope::Scope;
@@ -97,17 +97,17 @@ pub async fn client_targets(
 pub async fn targets_changed(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<()> {
     use sea_orm::EntityTrait;
     state.ingest_cache.forget_client(client_id);
-    system_status::Entity::update_many()
+    system_clock::Entity::update_many()
         .col_expr(
-            system_status::Column::NextEvalAt,
-            sea_orm::sea_query::Expr::value(Some(Utc::now())),
+            system_clock::Column::NextEvalAt,
+            sea_orm::sea_query::Expr::value(Some(system_clock::millis(Utc::now()))),
         )
         .col_expr(
-            system_status::Column::TargetsStale,
+            system_clock::Column::TargetsStale,
             sea_orm::sea_query::Expr::value(true),
         )
-        .filter(scope.condition::<system_status::Entity>())
-        .filter(system_status::Column::ClientId.eq(client_id))
+        .filter(scope.condition::<system_clock::Entity>())
+        .filter(system_clock::Column::ClientId.eq(client_id))
         .exec(&state.db)
         .await?;
     Ok(())
@@ -277,13 +277,13 @@ pub async fn overview(
         .into_iter()
         .collect();
     let stored: Vec<(Uuid, String, i64)> = scope
-        .select::<system_status::Entity>()
+        .select::<system_clock::Entity>()
         .select_only()
-        .column(system_status::Column::ClientId)
-        .column(system_status::Column::RpoState)
-        .column_as(system_status::Column::SystemId.count(), "n")
-        .group_by(system_status::Column::ClientId)
-        .group_by(system_status::Column::RpoState)
+        .column(system_clock::Column::ClientId)
+        .column(system_clock::Column::RpoState)
+        .column_as(system_clock::Column::SystemId.count(), "n")
+        .group_by(system_clock::Column::ClientId)
+        .group_by(system_clock::Column::RpoState)
         .into_tuple()
         .all(&state.db)
         .await?;
