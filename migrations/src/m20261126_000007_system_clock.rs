@@ -4,8 +4,8 @@
 //! a long pause rewrites tens of thousands of these rows; apart from the telemetry and the window
 //! of recent jobs they are a fifth of the size, and so is what a pass writes.
 //!
-//! State changes get the indexes their readers need: the tenant's history in time order, and the
-//! ones not yet told (alert dispatch), which no longer means reading the whole table each tick.
+//! State changes get the index their one reader needs: the ones not yet told (alert dispatch),
+//! which no longer means reading the whole table each tick.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
@@ -165,14 +165,11 @@ impl MigrationTrait for Migration {
                 .await?;
         }
 
-        // Alert dispatch reads the changes nobody was told of yet, oldest first; the rest of a
-        // tenant's history is read by client and time. New rows land at the end of both.
+        // Alert dispatch reads the changes nobody was told of yet, oldest first: a partial index
+        // holds just those, so a tick no longer reads the whole history. The old tenant index
+        // had no reader (and no cascade can use it); each index costs every change written.
         db.execute_unprepared("DROP INDEX IF EXISTS ix_state_change_tenant")
             .await?;
-        db.execute_unprepared(
-            "CREATE INDEX ix_state_change_client_at ON state_change (msp_id, client_id, at)",
-        )
-        .await?;
         db.execute_unprepared(
             "CREATE INDEX ix_state_change_unsent ON state_change (at) WHERE notified_at IS NULL",
         )
@@ -184,8 +181,6 @@ impl MigrationTrait for Migration {
         let db = m.get_connection();
         let backend = m.get_database_backend();
         db.execute_unprepared("DROP INDEX IF EXISTS ix_state_change_unsent")
-            .await?;
-        db.execute_unprepared("DROP INDEX IF EXISTS ix_state_change_client_at")
             .await?;
         db.execute_unprepared(
             "CREATE INDEX ix_state_change_tenant ON state_change (msp_id, client_id, system_id)",

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
 
-use super::ingest::{insert_changes, next_eval, state_changes, values_list};
+use super::ingest::{insert_changes, lock_in_order, next_eval, state_changes, values_list};
 use super::{last_test, states, RESTORE_TEST_STALE_DAYS};
 use crate::domain::sla::{rpo_thresholds, rto_stale_at, State, Telemetry};
 use crate::ssr::entity::system_clock::millis;
@@ -176,6 +176,8 @@ async fn write(
         None => None,
     };
     let txn = state.db.begin().await?;
+    let ids: Vec<Uuid> = verdicts.iter().map(|v| v.due.system_id).collect();
+    lock_in_order(&txn, &ids).await?;
     let won: HashSet<Uuid> = txn
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?

@@ -501,6 +501,28 @@ pub fn values_list(backend: DbBackend, rows: usize, cols: usize) -> String {
     sql
 }
 
+/// On PostgreSQL, locks the clock rows of `ids` in the order of their ids before a statement
+/// updates them all: two writers that share rows then wait for each other instead of each
+/// holding what the other needs (a deadlock). SQLite has one writer at a time.
+pub async fn lock_in_order(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<()> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    if db.get_database_backend() != DbBackend::Postgres || ids.len() < 2 {
+        return Ok(());
+    }
+    let mut sorted = ids.to_vec();
+    sorted.sort();
+    system_clock::Entity::find()
+        .select_only()
+        .column(system_clock::Column::SystemId)
+        .filter(system_clock::Column::SystemId.is_in(sorted))
+        .order_by_asc(system_clock::Column::SystemId)
+        .lock_exclusive()
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?;
+    Ok(())
+}
+
 /// Writes judged statuses, a statement per table for up to `INSERT_ROWS` of them: the clock rows
 /// as compare-and-sets on their version, then the telemetry of the rows that won. Returns the
 /// systems won; the others were moved by someone else in between and are left to the caller.
@@ -512,6 +534,8 @@ pub async fn write_statuses(
     let backend = db.get_database_backend();
     let mut won = HashSet::with_capacity(judged.len());
     for chunk in judged.chunks(INSERT_ROWS) {
+        let ids: Vec<Uuid> = chunk.iter().map(|j| j.system_id).collect();
+        lock_in_order(db, &ids).await?;
         let sql = format!(
             "UPDATE system_clock SET rpo_state = v.column3, rto_state = v.column4, state_since = v.column5, \
              next_eval_at = v.column6, rpo_risk_at = v.column7, rpo_breach_at = v.column8, rto_stale_at = v.column9, \
