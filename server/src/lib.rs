@@ -61,10 +61,13 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false).max_connections(16);
     // Per connection, not once: every pooled SQLite connection enforces foreign keys and waits
-    // for a busy writer rather than failing at once.
+    // for a busy writer rather than failing at once. Multi-row statements differ in text by
+    // their row count, and a prepared one for a thousand rows is large: a short statement cache
+    // per connection keeps the handful of everyday statements without hoarding those.
     opts.map_sqlx_sqlite_opts(|o| {
         o.foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(30))
+            .statement_cache_capacity(24)
     });
     let db = Database::connect(opts)
         .await
