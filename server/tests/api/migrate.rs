@@ -56,8 +56,8 @@ async fn statuses_keep_their_states_across_the_clock_migration(backend: Backend)
     .exec_without_returning(&db)
     .await
     .unwrap();
-    let breached_since = Utc.with_ymd_and_hms(2026, 11, 20, 8, 30, 15).unwrap()
-        + Duration::milliseconds(250);
+    let breached_since =
+        Utc.with_ymd_and_hms(2026, 11, 20, 8, 30, 15).unwrap() + Duration::milliseconds(250);
     let reminded = breached_since + Duration::hours(2);
     let last_good = breached_since - Duration::hours(1);
     let marks: Vec<String> = (1..=9)
@@ -102,10 +102,17 @@ async fn statuses_keep_their_states_across_the_clock_migration(backend: Backend)
         .expect("the status has a clock row");
     assert_eq!(clock.rpo_state, "breached");
     assert_eq!(clock.rto_state, "ok");
-    assert_eq!(clock.state_since_at(), breached_since, "the breach keeps its start");
+    assert_eq!(
+        clock.state_since_at(),
+        breached_since,
+        "the breach keeps its start"
+    );
     assert_eq!(clock.reminded_at, Some(system_clock::millis(reminded)));
     assert_eq!(clock.version, 7);
-    assert!(clock.targets_stale, "judged afresh on the evaluator's next pass");
+    assert!(
+        clock.targets_stale,
+        "judged afresh on the evaluator's next pass"
+    );
     assert!(clock.next_eval_at.is_some(), "and due for that pass");
     let status = system_status::Entity::find_by_id(system_id)
         .one(&db)

@@ -17,10 +17,10 @@ use uuid::Uuid;
 
 use crate::domain::sla::State;
 use crate::model::Role;
+use crate::ssr::entity::system_clock::{millis, moment};
 use crate::ssr::entity::{
     alert_settings, client, membership, notification, state_change, system, system_clock, user,
 };
-use crate::ssr::entity::system_clock::{millis, moment};
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::audit;
 use crate::ssr::scope::Scope;
@@ -431,7 +431,10 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
         }
         let txn = state.db.begin().await?;
         let claimed = system_clock::Entity::update_many()
-            .col_expr(system_clock::Column::RemindedAt, Expr::value(Some(millis(now))))
+            .col_expr(
+                system_clock::Column::RemindedAt,
+                Expr::value(Some(millis(now))),
+            )
             .col_expr(system_clock::Column::Version, Expr::value(s.version + 1))
             .filter(system_clock::Column::SystemId.eq(s.system_id))
             .filter(system_clock::Column::Version.eq(s.version))

@@ -224,7 +224,11 @@ async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     let due = format!("next_eval_at <= {at} AND targets_stale = {confirmed}");
     let columns =
         "(id, msp_id, client_id, system_id, aspect, from_state, to_state, at, notified_at)";
-    let values = vec![Value::from(millis(now)), Value::from(false), Value::from(now)];
+    let values = vec![
+        Value::from(millis(now)),
+        Value::from(false),
+        Value::from(now),
+    ];
     let statement = |sql: String| Statement::from_sql_and_values(backend, sql, values.clone());
     if backend == DbBackend::Postgres {
         // One statement: the rows it takes are locked, so a replica sweeping at the same moment

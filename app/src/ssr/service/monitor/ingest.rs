@@ -636,7 +636,9 @@ pub async fn update_status(
         {
             continue; // someone else moved it first: read again
         }
-        changes.extend(state_changes(scope, client_id, system_id, j.old, j.new, now));
+        changes.extend(state_changes(
+            scope, client_id, system_id, j.old, j.new, now,
+        ));
         return Ok(());
     }
     Err(AppError::Conflict(
