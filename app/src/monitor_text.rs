@@ -38,6 +38,7 @@ pub struct MonitorTexts {
     pub webhook_secret: &'static str,
     pub secret_set: &'static str,
     pub reminder: &'static str,
+    pub monthly_reports: &'static str,
 }
 
 pub static EN: MonitorTexts = MonitorTexts {
@@ -82,6 +83,7 @@ pub static EN: MonitorTexts = MonitorTexts {
     webhook_secret: "Webhook signing secret (16+ characters)",
     secret_set: "a secret is set; leave empty to keep it",
     reminder: "Repeat an open breach every (minutes, 0 = never)",
+    monthly_reports: "On the first of each month the same people get every client's SLA report of the month before.",
 };
 
 pub static NL: MonitorTexts = MonitorTexts {
@@ -126,6 +128,7 @@ pub static NL: MonitorTexts = MonitorTexts {
     webhook_secret: "Ondertekeningsgeheim voor de webhook (16+ tekens)",
     secret_set: "er is een geheim ingesteld; laat leeg om het te houden",
     reminder: "Een open overschrijding herhalen elke (minuten, 0 = nooit)",
+    monthly_reports: "Op de eerste van elke maand krijgen dezelfde mensen van elke klant het SLA-rapport van de maand ervoor.",
 };
 
 pub fn texts(lang: Lang) -> &'static MonitorTexts {

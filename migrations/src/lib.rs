@@ -10,6 +10,7 @@ mod m20261126_000004_monitoring;
 mod m20261126_000005_alerts;
 mod m20261126_000006_job_window;
 mod m20261126_000007_system_clock;
+mod m20261126_000008_report_delivery;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_alerts::Migration),
             Box::new(m20261126_000006_job_window::Migration),
             Box::new(m20261126_000007_system_clock::Migration),
+            Box::new(m20261126_000008_report_delivery::Migration),
         ]
     }
 }

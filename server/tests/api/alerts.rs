@@ -89,28 +89,8 @@ async fn state_changes_are_mailed_and_signed_webhooks_retried(backend: Backend) 
     assert_eq!(r.body["webhook_signed"], true);
     assert!(!r.text.contains("s3cret"), "the secret is not shown back");
 
-    let sys = app
-        .post(
-            &format!("/api/v1/clients/{client}/systems"),
-            Some(&owner),
-            json!({ "name": "File server", "rpo_minutes": 1 }),
-        )
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let token = app
-        .post(
-            &format!("/api/v1/clients/{client}/ingest-tokens"),
-            Some(&owner),
-            json!({ "name": "t" }),
-        )
-        .await
-        .body["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sys = app.create_system(&owner, &client, "File server", 1).await;
+    let token = app.ingest_token(&owner, &client).await;
     let event = |id: &str, secs: i64| json!({ "events": [{ "id": id, "system_id": sys, "kind": "backup_succeeded", "restore_point_at": (Utc::now() - Duration::seconds(secs)).to_rfc3339(), "finished_at": Utc::now().to_rfc3339() }] });
     // 45 s old against a 1-minute RPO: ok now (first report: nobody is told), at risk at 48 s.
     let r = app
@@ -359,4 +339,110 @@ async fn alert_settings_are_checked_and_admin_only(app: TestApp) {
         json!([]),
         "each MSP has its own"
     );
+}
+
+/// An e-mail body as a reader sees it: quoted-printable soft breaks joined again.
+fn unfold(text: &str) -> String {
+    text.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+async fn last_months_report_is_mailed_once(backend: Backend) {
+    use app::ssr::entity::{client, notification};
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let (port, mut inbox) = smtp_sink().await;
+    let Some(app) = alerting_app(backend, port).await else {
+        return;
+    };
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client_id = app.create_client(&owner, "Bakery").await;
+    app.client_user(&owner, &client_id, "carl@bakery.example", "client_admin")
+        .await;
+    next(&mut inbox, "invitation").await;
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/alerts/settings",
+            Some(&owner),
+            Some(json!({ "notify_client": true })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let sys = app
+        .create_system(&owner, &client_id, "File server", 60)
+        .await;
+    let token = app.ingest_token(&owner, &client_id).await;
+    let (month, events) = crate::helpers::last_months_backups(&sys);
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/ingest/events"))
+                .bearer_auth(&token)
+                .json(&json!({ "events": events })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    // Created today, the client gets no report of a month it was not a client in; it has been
+    // one since before that month.
+    let row = client::Entity::find_by_id(client_id.parse::<uuid::Uuid>().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut active: client::ActiveModel = row.into();
+    active.created_at = Set(Utc::now() - Duration::days(62));
+    active.update(&app.db).await.unwrap();
+
+    // The evaluator's loop sends it to the MSP's staff and, as the MSP wants, the client's admin.
+    let mut reports = Vec::new();
+    while reports.len() < 2 {
+        let (to, text) = next(&mut inbox, "report e-mail").await;
+        if text.contains("SLA report") {
+            reports.push((to, unfold(&text)));
+        }
+    }
+    reports.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(reports[0].0, ["<ann@acme.example>"]);
+    assert_eq!(reports[1].0, ["<carl@bakery.example>"]);
+    let text = &reports[1].1;
+    assert!(
+        text.contains(&format!("Subject: [Lifeline] SLA report {month}: Bakery")),
+        "{text}"
+    );
+    assert!(
+        text.contains("File server\n  within its RPO of 60 min: "),
+        "{text}"
+    );
+    assert!(text.contains("  breaches: 1, 2.5 h in all"), "{text}");
+    assert!(text.contains("  restore tests passed: 1 of 1"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "https://lifeline.example/clients/{client_id}/reports/{month}"
+        )),
+        "{text}"
+    );
+
+    // Once: another replica finds nothing left to send, and the outbox holds one per person.
+    let state = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    let again = app::ssr::service::monitor::report::deliver_monthly(&state, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    let queued = notification::Entity::find()
+        .filter(notification::Column::Subject.contains("SLA report"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(queued, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_months_report_is_mailed_once_sqlite() {
+    last_months_report_is_mailed_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_months_report_is_mailed_once_postgres() {
+    last_months_report_is_mailed_once(Backend::Postgres).await;
 }

@@ -250,6 +250,32 @@ impl TestApp {
         r.body["id"].as_str().unwrap().to_string()
     }
 
+    /// Adds a system with an RPO to a client; returns its id.
+    pub async fn create_system(&self, token: &str, client: &str, name: &str, rpo: u32) -> String {
+        let r = self
+            .post(
+                &format!("/api/v1/clients/{client}/systems"),
+                Some(token),
+                json!({ "name": name, "rpo_minutes": rpo }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// A new ingest token of a client, as shown once.
+    pub async fn ingest_token(&self, token: &str, client: &str) -> String {
+        let r = self
+            .post(
+                &format!("/api/v1/clients/{client}/ingest-tokens"),
+                Some(token),
+                json!({ "name": "t" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body["token"].as_str().unwrap().to_string()
+    }
+
     /// Invites a client user and accepts the invite; returns the new user's token.
     pub async fn client_user(
         &self,
@@ -304,4 +330,28 @@ macro_rules! both {
             )*
         }
     };
+}
+
+/// Last month's final six hours of a system, as backup software reports them: a backup every 30
+/// minutes but none between 300 and 90 minutes before their end (against a 60-minute RPO, one
+/// breach of 150 minutes), and a restore test that passed. Wholly inside last month whatever
+/// day it is. Returns that month (`YYYY-MM`) and the events.
+pub fn last_months_backups(system: &str) -> (String, Vec<Value>) {
+    use chrono::{Datelike, Duration, Utc};
+    let month_start = Utc::now()
+        .date_naive()
+        .with_day(1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let end = month_start - Duration::minutes(5);
+    let before = |minutes: i64| (end - Duration::minutes(minutes)).to_rfc3339();
+    let mut events: Vec<Value> = (0..=360)
+        .step_by(30)
+        .filter(|m| !(120..=270).contains(m))
+        .map(|m| json!({ "id": format!("m{m}"), "system_id": system, "kind": "backup_succeeded", "restore_point_at": before(m), "finished_at": before(m - 1) }))
+        .collect();
+    events.push(json!({ "id": "rt", "system_id": system, "kind": "restore_test_passed", "finished_at": before(5), "duration_seconds": 900 }));
+    (end.format("%Y-%m").to_string(), events)
 }

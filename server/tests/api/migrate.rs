@@ -122,7 +122,7 @@ async fn statuses_keep_their_states_across_the_clock_migration(backend: Backend)
     assert_eq!(status.last_good_at, Some(last_good));
 
     // Rolled back, the status row holds its states again.
-    Migrator::down(&db, Some(1)).await.unwrap();
+    Migrator::down(&db, Some(2)).await.unwrap();
     let row = db
         .query_one_raw(Statement::from_string(
             db_backend,

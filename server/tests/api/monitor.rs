@@ -1,7 +1,7 @@
 //! Backup monitoring: ingest tokens, the ingest API with its refusals and deduplication, heartbeats,
 //! live states by the clock, the evaluator's state changes, and isolation.
 use crate::helpers::{spawn_app_with, Backend, TestApp, SECRET};
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
@@ -487,17 +487,7 @@ async fn monitoring_stays_in_its_tenant(app: TestApp) {
     );
     // Another MSP's token cannot report for this client's system.
     let theirs = app.create_client(&other, "Their client").await;
-    let their_token = app
-        .post(
-            &format!("/api/v1/clients/{theirs}/ingest-tokens"),
-            Some(&other),
-            json!({ "name": "t" }),
-        )
-        .await
-        .body["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let their_token = app.ingest_token(&other, &theirs).await;
     let r = ingest(&app, &their_token, json!([success("evil", &s.system, 1)])).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(events(&app).await, 0);
@@ -597,27 +587,7 @@ async fn the_evaluator_moves_states_by_the_clock_once() {
 
 async fn month_reports_as_data_csv_and_pdf(app: TestApp) {
     let s = setup(&app, 60).await;
-    // Last month's final six hours, so the report's month holds all of them whatever day it is.
-    let month_start = Utc::now()
-        .date_naive()
-        .with_day(1)
-        .unwrap()
-        .and_hms_opt(0, 0, 0)
-        .unwrap()
-        .and_utc();
-    let end = month_start - Duration::minutes(5);
-    let month = end.format("%Y-%m").to_string();
-    let before = |minutes: i64| (end - Duration::minutes(minutes)).to_rfc3339();
-    // Backups every 30 minutes for those 6 hours, except none between 300 and 90 minutes before
-    // their end: against a 60-minute RPO that is one breach of 150 minutes.
-    let mut events = Vec::new();
-    for m in (0..=360).step_by(30) {
-        if (120..=270).contains(&m) {
-            continue;
-        }
-        events.push(json!({ "id": format!("m{m}"), "system_id": s.system, "kind": "backup_succeeded", "restore_point_at": before(m), "finished_at": before(m - 1) }));
-    }
-    events.push(json!({ "id": "rt", "system_id": s.system, "kind": "restore_test_passed", "finished_at": before(5), "duration_seconds": 900 }));
+    let (month, events) = crate::helpers::last_months_backups(&s.system);
     let r = ingest(&app, &s.token, Value::Array(events)).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
 

@@ -15,6 +15,7 @@ pub mod plan_template;
 pub mod plan_version;
 pub mod process;
 pub mod process_system;
+pub mod report_delivery;
 pub mod site;
 pub mod state_change;
 pub mod system;

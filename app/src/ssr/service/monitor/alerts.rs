@@ -64,7 +64,10 @@ fn defaults(msp_id: Uuid) -> alert_settings::Model {
     }
 }
 
-async fn settings_of(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<alert_settings::Model> {
+pub(super) async fn settings_of(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> AppResult<alert_settings::Model> {
     Ok(scope
         .select::<alert_settings::Entity>()
         .one(db)
@@ -307,27 +310,10 @@ async fn enqueue(
         from = words(m.from),
         at = m.at.format("%Y-%m-%d %H:%M UTC"),
     );
-    let now = Utc::now();
-    let row =
-        |channel: &str, target: String, subject: String, body: String| notification::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            msp_id: Set(settings.msp_id),
-            client_id: Set(m.client.id),
-            channel: Set(channel.into()),
-            target: Set(target),
-            subject: Set(subject),
-            body: Set(body),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            delivered_at: Set(None),
-            last_error: Set(String::new()),
-            created_at: Set(now),
-        };
-    for to in recipients(db, settings, m.client.id).await? {
-        row("email", to, subject.clone(), body.clone())
-            .insert(db)
-            .await?;
-    }
+    let row = |channel: &str, target: String, subject: String, body: String| {
+        outbox_row(settings, m.client.id, channel, target, subject, body)
+    };
+    mail(db, settings, m.client.id, &subject, &body).await?;
     if !settings.webhook_url.is_empty() {
         let payload = WebhookBody {
             event: m.event,
@@ -355,6 +341,57 @@ async fn enqueue(
         .await?;
     }
     Ok(())
+}
+
+/// A message waiting in the outbox, due at once.
+fn outbox_row(
+    settings: &alert_settings::Model,
+    client_id: Uuid,
+    channel: &str,
+    target: String,
+    subject: String,
+    body: String,
+) -> notification::ActiveModel {
+    let now = Utc::now();
+    notification::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        msp_id: Set(settings.msp_id),
+        client_id: Set(client_id),
+        channel: Set(channel.into()),
+        target: Set(target),
+        subject: Set(subject),
+        body: Set(body),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        delivered_at: Set(None),
+        last_error: Set(String::new()),
+        created_at: Set(now),
+    }
+}
+
+/// Puts an e-mail to everyone the MSP routes a client's news to into the outbox; returns how
+/// many.
+pub(super) async fn mail(
+    db: &impl ConnectionTrait,
+    settings: &alert_settings::Model,
+    client_id: Uuid,
+    subject: &str,
+    body: &str,
+) -> AppResult<usize> {
+    let to = recipients(db, settings, client_id).await?;
+    for address in &to {
+        outbox_row(
+            settings,
+            client_id,
+            "email",
+            address.clone(),
+            subject.into(),
+            body.into(),
+        )
+        .insert(db)
+        .await?;
+    }
+    Ok(to.len())
 }
 
 /// Turns new state changes and due reminders into notifications. Returns how many it handled.

@@ -125,6 +125,124 @@ fn hours(seconds: i64) -> String {
     format!("{:.1}", seconds as f64 / 3600.0)
 }
 
+/// The month before the one `now` is in, as `YYYY-MM`.
+pub fn last_month(now: DateTime<Utc>) -> String {
+    let first = now.date_naive().with_day(1).unwrap_or(now.date_naive());
+    (first - chrono::Duration::days(1))
+        .format("%Y-%m")
+        .to_string()
+}
+
+/// The e-mail that carries a month's report: a few short lines per system, and where the whole
+/// report is.
+pub fn mail_text(r: &MonthReport, public_url: Option<&str>) -> (String, String) {
+    let subject = format!("[Lifeline] SLA report {}: {}", r.month, r.client_name);
+    let mut body = format!(
+        "How the backup SLA of {} held in {} (UTC).\n",
+        r.client_name, r.month
+    );
+    for s in &r.systems {
+        body.push_str(&format!("\n{}\n", s.name));
+        body.push_str(&match (s.rpo_target_seconds, s.within_rpo_percent) {
+            (Some(t), Some(w)) => format!("  within its RPO of {} min: {w}% of the time\n", t / 60),
+            (Some(t), None) => format!("  no restore points against its RPO of {} min\n", t / 60),
+            (None, _) => "  no RPO agreed\n".to_string(),
+        });
+        let breached: i64 = s
+            .breaches
+            .iter()
+            .map(|b| (b.end - b.start).num_seconds())
+            .sum();
+        if !s.breaches.is_empty() {
+            body.push_str(&format!(
+                "  breaches: {}, {} h in all\n",
+                s.breaches.len(),
+                hours(breached)
+            ));
+        }
+        body.push_str(&format!(
+            "  restore tests passed: {} of {}\n",
+            s.restore_tests_passed, s.restore_tests
+        ));
+    }
+    if let Some(url) = public_url {
+        body.push_str(&format!(
+            "\nThe whole report, also as PDF and CSV:\n{}/clients/{}/reports/{}\n",
+            url.trim_end_matches('/'),
+            r.client_id,
+            r.month
+        ));
+    }
+    (subject, body)
+}
+
+/// Sends each client its report of last month, once: the first replica to record the delivery
+/// puts the e-mails in the outbox, in the same transaction. Clients created after the month, or
+/// without systems, get none. Returns how many reports went out.
+pub async fn deliver_monthly(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait, Value};
+    let month = last_month(now);
+    let (_, end) = month_window(&month, now)?;
+    let backend = state.db.get_database_backend();
+    let p = |n: usize| match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    };
+    // Across tenants, like the evaluator: each client is then handled in its own scope.
+    let due = state
+        .db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT c.id, c.msp_id FROM client c WHERE c.created_at < {} \
+                 AND EXISTS (SELECT 1 FROM system s WHERE s.client_id = c.id) \
+                 AND NOT EXISTS (SELECT 1 FROM report_delivery d WHERE d.client_id = c.id AND d.month = {}) \
+                 LIMIT 50",
+                p(1),
+                p(2)
+            ),
+            [Value::from(end), Value::from(month.as_str())],
+        ))
+        .await?;
+    let mut sent = 0;
+    for row in due {
+        let (client_id, msp_id): (Uuid, Uuid) =
+            (row.try_get_by_index(0)?, row.try_get_by_index(1)?);
+        let scope = Scope::machine(msp_id, client_id);
+        let report = self::month(state, &scope, client_id, &month, now).await?;
+        let txn = state.db.begin().await?;
+        let claimed = txn
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "INSERT INTO report_delivery (client_id, month, msp_id, sent_at) VALUES ({}, {}, {}, {}) \
+                     ON CONFLICT DO NOTHING",
+                    p(1),
+                    p(2),
+                    p(3),
+                    p(4)
+                ),
+                [
+                    Value::from(client_id),
+                    Value::from(month.as_str()),
+                    Value::from(msp_id),
+                    Value::from(now),
+                ],
+            ))
+            .await?
+            .rows_affected()
+            == 1;
+        if claimed {
+            let settings = super::alerts::settings_of(&txn, &Scope::machine_msp(msp_id)).await?;
+            let (subject, body) = mail_text(&report, state.settings.public_url.as_deref());
+            super::alerts::mail(&txn, &settings, client_id, &subject, &body).await?;
+            sent += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(sent)
+}
+
 /// One row per breach (systems without breaches get one row without), for spreadsheets.
 pub fn csv(r: &MonthReport) -> String {
     let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
