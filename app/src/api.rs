@@ -664,6 +664,7 @@ pub async fn save_alert_settings(
     webhook_url: String,
     webhook_secret: String,
     reminder_minutes: String,
+    restore_test_days: String,
 ) -> Result<(), ServerFnError> {
     use crate::ssr::service::monitor::alerts;
     let (state, s) = ctx::session().await?;
@@ -671,6 +672,12 @@ pub async fn save_alert_settings(
         ctx::err(crate::ssr::error::AppError::field(
             "reminder_minutes",
             "must be a whole number of minutes",
+        ))
+    })?;
+    let days = restore_test_days.trim().parse::<i64>().map_err(|_| {
+        ctx::err(crate::ssr::error::AppError::field(
+            "restore_test_days",
+            "must be a whole number of days",
         ))
     })?;
     let input = alerts::AlertSettingsInput {
@@ -686,6 +693,7 @@ pub async fn save_alert_settings(
         webhook_url: Some(webhook_url),
         webhook_secret: (!webhook_secret.is_empty()).then_some(webhook_secret),
         reminder_minutes: Some(reminder),
+        restore_test_days: Some(days),
     };
     alerts::put_settings(&state, &s.scope, input)
         .await

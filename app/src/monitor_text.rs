@@ -39,6 +39,7 @@ pub struct MonitorTexts {
     pub secret_set: &'static str,
     pub reminder: &'static str,
     pub monthly_reports: &'static str,
+    pub restore_test_days: &'static str,
 }
 
 pub static EN: MonitorTexts = MonitorTexts {
@@ -84,6 +85,7 @@ pub static EN: MonitorTexts = MonitorTexts {
     secret_set: "a secret is set; leave empty to keep it",
     reminder: "Repeat an open breach every (minutes, 0 = never)",
     monthly_reports: "On the first of each month the same people get every client's SLA report of the month before.",
+    restore_test_days: "A passed restore test proves the RTO for (days)",
 };
 
 pub static NL: MonitorTexts = MonitorTexts {
@@ -129,6 +131,7 @@ pub static NL: MonitorTexts = MonitorTexts {
     secret_set: "er is een geheim ingesteld; laat leeg om het te houden",
     reminder: "Een open overschrijding herhalen elke (minuten, 0 = nooit)",
     monthly_reports: "Op de eerste van elke maand krijgen dezelfde mensen van elke klant het SLA-rapport van de maand ervoor.",
+    restore_test_days: "Een geslaagde hersteltest bewijst de RTO gedurende (dagen)",
 };
 
 pub fn texts(lang: Lang) -> &'static MonitorTexts {

@@ -11,6 +11,7 @@ mod m20261126_000005_alerts;
 mod m20261126_000006_job_window;
 mod m20261126_000007_system_clock;
 mod m20261126_000008_report_delivery;
+mod m20261126_000009_restore_test_days;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_job_window::Migration),
             Box::new(m20261126_000007_system_clock::Migration),
             Box::new(m20261126_000008_report_delivery::Migration),
+            Box::new(m20261126_000009_restore_test_days::Migration),
         ]
     }
 }

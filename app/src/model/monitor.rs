@@ -145,4 +145,6 @@ pub struct AlertSettingsView {
     pub webhook_signed: bool,
     /// How often a breach that stays open is repeated; 0 turns repeats off.
     pub reminder_minutes: u32,
+    /// How many days a passed restore test proves the RTO; after that the RTO is at risk.
+    pub restore_test_days: u32,
 }

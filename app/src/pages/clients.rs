@@ -98,6 +98,7 @@ pub fn AlertSettings() -> impl IntoView {
                             <input name="webhook_secret" type="password" autocomplete="off" placeholder=if a.webhook_signed { t.secret_set } else { "" } />
                         </label>
                         <label class="field"><span>{t.reminder}</span><input name="reminder_minutes" inputmode="numeric" value=a.reminder_minutes.to_string() /></label>
+                        <label class="field"><span>{t.restore_test_days}</span><input name="restore_test_days" inputmode="numeric" value=a.restore_test_days.to_string() /></label>
                         <p class="muted">{t.monthly_reports}</p>
                         <ErrorNote error />
                         <button type="submit">{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).save}</button>

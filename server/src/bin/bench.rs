@@ -312,7 +312,7 @@ async fn run() -> anyhow::Result<()> {
         let mut c = [0usize; 4];
         for t in &telemetry {
             let (rpo, rto) =
-                app::ssr::service::monitor::states(std::hint::black_box(t), target, now);
+                app::ssr::service::monitor::states(std::hint::black_box(t), target, 90, now);
             c[state_index(rpo)] += 1;
             c[state_index(rto)] += 1;
         }
@@ -845,7 +845,7 @@ async fn seed_sweep(
             .await?;
         let clocks = chunk.iter().enumerate().map(|(j, id)| {
             let t = &telemetry[offset + j];
-            let (rpo, rto) = app::ssr::service::monitor::states(t, target, then);
+            let (rpo, rto) = app::ssr::service::monitor::states(t, target, 90, then);
             let moments = rpo_thresholds(t.last_good_at, target.0);
             system_clock::ActiveModel {
                 system_id: Set(*id),
@@ -854,7 +854,7 @@ async fn seed_sweep(
                 rpo_state: Set(rpo.as_str().into()),
                 rto_state: Set(rto.as_str().into()),
                 state_since: Set(millis(then)),
-                next_eval_at: Set(next_eval(t, target, then).map(millis)),
+                next_eval_at: Set(next_eval(t, target, 90, then).map(millis)),
                 rpo_risk_at: Set(moments.map(|m| millis(m.0))),
                 rpo_breach_at: Set(moments.map(|m| millis(m.1))),
                 rto_stale_at: Set(rto_stale_at(t.last_test, target.1, 90).map(millis)),

@@ -293,9 +293,9 @@ async fn alert_settings_are_checked_and_admin_only(app: TestApp) {
     let r = app.get("/api/v1/alerts/settings", &owner).await;
     assert_eq!(
         r.body,
-        json!({ "emails": [], "notify_client": false, "webhook_url": "", "webhook_signed": false, "reminder_minutes": 240 })
+        json!({ "emails": [], "notify_client": false, "webhook_url": "", "webhook_signed": false, "reminder_minutes": 240, "restore_test_days": 90 })
     );
-    let bad = json!({ "emails": ["not-an-address"], "webhook_url": "ftp://x", "webhook_secret": "short", "reminder_minutes": -1 });
+    let bad = json!({ "emails": ["not-an-address"], "webhook_url": "ftp://x", "webhook_secret": "short", "reminder_minutes": -1, "restore_test_days": 0 });
     let r = app
         .call(
             Method::PUT,
@@ -310,6 +310,7 @@ async fn alert_settings_are_checked_and_admin_only(app: TestApp) {
         "webhook_url",
         "webhook_secret",
         "reminder_minutes",
+        "restore_test_days",
     ] {
         assert!(r.body["errors"][field].is_string(), "{field}: {}", r.text);
     }

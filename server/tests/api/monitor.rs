@@ -18,6 +18,7 @@ crate::both!(
     replicas_sweeping_at_once_record_each_change_once,
     a_changed_target_or_system_counts_at_once,
     a_finding_clears_when_jobs_look_normal_again,
+    restore_tests_prove_the_rto_for_the_msps_number_of_days,
 );
 
 struct Setup {
@@ -810,4 +811,58 @@ async fn a_finding_clears_when_jobs_look_normal_again(app: TestApp) {
     ingest(&app, &s.token, json!([job(5, 79_000_000)])).await;
     let warnings = status(&app, &s.owner, &s.client).await["systems"][0]["warnings"].to_string();
     assert!(!warnings.contains("far less"), "{warnings}");
+}
+
+async fn restore_tests_prove_the_rto_for_the_msps_number_of_days(app: TestApp) {
+    use app::ssr::entity::{state_change, system_clock};
+    use app::ssr::service::monitor::evaluate::sweep;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let s = setup(&app, 60).await;
+    // A restore test ten days ago that took 30 minutes, against a 4-hour RTO.
+    let test = json!([{ "id": "rt", "system_id": s.system, "kind": "restore_test_passed", "finished_at": ago(10 * 24 * 60), "duration_seconds": 1800 }]);
+    assert_eq!(
+        ingest(&app, &s.token, test).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        status(&app, &s.owner, &s.client).await["systems"][0]["rto_state"],
+        "ok",
+        "proven: 90 days by default"
+    );
+    // The MSP wants a restore test every week.
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/alerts/settings",
+            Some(&s.owner),
+            Some(json!({ "restore_test_days": 7 })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["restore_test_days"], 7);
+    assert_eq!(
+        status(&app, &s.owner, &s.client).await["systems"][0]["rto_state"],
+        "at_risk",
+        "the test is too old to prove the RTO now"
+    );
+    // The evaluator's next pass records the change once.
+    let state = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    sweep(&state, Utc::now(), 1000).await.unwrap();
+    let id: uuid::Uuid = s.system.parse().unwrap();
+    let clock = system_clock::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(clock.rto_state, "at_risk");
+    let moves: Vec<String> = state_change::Entity::find()
+        .filter(state_change::Column::SystemId.eq(id))
+        .filter(state_change::Column::Aspect.eq("rto"))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| format!("{}>{}", c.from_state, c.to_state))
+        .collect();
+    assert_eq!(moves, ["unknown>ok", "ok>at_risk"]);
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub webhook_url: String,
     pub webhook_secret: String,
     pub reminder_minutes: i32,
+    /// How many days a restore test proves a system's RTO.
+    pub restore_test_days: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -40,6 +40,7 @@ pub struct AlertSettingsInput {
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
     pub reminder_minutes: Option<i64>,
+    pub restore_test_days: Option<i64>,
 }
 
 fn view(a: &alert_settings::Model) -> AlertSettingsView {
@@ -49,6 +50,7 @@ fn view(a: &alert_settings::Model) -> AlertSettingsView {
         webhook_url: a.webhook_url.clone(),
         webhook_signed: !a.webhook_secret.is_empty(),
         reminder_minutes: a.reminder_minutes.max(0) as u32,
+        restore_test_days: a.restore_test_days.max(1) as u32,
     }
 }
 
@@ -60,6 +62,7 @@ fn defaults(msp_id: Uuid) -> alert_settings::Model {
         webhook_url: String::new(),
         webhook_secret: String::new(),
         reminder_minutes: 240,
+        restore_test_days: super::RESTORE_TEST_STALE_DAYS as i32,
         updated_at: Utc::now(),
     }
 }
@@ -150,6 +153,23 @@ pub async fn put_settings(
             row.reminder_minutes = m;
         }
     }
+    let proof_changed = match input.restore_test_days {
+        Some(d) => match f.take(
+            "restore_test_days",
+            if (1..=3650).contains(&d) {
+                Ok(d as i32)
+            } else {
+                Err("must be 1 to 3650 days")
+            },
+        ) {
+            Some(d) if d != row.restore_test_days => {
+                row.restore_test_days = d;
+                true
+            }
+            _ => false,
+        },
+        None => false,
+    };
     f.finish()?;
     row.updated_at = Utc::now();
     let exists = scope
@@ -164,12 +184,17 @@ pub async fn put_settings(
         webhook_url: Set(row.webhook_url.clone()),
         webhook_secret: Set(row.webhook_secret.clone()),
         reminder_minutes: Set(row.reminder_minutes),
+        restore_test_days: Set(row.restore_test_days),
         updated_at: Set(row.updated_at),
     };
     if exists {
         active.update(&state.db).await?;
     } else {
         active.insert(&state.db).await?;
+    }
+    if proof_changed {
+        // Every RTO state of the MSP may move with it.
+        super::proof_window_changed(state, scope).await?;
     }
     audit::record(
         &state.db,

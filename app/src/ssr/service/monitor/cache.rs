@@ -19,6 +19,8 @@ const PRUNE_AT: usize = 10_000;
 pub struct ClientTargets {
     pub targets: Targets,
     pub systems: HashSet<Uuid>,
+    /// How many days a restore test proves the RTO (the MSP's setting).
+    pub restore_test_days: i64,
 }
 
 impl ClientTargets {
@@ -101,5 +103,10 @@ impl IngestCache {
     /// The client's systems or targets changed.
     pub fn forget_client(&self, client_id: Uuid) {
         self.clients.map().remove(&client_id);
+    }
+
+    /// Forgets every client's targets (an MSP-wide setting changed).
+    pub fn forget_clients(&self) {
+        self.clients.map().clear();
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::ingest::{insert_changes, lock_in_order, next_eval, state_changes, values_list};
-use super::{last_test, states, RESTORE_TEST_STALE_DAYS};
+use super::{last_test, states};
 use crate::domain::sla::{rpo_thresholds, rto_stale_at, State, Telemetry};
 use crate::ssr::entity::system_clock::millis;
 use crate::ssr::error::AppResult;
@@ -102,6 +102,7 @@ async fn confirm_targets(state: &AppState, now: DateTime<Utc>, limit: u64) -> Ap
     for ((msp, client), rows) in by_client {
         let scope = Scope::machine(msp, client);
         let (targets, _, _) = super::targets(&state.db, &scope, client).await?;
+        let days = super::restore_test_days(&state.db, msp).await?;
         let mut verdicts: Vec<Verdict> = rows
             .into_iter()
             .map(|due| {
@@ -120,10 +121,10 @@ async fn confirm_targets(state: &AppState, now: DateTime<Utc>, limit: u64) -> Ap
                     State::parse(&due.rto_state).unwrap_or(State::Unknown),
                 );
                 Verdict {
-                    new: states(&t, target, now),
-                    next: next_eval(&t, target, now),
+                    new: states(&t, target, days, now),
+                    next: next_eval(&t, target, days, now),
                     rpo_moments: rpo_thresholds(t.last_good_at, target.0),
-                    rto_stale_at: rto_stale_at(t.last_test, target.1, RESTORE_TEST_STALE_DAYS),
+                    rto_stale_at: rto_stale_at(t.last_test, target.1, days),
                     old,
                     due,
                 }

@@ -224,7 +224,8 @@ async fn record(txn: &DatabaseTransaction, jobs: &[Job]) -> AppResult<Vec<usize>
             evs.sort_by_key(|c| c.ev.finished_at);
             if let Some(row) = rows.get(system_id) {
                 let target = job.targets.target(*system_id);
-                judged.push(judge(row, target, job.now, |t, w| apply(evs, t, w)));
+                let days = job.targets.restore_test_days;
+                judged.push(judge(row, target, days, job.now, |t, w| apply(evs, t, w)));
             }
         }
         // All of the client's statuses in two statements; a row someone else moved meanwhile
@@ -252,6 +253,7 @@ async fn record(txn: &DatabaseTransaction, jobs: &[Job]) -> AppResult<Vec<usize>
                 client_id,
                 system_id,
                 job.targets.target(system_id),
+                job.targets.restore_test_days,
                 job.now,
                 |t, window| apply(&evs, t, window),
                 None,
@@ -436,6 +438,7 @@ pub struct Judged {
 pub fn judge(
     row: &StatusRow,
     target: (Option<i64>, Option<i64>),
+    proof_days: i64,
     now: DateTime<Utc>,
     change: impl Fn(&mut Telemetry, &mut JobWindow) -> Option<Option<String>>,
 ) -> Judged {
@@ -443,12 +446,12 @@ pub fn judge(
     let mut t = telemetry(status);
     let mut window = JobWindow::parse(&status.recent_jobs);
     let finding = change(&mut t, &mut window);
-    let new = states(&t, target, now);
+    let new = states(&t, target, proof_days, now);
     let old = (
         State::parse(&clock.rpo_state).unwrap_or(State::Unknown),
         State::parse(&clock.rto_state).unwrap_or(State::Unknown),
     );
-    let mut next = next_eval(&t, target, now).map(millis);
+    let mut next = next_eval(&t, target, proof_days, now).map(millis);
     if clock.targets_stale {
         // Judged with targets that may be older than the change: keep the evaluator's turn.
         next = next.into_iter().chain(clock.next_eval_at).min();
@@ -471,12 +474,8 @@ pub fn judge(
         next_eval_at: next,
         rpo_moments: crate::domain::sla::rpo_thresholds(t.last_good_at, target.0)
             .map(|(risk, breach)| (millis(risk), millis(breach))),
-        rto_stale_at: crate::domain::sla::rto_stale_at(
-            t.last_test,
-            target.1,
-            super::RESTORE_TEST_STALE_DAYS,
-        )
-        .map(millis),
+        rto_stale_at: crate::domain::sla::rto_stale_at(t.last_test, target.1, proof_days)
+            .map(millis),
         t,
     }
 }
@@ -610,6 +609,7 @@ pub async fn update_status(
     client_id: Uuid,
     system_id: Uuid,
     target: (Option<i64>, Option<i64>),
+    proof_days: i64,
     now: DateTime<Utc>,
     change: impl Fn(&mut Telemetry, &mut JobWindow) -> Option<Option<String>>,
     known: Option<StatusRow>,
@@ -629,7 +629,7 @@ pub async fn update_status(
                 .remove(&system_id)
                 .ok_or(AppError::NotFound)?,
         };
-        let j = judge(&row, target, now, &change);
+        let j = judge(&row, target, proof_days, now, &change);
         if write_statuses(db, std::slice::from_ref(&j), now)
             .await?
             .is_empty()
@@ -651,12 +651,12 @@ pub async fn update_status(
 pub fn next_eval(
     t: &Telemetry,
     target: (Option<i64>, Option<i64>),
+    proof_days: i64,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     let rpo = crate::domain::sla::next_change(t.last_good_at, target.0, now);
     let rto =
-        crate::domain::sla::rto_stale_at(t.last_test, target.1, super::RESTORE_TEST_STALE_DAYS)
-            .filter(|at| *at > now);
+        crate::domain::sla::rto_stale_at(t.last_test, target.1, proof_days).filter(|at| *at > now);
     rpo.into_iter().chain(rto).min()
 }
 

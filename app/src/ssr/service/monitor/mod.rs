@@ -21,8 +21,21 @@ use crate::ssr::scope::Scope;
 use crate::ssr::service::plan::Links;
 use crate::ssr::state::AppState;
 
-/// Restore tests older than this prove nothing about today's recovery time.
+/// Restore tests older than this prove nothing about today's recovery time, unless the MSP
+/// chose another number of days (its alert settings).
 pub const RESTORE_TEST_STALE_DAYS: i64 = 90;
+
+/// How many days a restore test proves the RTO for an MSP's systems.
+pub async fn restore_test_days(db: &impl ConnectionTrait, msp_id: Uuid) -> AppResult<i64> {
+    use crate::ssr::entity::alert_settings;
+    use sea_orm::EntityTrait;
+    Ok(alert_settings::Entity::find_by_id(msp_id)
+        .one(db)
+        .await?
+        .map_or(RESTORE_TEST_STALE_DAYS, |s| {
+            i64::from(s.restore_test_days.max(1))
+        }))
+}
 /// This many failed jobs in a row is a warning even while the RPO still holds.
 pub const FAILURES_WARNING: u32 = 3;
 
@@ -86,6 +99,7 @@ pub async fn client_targets(
     let c = std::sync::Arc::new(cache::ClientTargets {
         targets,
         systems: systems.iter().map(|s| s.id).collect(),
+        restore_test_days: restore_test_days(&state.db, scope.msp_id).await?,
     });
     state.ingest_cache.put_client(client_id, c.clone());
     Ok(c)
@@ -108,6 +122,25 @@ pub async fn targets_changed(state: &AppState, scope: &Scope, client_id: Uuid) -
         )
         .filter(scope.condition::<system_clock::Entity>())
         .filter(system_clock::Column::ClientId.eq(client_id))
+        .exec(&state.db)
+        .await?;
+    Ok(())
+}
+
+/// The MSP changed how long a restore test proves the RTO: every status of the MSP is judged again.
+pub async fn proof_window_changed(state: &AppState, scope: &Scope) -> AppResult<()> {
+    use sea_orm::EntityTrait;
+    state.ingest_cache.forget_clients();
+    system_clock::Entity::update_many()
+        .col_expr(
+            system_clock::Column::NextEvalAt,
+            sea_orm::sea_query::Expr::value(Some(system_clock::millis(Utc::now()))),
+        )
+        .col_expr(
+            system_clock::Column::TargetsStale,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(scope.condition::<system_clock::Entity>())
         .exec(&state.db)
         .await?;
     Ok(())
@@ -140,11 +173,12 @@ pub fn last_test(
 pub fn states(
     t: &Telemetry,
     target: (Option<i64>, Option<i64>),
+    proof_days: i64,
     now: DateTime<Utc>,
 ) -> (State, State) {
     (
         rpo_state(t.last_good_at, target.0, now),
-        rto_state(t.last_test, target.1, RESTORE_TEST_STALE_DAYS, now),
+        rto_state(t.last_test, target.1, proof_days, now),
     )
 }
 
@@ -166,13 +200,14 @@ pub async fn client_status(
         .into_iter()
         .map(|r| (r.system_id, r))
         .collect();
+    let proof_days = restore_test_days(&state.db, scope.msp_id).await?;
     let mut counts = Counts::default();
     let mut views = Vec::new();
     for s in systems {
         let target = targets.get(&s.id).copied().unwrap_or((None, None));
         let row = rows.get(&s.id);
         let t = row.map(telemetry).unwrap_or_default();
-        let (rpo, rto) = states(&t, target, now);
+        let (rpo, rto) = states(&t, target, proof_days, now);
         counts.add(rpo);
         let mut warnings = Vec::new();
         if t.failures_in_row >= FAILURES_WARNING {
