@@ -109,40 +109,32 @@ pub async fn client_targets(
 /// evaluator looks at every status of the client on its next pass (a state may have changed
 /// with the target, not only with the clock).
 pub async fn targets_changed(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<()> {
-    use sea_orm::EntityTrait;
     state.ingest_cache.forget_client(client_id);
-    system_clock::Entity::update_many()
-        .col_expr(
-            system_clock::Column::NextEvalAt,
-            sea_orm::sea_query::Expr::value(Some(system_clock::millis(Utc::now()))),
-        )
-        .col_expr(
-            system_clock::Column::TargetsStale,
-            sea_orm::sea_query::Expr::value(true),
-        )
-        .filter(scope.condition::<system_clock::Entity>())
-        .filter(system_clock::Column::ClientId.eq(client_id))
-        .exec(&state.db)
-        .await?;
-    Ok(())
+    judge_again(state, scope, Some(client_id)).await
 }
 
 /// The MSP changed how long a restore test proves the RTO: every status of the MSP is judged again.
 pub async fn proof_window_changed(state: &AppState, scope: &Scope) -> AppResult<()> {
-    use sea_orm::EntityTrait;
     state.ingest_cache.forget_clients();
-    system_clock::Entity::update_many()
+    judge_again(state, scope, None).await
+}
+
+/// Makes the scope's statuses (of one client, or all) due now, with their targets to be read
+/// afresh.
+async fn judge_again(state: &AppState, scope: &Scope, client_id: Option<Uuid>) -> AppResult<()> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::EntityTrait;
+    let mut update = system_clock::Entity::update_many()
         .col_expr(
             system_clock::Column::NextEvalAt,
-            sea_orm::sea_query::Expr::value(Some(system_clock::millis(Utc::now()))),
+            Expr::value(Some(system_clock::millis(Utc::now()))),
         )
-        .col_expr(
-            system_clock::Column::TargetsStale,
-            sea_orm::sea_query::Expr::value(true),
-        )
-        .filter(scope.condition::<system_clock::Entity>())
-        .exec(&state.db)
-        .await?;
+        .col_expr(system_clock::Column::TargetsStale, Expr::value(true))
+        .filter(scope.condition::<system_clock::Entity>());
+    if let Some(client_id) = client_id {
+        update = update.filter(system_clock::Column::ClientId.eq(client_id));
+    }
+    update.exec(&state.db).await?;
     Ok(())
 }
 
