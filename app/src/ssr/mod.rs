@@ -6,6 +6,7 @@ pub mod repo;
 pub mod scope;
 pub mod service;
 pub mod session;
+pub mod sql;
 pub mod state;
 
 use std::net::SocketAddr;

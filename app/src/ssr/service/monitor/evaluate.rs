@@ -9,16 +9,17 @@
 //! (on PostgreSQL one statement that locks what it takes with `FOR UPDATE SKIP LOCKED`).
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, TransactionTrait, Value};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
 
-use super::ingest::{insert_changes, lock_in_order, next_eval, state_changes, values_list};
-use super::{last_test, states};
-use crate::domain::sla::{rpo_thresholds, rto_stale_at, State, Telemetry};
+use super::ingest::{insert_changes, lock_in_order, state_changes};
+use super::{clock, last_test, stored_states, Clock};
+use crate::domain::sla::{State, Telemetry};
 use crate::ssr::entity::system_clock::millis;
 use crate::ssr::error::AppResult;
 use crate::ssr::scope::Scope;
+use crate::ssr::sql::{placeholder, values_list};
 use crate::ssr::state::AppState;
 
 /// Statuses written per statement and per transaction: short enough that ingest never waits
@@ -44,10 +45,7 @@ struct Due {
 struct Verdict {
     due: Due,
     old: (State, State),
-    new: (State, State),
-    next: Option<DateTime<Utc>>,
-    rpo_moments: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    rto_stale_at: Option<DateTime<Utc>>,
+    clock: Clock,
 }
 
 /// Re-evaluates the statuses that are due (of those whose targets changed, at most `limit`);
@@ -55,14 +53,6 @@ struct Verdict {
 pub async fn sweep(state: &AppState, now: DateTime<Utc>, limit: u64) -> AppResult<usize> {
     let confirmed = confirm_targets(state, now, limit).await?;
     Ok(confirmed + by_the_clock(state, now).await?)
-}
-
-/// `$n` or `?n`: a numbered placeholder in the backend's own spelling.
-fn placeholder(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => format!("?{n}"),
-    }
 }
 
 /// Judges due statuses whose targets changed, with the targets read afresh.
@@ -99,10 +89,19 @@ async fn confirm_targets(state: &AppState, now: DateTime<Utc>, limit: u64) -> Ap
             .or_default()
             .push(d);
     }
+    // The MSP's restore-test window, read once per MSP of the pass.
+    let mut proof_days: HashMap<Uuid, i64> = HashMap::new();
     for ((msp, client), rows) in by_client {
         let scope = Scope::machine(msp, client);
         let (targets, _, _) = super::targets(&state.db, &scope, client).await?;
-        let days = super::restore_test_days(&state.db, msp).await?;
+        let days = match proof_days.get(&msp) {
+            Some(d) => *d,
+            None => {
+                let d = super::restore_test_days(&state.db, msp).await?;
+                proof_days.insert(msp, d);
+                d
+            }
+        };
         let mut verdicts: Vec<Verdict> = rows
             .into_iter()
             .map(|due| {
@@ -116,16 +115,9 @@ async fn confirm_targets(state: &AppState, now: DateTime<Utc>, limit: u64) -> Ap
                     ),
                     ..Telemetry::default()
                 };
-                let old = (
-                    State::parse(&due.rpo_state).unwrap_or(State::Unknown),
-                    State::parse(&due.rto_state).unwrap_or(State::Unknown),
-                );
                 Verdict {
-                    new: states(&t, target, days, now),
-                    next: next_eval(&t, target, days, now),
-                    rpo_moments: rpo_thresholds(t.last_good_at, target.0),
-                    rto_stale_at: rto_stale_at(t.last_test, target.1, days),
-                    old,
+                    old: stored_states(&due.rpo_state, &due.rto_state),
+                    clock: clock(&t, target, days, now),
                     due,
                 }
             })
@@ -161,13 +153,13 @@ async fn write(
         values.extend([
             Value::from(v.due.system_id),
             Value::from(v.due.version),
-            Value::from(v.new.0.as_str()),
-            Value::from(v.new.1.as_str()),
+            Value::from(v.clock.states.0.as_str()),
+            Value::from(v.clock.states.1.as_str()),
             Value::from(millis(now)),
-            Value::from(v.next.map(millis)),
-            Value::from(v.rpo_moments.map(|m| millis(m.0))),
-            Value::from(v.rpo_moments.map(|m| millis(m.1))),
-            Value::from(v.rto_stale_at.map(millis)),
+            Value::from(v.clock.next_eval_at),
+            Value::from(v.clock.rpo_moments.map(|m| m.0)),
+            Value::from(v.clock.rpo_moments.map(|m| m.1)),
+            Value::from(v.clock.rto_stale_at),
             Value::from(false),
         ]);
     }
@@ -187,8 +179,17 @@ async fn write(
         .collect::<Result<_, _>>()?;
     let changes = verdicts
         .iter()
-        .filter(|v| v.old != v.new && won.contains(&v.due.system_id))
-        .flat_map(|v| state_changes(scope, client_id, v.due.system_id, v.old, v.new, now))
+        .filter(|v| v.old != v.clock.states && won.contains(&v.due.system_id))
+        .flat_map(|v| {
+            state_changes(
+                scope,
+                client_id,
+                v.due.system_id,
+                v.old,
+                v.clock.states,
+                now,
+            )
+        })
         .collect();
     insert_changes(&txn, changes).await?;
     txn.commit().await?;

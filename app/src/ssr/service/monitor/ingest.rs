@@ -13,13 +13,14 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::cache::ClientTargets;
-use super::{states, telemetry};
+use super::telemetry;
 use crate::domain::sla::{EventKind, JobWindow, State, Telemetry};
 use crate::ssr::auth::sha256_hex;
 use crate::ssr::entity::system_clock::{self, millis};
 use crate::ssr::entity::{backup_event, ingest_token, state_change, system, system_status};
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::scope::Scope;
+use crate::ssr::sql::values_list;
 use crate::ssr::state::AppState;
 
 /// Restore points this far in the future are refused: clocks drift, but not by more.
@@ -238,7 +239,7 @@ async fn record(txn: &DatabaseTransaction, jobs: &[Job]) -> AppResult<Vec<usize>
                     client_id,
                     j.system_id,
                     j.old,
-                    j.new,
+                    j.clock.states,
                     job.now,
                 ));
             }
@@ -426,11 +427,8 @@ pub struct Judged {
     suspicious: String,
     recent_jobs: String,
     pub old: (State, State),
-    pub new: (State, State),
     state_since: i64,
-    next_eval_at: Option<i64>,
-    rpo_moments: Option<(i64, i64)>,
-    rto_stale_at: Option<i64>,
+    pub clock: super::Clock,
 }
 
 /// Applies `change` to a stored status and judges it against `target` at `now`. `change`
@@ -446,15 +444,15 @@ pub fn judge(
     let mut t = telemetry(status);
     let mut window = JobWindow::parse(&status.recent_jobs);
     let finding = change(&mut t, &mut window);
-    let new = states(&t, target, proof_days, now);
-    let old = (
-        State::parse(&clock.rpo_state).unwrap_or(State::Unknown),
-        State::parse(&clock.rto_state).unwrap_or(State::Unknown),
-    );
-    let mut next = next_eval(&t, target, proof_days, now).map(millis);
+    let old = super::stored_states(&clock.rpo_state, &clock.rto_state);
+    let mut verdict = super::clock(&t, target, proof_days, now);
     if clock.targets_stale {
         // Judged with targets that may be older than the change: keep the evaluator's turn.
-        next = next.into_iter().chain(clock.next_eval_at).min();
+        verdict.next_eval_at = verdict
+            .next_eval_at
+            .into_iter()
+            .chain(clock.next_eval_at)
+            .min();
     }
     Judged {
         system_id: status.system_id,
@@ -465,39 +463,14 @@ pub fn judge(
         },
         recent_jobs: window.encode(),
         old,
-        new,
-        state_since: if old != new {
+        state_since: if old != verdict.states {
             millis(now)
         } else {
             clock.state_since
         },
-        next_eval_at: next,
-        rpo_moments: crate::domain::sla::rpo_thresholds(t.last_good_at, target.0)
-            .map(|(risk, breach)| (millis(risk), millis(breach))),
-        rto_stale_at: crate::domain::sla::rto_stale_at(t.last_test, target.1, proof_days)
-            .map(millis),
+        clock: verdict,
         t,
     }
-}
-
-/// `(?, ?), (?, ?)` or `($1, $2), ($3, $4)`: `rows` rows of `cols` placeholders for a
-/// `VALUES` list, whose columns both databases name `column1`, `column2`, ...
-pub fn values_list(backend: DbBackend, rows: usize, cols: usize) -> String {
-    let mut sql = String::with_capacity(rows * cols * 4);
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            match backend {
-                DbBackend::Postgres => sql.push_str(&format!("${}", r * cols + c + 1)),
-                _ => sql.push('?'),
-            }
-        }
-        sql.push(')');
-    }
-    sql
 }
 
 /// On PostgreSQL, locks the clock rows of `ids` in the order of their ids before a statement
@@ -547,13 +520,13 @@ pub async fn write_statuses(
             [
                 Value::from(j.system_id),
                 Value::from(j.version),
-                Value::from(j.new.0.as_str()),
-                Value::from(j.new.1.as_str()),
+                Value::from(j.clock.states.0.as_str()),
+                Value::from(j.clock.states.1.as_str()),
                 Value::from(j.state_since),
-                Value::from(j.next_eval_at),
-                Value::from(j.rpo_moments.map(|m| m.0)),
-                Value::from(j.rpo_moments.map(|m| m.1)),
-                Value::from(j.rto_stale_at),
+                Value::from(j.clock.next_eval_at),
+                Value::from(j.clock.rpo_moments.map(|m| m.0)),
+                Value::from(j.clock.rpo_moments.map(|m| m.1)),
+                Value::from(j.clock.rto_stale_at),
             ]
         });
         let mine: HashSet<Uuid> = db
@@ -637,7 +610,12 @@ pub async fn update_status(
             continue; // someone else moved it first: read again
         }
         changes.extend(state_changes(
-            scope, client_id, system_id, j.old, j.new, now,
+            scope,
+            client_id,
+            system_id,
+            j.old,
+            j.clock.states,
+            now,
         ));
         return Ok(());
     }

@@ -27,15 +27,10 @@ pub const RESTORE_TEST_STALE_DAYS: i64 = 90;
 
 /// How many days a restore test proves the RTO for an MSP's systems.
 pub async fn restore_test_days(db: &impl ConnectionTrait, msp_id: Uuid) -> AppResult<i64> {
-    use crate::ssr::entity::alert_settings;
-    use sea_orm::EntityTrait;
-    Ok(alert_settings::Entity::find_by_id(msp_id)
-        .one(db)
-        .await?
-        .map_or(RESTORE_TEST_STALE_DAYS, |s| {
-            i64::from(s.restore_test_days.max(1))
-        }))
+    let settings = alerts::settings_of(db, &Scope::machine_msp(msp_id)).await?;
+    Ok(i64::from(settings.restore_test_days.max(1)))
 }
+
 /// This many failed jobs in a row is a warning even while the RPO still holds.
 pub const FAILURES_WARNING: u32 = 3;
 
@@ -171,6 +166,45 @@ pub fn states(
     (
         rpo_state(t.last_good_at, target.0, now),
         rto_state(t.last_test, target.1, proof_days, now),
+    )
+}
+
+/// A status as judged at a moment: its two states and the moments (Unix milliseconds) the clock
+/// will move them, which is all the evaluator needs until new telemetry or targets arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    pub states: (State, State),
+    /// The next moment one of the states moves (`None`: only an event or a target change will).
+    pub next_eval_at: Option<i64>,
+    /// (RPO at risk, RPO breached); `None` without a restore point or a target.
+    pub rpo_moments: Option<(i64, i64)>,
+    /// When the last restore test stops proving the RTO; `None` unless it proves it now.
+    pub rto_stale_at: Option<i64>,
+}
+
+/// Judges telemetry against targets at `now`, for the clock row.
+pub fn clock(
+    t: &Telemetry,
+    target: (Option<i64>, Option<i64>),
+    proof_days: i64,
+    now: DateTime<Utc>,
+) -> Clock {
+    use crate::domain::sla::{rpo_thresholds, rto_stale_at};
+    use system_clock::millis;
+    Clock {
+        states: states(t, target, proof_days, now),
+        next_eval_at: ingest::next_eval(t, target, proof_days, now).map(millis),
+        rpo_moments: rpo_thresholds(t.last_good_at, target.0)
+            .map(|(risk, breach)| (millis(risk), millis(breach))),
+        rto_stale_at: rto_stale_at(t.last_test, target.1, proof_days).map(millis),
+    }
+}
+
+/// The states a clock row holds (a value it cannot hold reads as unknown).
+pub fn stored_states(row_rpo: &str, row_rto: &str) -> (State, State) {
+    (
+        State::parse(row_rpo).unwrap_or(State::Unknown),
+        State::parse(row_rto).unwrap_or(State::Unknown),
     )
 }
 

@@ -180,14 +180,12 @@ pub fn mail_text(r: &MonthReport, public_url: Option<&str>) -> (String, String) 
 /// puts the e-mails in the outbox, in the same transaction. Clients created after the month, or
 /// without systems, get none. Returns how many reports went out.
 pub async fn deliver_monthly(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait, Value};
+    use crate::ssr::sql::placeholder;
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait, Value};
     let month = last_month(now);
     let (_, end) = month_window(&month, now)?;
     let backend = state.db.get_database_backend();
-    let p = |n: usize| match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => format!("?{n}"),
-    };
+    let p = |n| placeholder(backend, n);
     // Across tenants, like the evaluator: each client is then handled in its own scope.
     let due = state
         .db

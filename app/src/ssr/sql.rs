@@ -1,0 +1,29 @@
+//! Hand-written SQL for both databases: placeholders in each one's own spelling. Used where a
+//! statement does what the query builder cannot say (multi-row `UPDATE … FROM (VALUES …)`,
+//! set-based passes); the tenant filter of such statements is the caller's, as noted there.
+use sea_orm::DbBackend;
+
+/// `$n` or `?n`: the n-th bound value.
+pub fn placeholder(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    }
+}
+
+/// `(?1, ?2), (?3, ?4)` or `($1, $2), ($3, $4)`: `rows` rows of `cols` placeholders for a
+/// `VALUES` list, whose columns both databases name `column1`, `column2`, ...
+pub fn values_list(backend: DbBackend, rows: usize, cols: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&placeholder(backend, r * cols + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
