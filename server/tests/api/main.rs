@@ -13,4 +13,5 @@ mod plan;
 mod plan_customers;
 mod plan_export;
 mod plan_whole;
+mod storage;
 mod web;
