@@ -12,6 +12,7 @@ mod m20261126_000006_job_window;
 mod m20261126_000007_system_clock;
 mod m20261126_000008_report_delivery;
 mod m20261126_000009_restore_test_days;
+mod m20261126_000010_state_change_log;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_system_clock::Migration),
             Box::new(m20261126_000008_report_delivery::Migration),
             Box::new(m20261126_000009_restore_test_days::Migration),
+            Box::new(m20261126_000010_state_change_log::Migration),
         ]
     }
 }

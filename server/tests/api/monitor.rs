@@ -19,6 +19,7 @@ crate::both!(
     a_changed_target_or_system_counts_at_once,
     a_finding_clears_when_jobs_look_normal_again,
     restore_tests_prove_the_rto_for_the_msps_number_of_days,
+    a_deleted_systems_changes_go_with_it,
 );
 
 struct Setup {
@@ -742,6 +743,53 @@ async fn replicas_sweeping_at_once_record_each_change_once(app: TestApp) {
     );
     // Nothing is due again until the recheck: a sweep at the same moment changes nothing.
     assert_eq!(sweep(&a, later, 1000).await.unwrap(), 0);
+}
+
+async fn a_deleted_systems_changes_go_with_it(app: TestApp) {
+    use app::ssr::service::monitor::evaluate::sweep;
+    let s = setup(&app, 60).await;
+    let mail = app
+        .create_system(&s.owner, &s.client, "Mail server", 60)
+        .await;
+    let r = ingest(
+        &app,
+        &s.token,
+        json!([success("b1", &s.system, 50), success("b2", &mail, 50)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let at_risk = ("at_risk".to_string(), vec!["at_risk".to_string()]);
+    assert_eq!(stored_rpo(&app, &s.system).await, at_risk);
+    assert_eq!(stored_rpo(&app, &mail).await, at_risk);
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/systems/{}", s.system),
+            Some(&s.owner),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    // The file server's history is gone with it; the mail server's is untouched and still moves.
+    let gone = app::ssr::entity::state_change::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.system_id.to_string() == s.system)
+        .count();
+    assert_eq!(gone, 0, "no state change of the deleted system is left");
+    let state = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    sweep(&state, Utc::now() + Duration::minutes(15), 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored_rpo(&app, &mail).await,
+        (
+            "breached".to_string(),
+            vec!["at_risk".to_string(), "breached".to_string()]
+        )
+    );
 }
 
 async fn a_changed_target_or_system_counts_at_once(app: TestApp) {

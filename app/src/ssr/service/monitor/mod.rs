@@ -8,13 +8,13 @@ pub mod report;
 pub mod tokens;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::domain::sla::{rpo_state, rto_state, State, Telemetry};
 use crate::model::monitor::{ClientStatus, Counts, ProcessStatusView, SystemStatusView};
-use crate::ssr::entity::{system, system_clock, system_status};
+use crate::ssr::entity::{state_change, system, system_clock, system_status};
 use crate::ssr::error::AppResult;
 use crate::ssr::repo::{clients, owned};
 use crate::ssr::scope::Scope;
@@ -98,6 +98,18 @@ pub async fn client_targets(
     });
     state.ingest_cache.put_client(client_id, c.clone());
     Ok(c)
+}
+
+/// Removes a deleted system's state changes. The log is written in bulk and keeps no key to
+/// `system` (migration 010), so its rows do not go with the system by themselves. Called after
+/// the system is gone, when no pass can record a change of it any more.
+pub async fn forget_system(state: &AppState, scope: &Scope, system_id: Uuid) -> AppResult<()> {
+    state_change::Entity::delete_many()
+        .filter(scope.condition::<state_change::Entity>())
+        .filter(state_change::Column::SystemId.eq(system_id))
+        .exec(&state.db)
+        .await?;
+    Ok(())
 }
 
 /// A client's systems, processes or their targets changed: ingest forgets what it kept, and the

@@ -105,7 +105,8 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
-    super::remove::<system::Entity>(state, scope, id).await
+    super::remove::<system::Entity>(state, scope, id).await?;
+    crate::ssr::service::monitor::forget_system(state, scope, id).await
 }
 
 /// Applies the input to the row and its links in one transaction; nothing is written unless all
