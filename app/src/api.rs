@@ -665,6 +665,7 @@ pub async fn save_alert_settings(
     webhook_secret: String,
     reminder_minutes: String,
     restore_test_days: String,
+    mail_language: String,
 ) -> Result<(), ServerFnError> {
     use crate::ssr::service::monitor::alerts;
     let (state, s) = ctx::session().await?;
@@ -694,6 +695,7 @@ pub async fn save_alert_settings(
         webhook_secret: (!webhook_secret.is_empty()).then_some(webhook_secret),
         reminder_minutes: Some(reminder),
         restore_test_days: Some(days),
+        mail_language: Some(mail_language),
     };
     alerts::put_settings(&state, &s.scope, input)
         .await

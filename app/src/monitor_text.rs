@@ -40,6 +40,7 @@ pub struct MonitorTexts {
     pub reminder: &'static str,
     pub monthly_reports: &'static str,
     pub restore_test_days: &'static str,
+    pub mail_language: &'static str,
 }
 
 pub static EN: MonitorTexts = MonitorTexts {
@@ -86,6 +87,7 @@ pub static EN: MonitorTexts = MonitorTexts {
     reminder: "Repeat an open breach every (minutes, 0 = never)",
     monthly_reports: "On the first of each month the same people get every client's SLA report of the month before.",
     restore_test_days: "A passed restore test proves the RTO for (days)",
+    mail_language: "Language of alert and report e-mails",
 };
 
 pub static NL: MonitorTexts = MonitorTexts {
@@ -132,6 +134,7 @@ pub static NL: MonitorTexts = MonitorTexts {
     reminder: "Een open overschrijding herhalen elke (minuten, 0 = nooit)",
     monthly_reports: "Op de eerste van elke maand krijgen dezelfde mensen van elke klant het SLA-rapport van de maand ervoor.",
     restore_test_days: "Een geslaagde hersteltest bewijst de RTO gedurende (dagen)",
+    mail_language: "Taal van alert- en rapportmails",
 };
 
 pub fn texts(lang: Lang) -> &'static MonitorTexts {

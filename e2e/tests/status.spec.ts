@@ -80,6 +80,7 @@ test('the status page shows systems against their RPO, draws exposure, and updat
   await alerts.getByLabel('E-mail alerts to').fill('oncall@kees-it.example');
   await alerts.getByLabel('Repeat an open breach every').fill('120');
   await alerts.getByLabel('A passed restore test proves the RTO for').fill('30');
+  await alerts.getByLabel('Language of alert and report e-mails').selectOption('nl');
   await alerts.getByRole('button', { name: 'Save' }).click();
   await expect(alerts).toContainText('Saved');
   await alerts.getByLabel('Repeat an open breach every').fill('-5');
@@ -90,6 +91,7 @@ test('the status page shows systems against their RPO, draws exposure, and updat
   await expect(page.getByTestId('alert-settings').getByLabel('E-mail alerts to')).toHaveValue('oncall@kees-it.example');
   await expect(page.getByTestId('alert-settings').getByLabel('Repeat an open breach every')).toHaveValue('120');
   await expect(page.getByTestId('alert-settings').getByLabel('A passed restore test proves the RTO for')).toHaveValue('30');
+  await expect(page.getByTestId('alert-settings').getByLabel('Language of alert and report e-mails')).toHaveValue('nl');
 
   // The process that needs the file server names its shortfall; and the whole page reads with
   // JavaScript switched off, rendered by the server.

@@ -13,6 +13,7 @@ mod m20261126_000007_system_clock;
 mod m20261126_000008_report_delivery;
 mod m20261126_000009_restore_test_days;
 mod m20261126_000010_state_change_log;
+mod m20261126_000011_mail_language;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_report_delivery::Migration),
             Box::new(m20261126_000009_restore_test_days::Migration),
             Box::new(m20261126_000010_state_change_log::Migration),
+            Box::new(m20261126_000011_mail_language::Migration),
         ]
     }
 }

@@ -147,4 +147,6 @@ pub struct AlertSettingsView {
     pub reminder_minutes: u32,
     /// How many days a passed restore test proves the RTO; after that the RTO is at risk.
     pub restore_test_days: u32,
+    /// The language of alert and report e-mails: `en` or `nl`.
+    pub mail_language: String,
 }

@@ -99,6 +99,12 @@ pub fn AlertSettings() -> impl IntoView {
                         </label>
                         <label class="field"><span>{t.reminder}</span><input name="reminder_minutes" inputmode="numeric" value=a.reminder_minutes.to_string() /></label>
                         <label class="field"><span>{t.restore_test_days}</span><input name="restore_test_days" inputmode="numeric" value=a.restore_test_days.to_string() /></label>
+                        <label class="field"><span>{t.mail_language}</span>
+                            <select name="mail_language">
+                                <option value="en" selected=a.mail_language == "en">"English"</option>
+                                <option value="nl" selected=a.mail_language == "nl">"Nederlands"</option>
+                            </select>
+                        </label>
                         <p class="muted">{t.monthly_reports}</p>
                         <ErrorNote error />
                         <button type="submit">{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).save}</button>

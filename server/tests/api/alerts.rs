@@ -293,9 +293,9 @@ async fn alert_settings_are_checked_and_admin_only(app: TestApp) {
     let r = app.get("/api/v1/alerts/settings", &owner).await;
     assert_eq!(
         r.body,
-        json!({ "emails": [], "notify_client": false, "webhook_url": "", "webhook_signed": false, "reminder_minutes": 240, "restore_test_days": 90 })
+        json!({ "emails": [], "notify_client": false, "webhook_url": "", "webhook_signed": false, "reminder_minutes": 240, "restore_test_days": 90, "mail_language": "en" })
     );
-    let bad = json!({ "emails": ["not-an-address"], "webhook_url": "ftp://x", "webhook_secret": "short", "reminder_minutes": -1, "restore_test_days": 0 });
+    let bad = json!({ "emails": ["not-an-address"], "webhook_url": "ftp://x", "webhook_secret": "short", "reminder_minutes": -1, "restore_test_days": 0, "mail_language": "de" });
     let r = app
         .call(
             Method::PUT,
@@ -311,6 +311,7 @@ async fn alert_settings_are_checked_and_admin_only(app: TestApp) {
         "webhook_secret",
         "reminder_minutes",
         "restore_test_days",
+        "mail_language",
     ] {
         assert!(r.body["errors"][field].is_string(), "{field}: {}", r.text);
     }
@@ -349,8 +350,36 @@ fn unfold(text: &str) -> String {
         .replace("=3D", "=")
 }
 
+/// Gives the client a system ("File server", RPO 60 min) whose only backups are last month's,
+/// then makes it a client since before that month (created today, it would get no report of a
+/// month it was not a client in). Returns the month.
+async fn with_last_months_backups(app: &TestApp, owner: &str, client_id: &str) -> String {
+    use app::ssr::entity::client;
+    let sys = app.create_system(owner, client_id, "File server", 60).await;
+    let token = app.ingest_token(owner, client_id).await;
+    let (month, events) = crate::helpers::last_months_backups(&sys);
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/ingest/events"))
+                .bearer_auth(&token)
+                .json(&json!({ "events": events })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let row = client::Entity::find_by_id(client_id.parse::<uuid::Uuid>().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut active: client::ActiveModel = row.into();
+    active.created_at = Set(Utc::now() - Duration::days(62));
+    active.update(&app.db).await.unwrap();
+    month
+}
+
 async fn last_months_report_is_mailed_once(backend: Backend) {
-    use app::ssr::entity::{client, notification};
+    use app::ssr::entity::notification;
     use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
     let (port, mut inbox) = smtp_sink().await;
     let Some(app) = alerting_app(backend, port).await else {
@@ -370,30 +399,7 @@ async fn last_months_report_is_mailed_once(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let sys = app
-        .create_system(&owner, &client_id, "File server", 60)
-        .await;
-    let token = app.ingest_token(&owner, &client_id).await;
-    let (month, events) = crate::helpers::last_months_backups(&sys);
-    let r = app
-        .send(
-            app.http
-                .post(app.url("/api/v1/ingest/events"))
-                .bearer_auth(&token)
-                .json(&json!({ "events": events })),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
-    // Created today, the client gets no report of a month it was not a client in; it has been
-    // one since before that month.
-    let row = client::Entity::find_by_id(client_id.parse::<uuid::Uuid>().unwrap())
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut active: client::ActiveModel = row.into();
-    active.created_at = Set(Utc::now() - Duration::days(62));
-    active.update(&app.db).await.unwrap();
+    let month = with_last_months_backups(&app, &owner, &client_id).await;
 
     // The evaluator's loop sends it to the MSP's staff and, as the MSP wants, the client's admin.
     let mut reports = Vec::new();
@@ -446,4 +452,76 @@ async fn last_months_report_is_mailed_once_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn last_months_report_is_mailed_once_postgres() {
     last_months_report_is_mailed_once(Backend::Postgres).await;
+}
+
+async fn dutch_msps_are_mailed_in_dutch(backend: Backend) {
+    let (port, mut inbox) = smtp_sink().await;
+    let Some(app) = alerting_app(backend, port).await else {
+        return;
+    };
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client_id = app.create_client(&owner, "Bakery").await;
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/alerts/settings",
+            Some(&owner),
+            Some(json!({ "mail_language": "nl" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["mail_language"], "nl");
+    // Only last month's backups: breached now.
+    let month = with_last_months_backups(&app, &owner, &client_id).await;
+
+    let (mut alert, mut report) = (None, None);
+    while alert.is_none() || report.is_none() {
+        let (_, text) = next(&mut inbox, "e-mail").await;
+        let text = unfold(&text);
+        if text.contains("SLA-rapport") {
+            report = Some(text);
+        } else if text.contains("OVERSCHREDEN") {
+            alert = Some(text);
+        }
+    }
+    let alert = alert.unwrap();
+    assert!(
+        alert.contains("Subject: [Lifeline] OVERSCHREDEN: Bakery / File server (RPO)"),
+        "{alert}"
+    );
+    assert!(
+        alert.contains("File server bij Bakery: RPO is nu OVERSCHREDEN (was "),
+        "{alert}"
+    );
+    let report = report.unwrap();
+    assert!(
+        report.contains(&format!("Subject: [Lifeline] SLA-rapport {month}: Bakery")),
+        "{report}"
+    );
+    assert!(
+        report.contains("File server\n  binnen de RPO van 60 min: "),
+        "{report}"
+    );
+    assert!(
+        report.contains("  overschrijdingen: 1, 2,5 uur in totaal"),
+        "{report}"
+    );
+    assert!(
+        report.contains("  geslaagde hersteltests: 1 van 1"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Het hele rapport, ook als PDF en CSV:"),
+        "{report}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dutch_msps_are_mailed_in_dutch_sqlite() {
+    dutch_msps_are_mailed_in_dutch(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dutch_msps_are_mailed_in_dutch_postgres() {
+    dutch_msps_are_mailed_in_dutch(Backend::Postgres).await;
 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub reminder_minutes: i32,
     /// How many days a restore test proves a system's RTO.
     pub restore_test_days: i32,
+    /// The language of alert and report e-mails: `en` or `nl`.
+    pub mail_language: String,
     pub updated_at: DateTimeUtc,
 }
 

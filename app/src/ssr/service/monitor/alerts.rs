@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::domain::sla::State;
+use crate::i18n::Lang;
 use crate::model::Role;
 use crate::ssr::entity::system_clock::{millis, moment};
 use crate::ssr::entity::{
@@ -41,6 +42,7 @@ pub struct AlertSettingsInput {
     pub webhook_secret: Option<String>,
     pub reminder_minutes: Option<i64>,
     pub restore_test_days: Option<i64>,
+    pub mail_language: Option<String>,
 }
 
 fn view(a: &alert_settings::Model) -> AlertSettingsView {
@@ -51,6 +53,7 @@ fn view(a: &alert_settings::Model) -> AlertSettingsView {
         webhook_signed: !a.webhook_secret.is_empty(),
         reminder_minutes: a.reminder_minutes.max(0) as u32,
         restore_test_days: a.restore_test_days.max(1) as u32,
+        mail_language: mail_lang(a).code().to_string(),
     }
 }
 
@@ -63,8 +66,14 @@ fn defaults(msp_id: Uuid) -> alert_settings::Model {
         webhook_secret: String::new(),
         reminder_minutes: 240,
         restore_test_days: super::RESTORE_TEST_STALE_DAYS as i32,
+        mail_language: Lang::En.code().to_string(),
         updated_at: Utc::now(),
     }
+}
+
+/// The language an MSP's e-mails are written in.
+pub(super) fn mail_lang(settings: &alert_settings::Model) -> Lang {
+    Lang::parse(&settings.mail_language).unwrap_or(Lang::En)
 }
 
 pub(super) async fn settings_of(
@@ -170,6 +179,14 @@ pub async fn put_settings(
         },
         None => false,
     };
+    if let Some(code) = input.mail_language {
+        if let Some(lang) = f.take(
+            "mail_language",
+            Lang::parse(code.trim()).ok_or("must be en (English) or nl (Dutch)"),
+        ) {
+            row.mail_language = lang.code().to_string();
+        }
+    }
     f.finish()?;
     row.updated_at = Utc::now();
     let exists = scope
@@ -185,6 +202,7 @@ pub async fn put_settings(
         webhook_secret: Set(row.webhook_secret.clone()),
         reminder_minutes: Set(row.reminder_minutes),
         restore_test_days: Set(row.restore_test_days),
+        mail_language: Set(row.mail_language.clone()),
         updated_at: Set(row.updated_at),
     };
     if exists {
@@ -261,12 +279,56 @@ struct Named<'a> {
     name: &'a str,
 }
 
-fn words(s: &str) -> &'static str {
-    match State::parse(s) {
-        Some(State::Ok) => "OK",
-        Some(State::AtRisk) => "AT RISK",
-        Some(State::Breached) => "BREACHED",
-        _ => "UNKNOWN",
+/// The words of alert e-mails, in each language an MSP can choose.
+struct MailWords {
+    /// ok, at risk, breached, unknown.
+    states: [&'static str; 4],
+    still: &'static str,
+    recovered: &'static str,
+    ok_again: &'static str,
+    at: &'static str,
+    is_now: &'static str,
+    was: &'static str,
+    since: &'static str,
+}
+
+const MAIL_EN: MailWords = MailWords {
+    states: ["OK", "AT RISK", "BREACHED", "UNKNOWN"],
+    still: "still",
+    recovered: "recovered",
+    ok_again: "OK again",
+    at: "at",
+    is_now: "is now",
+    was: "was",
+    since: "since",
+};
+
+const MAIL_NL: MailWords = MailWords {
+    states: ["OK", "RISICO", "OVERSCHREDEN", "ONBEKEND"],
+    still: "nog steeds",
+    recovered: "hersteld",
+    ok_again: "weer OK",
+    at: "bij",
+    is_now: "is nu",
+    was: "was",
+    since: "sinds",
+};
+
+impl MailWords {
+    fn of(lang: Lang) -> &'static MailWords {
+        match lang {
+            Lang::En => &MAIL_EN,
+            Lang::Nl => &MAIL_NL,
+        }
+    }
+
+    fn state(&self, s: &str) -> &'static str {
+        match State::parse(s) {
+            Some(State::Ok) => self.states[0],
+            Some(State::AtRisk) => self.states[1],
+            Some(State::Breached) => self.states[2],
+            _ => self.states[3],
+        }
     }
 }
 
@@ -296,24 +358,20 @@ async fn enqueue(
     settings: &alert_settings::Model,
     m: Message<'_>,
 ) -> AppResult<()> {
+    let w = MailWords::of(mail_lang(settings));
     let what = m.aspect.to_uppercase();
+    let (client, system) = (&m.client.name, &m.system.name);
     let subject = match m.event {
         "reminder" => format!(
-            "[Lifeline] still {}: {} / {} ({what})",
-            words(m.to),
-            m.client.name,
-            m.system.name
+            "[Lifeline] {} {}: {client} / {system} ({what})",
+            w.still,
+            w.state(m.to)
         ),
         _ if m.to == "ok" => format!(
-            "[Lifeline] recovered: {} / {} ({what} OK again)",
-            m.client.name, m.system.name
+            "[Lifeline] {}: {client} / {system} ({what} {})",
+            w.recovered, w.ok_again
         ),
-        _ => format!(
-            "[Lifeline] {}: {} / {} ({what})",
-            words(m.to),
-            m.client.name,
-            m.system.name
-        ),
+        _ => format!("[Lifeline] {}: {client} / {system} ({what})", w.state(m.to)),
     };
     let link = state
         .settings
@@ -328,12 +386,14 @@ async fn enqueue(
         })
         .unwrap_or_default();
     let body = format!(
-        "{system} at {client}: {what} is now {to} (was {from}) since {at}.{link}\n",
-        system = m.system.name,
-        client = m.client.name,
-        to = words(m.to),
-        from = words(m.from),
-        at = m.at.format("%Y-%m-%d %H:%M UTC"),
+        "{system} {} {client}: {what} {} {} ({} {}) {} {}.{link}\n",
+        w.at,
+        w.is_now,
+        w.state(m.to),
+        w.was,
+        w.state(m.from),
+        w.since,
+        m.at.format("%Y-%m-%d %H:%M UTC"),
     );
     let row = |channel: &str, target: String, subject: String, body: String| {
         outbox_row(settings, m.client.id, channel, target, subject, body)

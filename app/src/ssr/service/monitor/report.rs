@@ -134,43 +134,69 @@ pub fn last_month(now: DateTime<Utc>) -> String {
 }
 
 /// The e-mail that carries a month's report: a few short lines per system, and where the whole
-/// report is.
-pub fn mail_text(r: &MonthReport, public_url: Option<&str>) -> (String, String) {
-    let subject = format!("[Lifeline] SLA report {}: {}", r.month, r.client_name);
-    let mut body = format!(
-        "How the backup SLA of {} held in {} (UTC).\n",
-        r.client_name, r.month
-    );
+/// report is; in the MSP's language.
+pub fn mail_text(r: &MonthReport, public_url: Option<&str>, lang: Lang) -> (String, String) {
+    let nl = lang == Lang::Nl;
+    let client = &r.client_name;
+    let month = &r.month;
+    let subject = if nl {
+        format!("[Lifeline] SLA-rapport {month}: {client}")
+    } else {
+        format!("[Lifeline] SLA report {month}: {client}")
+    };
+    let mut body = if nl {
+        format!("Hoe de back-up-SLA van {client} standhield in {month} (UTC).\n")
+    } else {
+        format!("How the backup SLA of {client} held in {month} (UTC).\n")
+    };
     for s in &r.systems {
         body.push_str(&format!("\n{}\n", s.name));
-        body.push_str(&match (s.rpo_target_seconds, s.within_rpo_percent) {
-            (Some(t), Some(w)) => format!("  within its RPO of {} min: {w}% of the time\n", t / 60),
-            (Some(t), None) => format!("  no restore points against its RPO of {} min\n", t / 60),
-            (None, _) => "  no RPO agreed\n".to_string(),
-        });
+        body.push_str(
+            &match (s.rpo_target_seconds.map(|t| t / 60), s.within_rpo_percent) {
+                (Some(t), Some(w)) if nl => format!(
+                    "  binnen de RPO van {t} min: {}% van de tijd\n",
+                    decimal(lang, w, 2)
+                ),
+                (Some(t), Some(w)) => format!(
+                    "  within its RPO of {t} min: {}% of the time\n",
+                    decimal(lang, w, 2)
+                ),
+                (Some(t), None) if nl => format!("  geen herstelpunten tegen de RPO van {t} min\n"),
+                (Some(t), None) => format!("  no restore points against its RPO of {t} min\n"),
+                (None, _) if nl => "  geen RPO afgesproken\n".to_string(),
+                (None, _) => "  no RPO agreed\n".to_string(),
+            },
+        );
         let breached: i64 = s
             .breaches
             .iter()
             .map(|b| (b.end - b.start).num_seconds())
             .sum();
-        if !s.breaches.is_empty() {
-            body.push_str(&format!(
-                "  breaches: {}, {} h in all\n",
-                s.breaches.len(),
-                hours(breached)
-            ));
+        let hours = decimal(lang, breached as f64 / 3600.0, 1);
+        let (n, passed, tests) = (s.breaches.len(), s.restore_tests_passed, s.restore_tests);
+        if n > 0 {
+            body.push_str(&if nl {
+                format!("  overschrijdingen: {n}, {hours} uur in totaal\n")
+            } else {
+                format!("  breaches: {n}, {hours} h in all\n")
+            });
         }
-        body.push_str(&format!(
-            "  restore tests passed: {} of {}\n",
-            s.restore_tests_passed, s.restore_tests
-        ));
+        body.push_str(&if nl {
+            format!("  geslaagde hersteltests: {passed} van {tests}\n")
+        } else {
+            format!("  restore tests passed: {passed} of {tests}\n")
+        });
     }
     if let Some(url) = public_url {
+        body.push_str(if nl {
+            "\nHet hele rapport, ook als PDF en CSV:\n"
+        } else {
+            "\nThe whole report, also as PDF and CSV:\n"
+        });
         body.push_str(&format!(
-            "\nThe whole report, also as PDF and CSV:\n{}/clients/{}/reports/{}\n",
+            "{}/clients/{}/reports/{month}\n",
             url.trim_end_matches('/'),
-            r.client_id,
-            r.month
+            r.client_id
         ));
     }
     (subject, body)
@@ -232,7 +258,8 @@ pub async fn deliver_monthly(state: &AppState, now: DateTime<Utc>) -> AppResult<
             == 1;
         if claimed {
             let settings = super::alerts::settings_of(&txn, &Scope::machine_msp(msp_id)).await?;
-            let (subject, body) = mail_text(&report, state.settings.public_url.as_deref());
+            let lang = super::alerts::mail_lang(&settings);
+            let (subject, body) = mail_text(&report, state.settings.public_url.as_deref(), lang);
             super::alerts::mail(&txn, &settings, client_id, &subject, &body).await?;
             sent += 1;
         }
