@@ -350,6 +350,19 @@ fn unfold(text: &str) -> String {
         .replace("=3D", "=")
 }
 
+/// Sends backup events with the ingest token; they must be accepted.
+async fn report_events(app: &TestApp, token: &str, events: Vec<Value>) {
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/ingest/events"))
+                .bearer_auth(token)
+                .json(&json!({ "events": events })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+}
+
 /// Gives the client a system ("File server", RPO 60 min) whose only backups are last month's,
 /// then makes it a client since before that month (created today, it would get no report of a
 /// month it was not a client in). Returns the month.
@@ -358,15 +371,7 @@ async fn with_last_months_backups(app: &TestApp, owner: &str, client_id: &str) -
     let sys = app.create_system(owner, client_id, "File server", 60).await;
     let token = app.ingest_token(owner, client_id).await;
     let (month, events) = crate::helpers::last_months_backups(&sys);
-    let r = app
-        .send(
-            app.http
-                .post(app.url("/api/v1/ingest/events"))
-                .bearer_auth(&token)
-                .json(&json!({ "events": events })),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    report_events(app, &token, events).await;
     let row = client::Entity::find_by_id(client_id.parse::<uuid::Uuid>().unwrap())
         .one(&app.db)
         .await
@@ -524,4 +529,58 @@ async fn dutch_msps_are_mailed_in_dutch_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dutch_msps_are_mailed_in_dutch_postgres() {
     dutch_msps_are_mailed_in_dutch(Backend::Postgres).await;
+}
+
+async fn an_alert_storm_is_one_email_per_client(backend: Backend) {
+    use app::ssr::service::monitor::alerts::DIGEST_OVER;
+    let (port, mut inbox) = smtp_sink().await;
+    let Some(app) = alerting_app(backend, port).await else {
+        return;
+    };
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&owner, "Bakery").await;
+    let token = app.ingest_token(&owner, &client).await;
+    // The storage target of a site is lost: every system's last good backup is too old at once.
+    let n = DIGEST_OVER + 2;
+    let mut events = Vec::new();
+    for i in 1..=n {
+        let sys = app
+            .create_system(&owner, &client, &format!("Server {i}"), 1)
+            .await;
+        events.push(json!({ "id": format!("e{i}"), "system_id": sys, "kind": "backup_succeeded", "restore_point_at": (Utc::now() - Duration::seconds(90)).to_rfc3339(), "finished_at": Utc::now().to_rfc3339() }));
+    }
+    report_events(&app, &token, events).await;
+    let (to, text) = next(&mut inbox, "digest e-mail").await;
+    let text = unfold(&text);
+    assert_eq!(to, ["<ann@acme.example>"]);
+    assert!(
+        text.contains(&format!(
+            "Subject: [Lifeline] {n} changes at Bakery: {n} BREACHED"
+        )),
+        "{text}"
+    );
+    for i in 1..=n {
+        assert!(
+            text.contains(&format!(
+                "Server {i} at Bakery: RPO is now BREACHED (was UNKNOWN)"
+            )),
+            "{text}"
+        );
+    }
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(1500), inbox.recv())
+            .await
+            .is_err(),
+        "one e-mail, not one per system"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_storm_is_one_email_per_client_sqlite() {
+    an_alert_storm_is_one_email_per_client(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_storm_is_one_email_per_client_postgres() {
+    an_alert_storm_is_one_email_per_client(Backend::Postgres).await;
 }

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 use crate::domain::sla::State;
@@ -290,6 +290,8 @@ struct MailWords {
     is_now: &'static str,
     was: &'static str,
     since: &'static str,
+    /// "{n} changes at {client}".
+    changes_at: fn(usize, &str) -> String,
 }
 
 const MAIL_EN: MailWords = MailWords {
@@ -301,6 +303,7 @@ const MAIL_EN: MailWords = MailWords {
     is_now: "is now",
     was: "was",
     since: "since",
+    changes_at: |n, client| format!("{n} changes at {client}"),
 };
 
 const MAIL_NL: MailWords = MailWords {
@@ -312,6 +315,7 @@ const MAIL_NL: MailWords = MailWords {
     is_now: "is nu",
     was: "was",
     since: "sinds",
+    changes_at: |n, client| format!("{n} wijzigingen bij {client}"),
 };
 
 impl MailWords {
@@ -358,6 +362,51 @@ async fn enqueue(
     settings: &alert_settings::Model,
     m: Message<'_>,
 ) -> AppResult<()> {
+    let (subject, body) = mail_one(state, settings, &m);
+    mail(db, settings, m.client.id, &subject, &body).await?;
+    webhook(db, settings, &m).await
+}
+
+/// Where a client's live status is, as a line for the end of an e-mail (none without a
+/// public URL).
+fn status_link(state: &AppState, client_id: Uuid) -> String {
+    state
+        .settings
+        .public_url
+        .as_deref()
+        .map(|u| {
+            format!(
+                "\n\nStatus: {}/clients/{client_id}/status",
+                u.trim_end_matches('/')
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// One change as the line of an e-mail: "File server at Bakery: RPO is now AT RISK (was OK)
+/// since …".
+fn change_line(w: &MailWords, m: &Message<'_>) -> String {
+    format!(
+        "{} {} {}: {} {} {} ({} {}) {} {}.",
+        m.system.name,
+        w.at,
+        m.client.name,
+        m.aspect.to_uppercase(),
+        w.is_now,
+        w.state(m.to),
+        w.was,
+        w.state(m.from),
+        w.since,
+        m.at.format("%Y-%m-%d %H:%M UTC"),
+    )
+}
+
+/// The subject and body of the e-mail about one message, in the MSP's language.
+fn mail_one(
+    state: &AppState,
+    settings: &alert_settings::Model,
+    m: &Message<'_>,
+) -> (String, String) {
     let w = MailWords::of(mail_lang(settings));
     let what = m.aspect.to_uppercase();
     let (client, system) = (&m.client.name, &m.system.name);
@@ -373,58 +422,87 @@ async fn enqueue(
         ),
         _ => format!("[Lifeline] {}: {client} / {system} ({what})", w.state(m.to)),
     };
-    let link = state
-        .settings
-        .public_url
-        .as_deref()
-        .map(|u| {
-            format!(
-                "\n\nStatus: {}/clients/{}/status",
-                u.trim_end_matches('/'),
-                m.client.id
-            )
-        })
-        .unwrap_or_default();
-    let body = format!(
-        "{system} {} {client}: {what} {} {} ({} {}) {} {}.{link}\n",
-        w.at,
-        w.is_now,
-        w.state(m.to),
-        w.was,
-        w.state(m.from),
-        w.since,
-        m.at.format("%Y-%m-%d %H:%M UTC"),
-    );
-    let row = |channel: &str, target: String, subject: String, body: String| {
-        outbox_row(settings, m.client.id, channel, target, subject, body)
-    };
-    mail(db, settings, m.client.id, &subject, &body).await?;
-    if !settings.webhook_url.is_empty() {
-        let payload = WebhookBody {
-            event: m.event,
-            client: Named {
-                id: m.client.id,
-                name: &m.client.name,
-            },
-            system: Named {
-                id: m.system.id,
-                name: &m.system.name,
-            },
-            aspect: m.aspect,
-            from: m.from,
-            to: m.to,
-            at: m.at,
+    let body = format!("{}{}\n", change_line(w, m), status_link(state, m.client.id));
+    (subject, body)
+}
+
+/// Many changes of one client in one pass (an outage across a site, a storage target gone) make
+/// one e-mail that lists them, not one e-mail each: the subject counts them by state.
+fn mail_digest(
+    state: &AppState,
+    settings: &alert_settings::Model,
+    client: &client::Model,
+    messages: &[Message<'_>],
+) -> (String, String) {
+    let w = MailWords::of(mail_lang(settings));
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for m in messages {
+        let word = if m.to == "ok" {
+            w.recovered
+        } else {
+            w.state(m.to)
         };
-        let json = serde_json::to_string(&payload).map_err(|e| AppError::Internal(e.into()))?;
-        row(
-            "webhook",
-            settings.webhook_url.clone(),
-            m.event.to_string(),
-            json,
-        )
-        .insert(db)
-        .await?;
+        match counts.iter_mut().find(|(k, _)| *k == word) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((word, 1)),
+        }
     }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let tally: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let subject = format!(
+        "[Lifeline] {}: {}",
+        (w.changes_at)(messages.len(), &client.name),
+        tally.join(", ")
+    );
+    let mut body = String::new();
+    for m in messages {
+        body.push_str(&change_line(w, m));
+        body.push('\n');
+    }
+    let link = status_link(state, client.id);
+    if !link.is_empty() {
+        body.push('\n');
+        body.push_str(link.trim_start_matches('\n'));
+        body.push('\n');
+    }
+    (subject, body)
+}
+
+/// Queues the signed webhook call for one message, if the MSP has a webhook.
+async fn webhook(
+    db: &impl ConnectionTrait,
+    settings: &alert_settings::Model,
+    m: &Message<'_>,
+) -> AppResult<()> {
+    if settings.webhook_url.is_empty() {
+        return Ok(());
+    }
+    let payload = WebhookBody {
+        event: m.event,
+        client: Named {
+            id: m.client.id,
+            name: &m.client.name,
+        },
+        system: Named {
+            id: m.system.id,
+            name: &m.system.name,
+        },
+        aspect: m.aspect,
+        from: m.from,
+        to: m.to,
+        at: m.at,
+    };
+    let json = serde_json::to_string(&payload).map_err(|e| AppError::Internal(e.into()))?;
+    outbox_row(
+        settings,
+        m.client.id,
+        "webhook",
+        settings.webhook_url.clone(),
+        m.event.to_string(),
+        json,
+    )
+    .insert(db)
+    .await?;
     Ok(())
 }
 
@@ -479,53 +557,22 @@ pub(super) async fn mail(
     Ok(to.len())
 }
 
+/// State changes claimed per transaction by `dispatch`.
+const DISPATCH_BATCH: u64 = 500;
+
+/// More alerting changes of one client than this in one batch are mailed as one digest.
+pub const DIGEST_OVER: usize = 3;
+
 /// Turns new state changes and due reminders into notifications. Returns how many it handled.
 pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    // Across tenants, like the evaluator: each row is then handled for its own MSP.
-    let fresh = state_change::Entity::find()
-        .filter(state_change::Column::NotifiedAt.is_null())
-        .order_by_asc(state_change::Column::At)
-        .limit(500)
-        .all(&state.db)
-        .await?;
     let mut handled = 0;
-    for c in fresh {
-        let txn = state.db.begin().await?;
-        // Claim it: only one replica gets rows_affected = 1.
-        let claimed = state_change::Entity::update_many()
-            .col_expr(state_change::Column::NotifiedAt, Expr::value(now))
-            .filter(state_change::Column::Id.eq(c.id))
-            .filter(state_change::Column::NotifiedAt.is_null())
-            .exec(&txn)
-            .await?
-            .rows_affected
-            == 1;
-        if claimed && alerting(&c.from_state, &c.to_state) {
-            let scope = Scope::machine(c.msp_id, c.client_id);
-            let settings = settings_of(&txn, &Scope::machine_msp(c.msp_id)).await?;
-            let cl = scope.select::<client::Entity>().one(&txn).await?;
-            let sys = scope
-                .select::<system::Entity>()
-                .filter(system::Column::Id.eq(c.system_id))
-                .one(&txn)
-                .await?;
-            if let (Some(cl), Some(sys)) = (cl, sys) {
-                let m = Message {
-                    event: "state_changed",
-                    client: &cl,
-                    system: &sys,
-                    aspect: &c.aspect,
-                    from: &c.from_state,
-                    to: &c.to_state,
-                    at: c.at,
-                };
-                enqueue(&txn, state, &settings, m).await?;
-                handled += 1;
-            }
+    loop {
+        let (claimed, told) = dispatch_batch(state, now).await?;
+        handled += told;
+        if claimed < DISPATCH_BATCH as usize {
+            break;
         }
-        txn.commit().await?;
     }
-
     // Breaches that stay open are repeated, per the MSP's schedule.
     // Longest untold first, so with more open breaches than one pass takes, each gets its turn.
     let breached = system_clock::Entity::find()
@@ -588,6 +635,99 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
         txn.commit().await?;
     }
     Ok(handled)
+}
+
+/// Claims a batch of new state changes in one transaction (oldest first, in one order on every
+/// replica, so two never wait on each other in a cycle) and queues their messages: per client,
+/// an e-mail each or, past `DIGEST_OVER`, one digest, and a webhook call each. Returns how many
+/// rows it looked at and how many changes it told.
+async fn dispatch_batch(state: &AppState, now: DateTime<Utc>) -> AppResult<(usize, usize)> {
+    // Across tenants, like the evaluator: each row is then handled for its own MSP.
+    let fresh = state_change::Entity::find()
+        .filter(state_change::Column::NotifiedAt.is_null())
+        .order_by_asc(state_change::Column::At)
+        .order_by_asc(state_change::Column::Id)
+        .limit(DISPATCH_BATCH)
+        .all(&state.db)
+        .await?;
+    let looked = fresh.len();
+    if looked == 0 {
+        return Ok((0, 0));
+    }
+    let _turn = match &state.sqlite_writes {
+        Some(m) => Some(m.lock().await),
+        None => None,
+    };
+    let txn = state.db.begin().await?;
+    let mut by_client: BTreeMap<(Uuid, Uuid), Vec<state_change::Model>> = BTreeMap::new();
+    for c in fresh {
+        // Claim it: only one replica gets rows_affected = 1.
+        let claimed = state_change::Entity::update_many()
+            .col_expr(state_change::Column::NotifiedAt, Expr::value(now))
+            .filter(state_change::Column::Id.eq(c.id))
+            .filter(state_change::Column::NotifiedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if claimed && alerting(&c.from_state, &c.to_state) {
+            by_client
+                .entry((c.msp_id, c.client_id))
+                .or_default()
+                .push(c);
+        }
+    }
+    let mut told = 0;
+    let mut routing: HashMap<Uuid, alert_settings::Model> = HashMap::new();
+    for ((msp_id, client_id), changes) in by_client {
+        let scope = Scope::machine(msp_id, client_id);
+        if let Entry::Vacant(e) = routing.entry(msp_id) {
+            e.insert(settings_of(&txn, &Scope::machine_msp(msp_id)).await?);
+        }
+        let settings = &routing[&msp_id];
+        let Some(cl) = scope.select::<client::Entity>().one(&txn).await? else {
+            continue;
+        };
+        let ids: Vec<Uuid> = changes.iter().map(|c| c.system_id).collect();
+        // Changes of a system deleted meanwhile are claimed and not told.
+        let systems: HashMap<Uuid, system::Model> = scope
+            .select::<system::Entity>()
+            .filter(system::Column::Id.is_in(ids))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let messages: Vec<Message> = changes
+            .iter()
+            .filter_map(|c| {
+                Some(Message {
+                    event: "state_changed",
+                    client: &cl,
+                    system: systems.get(&c.system_id)?,
+                    aspect: &c.aspect,
+                    from: &c.from_state,
+                    to: &c.to_state,
+                    at: c.at,
+                })
+            })
+            .collect();
+        if messages.len() > DIGEST_OVER {
+            let (subject, body) = mail_digest(state, settings, &cl, &messages);
+            mail(&txn, settings, client_id, &subject, &body).await?;
+        } else {
+            for m in &messages {
+                let (subject, body) = mail_one(state, settings, m);
+                mail(&txn, settings, client_id, &subject, &body).await?;
+            }
+        }
+        for m in &messages {
+            webhook(&txn, settings, m).await?;
+        }
+        told += messages.len();
+    }
+    txn.commit().await?;
+    Ok((looked, told))
 }
 
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`: the receiver recomputes it with the
