@@ -573,6 +573,31 @@ async fn an_alert_storm_is_one_email_per_client(backend: Backend) {
             .is_err(),
         "one e-mail, not one per system"
     );
+    // Four hours on (the MSP's default repeat), all still breached: again one e-mail.
+    use app::ssr::entity::system_clock;
+    use sea_orm::{sea_query::Expr, ColumnTrait, QueryFilter};
+    system_clock::Entity::update_many()
+        .col_expr(
+            system_clock::Column::StateSince,
+            Expr::value(system_clock::millis(Utc::now() - Duration::hours(5))),
+        )
+        .filter(system_clock::Column::ClientId.eq(client.parse::<uuid::Uuid>().unwrap()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (_, text) = next(&mut inbox, "reminder digest").await;
+    assert!(
+        text.contains(&format!(
+            "Subject: [Lifeline] {n} breaches still open at Bakery: {n} BREACHED"
+        )),
+        "{text}"
+    );
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(1500), inbox.recv())
+            .await
+            .is_err(),
+        "one reminder, not one per system"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

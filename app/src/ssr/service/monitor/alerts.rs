@@ -292,6 +292,8 @@ struct MailWords {
     since: &'static str,
     /// "{n} changes at {client}".
     changes_at: fn(usize, &str) -> String,
+    /// "{n} breaches still open at {client}".
+    still_open_at: fn(usize, &str) -> String,
 }
 
 const MAIL_EN: MailWords = MailWords {
@@ -304,6 +306,7 @@ const MAIL_EN: MailWords = MailWords {
     was: "was",
     since: "since",
     changes_at: |n, client| format!("{n} changes at {client}"),
+    still_open_at: |n, client| format!("{n} breaches still open at {client}"),
 };
 
 const MAIL_NL: MailWords = MailWords {
@@ -316,6 +319,7 @@ const MAIL_NL: MailWords = MailWords {
     was: "was",
     since: "sinds",
     changes_at: |n, client| format!("{n} wijzigingen bij {client}"),
+    still_open_at: |n, client| format!("{n} overschrijdingen nog open bij {client}"),
 };
 
 impl MailWords {
@@ -353,18 +357,6 @@ struct Message<'a> {
     from: &'a str,
     to: &'a str,
     at: DateTime<Utc>,
-}
-
-/// Queues the e-mails and the webhook call for one message, in the caller's transaction.
-async fn enqueue(
-    db: &impl ConnectionTrait,
-    state: &AppState,
-    settings: &alert_settings::Model,
-    m: Message<'_>,
-) -> AppResult<()> {
-    let (subject, body) = mail_one(state, settings, &m);
-    mail(db, settings, m.client.id, &subject, &body).await?;
-    webhook(db, settings, &m).await
 }
 
 /// Where a client's live status is, as a line for the end of an e-mail (none without a
@@ -449,9 +441,14 @@ fn mail_digest(
     }
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let tally: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let heading = if messages.iter().all(|m| m.event == "reminder") {
+        w.still_open_at
+    } else {
+        w.changes_at
+    };
     let subject = format!(
         "[Lifeline] {}: {}",
-        (w.changes_at)(messages.len(), &client.name),
+        heading(messages.len(), &client.name),
         tally.join(", ")
     );
     let mut body = String::new();
@@ -578,27 +575,39 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     let breached = system_clock::Entity::find()
         .filter(system_clock::Column::RpoState.eq(State::Breached.as_str()))
         .order_by_asc(Expr::cust("COALESCE(reminded_at, state_since)"))
+        .order_by_asc(system_clock::Column::SystemId)
         .limit(1000)
         .all(&state.db)
         .await?;
     // One read of each MSP's routing per pass, not one per breached system.
     let mut routing: HashMap<Uuid, alert_settings::Model> = HashMap::new();
+    let mut due = Vec::new();
     for s in breached {
-        let scope = Scope::machine(s.msp_id, s.client_id);
         if let Entry::Vacant(e) = routing.entry(s.msp_id) {
             e.insert(settings_of(&state.db, &Scope::machine_msp(s.msp_id)).await?);
         }
-        let settings = routing[&s.msp_id].clone();
+        let settings = &routing[&s.msp_id];
         if settings.reminder_minutes <= 0 {
             continue;
         }
         let every = Duration::minutes(settings.reminder_minutes.into());
         // A breach that cleared and came back counts from its new start.
         let since = moment(s.reminded_at.unwrap_or(s.state_since).max(s.state_since));
-        if now - since < every {
-            continue;
+        if now - since >= every {
+            due.push(s);
         }
-        let txn = state.db.begin().await?;
+    }
+    if due.is_empty() {
+        return Ok(handled);
+    }
+    let _turn = match &state.sqlite_writes {
+        Some(m) => Some(m.lock().await),
+        None => None,
+    };
+    let txn = state.db.begin().await?;
+    let mut by_client: BTreeMap<(Uuid, Uuid), Vec<Told>> = BTreeMap::new();
+    for s in due {
+        // Claim it: a compare-and-set on the version, so one replica repeats it.
         let claimed = system_clock::Entity::update_many()
             .col_expr(
                 system_clock::Column::RemindedAt,
@@ -612,29 +621,86 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
             .rows_affected
             == 1;
         if claimed {
-            let cl = scope.select::<client::Entity>().one(&txn).await?;
-            let sys = scope
-                .select::<system::Entity>()
-                .filter(system::Column::Id.eq(s.system_id))
-                .one(&txn)
-                .await?;
-            if let (Some(cl), Some(sys)) = (cl, sys) {
-                let m = Message {
+            by_client
+                .entry((s.msp_id, s.client_id))
+                .or_default()
+                .push(Told {
                     event: "reminder",
-                    client: &cl,
-                    system: &sys,
-                    aspect: "rpo",
-                    from: "breached",
-                    to: "breached",
+                    system_id: s.system_id,
+                    aspect: "rpo".into(),
+                    from: "breached".into(),
+                    to: "breached".into(),
                     at: s.state_since_at(),
-                };
-                enqueue(&txn, state, &settings, m).await?;
-                handled += 1;
-            }
+                });
         }
-        txn.commit().await?;
     }
+    for ((msp_id, client_id), items) in by_client {
+        handled += tell_client(&txn, state, &routing[&msp_id], client_id, &items).await?;
+    }
+    txn.commit().await?;
     Ok(handled)
+}
+
+/// One thing to tell about a system: a state change or a reminder of an open breach.
+struct Told {
+    event: &'static str,
+    system_id: Uuid,
+    aspect: String,
+    from: String,
+    to: String,
+    at: DateTime<Utc>,
+}
+
+/// Queues what there is to tell about one client's systems, in the caller's transaction: an
+/// e-mail each or, past `DIGEST_OVER`, one digest; and a webhook call each. Things about a
+/// system deleted meanwhile are dropped. Returns how many were told.
+async fn tell_client(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    settings: &alert_settings::Model,
+    client_id: Uuid,
+    items: &[Told],
+) -> AppResult<usize> {
+    let scope = Scope::machine(settings.msp_id, client_id);
+    let Some(cl) = scope.select::<client::Entity>().one(db).await? else {
+        return Ok(0);
+    };
+    let ids: Vec<Uuid> = items.iter().map(|t| t.system_id).collect();
+    let systems: HashMap<Uuid, system::Model> = scope
+        .select::<system::Entity>()
+        .filter(system::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let messages: Vec<Message> = items
+        .iter()
+        .filter_map(|t| {
+            Some(Message {
+                event: t.event,
+                client: &cl,
+                system: systems.get(&t.system_id)?,
+                aspect: &t.aspect,
+                from: &t.from,
+                to: &t.to,
+                at: t.at,
+            })
+        })
+        .collect();
+    if messages.len() > DIGEST_OVER {
+        let (subject, body) = mail_digest(state, settings, &cl, &messages);
+        mail(db, settings, client_id, &subject, &body).await?;
+    } else {
+        for m in &messages {
+            let (subject, body) = mail_one(state, settings, m);
+            mail(db, settings, client_id, &subject, &body).await?;
+        }
+    }
+    for m in &messages {
+        webhook(db, settings, m).await?;
+    }
+    Ok(messages.len())
 }
 
 /// Claims a batch of new state changes in one transaction (oldest first, in one order on every
@@ -659,7 +725,7 @@ async fn dispatch_batch(state: &AppState, now: DateTime<Utc>) -> AppResult<(usiz
         None => None,
     };
     let txn = state.db.begin().await?;
-    let mut by_client: BTreeMap<(Uuid, Uuid), Vec<state_change::Model>> = BTreeMap::new();
+    let mut by_client: BTreeMap<(Uuid, Uuid), Vec<Told>> = BTreeMap::new();
     for c in fresh {
         // Claim it: only one replica gets rows_affected = 1.
         let claimed = state_change::Entity::update_many()
@@ -674,57 +740,23 @@ async fn dispatch_batch(state: &AppState, now: DateTime<Utc>) -> AppResult<(usiz
             by_client
                 .entry((c.msp_id, c.client_id))
                 .or_default()
-                .push(c);
+                .push(Told {
+                    event: "state_changed",
+                    system_id: c.system_id,
+                    aspect: c.aspect,
+                    from: c.from_state,
+                    to: c.to_state,
+                    at: c.at,
+                });
         }
     }
     let mut told = 0;
     let mut routing: HashMap<Uuid, alert_settings::Model> = HashMap::new();
-    for ((msp_id, client_id), changes) in by_client {
-        let scope = Scope::machine(msp_id, client_id);
+    for ((msp_id, client_id), items) in by_client {
         if let Entry::Vacant(e) = routing.entry(msp_id) {
             e.insert(settings_of(&txn, &Scope::machine_msp(msp_id)).await?);
         }
-        let settings = &routing[&msp_id];
-        let Some(cl) = scope.select::<client::Entity>().one(&txn).await? else {
-            continue;
-        };
-        let ids: Vec<Uuid> = changes.iter().map(|c| c.system_id).collect();
-        // Changes of a system deleted meanwhile are claimed and not told.
-        let systems: HashMap<Uuid, system::Model> = scope
-            .select::<system::Entity>()
-            .filter(system::Column::Id.is_in(ids))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
-        let messages: Vec<Message> = changes
-            .iter()
-            .filter_map(|c| {
-                Some(Message {
-                    event: "state_changed",
-                    client: &cl,
-                    system: systems.get(&c.system_id)?,
-                    aspect: &c.aspect,
-                    from: &c.from_state,
-                    to: &c.to_state,
-                    at: c.at,
-                })
-            })
-            .collect();
-        if messages.len() > DIGEST_OVER {
-            let (subject, body) = mail_digest(state, settings, &cl, &messages);
-            mail(&txn, settings, client_id, &subject, &body).await?;
-        } else {
-            for m in &messages {
-                let (subject, body) = mail_one(state, settings, m);
-                mail(&txn, settings, client_id, &subject, &body).await?;
-            }
-        }
-        for m in &messages {
-            webhook(&txn, settings, m).await?;
-        }
-        told += messages.len();
+        told += tell_client(&txn, state, &routing[&msp_id], client_id, &items).await?;
     }
     txn.commit().await?;
     Ok((looked, told))
