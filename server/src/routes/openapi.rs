@@ -25,7 +25,10 @@ pub fn spec() -> Value {
         "info": { "title": "Lifeline API", "version": "1" },
         "servers": [{ "url": "/api/v1" }],
         "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" } },
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" },
+                "ingest": { "type": "http", "scheme": "bearer", "description": "a client's ingest token (llk_…)" }
+            },
             "schemas": {
                 "Problem": { "type": "object", "required": ["type", "title", "status", "detail"], "properties": {
                     "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" },
@@ -245,14 +248,113 @@ fn plan_schemas(schemas: &mut serde_json::Map<String, Value>) {
         "from_client_id": { "type": "string", "format": "uuid" } })));
 }
 
+/// Backup monitoring: ingest tokens and events, heartbeats, live status, reports, alerts.
+fn monitor_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
+    let ingest_auth = json!([{ "ingest": [] }]);
+    let mut ingest = op(
+        "Report backup results; each event id once (a repeat is a duplicate and changes nothing). Durable before 202",
+        Some("IngestEvents"),
+        ("202", "{accepted, duplicates}"),
+        &["400", "401", "413", "422"],
+    );
+    ingest["security"] = ingest_auth;
+    let key = json!([{ "name": "key", "in": "path", "required": true, "schema": { "type": "string" }, "description": "the system's ping_key" }]);
+    let ping = |what: &str| {
+        json!({
+            "servers": [{ "url": "/" }],
+            "parameters": key,
+            "get": op(what, None, ("200", "ok"), &["404"]),
+            "post": op(what, None, ("200", "ok"), &["404"]),
+            "security": []
+        })
+    };
+    let more = [
+        (
+            "/clients/{id}/ingest-tokens",
+            json!({
+                "parameters": id,
+                "get": op("The client's ingest tokens (never the token itself)", None, ("200", "array of tokens"), &["401", "403", "404"]),
+                "post": op("Create an ingest token; the token is shown in this answer only", Some("NewIngestToken"), ("201", "{id, token}"), &["400", "401", "403", "404", "422"])
+            }),
+        ),
+        (
+            "/ingest-tokens/{id}",
+            json!({ "parameters": id, "delete": op("Revoke an ingest token", None, ("204", "revoked"), &["401", "403", "404"]) }),
+        ),
+        ("/ingest/events", json!({ "post": ingest })),
+        ("/ping/{key}", ping("Heartbeat: a good restore point now")),
+        ("/ping/{key}/fail", ping("Heartbeat: the backup failed")),
+        (
+            "/clients/{id}/status",
+            json!({ "parameters": id, "get": op("Live RPO/RTO states of the client's systems and processes", None, ("200", "{systems, processes, counts}"), &["401", "404"]) }),
+        ),
+        (
+            "/systems/{id}/events",
+            json!({
+                "parameters": [id[0].clone(), { "name": "limit", "in": "query", "schema": { "type": "integer" } }],
+                "get": op("A system's latest backup events, newest first", None, ("200", "array of events"), &["401", "404"])
+            }),
+        ),
+        (
+            "/clients/{id}/reports/{month}",
+            json!({
+                "parameters": [id[0].clone(),
+                    { "name": "month", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" } },
+                    { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv", "html", "pdf"] } },
+                    { "name": "lang", "in": "query", "schema": { "type": "string", "enum": ["en", "nl"] } }],
+                "get": op("The month's SLA report: time within RPO, breaches, restore tests", None, ("200", "report"), &["401", "404", "422"])
+            }),
+        ),
+        (
+            "/alerts/settings",
+            json!({
+                "get": op("The MSP's alert routing (MSP staff)", None, ("200", "AlertSettings without the secret"), &["401", "403"]),
+                "put": op("Change the alert routing (MSP admins); absent fields stay", Some("AlertSettings"), ("200", "the settings"), &["400", "401", "403", "422"])
+            }),
+        ),
+    ];
+    for (path, item) in more {
+        paths.insert(path.into(), item);
+    }
+}
+
+/// Request bodies of the monitoring endpoints.
+fn monitor_schemas(schemas: &mut serde_json::Map<String, Value>) {
+    let s = json!({ "type": "string" });
+    let at = json!({ "type": "string", "format": "date-time" });
+    schemas.insert(
+        "NewIngestToken".into(),
+        json!({ "type": "object", "required": ["name"], "properties": { "name": s } }),
+    );
+    schemas.insert("IngestEvents".into(), json!({ "type": "object", "required": ["events"], "properties": {
+        "events": { "type": "array", "items": { "type": "object",
+            "required": ["id", "system_id", "kind", "restore_point_at", "finished_at"],
+            "properties": {
+                "id": { "type": "string", "description": "the sender's own id: a repeat is a duplicate" },
+                "system_id": { "type": "string", "format": "uuid" },
+                "kind": { "enum": ["backup_succeeded", "backup_failed", "replication_succeeded", "restore_test_passed", "restore_test_failed"] },
+                "restore_point_at": { "type": "string", "format": "date-time", "description": "at most 5 minutes in the future" },
+                "finished_at": at, "duration_seconds": { "type": "integer" }, "bytes": { "type": "integer" }, "message": s } } } },
+        "description": "at most 1 MiB" }));
+    schemas.insert("AlertSettings".into(), json!({ "type": "object", "properties": {
+        "emails": { "type": "array", "items": { "type": "string", "format": "email" }, "description": "empty: every MSP staff member" },
+        "notify_client": { "type": "boolean" }, "webhook_url": s,
+        "webhook_secret": { "type": "string", "description": "16 to 200 characters; signs X-Lifeline-Signature" },
+        "reminder_minutes": { "type": "integer", "minimum": 0, "maximum": 10080 },
+        "restore_test_days": { "type": "integer", "minimum": 1, "maximum": 3650 },
+        "mail_language": { "enum": ["en", "nl"] } } }));
+}
+
 pub async fn document() -> Json<Value> {
     let mut doc = spec();
     let id = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }]);
     if let Some(paths) = doc["paths"].as_object_mut() {
         plan_paths(paths, &id);
+        monitor_paths(paths, &id);
     }
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         plan_schemas(schemas);
+        monitor_schemas(schemas);
     }
     Json(doc)
 }

@@ -420,9 +420,20 @@ async fn health_and_openapi(app: TestApp) {
         "/clients/{id}/plan/versions",
         "/clients/{id}/plan/export.pdf",
         "/templates/{id}",
+        "/clients/{id}/ingest-tokens",
+        "/ingest/events",
+        "/ping/{key}",
+        "/clients/{id}/status",
+        "/clients/{id}/reports/{month}",
+        "/alerts/settings",
     ] {
         assert!(r.body["paths"][path].is_object(), "{path} missing");
     }
+    assert_eq!(
+        r.body["paths"]["/ingest/events"]["post"]["security"],
+        json!([{ "ingest": [] }]),
+        "ingest takes an ingest token, not a session"
+    );
     let r = app
         .send(app.http.get(app.url("/api/v1/no-such-thing")))
         .await;
