@@ -531,6 +531,51 @@ async fn dutch_msps_are_mailed_in_dutch_postgres() {
     dutch_msps_are_mailed_in_dutch(Backend::Postgres).await;
 }
 
+/// The storage target of a site is lost: `n` systems ("Server 1" …, RPO 1 min) report their
+/// last good backup, too old, at once.
+async fn breach_at_once(app: &TestApp, owner: &str, client: &str, n: usize) {
+    let token = app.ingest_token(owner, client).await;
+    let mut events = Vec::new();
+    for i in 1..=n {
+        let sys = app
+            .create_system(owner, client, &format!("Server {i}"), 1)
+            .await;
+        events.push(json!({ "id": format!("e{i}"), "system_id": sys, "kind": "backup_succeeded", "restore_point_at": (Utc::now() - Duration::seconds(90)).to_rfc3339(), "finished_at": Utc::now().to_rfc3339() }));
+    }
+    report_events(app, &token, events).await;
+}
+
+async fn replicas_dispatching_at_once_tell_each_change_once(backend: Backend) {
+    use app::ssr::service::monitor::alerts::dispatch;
+    // No evaluator interference: a long interval; dispatch is driven by hand.
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.eval_interval = std::time::Duration::from_secs(3600)
+    })
+    .await
+    else {
+        return;
+    };
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&owner, "Bakery").await;
+    breach_at_once(&app, &owner, &client, 5).await;
+    let a = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    let b = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    let now = Utc::now();
+    let (x, y) = tokio::join!(dispatch(&a, now), dispatch(&b, now));
+    assert_eq!(x.unwrap() + y.unwrap(), 5, "each change told once");
+    assert_eq!(dispatch(&a, now).await.unwrap(), 0, "nothing left to tell");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_dispatching_at_once_tell_each_change_once_sqlite() {
+    replicas_dispatching_at_once_tell_each_change_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_dispatching_at_once_tell_each_change_once_postgres() {
+    replicas_dispatching_at_once_tell_each_change_once(Backend::Postgres).await;
+}
+
 async fn an_alert_storm_is_one_email_per_client(backend: Backend) {
     use app::ssr::service::monitor::alerts::DIGEST_OVER;
     let (port, mut inbox) = smtp_sink().await;
@@ -539,17 +584,8 @@ async fn an_alert_storm_is_one_email_per_client(backend: Backend) {
     };
     let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
     let client = app.create_client(&owner, "Bakery").await;
-    let token = app.ingest_token(&owner, &client).await;
-    // The storage target of a site is lost: every system's last good backup is too old at once.
     let n = DIGEST_OVER + 2;
-    let mut events = Vec::new();
-    for i in 1..=n {
-        let sys = app
-            .create_system(&owner, &client, &format!("Server {i}"), 1)
-            .await;
-        events.push(json!({ "id": format!("e{i}"), "system_id": sys, "kind": "backup_succeeded", "restore_point_at": (Utc::now() - Duration::seconds(90)).to_rfc3339(), "finished_at": Utc::now().to_rfc3339() }));
-    }
-    report_events(&app, &token, events).await;
+    breach_at_once(&app, &owner, &client, n).await;
     let (to, text) = next(&mut inbox, "digest e-mail").await;
     let text = unfold(&text);
     assert_eq!(to, ["<ann@acme.example>"]);

@@ -703,40 +703,44 @@ async fn tell_client(
     Ok(messages.len())
 }
 
-/// Claims a batch of new state changes in one transaction (oldest first, in one order on every
-/// replica, so two never wait on each other in a cycle) and queues their messages: per client,
-/// an e-mail each or, past `DIGEST_OVER`, one digest, and a webhook call each. Returns how many
-/// rows it looked at and how many changes it told.
+/// Claims a batch of new state changes, oldest first, in one statement (on PostgreSQL skipping
+/// rows another replica is claiming; the order is the unsent-changes index's, so no sort) and queues their messages: per client, an e-mail each or,
+/// past `DIGEST_OVER`, one digest, and a webhook call each. Returns how many it claimed and how
+/// many it told.
 async fn dispatch_batch(state: &AppState, now: DateTime<Utc>) -> AppResult<(usize, usize)> {
+    use crate::ssr::sql::placeholder;
+    use sea_orm::{DbBackend, Statement, Value};
+    let backend = state.db.get_database_backend();
+    let skip_locked = if backend == DbBackend::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
     // Across tenants, like the evaluator: each row is then handled for its own MSP.
-    let fresh = state_change::Entity::find()
-        .filter(state_change::Column::NotifiedAt.is_null())
-        .order_by_asc(state_change::Column::At)
-        .order_by_asc(state_change::Column::Id)
-        .limit(DISPATCH_BATCH)
-        .all(&state.db)
-        .await?;
-    let looked = fresh.len();
-    if looked == 0 {
-        return Ok((0, 0));
-    }
+    let claim = format!(
+        "UPDATE state_change SET notified_at = {} WHERE notified_at IS NULL AND id IN \
+         (SELECT id FROM state_change WHERE notified_at IS NULL ORDER BY at LIMIT {}{skip_locked}) \
+         RETURNING id, msp_id, client_id, system_id, aspect, from_state, to_state, at, notified_at",
+        placeholder(backend, 1),
+        placeholder(backend, 2)
+    );
     let _turn = match &state.sqlite_writes {
         Some(m) => Some(m.lock().await),
         None => None,
     };
     let txn = state.db.begin().await?;
+    let claimed = state_change::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            claim,
+            [Value::from(now), Value::from(DISPATCH_BATCH as i64)],
+        ))
+        .all(&txn)
+        .await?;
+    let looked = claimed.len();
     let mut by_client: BTreeMap<(Uuid, Uuid), Vec<Told>> = BTreeMap::new();
-    for c in fresh {
-        // Claim it: only one replica gets rows_affected = 1.
-        let claimed = state_change::Entity::update_many()
-            .col_expr(state_change::Column::NotifiedAt, Expr::value(now))
-            .filter(state_change::Column::Id.eq(c.id))
-            .filter(state_change::Column::NotifiedAt.is_null())
-            .exec(&txn)
-            .await?
-            .rows_affected
-            == 1;
-        if claimed && alerting(&c.from_state, &c.to_state) {
+    for c in claimed {
+        if alerting(&c.from_state, &c.to_state) {
             by_client
                 .entry((c.msp_id, c.client_id))
                 .or_default()
