@@ -187,19 +187,24 @@ async fn state_changes_are_mailed_and_signed_webhooks_retried_postgres() {
     state_changes_are_mailed_and_signed_webhooks_retried(Backend::Postgres).await
 }
 
+/// An app whose evaluator stays out of the way (an hour between passes), so a test drives
+/// dispatch by hand; with an MSP owner and a client "Bakery".
+async fn driven_by_hand(backend: Backend) -> Option<(TestApp, String, String)> {
+    let app = spawn_app_with(backend, |s| {
+        s.eval_interval = std::time::Duration::from_secs(3600)
+    })
+    .await?;
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&owner, "Bakery").await;
+    Some((app, owner, client))
+}
+
 async fn open_breaches_are_repeated_once_per_period(backend: Backend) {
     use app::ssr::entity::{notification, system_clock};
     use app::ssr::service::monitor::alerts;
-    // No evaluator interference: a long interval; dispatch is driven by hand.
-    let Some(app) = spawn_app_with(backend, |s| {
-        s.eval_interval = std::time::Duration::from_secs(3600)
-    })
-    .await
-    else {
+    let Some((app, owner, client)) = driven_by_hand(backend).await else {
         return;
     };
-    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
-    let client = app.create_client(&owner, "Bakery").await;
     let sys = app
         .post(
             &format!("/api/v1/clients/{client}/systems"),
@@ -547,16 +552,9 @@ async fn breach_at_once(app: &TestApp, owner: &str, client: &str, n: usize) {
 
 async fn replicas_dispatching_at_once_tell_each_change_once(backend: Backend) {
     use app::ssr::service::monitor::alerts::dispatch;
-    // No evaluator interference: a long interval; dispatch is driven by hand.
-    let Some(app) = spawn_app_with(backend, |s| {
-        s.eval_interval = std::time::Duration::from_secs(3600)
-    })
-    .await
-    else {
+    let Some((app, owner, client)) = driven_by_hand(backend).await else {
         return;
     };
-    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
-    let client = app.create_client(&owner, "Bakery").await;
     breach_at_once(&app, &owner, &client, 5).await;
     let a = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
     let b = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
