@@ -266,6 +266,13 @@ async fn open_breaches_are_repeated_once_per_period(backend: Backend) {
     assert!(queued[0]
         .subject
         .starts_with("[Lifeline] still BREACHED: Bakery / ERP"));
+    assert!(
+        queued[0]
+            .body
+            .starts_with("ERP at Bakery: RPO still BREACHED since "),
+        "{}",
+        queued[0].body
+    );
     // Within the period: nothing more.
     assert_eq!(
         alerts::dispatch(&state, now + Duration::minutes(30))
