@@ -378,29 +378,23 @@ fn status_link(state: &AppState, client_id: Uuid) -> String {
 /// One change as the line of an e-mail: "File server at Bakery: RPO is now AT RISK (was OK)
 /// since …"; a reminder reads "… RPO still BREACHED since …".
 fn change_line(w: &MailWords, m: &Message<'_>) -> String {
-    if m.event == "reminder" {
-        return format!(
-            "{} {} {}: {} {} {} {} {}.",
-            m.system.name,
-            w.at,
-            m.client.name,
-            m.aspect.to_uppercase(),
-            w.still,
+    let what = if m.event == "reminder" {
+        format!("{} {}", w.still, w.state(m.to))
+    } else {
+        format!(
+            "{} {} ({} {})",
+            w.is_now,
             w.state(m.to),
-            w.since,
-            m.at.format("%Y-%m-%d %H:%M UTC"),
-        );
-    }
+            w.was,
+            w.state(m.from)
+        )
+    };
     format!(
-        "{} {} {}: {} {} {} ({} {}) {} {}.",
+        "{} {} {}: {} {what} {} {}.",
         m.system.name,
         w.at,
         m.client.name,
         m.aspect.to_uppercase(),
-        w.is_now,
-        w.state(m.to),
-        w.was,
-        w.state(m.from),
         w.since,
         m.at.format("%Y-%m-%d %H:%M UTC"),
     )
