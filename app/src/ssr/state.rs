@@ -77,6 +77,17 @@ pub struct AppState {
     pub leptos: LeptosOptions,
 }
 
+impl AppState {
+    /// Waits for this process's turn to write on SQLite (held until the guard drops); on
+    /// PostgreSQL there is no turn to wait for.
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.sqlite_writes {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        }
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(s: &AppState) -> Self {
         s.leptos.clone()

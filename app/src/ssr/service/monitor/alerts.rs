@@ -607,10 +607,7 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     if due.is_empty() {
         return Ok(handled);
     }
-    let _turn = match &state.sqlite_writes {
-        Some(m) => Some(m.lock().await),
-        None => None,
-    };
+    let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
     let mut by_client: BTreeMap<(Uuid, Uuid), Vec<Told>> = BTreeMap::new();
     for s in due {
@@ -731,10 +728,7 @@ async fn dispatch_batch(state: &AppState, now: DateTime<Utc>) -> AppResult<(usiz
         placeholder(backend, 1),
         placeholder(backend, 2)
     );
-    let _turn = match &state.sqlite_writes {
-        Some(m) => Some(m.lock().await),
-        None => None,
-    };
+    let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
     let claimed = state_change::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(

@@ -164,10 +164,7 @@ async fn write(
         ]);
     }
     sql.push_str(") AS v WHERE system_clock.system_id = v.column1 AND system_clock.version = v.column2 RETURNING system_clock.system_id");
-    let _turn = match &state.sqlite_writes {
-        Some(m) => Some(m.lock().await),
-        None => None,
-    };
+    let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
     let ids: Vec<Uuid> = verdicts.iter().map(|v| v.due.system_id).collect();
     lock_in_order(&txn, &ids).await?;
@@ -254,10 +251,7 @@ async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     }
     // SQLite: one writer at a time, so reading the old states and replacing them inside one
     // transaction cannot race another sweep.
-    let _turn = match &state.sqlite_writes {
-        Some(m) => Some(m.lock().await),
-        None => None,
-    };
+    let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
     // How to reach the due rows: through the index when they are few (a tick), by reading the
     // whole table in order when they are many (a catch-up), as SQLite cannot tell the two apart.

@@ -775,10 +775,7 @@ async fn committer(state: AppState, mut rx: tokio::sync::mpsc::Receiver<(Job, Re
 }
 
 async fn commit_group(state: &AppState, jobs: &[Job]) -> AppResult<Vec<usize>> {
-    let _turn = match &state.sqlite_writes {
-        Some(m) => Some(m.lock().await),
-        None => None,
-    };
+    let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
     let counts = record(&txn, jobs).await?;
     let touched: Vec<Uuid> = jobs.iter().filter_map(|j| j.touch).collect();

@@ -136,35 +136,17 @@ pub fn last_month(now: DateTime<Utc>) -> String {
 /// The e-mail that carries a month's report: a few short lines per system, and where the whole
 /// report is; in the MSP's language.
 pub fn mail_text(r: &MonthReport, public_url: Option<&str>, lang: Lang) -> (String, String) {
-    let nl = lang == Lang::Nl;
-    let client = &r.client_name;
-    let month = &r.month;
-    let subject = if nl {
-        format!("[Lifeline] SLA-rapport {month}: {client}")
-    } else {
-        format!("[Lifeline] SLA report {month}: {client}")
-    };
-    let mut body = if nl {
-        format!("Hoe de back-up-SLA van {client} standhield in {month} (UTC).\n")
-    } else {
-        format!("How the backup SLA of {client} held in {month} (UTC).\n")
-    };
+    let w = words(lang);
+    let (client, month) = (&r.client_name, &r.month);
+    let subject = format!("[Lifeline] {} {month}: {client}", w.title);
+    let mut body = (w.mail_intro)(client, month);
     for s in &r.systems {
-        body.push_str(&format!("\n{}\n", s.name));
+        body.push_str(&format!("\n{}\n  ", s.name));
         body.push_str(
             &match (s.rpo_target_seconds.map(|t| t / 60), s.within_rpo_percent) {
-                (Some(t), Some(w)) if nl => format!(
-                    "  binnen de RPO van {t} min: {}% van de tijd\n",
-                    decimal(lang, w, 2)
-                ),
-                (Some(t), Some(w)) => format!(
-                    "  within its RPO of {t} min: {}% of the time\n",
-                    decimal(lang, w, 2)
-                ),
-                (Some(t), None) if nl => format!("  geen herstelpunten tegen de RPO van {t} min\n"),
-                (Some(t), None) => format!("  no restore points against its RPO of {t} min\n"),
-                (None, _) if nl => "  geen RPO afgesproken\n".to_string(),
-                (None, _) => "  no RPO agreed\n".to_string(),
+                (Some(t), Some(p)) => (w.mail_within)(t, &decimal(lang, p, 2)),
+                (Some(t), None) => (w.mail_no_points)(t),
+                (None, _) => w.mail_no_rpo.to_string(),
             },
         );
         let breached: i64 = s
@@ -172,29 +154,22 @@ pub fn mail_text(r: &MonthReport, public_url: Option<&str>, lang: Lang) -> (Stri
             .iter()
             .map(|b| (b.end - b.start).num_seconds())
             .sum();
-        let hours = decimal(lang, breached as f64 / 3600.0, 1);
-        let (n, passed, tests) = (s.breaches.len(), s.restore_tests_passed, s.restore_tests);
-        if n > 0 {
-            body.push_str(&if nl {
-                format!("  overschrijdingen: {n}, {hours} uur in totaal\n")
-            } else {
-                format!("  breaches: {n}, {hours} h in all\n")
-            });
+        if !s.breaches.is_empty() {
+            let hours = decimal(lang, breached as f64 / 3600.0, 1);
+            body.push_str(&format!(
+                "\n  {}",
+                (w.mail_breaches)(s.breaches.len(), &hours)
+            ));
         }
-        body.push_str(&if nl {
-            format!("  geslaagde hersteltests: {passed} van {tests}\n")
-        } else {
-            format!("  restore tests passed: {passed} of {tests}\n")
-        });
+        body.push_str(&format!(
+            "\n  {}\n",
+            (w.mail_tests)(s.restore_tests_passed, s.restore_tests)
+        ));
     }
     if let Some(url) = public_url {
-        body.push_str(if nl {
-            "\nHet hele rapport, ook als PDF en CSV:\n"
-        } else {
-            "\nThe whole report, also as PDF and CSV:\n"
-        });
         body.push_str(&format!(
-            "{}/clients/{}/reports/{month}\n",
+            "\n{}\n{}/clients/{}/reports/{month}\n",
+            w.mail_whole,
             url.trim_end_matches('/'),
             r.client_id
         ));
@@ -310,6 +285,17 @@ struct Words {
     still_open: &'static str,
     generated: &'static str,
     none: &'static str,
+    /// The e-mail: "How the backup SLA of {client} held in {month}".
+    mail_intro: fn(&str, &str) -> String,
+    /// "within its RPO of {minutes} min: {percent}% of the time".
+    mail_within: fn(i64, &str) -> String,
+    mail_no_points: fn(i64) -> String,
+    mail_no_rpo: &'static str,
+    /// "breaches: {n}, {hours} h in all".
+    mail_breaches: fn(usize, &str) -> String,
+    /// "restore tests passed: {passed} of {done}".
+    mail_tests: fn(u32, u32) -> String,
+    mail_whole: &'static str,
 }
 
 const EN: Words = Words {
@@ -326,6 +312,13 @@ const EN: Words = Words {
     still_open: "still open",
     generated: "generated",
     none: "none",
+    mail_intro: |client, month| format!("How the backup SLA of {client} held in {month} (UTC).\n"),
+    mail_within: |t, p| format!("within its RPO of {t} min: {p}% of the time"),
+    mail_no_points: |t| format!("no restore points against its RPO of {t} min"),
+    mail_no_rpo: "no RPO agreed",
+    mail_breaches: |n, hours| format!("breaches: {n}, {hours} h in all"),
+    mail_tests: |passed, done| format!("restore tests passed: {passed} of {done}"),
+    mail_whole: "The whole report, also as PDF and CSV:",
 };
 
 const NL: Words = Words {
@@ -342,7 +335,23 @@ const NL: Words = Words {
     still_open: "nog open",
     generated: "gemaakt",
     none: "geen",
+    mail_intro: |client, month| {
+        format!("Hoe de back-up-SLA van {client} standhield in {month} (UTC).\n")
+    },
+    mail_within: |t, p| format!("binnen de RPO van {t} min: {p}% van de tijd"),
+    mail_no_points: |t| format!("geen herstelpunten tegen de RPO van {t} min"),
+    mail_no_rpo: "geen RPO afgesproken",
+    mail_breaches: |n, hours| format!("overschrijdingen: {n}, {hours} uur in totaal"),
+    mail_tests: |passed, done| format!("geslaagde hersteltests: {passed} van {done}"),
+    mail_whole: "Het hele rapport, ook als PDF en CSV:",
 };
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::En => &EN,
+        Lang::Nl => &NL,
+    }
+}
 
 /// A decimal as the reader writes it: Dutch uses a comma.
 fn decimal(lang: Lang, value: f64, places: usize) -> String {
@@ -356,10 +365,7 @@ fn decimal(lang: Lang, value: f64, places: usize) -> String {
 /// The report as a document for HTML and PDF, in the reader's language.
 pub fn document(r: &MonthReport, lang: Lang, generated_at: DateTime<Utc>) -> export::Doc {
     use export::Block;
-    let w = match lang {
-        Lang::En => &EN,
-        Lang::Nl => &NL,
-    };
+    let w = words(lang);
     let mut blocks = vec![Block::Table {
         header: w.columns.map(String::from).to_vec(),
         rows: r
