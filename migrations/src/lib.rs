@@ -14,6 +14,7 @@ mod m20261126_000008_report_delivery;
 mod m20261126_000009_restore_test_days;
 mod m20261126_000010_state_change_log;
 mod m20261126_000011_mail_language;
+mod m20261130_000012_health_probe;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_restore_test_days::Migration),
             Box::new(m20261126_000010_state_change_log::Migration),
             Box::new(m20261126_000011_mail_language::Migration),
+            Box::new(m20261130_000012_health_probe::Migration),
         ]
     }
 }

@@ -80,6 +80,13 @@ pub struct ServeArgs {
     /// Plain SMTP without TLS (a local relay or test sink only).
     #[arg(long, env = "LIFELINE_SMTP_INSECURE", default_value_t = false)]
     pub smtp_insecure: bool,
+    /// Let webhooks call loopback and private addresses (tests, on-premises installs only).
+    #[arg(long, env = "LIFELINE_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhooks_allow_private: bool,
+    /// Keep serving when the SQLite database was missing at start although one existed before
+    /// (otherwise `/healthz` answers 503 until it is restored).
+    #[arg(long, env = "LIFELINE_ACCEPT_NEW_DATABASE", default_value_t = false)]
+    pub accept_new_database: bool,
     /// Where the built site (pkg/ with the wasm) is served from.
     #[arg(long, env = "LIFELINE_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -95,6 +102,7 @@ impl ServeArgs {
             public_url: self.public_url.clone(),
             secure_cookies: self.secure_cookies.unwrap_or(!loopback),
             trust_forwarded_for: self.trust_forwarded_for,
+            webhooks_allow_private: self.webhooks_allow_private,
             eval_interval: Duration::from_secs(self.eval_interval_seconds.max(1)),
             login_max_failures_per_email: self.login_max_failures,
             smtp: self.smtp_host.clone().map(|host| SmtpSettings {

@@ -36,12 +36,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => {
-            let db = connect(&args.db.database_url).await?;
+            let url = &args.db.database_url;
+            let lost = config::sqlite_path(url).and_then(|p| lost_database(&p));
+            let db = connect(url).await?;
             if args.demo {
                 seed::demo(&db).await?.print();
             }
             let secret = config::jwt_secret(&args)?;
             let state = app_state(db, &secret, args.settings(), &args.site_root);
+            watch_sqlite_file(&state, url);
+            match lost {
+                Some(why) if !args.accept_new_database => state.health.fatal(why),
+                _ => {}
+            }
             let listener = tokio::net::TcpListener::bind(&args.bind)
                 .await
                 .with_context(|| format!("binding {}", args.bind))?;
@@ -51,11 +58,50 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Connects and runs pending migrations. A SQLite file's folder is created and WAL mode set.
+/// Beside a SQLite file: written when the file is first created, so a database that goes
+/// missing later is known to have existed.
+fn created_marker(db: &std::path::Path) -> std::path::PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".created");
+    std::path::PathBuf::from(name)
+}
+
+/// Why a SQLite database about to be opened is not the one this installation had: the file
+/// is missing although its marker says it was created before (deleted, or a volume not
+/// mounted). `None` when the file is there or never existed.
+pub fn lost_database(db: &std::path::Path) -> Option<String> {
+    let marker = created_marker(db);
+    (!db.exists() && marker.exists()).then(|| {
+        format!(
+            "the database {} was missing at start although this installation had one ({} exists); \
+             a new, EMPTY database was created. Restore the database from a backup, or start once \
+             with LIFELINE_ACCEPT_NEW_DATABASE=true to keep the empty one",
+            db.display(),
+            marker.display()
+        )
+    })
+}
+
+/// Lets `/healthz` notice when the SQLite file behind `url` is deleted or replaced.
+pub fn watch_sqlite_file(state: &AppState, url: &str) {
+    if let Some(path) = config::sqlite_path(url) {
+        state.health.watch_file(app::ssr::health::DbFile::of(&path));
+    }
+}
+
+/// Connects and runs pending migrations. A SQLite file's folder is created and WAL mode set;
+/// creating a new, empty database file is said loudly, as it may mean data was lost.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = config::sqlite_path(url) {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        if !path.exists() {
+            tracing::warn!(path = %path.display(), "CREATING A NEW, EMPTY DATABASE: no file was at this path");
+            eprintln!(
+                "\n*** Lifeline: creating a NEW, EMPTY database at {} (no file was there) ***\n",
+                path.display()
+            );
         }
     }
     let mut opts = ConnectOptions::new(url.to_string());
@@ -72,6 +118,14 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
             .statement_cache_capacity(24)
             .pragma("wal_autocheckpoint", WAL_SAFETY_NET_PAGES.to_string())
     });
+    // A write that fails for want of disk space can leave SQLite's transaction (or a statement)
+    // open on its connection; back in the pool it would hold the write lock for good, and every
+    // other writer would wait out its busy timeout and fail. Such a connection is closed instead.
+    opts.map_sqlx_sqlite_pool_opts(|o| {
+        o.after_release(|conn, _| {
+            Box::pin(async move { Ok(sqlite_connection_is_clean(conn).await) })
+        })
+    });
     let db = Database::connect(opts)
         .await
         .context("connecting to the database")?;
@@ -81,7 +135,52 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     migrations::Migrator::up(&db, None)
         .await
         .context("running migrations")?;
+    if let Some(path) = config::sqlite_path(url) {
+        let marker = created_marker(&path);
+        if !marker.exists() {
+            std::fs::write(&marker, chrono::Utc::now().to_rfc3339())
+                .with_context(|| format!("writing {}", marker.display()))?;
+        }
+    }
     Ok(db)
+}
+
+/// Whether a SQLite connection handed back to the pool holds nothing open: no transaction (by
+/// SQLite's own account and by sqlx's count, which a failed ROLLBACK leaves behind), no
+/// statement still stepping.
+async fn sqlite_connection_is_clean(conn: &mut sea_orm::sqlx::SqliteConnection) -> bool {
+    use sea_orm::sqlx::Connection;
+    // Locking the handle waits for the connection's worker to finish what was queued before,
+    // such as the ROLLBACK of a transaction dropped without a commit.
+    let (autocommit, busy) = {
+        let Ok(mut handle) = conn.lock_handle().await else {
+            return false;
+        };
+        let db = handle.as_raw_handle().as_ptr();
+        // SAFETY: the locked handle guarantees that no other thread uses this connection
+        // meanwhile; these calls only read its state.
+        unsafe {
+            let autocommit = libsqlite3_sys::sqlite3_get_autocommit(db) != 0;
+            let mut busy = false;
+            let mut stmt = libsqlite3_sys::sqlite3_next_stmt(db, std::ptr::null_mut());
+            while !stmt.is_null() {
+                busy |= libsqlite3_sys::sqlite3_stmt_busy(stmt) != 0;
+                stmt = libsqlite3_sys::sqlite3_next_stmt(db, stmt);
+            }
+            (autocommit, busy)
+        }
+    };
+    let counted = conn.is_in_transaction();
+    let clean = autocommit && !busy && !counted;
+    if !clean {
+        tracing::warn!(
+            autocommit,
+            busy,
+            counted,
+            "closing a SQLite connection that a failed write left with an open transaction"
+        );
+    }
+    clean
 }
 
 /// Pages (4 KiB) the write-ahead log may grow to before a commit copies it back itself.
@@ -151,6 +250,7 @@ pub fn app_state(
         sqlite_writes: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
         ingest_queue: Default::default(),
         ingest_cache: Default::default(),
+        health: Default::default(),
         db,
         keys: Arc::new(JwtKeys::from_secret(secret)),
         settings: Arc::new(settings),
@@ -194,12 +294,20 @@ pub async fn serve(
         state.clone(),
         state.settings.eval_interval,
     ));
+    let delivery = tokio::spawn(app::ssr::service::monitor::delivery::run(
+        state.clone(),
+        state
+            .settings
+            .eval_interval
+            .min(std::time::Duration::from_secs(1)),
+    ));
     let checkpointer = tokio::spawn(checkpoints(state.db.clone(), CHECKPOINT_EVERY));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     evaluator.abort();
+    delivery.abort();
     checkpointer.abort();
     tracing::info!("Lifeline stopped");
     Ok(())
@@ -222,13 +330,14 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing open requests");
 }
 
-/// 200 when the database answers, 503 otherwise (load balancers take the replica out).
+/// 200 when this replica can read and write its database; 503 with the reason otherwise (the
+/// load balancer takes the replica out until it can again).
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    match app::ssr::health::check(&state).await {
+        Ok(()) => (StatusCode::OK, "ok".to_string()),
+        Err(why) => {
+            tracing::error!(reason = %why, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, why)
         }
     }
 }

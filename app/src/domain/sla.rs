@@ -79,30 +79,46 @@ pub struct Achievable {
 
 fn transfer_minutes(data_gb: u32, mb_per_s: u32) -> u32 {
     let seconds = u64::from(data_gb) * 1024 / u64::from(mb_per_s.max(1));
-    seconds.div_ceil(60) as u32
+    u32::try_from(seconds.div_ceil(60)).unwrap_or(u32::MAX)
+}
+
+/// `t` moved by `seconds`, stopping at the ends of the calendar rather than overflowing: the
+/// rules below take figures from outside (targets, job durations) and must never panic on them.
+pub fn shifted(t: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
+    let delta = chrono::TimeDelta::try_seconds(seconds).unwrap_or(if seconds < 0 {
+        chrono::TimeDelta::MIN
+    } else {
+        chrono::TimeDelta::MAX
+    });
+    t.checked_add_signed(delta).unwrap_or(if seconds < 0 {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    })
 }
 
 /// What a policy can achieve at worst: the restore point can be one interval plus one job old
 /// when disaster strikes just before the next job finishes.
 pub fn achievable(p: &Policy) -> Achievable {
-    let rpo = p.interval_minutes + p.job_minutes;
+    let rpo = p.interval_minutes.saturating_add(p.job_minutes);
     let site_loss = match (p.method, p.offsite_interval_minutes) {
         // The replica is the off-site copy.
-        (Method::ContinuousReplication | Method::Draas, off) => {
-            Some(off.unwrap_or(p.interval_minutes) + p.job_minutes)
-        }
-        (_, Some(off)) => Some(off.max(p.interval_minutes) + p.job_minutes),
+        (Method::ContinuousReplication | Method::Draas, off) => Some(
+            off.unwrap_or(p.interval_minutes)
+                .saturating_add(p.job_minutes),
+        ),
+        (_, Some(off)) => Some(off.max(p.interval_minutes).saturating_add(p.job_minutes)),
         (_, None) => None,
     };
     let rto = match p.method {
-        Method::Tape => {
-            TAPE_RETRIEVAL_MINUTES
-                + transfer_minutes(p.data_gb, p.restore_mb_per_s.unwrap_or(TAPE_MB_PER_S))
-        }
-        Method::AgentToDisk => {
-            RESTORE_SETUP_MINUTES
-                + transfer_minutes(p.data_gb, p.restore_mb_per_s.unwrap_or(DISK_MB_PER_S))
-        }
+        Method::Tape => TAPE_RETRIEVAL_MINUTES.saturating_add(transfer_minutes(
+            p.data_gb,
+            p.restore_mb_per_s.unwrap_or(TAPE_MB_PER_S),
+        )),
+        Method::AgentToDisk => RESTORE_SETUP_MINUTES.saturating_add(transfer_minutes(
+            p.data_gb,
+            p.restore_mb_per_s.unwrap_or(DISK_MB_PER_S),
+        )),
         Method::ImageInstant => INSTANT_RECOVERY_MINUTES,
         Method::ContinuousReplication => REPLICA_FAILOVER_MINUTES,
         Method::Draas => CLOUD_FAILOVER_MINUTES,
@@ -227,7 +243,7 @@ pub fn rpo_state(
     let exposure = (now - point).num_seconds().max(0);
     if exposure > target {
         State::Breached
-    } else if exposure * 100 >= target * AT_RISK_PERCENT {
+    } else if exposure.saturating_mul(100) >= target.saturating_mul(AT_RISK_PERCENT) {
         State::AtRisk
     } else {
         State::Ok
@@ -241,9 +257,11 @@ pub fn rpo_thresholds(
     target_seconds: Option<i64>,
 ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let (point, target) = (newest_good?, target_seconds?);
+    // Rounded up in i128, as `target * 80` would overflow for the largest targets.
+    let risk = (i128::from(target) * i128::from(AT_RISK_PERCENT) + 99).div_euclid(100);
     Some((
-        point + chrono::Duration::seconds((target * AT_RISK_PERCENT + 99) / 100),
-        point + chrono::Duration::seconds(target + 1),
+        shifted(point, i64::try_from(risk).unwrap_or(i64::MAX)),
+        shifted(point, target.saturating_add(1)),
     ))
 }
 
@@ -265,7 +283,7 @@ pub fn rto_stale_at(
     stale_after_days: i64,
 ) -> Option<DateTime<Utc>> {
     let ((at, passed, seconds), target) = (last_test?, target_seconds?);
-    (passed && seconds <= target).then(|| at + chrono::Duration::days(stale_after_days))
+    (passed && seconds <= target).then(|| shifted(at, stale_after_days.saturating_mul(86_400)))
 }
 
 /// RTO evidence: the last restore test against the target; stale evidence proves nothing.
@@ -300,7 +318,7 @@ pub fn median(values: &[i64]) -> Option<i64> {
 /// A successful job that ran far faster or wrote far less than usual may be a broken dump.
 pub fn suspicious(value: i64, recent: &[i64]) -> bool {
     match median(recent) {
-        Some(m) if recent.len() >= 3 && m > 0 => value * 4 < m,
+        Some(m) if recent.len() >= 3 && m > 0 => value.saturating_mul(4) < m,
         _ => false,
     }
 }
@@ -362,7 +380,7 @@ impl JobWindow {
         seconds: Option<i64>,
     ) -> Option<String> {
         if let (Some(rp), Some(d)) = (restore_point_at, seconds) {
-            if rp < finished_at - chrono::Duration::seconds(d) - chrono::Duration::hours(1) {
+            if rp < shifted(finished_at, d.saturating_add(3600).saturating_neg()) {
                 return Some(format!(
                     "restore point {rp} is older than the job that reported it"
                 ));
@@ -454,11 +472,11 @@ pub fn rpo_report(
         if len <= 0 {
             continue; // a drop: no time passes
         }
-        known += len;
+        known = i64::saturating_add(known, len);
         let start = if ea > target_seconds {
             a
         } else {
-            a + chrono::Duration::seconds(target_seconds - ea)
+            shifted(a, target_seconds.saturating_sub(ea))
         };
         if start < b {
             match breached.last_mut() {
@@ -468,7 +486,10 @@ pub fn rpo_report(
             }
         }
     }
-    let breached_secs: i64 = breached.iter().map(|(s, e)| (*e - *s).num_seconds()).sum();
+    let breached_secs: i64 = breached
+        .iter()
+        .map(|(s, e)| (*e - *s).num_seconds())
+        .fold(0, i64::saturating_add);
     let breaches = breached
         .into_iter()
         .map(|(start, end)| Breach {
@@ -479,7 +500,7 @@ pub fn rpo_report(
         .collect();
     WindowReport {
         known_seconds: known,
-        within_seconds: known - breached_secs,
+        within_seconds: known.saturating_sub(breached_secs),
         breaches,
     }
 }
@@ -559,7 +580,7 @@ impl Telemetry {
             }
             EventKind::BackupFailed => {
                 if newest {
-                    self.failures_in_row += 1;
+                    self.failures_in_row = self.failures_in_row.saturating_add(1);
                 }
             }
             EventKind::ReplicationSucceeded => {
@@ -912,5 +933,156 @@ mod tests {
         let nl = process_gaps(Lang::Nl, &systems, Some(60), None);
         assert!(nl[0].starts_with("ERP: Een back-up elke"), "{nl:?}");
         assert!(process_gaps(Lang::En, &systems, Some(2 * 1440), None).is_empty());
+    }
+}
+
+/// Whatever a sender or a stored row holds, the rules answer and never panic: one event with a
+/// job "duration" of 317,000 years once stopped ingest for every tenant.
+#[cfg(test)]
+mod extremes {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any moment chrono can hold, with its ends and the epoch over-represented.
+    fn moment() -> impl Strategy<Value = DateTime<Utc>> {
+        let (lo, hi) = (
+            DateTime::<Utc>::MIN_UTC.timestamp(),
+            DateTime::<Utc>::MAX_UTC.timestamp(),
+        );
+        prop_oneof![
+            Just(lo),
+            Just(hi),
+            Just(0i64),
+            lo..=hi,
+            -86_400i64 * 366..=86_400i64 * 366 * 100,
+        ]
+        .prop_map(|s| DateTime::from_timestamp(s, 0).expect("in chrono's range"))
+    }
+
+    /// Any i64, with the values that break naive arithmetic over-represented.
+    fn number() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            Just(i64::MIN),
+            Just(i64::MAX),
+            Just(0i64),
+            Just(-1i64),
+            Just(10_000_000_000_000i64),
+            any::<i64>(),
+            -100_000i64..100_000,
+        ]
+    }
+
+    fn kind() -> impl Strategy<Value = EventKind> {
+        prop::sample::select(EventKind::ALL.to_vec())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_clock_rules_take_any_moment_and_target(
+            point in prop::option::of(moment()),
+            now in moment(),
+            target in prop::option::of(number()),
+            days in number(),
+            passed in any::<bool>(),
+            seconds in number(),
+        ) {
+            let state = rpo_state(point, target, now);
+            let moments = rpo_thresholds(point, target);
+            prop_assert_eq!(moments.is_some(), point.is_some() && target.is_some());
+            next_change(point, target, now);
+            let test = point.map(|at| (at, passed, seconds));
+            rto_stale_at(test, target, days);
+            rto_state(test, target, days, now);
+            if let (Some(p), Some(t)) = (point, target) {
+                // A restore point from the future is no exposure, however far ahead.
+                if p >= now && t >= 0 {
+                    prop_assert_ne!(state, State::Breached);
+                }
+            }
+        }
+
+        #[test]
+        fn jobs_of_any_size_and_duration_are_judged(
+            jobs in prop::collection::vec((moment(), prop::option::of(number()), prop::option::of(number())), 0..14),
+            restore_point in prop::option::of(moment()),
+            finished in moment(),
+            bytes in prop::option::of(number()),
+            seconds in prop::option::of(number()),
+        ) {
+            let mut w = JobWindow::default();
+            for (at, b, s) in jobs {
+                w.add(at, b, s);
+            }
+            prop_assert!(w.0.len() <= JOB_WINDOW);
+            w.judge(restore_point, finished, bytes, seconds);
+            prop_assert_eq!(JobWindow::parse(&w.encode()), w);
+        }
+
+        #[test]
+        fn telemetry_takes_any_event(
+            events in prop::collection::vec((kind(), prop::option::of(moment()), moment(), prop::option::of(number())), 0..20),
+        ) {
+            let mut t = Telemetry::default();
+            for (k, rp, at, secs) in events {
+                t.apply(k, rp, at, secs);
+            }
+        }
+
+        #[test]
+        fn exposure_and_reports_take_any_points(
+            pts in prop::collection::vec((moment(), moment()), 0..12),
+            target in number(),
+            a in moment(),
+            b in moment(),
+        ) {
+            let (from, to) = (a.min(b), a.max(b));
+            let series = exposure_series(&pts, from, to);
+            prop_assert!(series.iter().all(|(_, e)| *e >= 0));
+            let r = rpo_report(&pts, target, from, to);
+            prop_assert!(r.within_seconds <= r.known_seconds);
+        }
+
+        #[test]
+        fn any_policy_has_an_achievable_figure(
+            method in prop::sample::select(Method::ALL.to_vec()),
+            interval in any::<u32>(),
+            job in any::<u32>(),
+            off in prop::option::of(any::<u32>()),
+            gb in any::<u32>(),
+            speed in prop::option::of(any::<u32>()),
+            rpo in prop::option::of(any::<u32>()),
+            rto in prop::option::of(any::<u32>()),
+        ) {
+            let p = Policy {
+                method,
+                interval_minutes: interval,
+                job_minutes: job,
+                offsite_interval_minutes: off,
+                retention_days: 1,
+                data_gb: gb,
+                restore_mb_per_s: speed,
+            };
+            let a = achievable(&p);
+            prop_assert!(a.rpo_minutes >= interval.min(job));
+            gaps(Lang::En, &p, rpo, rto);
+            gaps(Lang::Nl, &p, rpo, rto);
+        }
+
+        #[test]
+        fn shifting_stops_at_the_ends_of_the_calendar(t in moment(), s in number()) {
+            let moved = shifted(t, s);
+            if s >= 0 { prop_assert!(moved >= t) } else { prop_assert!(moved <= t) }
+        }
+    }
+
+    #[test]
+    fn the_reviewers_event_is_judged_not_panicked_on() {
+        let now = Utc::now();
+        let w = JobWindow::default();
+        // duration_seconds = 1e13: the job would have started 317,000 years ago.
+        let finding = w.judge(Some(now), now, Some(1), Some(10_000_000_000_000));
+        assert_eq!(finding, None);
     }
 }

@@ -2,6 +2,8 @@
 pub mod auth;
 pub mod entity;
 pub mod error;
+pub mod health;
+pub mod outbound;
 pub mod repo;
 pub mod scope;
 pub mod service;

@@ -41,6 +41,8 @@ pub struct Settings {
     pub eval_interval: Duration,
     /// The first retry of a failed delivery waits this long; each next one twice as long.
     pub alert_retry_base: Duration,
+    /// Let webhooks reach loopback and private addresses (tests, on-premises installs).
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for Settings {
@@ -58,6 +60,7 @@ impl Default for Settings {
             alert_retry_base: Duration::from_secs(30),
             login_window: Duration::from_secs(15 * 60),
             trust_forwarded_for: false,
+            webhooks_allow_private: false,
         }
     }
 }
@@ -72,6 +75,8 @@ pub struct AppState {
     /// Ingest tokens and client targets, so an ingest request reads nothing before its commit.
     pub ingest_cache: Arc<crate::ssr::service::monitor::cache::IngestCache>,
     pub db: DatabaseConnection,
+    /// What `/healthz` reports: storage failures seen by real work, and faults found at start.
+    pub health: Arc<super::health::Health>,
     pub keys: Arc<JwtKeys>,
     pub settings: Arc<Settings>,
     pub leptos: LeptosOptions,

@@ -29,7 +29,12 @@ pub struct TestApp {
 /// Keeps a test database for as long as it lives, and removes it afterwards.
 pub enum Guard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    /// A database the test keeps itself.
+    Kept,
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl Drop for Guard {
@@ -106,18 +111,25 @@ pub async fn spawn_app_with(
     tweak: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
     let (url, guard) = database(backend).await?;
+    Some(spawn_on(url, guard, tweak).await)
+}
+
+/// The real server over the database at `url`.
+pub async fn spawn_on(url: String, guard: Guard, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let db = server::connect(&url).await.expect("connect and migrate");
     let mut settings = Settings {
         secure_cookies: false,
+        // The tests' receivers listen on loopback.
+        webhooks_allow_private: true,
         ..Settings::default()
     };
     tweak(&mut settings);
-    let (base, stop, server) = start(db.clone(), settings.clone()).await;
+    let (base, stop, server) = start(db.clone(), &url, settings.clone()).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    Some(TestApp {
+    TestApp {
         base,
         http,
         db,
@@ -126,7 +138,7 @@ pub async fn spawn_app_with(
         stop: Some(stop),
         server: Some(server),
         _guard: guard,
-    })
+    }
 }
 
 type Server = (
@@ -135,8 +147,9 @@ type Server = (
     tokio::task::JoinHandle<anyhow::Result<()>>,
 );
 
-async fn start(db: DatabaseConnection, settings: Settings) -> Server {
+async fn start(db: DatabaseConnection, url: &str, settings: Settings) -> Server {
     let state = server::app_state(db, SECRET, settings, "target/site");
+    server::watch_sqlite_file(&state, url);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -157,11 +170,26 @@ impl TestApp {
             server.await.unwrap().unwrap();
         }
         let db = server::connect(&self.url).await.expect("reconnect");
-        let (base, stop, server) = start(db.clone(), self.settings.clone()).await;
+        let (base, stop, server) = start(db.clone(), &self.url, self.settings.clone()).await;
         self.base = base;
         self.db = db;
         self.stop = Some(stop);
         self.server = Some(server);
+    }
+}
+
+/// Another server on the same database, with its own connections and memory, as a second
+/// replica behind a load balancer is. It stops when dropped.
+pub struct Replica {
+    pub base: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn replica(&self) -> Replica {
+        let db = server::connect(&self.url).await.expect("connect a replica");
+        let (base, stop, _server) = start(db, &self.url, self.settings.clone()).await;
+        Replica { base, _stop: stop }
     }
 }
 

@@ -99,6 +99,9 @@ pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
     clients::get(&state.db, scope, id).await?;
     scope.require_msp_staff()?;
     let row = clients::delete(&state.db, scope, id).await?;
+    // Its tokens and systems stop counting on this replica now, not when the cache expires.
+    state.ingest_cache.forget_tokens_of(id);
+    state.ingest_cache.forget_client(id);
     audit::record(
         &state.db,
         audit::Entry::by(scope, "client.delete", row.name).client(row.id),

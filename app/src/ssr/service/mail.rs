@@ -7,6 +7,9 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use crate::ssr::entity::user;
 use crate::ssr::state::{AppState, SmtpSettings};
 
+/// How long one SMTP conversation may take.
+pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub fn invite_link(state: &AppState, token: &str) -> String {
     let base = state.settings.public_url.clone().unwrap_or_default();
     format!("{}/invite/{token}", base.trim_end_matches('/'))
@@ -45,7 +48,9 @@ pub async fn send(
     } else {
         AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?
     }
-    .port(smtp.port);
+    .port(smtp.port)
+    // A relay that stalls must not hold a delivery slot for lettre's default minute.
+    .timeout(Some(SMTP_TIMEOUT));
     if let (Some(u), Some(p)) = (&smtp.username, &smtp.password) {
         builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
     }

@@ -3,14 +3,12 @@
 //! is repeated on a schedule, and delivery retries with backoff. Claims are compare-and-sets, so
 //! with several replicas every message still goes out once.
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
@@ -28,8 +26,7 @@ use crate::ssr::scope::Scope;
 use crate::ssr::service::Fields;
 use crate::ssr::state::AppState;
 
-/// After this many failed attempts a notification is given up (and stays visible as failed).
-pub const MAX_ATTEMPTS: i32 = 10;
+pub use super::delivery::{signature, MAX_ATTEMPTS};
 
 pub use crate::model::monitor::AlertSettingsView;
 
@@ -87,6 +84,11 @@ pub(super) async fn settings_of(
         .unwrap_or_else(|| defaults(scope.msp_id)))
 }
 
+/// The secret an MSP's webhook calls are signed with (empty: unsigned).
+pub(super) async fn webhook_secret(state: &AppState, scope: &Scope) -> AppResult<String> {
+    Ok(settings_of(&state.db, scope).await?.webhook_secret)
+}
+
 pub async fn get_settings(state: &AppState, scope: &Scope) -> AppResult<AlertSettingsView> {
     scope.require_msp_staff()?;
     Ok(view(&settings_of(&state.db, scope).await?))
@@ -118,20 +120,16 @@ pub async fn put_settings(
     }
     if let Some(url) = input.webhook_url {
         let url = url.trim().to_string();
-        let ok = url.is_empty()
-            || ((url.starts_with("https://") || url.starts_with("http://"))
-                && url.len() <= 2000
-                && reqwest::Url::parse(&url).is_ok());
-        if f.take(
-            "webhook_url",
-            if ok {
-                Ok(())
-            } else {
-                Err("must be an http(s) URL")
-            },
-        )
-        .is_some()
-        {
+        let checked = if url.is_empty() {
+            Ok(())
+        } else if url.len() > 2000 {
+            Err("must be at most 2000 characters")
+        } else {
+            crate::ssr::outbound::check_url(&url, state.settings.webhooks_allow_private)
+                .await
+                .map(|_| ())
+        };
+        if f.take("webhook_url", checked).is_some() {
             row.webhook_url = url;
         }
     }
@@ -765,119 +763,4 @@ async fn dispatch_batch(state: &AppState, now: DateTime<Utc>) -> AppResult<(usiz
     }
     txn.commit().await?;
     Ok((looked, told))
-}
-
-/// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`: the receiver recomputes it with the
-/// shared secret and refuses old timestamps, so a captured call cannot be replayed later.
-pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(format!("{timestamp}.{body}").as_bytes());
-    format!(
-        "t={timestamp},v1={}",
-        hex::encode(mac.finalize().into_bytes())
-    )
-}
-
-async fn send(state: &AppState, n: &notification::Model, secret: &str) -> anyhow::Result<()> {
-    match n.channel.as_str() {
-        "email" => {
-            let smtp = state
-                .settings
-                .smtp
-                .as_ref()
-                .ok_or_else(|| anyhow::anyhow!("no SMTP server configured"))?;
-            crate::ssr::service::mail::send(smtp, &n.target, &n.subject, n.body.clone()).await
-        }
-        "webhook" => {
-            let client = reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(10))
-                .build()?;
-            let mut req = client
-                .post(&n.target)
-                .header("content-type", "application/json")
-                .header("x-lifeline-event", &n.subject)
-                .header("x-lifeline-delivery", n.id.to_string())
-                .body(n.body.clone());
-            if !secret.is_empty() {
-                req = req.header(
-                    "x-lifeline-signature",
-                    signature(secret, Utc::now().timestamp(), &n.body),
-                );
-            }
-            let res = req.send().await?;
-            anyhow::ensure!(
-                res.status().is_success(),
-                "the receiver answered {}",
-                res.status()
-            );
-            Ok(())
-        }
-        other => anyhow::bail!("unknown channel {other}"),
-    }
-}
-
-/// Delivers due notifications; a failure is retried later, each time waiting twice as long.
-pub async fn deliver(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let due = notification::Entity::find()
-        .filter(notification::Column::DeliveredAt.is_null())
-        .filter(notification::Column::NextAttemptAt.lte(now))
-        .filter(notification::Column::Attempts.lt(MAX_ATTEMPTS))
-        .order_by_asc(notification::Column::NextAttemptAt)
-        .limit(200)
-        .all(&state.db)
-        .await?;
-    let base = Duration::from_std(state.settings.alert_retry_base).unwrap_or(Duration::seconds(30));
-    let mut sent = 0;
-    let mut secrets: HashMap<Uuid, String> = HashMap::new();
-    for n in due {
-        // Claim: take a lease long enough for one attempt; another replica skips it.
-        let claimed = notification::Entity::update_many()
-            .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
-            .col_expr(
-                notification::Column::NextAttemptAt,
-                Expr::value(now + Duration::minutes(2)),
-            )
-            .filter(notification::Column::Id.eq(n.id))
-            .filter(notification::Column::Attempts.eq(n.attempts))
-            .filter(notification::Column::DeliveredAt.is_null())
-            .exec(&state.db)
-            .await?
-            .rows_affected
-            == 1;
-        if !claimed {
-            continue;
-        }
-        let secret = if n.channel == "webhook" {
-            // One read of each MSP's secret per pass.
-            if let Entry::Vacant(e) = secrets.entry(n.msp_id) {
-                e.insert(
-                    settings_of(&state.db, &Scope::machine_msp(n.msp_id))
-                        .await?
-                        .webhook_secret,
-                );
-            }
-            secrets[&n.msp_id].clone()
-        } else {
-            String::new()
-        };
-        let result = send(state, &n, &secret).await;
-        let mut row: notification::ActiveModel = n.clone().into();
-        row.attempts = Set(n.attempts + 1);
-        match result {
-            Ok(()) => {
-                row.delivered_at = Set(Some(Utc::now()));
-                row.last_error = Set(String::new());
-                sent += 1;
-            }
-            Err(e) => {
-                let wait = base * 2i32.saturating_pow(n.attempts.clamp(0, 16) as u32);
-                row.next_attempt_at = Set(Utc::now() + wait.min(Duration::hours(6)));
-                row.last_error = Set(e.to_string().chars().take(500).collect());
-                tracing::warn!(notification = %n.id, channel = %n.channel, error = %e, attempt = n.attempts + 1, "delivery failed; will retry");
-            }
-        }
-        row.update(&state.db).await?;
-    }
-    Ok(sent)
 }

@@ -85,6 +85,13 @@ impl IngestCache {
         self.tokens.map().retain(|_, (t, _)| t.id != id);
     }
 
+    /// The client is gone: none of its tokens counts any more, here at once.
+    pub fn forget_tokens_of(&self, client_id: Uuid) {
+        self.tokens
+            .map()
+            .retain(|_, (t, _)| t.client_id != client_id);
+    }
+
     /// The token's use was recorded now; its cached copy says so too.
     pub fn touched(&self, id: Uuid, now: chrono::DateTime<chrono::Utc>) {
         for (t, _) in self.tokens.map().values_mut().filter(|(t, _)| t.id == id) {

@@ -51,8 +51,35 @@ struct Verdict {
 /// Re-evaluates the statuses that are due (of those whose targets changed, at most `limit`);
 /// returns how many were looked at.
 pub async fn sweep(state: &AppState, now: DateTime<Utc>, limit: u64) -> AppResult<usize> {
+    let s = sweep_parts(state, now, limit).await?;
+    Ok(s.confirmed + s.clocked)
+}
+
+/// What one sweep did: statuses judged afresh for changed targets (at most the limit), and
+/// statuses moved along by the clock (all that were due).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub confirmed: usize,
+    pub clocked: usize,
+}
+
+pub async fn sweep_parts(state: &AppState, now: DateTime<Utc>, limit: u64) -> AppResult<Swept> {
     let confirmed = confirm_targets(state, now, limit).await?;
-    Ok(confirmed + by_the_clock(state, now).await?)
+    let clocked = by_the_clock(state, now).await?;
+    Ok(Swept { confirmed, clocked })
+}
+
+/// Sweeps until no status with changed targets is left waiting: only that part of a sweep has
+/// a limit (the clock's part takes everything due at once). Returns the sweeps made.
+pub async fn catch_up(state: &AppState, limit: u64) -> AppResult<usize> {
+    let mut sweeps = 0;
+    loop {
+        let s = sweep_parts(state, Utc::now(), limit).await?;
+        sweeps += 1;
+        if (s.confirmed as u64) < limit {
+            return Ok(sweeps);
+        }
+    }
 }
 
 /// Judges due statuses whose targets changed, with the targets read afresh.
@@ -314,30 +341,21 @@ fn whole_table(due: i64, rows: i64) -> bool {
     due > 0 && due.saturating_mul(4) >= rows
 }
 
-/// Runs the evaluator every `every` until the task is dropped.
+/// Runs the evaluator every `every` until the task is dropped. Delivery has a loop of its own
+/// (`delivery::run`): a slow receiver cannot hold the clock back.
 pub async fn run(state: AppState, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        loop {
-            match sweep(&state, Utc::now(), 1000).await {
-                Ok(1000) => continue, // more are due: keep going
-                Ok(_) => break,
-                Err(e) => {
-                    tracing::error!(error = ?e, "evaluator sweep failed");
-                    break;
-                }
-            }
+        if let Err(e) = catch_up(&state, 1000).await {
+            tracing::error!(error = ?e, "evaluator sweep failed");
         }
         if let Err(e) = super::alerts::dispatch(&state, Utc::now()).await {
             tracing::error!(error = ?e, "alert dispatch failed");
         }
         if let Err(e) = super::report::deliver_monthly(&state, Utc::now()).await {
             tracing::error!(error = ?e, "monthly reports failed");
-        }
-        if let Err(e) = super::alerts::deliver(&state, Utc::now()).await {
-            tracing::error!(error = ?e, "alert delivery failed");
         }
     }
 }

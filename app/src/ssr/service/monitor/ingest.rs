@@ -26,6 +26,14 @@ use crate::ssr::state::AppState;
 /// Restore points this far in the future are refused: clocks drift, but not by more.
 pub const MAX_FUTURE: Duration = Duration::minutes(5);
 pub const MAX_BATCH: usize = 1000;
+/// No job or restore test runs longer than a month; anything above is a sender's bug.
+pub const MAX_DURATION_SECONDS: i64 = 31 * 86_400;
+/// A petabyte is larger than any one job writes; the ceiling keeps sums far from overflow.
+pub const MAX_BYTES: i64 = 1_000_000_000_000_000;
+/// Nothing Lifeline monitors happened before this (Unix seconds of 2000-01-01).
+pub const EARLIEST_UNIX: i64 = 946_684_800;
+pub const MAX_EVENT_ID: usize = 200;
+pub const MAX_MESSAGE: usize = 2000;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,8 +101,8 @@ fn check(batch: Batch, systems: &HashSet<Uuid>, now: DateTime<Utc>) -> AppResult
         let mut err = |field: &str, msg: String| {
             errors.insert(format!("events[{i}].{field}"), msg);
         };
-        if ev.id.trim().is_empty() || ev.id.len() > 200 {
-            err("id", "must be 1 to 200 characters".into());
+        if ev.id.trim().is_empty() || ev.id.len() > MAX_EVENT_ID {
+            err("id", format!("must be 1 to {MAX_EVENT_ID} characters"));
         }
         if !systems.contains(&ev.system_id) {
             err("system_id", "is not a system of this client".into());
@@ -103,31 +111,48 @@ fn check(batch: Batch, systems: &HashSet<Uuid>, now: DateTime<Utc>) -> AppResult
         if kind.is_none() {
             err("kind", "must be one of backup_succeeded, backup_failed, replication_succeeded, restore_test_passed, restore_test_failed".into());
         }
-        if let Some(rp) = ev.restore_point_at {
-            if rp > now + MAX_FUTURE {
+        let earliest = DateTime::from_timestamp(EARLIEST_UNIX, 0).unwrap_or_default();
+        let mut moment = |field: &str, at: DateTime<Utc>| {
+            if at > now + MAX_FUTURE {
                 err(
-                    "restore_point_at",
-                    format!("is more than 5 minutes in the future ({rp})"),
+                    field,
+                    format!("is more than 5 minutes in the future ({at})"),
                 );
+            } else if at < earliest {
+                err(field, format!("is before 2000-01-01 ({at})"));
             }
-        } else if kind.is_some_and(EventKind::needs_restore_point) {
+        };
+        if let Some(rp) = ev.restore_point_at {
+            moment("restore_point_at", rp);
+        }
+        moment("finished_at", ev.finished_at);
+        if ev.restore_point_at.is_none() && kind.is_some_and(EventKind::needs_restore_point) {
             err(
                 "restore_point_at",
                 "is required for a successful backup or replication".into(),
             );
         }
-        if ev.finished_at > now + MAX_FUTURE {
-            err("finished_at", "is more than 5 minutes in the future".into());
+        if ev
+            .duration_seconds
+            .is_some_and(|d| !(0..=MAX_DURATION_SECONDS).contains(&d))
+        {
+            err(
+                "duration_seconds",
+                format!("must be 0 to {MAX_DURATION_SECONDS} (31 days)"),
+            );
         }
-        if ev.duration_seconds.is_some_and(|d| d < 0) || ev.bytes.is_some_and(|b| b < 0) {
-            err("duration_seconds", "and bytes cannot be negative".into());
+        if ev.bytes.is_some_and(|b| !(0..=MAX_BYTES).contains(&b)) {
+            err("bytes", format!("must be 0 to {MAX_BYTES} (1 PB)"));
         }
         if ev
             .message
             .as_ref()
-            .is_some_and(|m| m.chars().count() > 2000)
+            .is_some_and(|m| m.chars().count() > MAX_MESSAGE)
         {
-            err("message", "must be at most 2000 characters".into());
+            err(
+                "message",
+                format!("must be at most {MAX_MESSAGE} characters"),
+            );
         }
         if let Some(kind) = kind {
             out.push(Checked { kind, ev });
@@ -684,22 +709,55 @@ pub async fn ingest(
     if let Some(id) = touch {
         state.ingest_cache.touched(id, now);
     }
-    let accepted = submit(
-        state,
-        Job {
-            scope,
-            client_id: token.client_id,
-            events: checked,
-            targets,
-            touch,
-            now,
-        },
-    )
-    .await?;
-    Ok(Accepted {
-        accepted,
-        duplicates: total - accepted,
-    })
+    let systems: Vec<Uuid> = checked.iter().map(|c| c.ev.system_id).collect();
+    let job = Job {
+        scope,
+        client_id: token.client_id,
+        events: checked,
+        targets,
+        touch,
+        now,
+    };
+    match submit(state, job).await {
+        Ok(accepted) => Ok(Accepted {
+            accepted,
+            duplicates: total - accepted,
+        }),
+        Err(CommitError::Job(why)) => Err(explain_refusal(state, token, &systems, why).await),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A job failed alone at commit although it passed the checks: most likely what it was checked
+/// against (kept in memory) is gone meanwhile, its client deleted or a system removed. Forget
+/// what was kept, look again in the database, and answer what the sender can act on.
+async fn explain_refusal(
+    state: &AppState,
+    token: &ingest_token::Model,
+    systems: &[Uuid],
+    why: String,
+) -> AppError {
+    state.ingest_cache.forget_client(token.client_id);
+    state.ingest_cache.forget_token(token.id);
+    let live = ingest_token::Entity::find_by_id(token.id)
+        .one(&state.db)
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|t| t.revoked_at.is_none());
+    if !live {
+        return AppError::Unauthorized;
+    }
+    let scope = Scope::machine(token.msp_id, token.client_id);
+    if let Ok(fresh) = super::client_targets(state, &scope, token.client_id).await {
+        if let Some(i) = systems.iter().position(|s| !fresh.systems.contains(s)) {
+            return AppError::field(
+                &format!("events[{i}].system_id"),
+                "is not a system of this client",
+            );
+        }
+    }
+    AppError::Internal(anyhow::anyhow!(why))
 }
 
 /// Checked events of one request, waiting to be written.
@@ -713,7 +771,17 @@ pub struct Job {
     now: DateTime<Utc>,
 }
 
-type Reply = tokio::sync::oneshot::Sender<Result<usize, String>>;
+/// Why a job was not stored.
+#[derive(Debug, Clone)]
+pub enum CommitError {
+    /// The storage refused the write (full disk, I/O, lost database): nothing of this request
+    /// is the cause, and the sender should retry later.
+    Storage(String),
+    /// This job alone could not be stored (a row it refers to is gone, or it broke a rule).
+    Job(String),
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<usize, CommitError>>;
 
 /// The committer's inbox.
 pub type Queue = tokio::sync::mpsc::Sender<(Job, Reply)>;
@@ -722,28 +790,42 @@ pub type Queue = tokio::sync::mpsc::Sender<(Job, Reply)>;
 const GROUP_EVENTS: usize = 5000;
 
 /// Hands a job to the committer and waits for its commit.
-async fn submit(state: &AppState, job: Job) -> AppResult<usize> {
+async fn submit(state: &AppState, job: Job) -> Result<usize, CommitError> {
     let queue = state.ingest_queue.get_or_init(|| {
         let (tx, rx) = tokio::sync::mpsc::channel::<(Job, Reply)>(1024);
         tokio::spawn(committer(state.clone(), rx));
         tx
     });
     let (reply, answer) = tokio::sync::oneshot::channel();
-    queue
-        .send((job, reply))
-        .await
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("the ingest committer has stopped")))?;
-    match answer.await {
-        Ok(Ok(n)) => Ok(n),
-        Ok(Err(e)) => Err(AppError::Internal(anyhow::anyhow!(e))),
-        Err(_) => Err(AppError::Internal(anyhow::anyhow!(
-            "the ingest committer stopped before committing"
-        ))),
+    if queue.send((job, reply)).await.is_err() {
+        return Err(CommitError::Storage(
+            "the ingest committer has stopped".into(),
+        ));
+    }
+    answer.await.unwrap_or_else(|_| {
+        Err(CommitError::Storage(
+            "the ingest committer stopped before committing".into(),
+        ))
+    })
+}
+
+/// What a refused commit means for the one who sent it.
+impl From<CommitError> for AppError {
+    fn from(e: CommitError) -> Self {
+        match e {
+            CommitError::Storage(_) => AppError::Unavailable(
+                "storage is unavailable; nothing was stored, retry later".into(),
+            ),
+            CommitError::Job(why) => AppError::Internal(anyhow::anyhow!(why)),
+        }
     }
 }
 
 /// Group commit: every job waiting when a transaction starts goes into it, so concurrent senders
-/// share one commit (one fsync) instead of queueing for one each.
+/// share one commit (one fsync) instead of queueing for one each. The loop itself holds no
+/// work that can fail: each commit runs as a task of its own, so a panic or an error ends that
+/// attempt only, and a group that fails is split until the job at fault is found and answered
+/// alone; the other senders' events are stored.
 async fn committer(state: AppState, mut rx: tokio::sync::mpsc::Receiver<(Job, Reply)>) {
     while let Some(first) = rx.recv().await {
         let mut events = first.0.events.len();
@@ -758,20 +840,99 @@ async fn committer(state: AppState, mut rx: tokio::sync::mpsc::Receiver<(Job, Re
             }
         }
         let (jobs, replies): (Vec<Job>, Vec<Reply>) = group.into_iter().unzip();
-        match commit_group(&state, &jobs).await {
+        let answers = commit_split(&state, Arc::new(jobs)).await;
+        for (reply, answer) in replies.into_iter().zip(answers) {
+            let _ = reply.send(answer);
+        }
+    }
+}
+
+/// Commits `jobs` together if it can; otherwise halves the group and tries each half, down to
+/// single jobs, so one job's fault costs only its own request. A storage failure is nobody's
+/// fault in particular and fails the whole group at once (splitting would only repeat it).
+async fn commit_split(state: &AppState, jobs: Arc<Vec<Job>>) -> Vec<Result<usize, CommitError>> {
+    split_commits(&state.health, jobs.len(), |range| {
+        let (st, jobs) = (state.clone(), jobs.clone());
+        isolated(async move { commit_group(&st, &jobs[range]).await })
+    })
+    .await
+}
+
+/// The splitting of `commit_split`, over any way of committing a range of `n` jobs.
+async fn split_commits<F, Fut>(
+    health: &crate::ssr::health::Health,
+    n: usize,
+    commit: F,
+) -> Vec<Result<usize, CommitError>>
+where
+    F: Fn(std::ops::Range<usize>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<usize>, CommitError>>,
+{
+    let mut answers: Vec<Option<Result<usize, CommitError>>> = vec![None; n];
+    let mut pending = Vec::with_capacity(8);
+    pending.push(0..n);
+    while let Some(range) = pending.pop() {
+        if range.is_empty() {
+            continue;
+        }
+        match commit(range.clone()).await {
             Ok(counts) => {
-                for (reply, n) in replies.into_iter().zip(counts) {
-                    let _ = reply.send(Ok(n));
+                health.storage_ok();
+                for (i, count) in range.zip(counts) {
+                    answers[i] = Some(Ok(count));
                 }
             }
-            Err(e) => {
-                tracing::error!(error = ?e, "ingest commit failed; nothing of this group was stored");
-                for reply in replies {
-                    let _ = reply.send(Err(e.to_string()));
+            Err(CommitError::Storage(why)) => {
+                health.storage_failed(why.clone());
+                tracing::error!(error = %why, jobs = range.len(), "ingest commit failed: storage; nothing of this group was stored");
+                for i in range {
+                    answers[i] = Some(Err(CommitError::Storage(why.clone())));
                 }
+            }
+            Err(CommitError::Job(why)) if range.len() == 1 => {
+                tracing::error!(error = %why, "an ingest job could not be stored; the rest of its group was");
+                answers[range.start] = Some(Err(CommitError::Job(why)));
+            }
+            Err(CommitError::Job(_)) => {
+                let mid = range.start + range.len() / 2;
+                pending.push(mid..range.end);
+                pending.push(range.start..mid);
             }
         }
     }
+    answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(CommitError::Job("not attempted".into()))))
+        .collect()
+}
+
+/// Runs one commit as a task of its own, so that a panic in it ends that attempt only (and
+/// becomes its error) instead of the committer. A database error says whose fault it was.
+async fn isolated<T: Send + 'static>(
+    work: impl std::future::Future<Output = AppResult<T>> + Send + 'static,
+) -> Result<T, CommitError> {
+    match tokio::spawn(work).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(AppError::Internal(e))) => match e.downcast_ref::<sea_orm::DbErr>() {
+            Some(db) if crate::ssr::health::is_storage_failure(db) => {
+                Err(CommitError::Storage(db.to_string()))
+            }
+            _ => Err(CommitError::Job(format!("{e:#}"))),
+        },
+        Ok(Err(e)) => Err(CommitError::Job(e.to_string())),
+        Err(joined) if joined.is_panic() => Err(CommitError::Job(format!(
+            "the commit panicked: {}",
+            panic_text(joined.into_panic())
+        ))),
+        Err(joined) => Err(CommitError::Storage(joined.to_string())),
+    }
+}
+
+fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
 }
 
 async fn commit_group(state: &AppState, jobs: &[Job]) -> AppResult<Vec<usize>> {
@@ -825,17 +986,101 @@ pub async fn ping(
     } else {
         EventKind::BackupFailed
     };
-    submit(
-        state,
-        Job {
-            scope,
-            client_id: sys.client_id,
-            events: vec![Checked { kind, ev }],
-            targets,
-            touch: None,
-            now,
-        },
-    )
-    .await?;
-    Ok(())
+    let job = Job {
+        scope,
+        client_id: sys.client_id,
+        events: vec![Checked { kind, ev }],
+        targets,
+        touch: None,
+        now,
+    };
+    match submit(state, job).await {
+        Ok(_) => Ok(()),
+        Err(CommitError::Job(why)) => {
+            // Deleted meanwhile: the key no longer names a system.
+            state.ingest_cache.forget_client(sys.client_id);
+            let gone = system::Entity::find_by_id(sys.id)
+                .one(&state.db)
+                .await?
+                .is_none();
+            Err(if gone {
+                AppError::NotFound
+            } else {
+                AppError::Internal(anyhow::anyhow!(why))
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::health::Health;
+
+    /// Commits ranges of jobs, of which those in `bad` fail (as a panic would) and `storage`
+    /// makes every commit fail as a full disk does; records each attempt.
+    async fn run(
+        n: usize,
+        bad: &[usize],
+        storage: bool,
+    ) -> (Vec<Result<usize, CommitError>>, usize, Health) {
+        let health = Health::default();
+        let attempts = std::sync::atomic::AtomicUsize::new(0);
+        let answers = split_commits(&health, n, |range| {
+            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let at_fault = range.clone().any(|i| bad.contains(&i));
+            async move {
+                if storage {
+                    Err(CommitError::Storage("database or disk is full".into()))
+                } else if at_fault {
+                    isolated(async { panic!("boom") as AppResult<Vec<usize>> }).await
+                } else {
+                    Ok(range.map(|i| i * 10).collect())
+                }
+            }
+        })
+        .await;
+        (answers, attempts.into_inner(), health)
+    }
+
+    #[tokio::test]
+    async fn one_jobs_fault_costs_only_its_own_request() {
+        let (answers, attempts, health) = run(16, &[5], false).await;
+        for (i, a) in answers.iter().enumerate() {
+            match (i, a) {
+                (5, Err(CommitError::Job(why))) => assert!(why.contains("boom"), "{why}"),
+                (5, other) => panic!("job 5 should fail alone: {other:?}"),
+                (i, Ok(n)) => assert_eq!(*n, i * 10),
+                (i, other) => panic!("job {i} should be stored: {other:?}"),
+            }
+        }
+        // Halving finds it in a handful of commits, not one per job.
+        assert!(attempts <= 1 + 2 * 4, "{attempts} attempts");
+        assert_eq!(health.uncleared_storage_failure(), None);
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_fails_the_group_at_once_and_marks_the_replica() {
+        let (answers, attempts, health) = run(16, &[], true).await;
+        assert_eq!(
+            attempts, 1,
+            "no point in splitting what the storage refuses"
+        );
+        assert!(answers
+            .iter()
+            .all(|a| matches!(a, Err(CommitError::Storage(_)))));
+        assert!(health.recent_storage_failure().is_some());
+        // The next commit that goes through clears it.
+        let _ = split_commits(&health, 1, |_| async { Ok(vec![1]) }).await;
+        assert_eq!(health.recent_storage_failure(), None);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_commit_is_an_error_of_that_attempt() {
+        let r = isolated(async { panic!("overflow in judge") as AppResult<u8> }).await;
+        assert!(matches!(r, Err(CommitError::Job(why)) if why.contains("overflow in judge")));
+        let ok = isolated(async { Ok::<u8, AppError>(7) }).await;
+        assert!(matches!(ok, Ok(7)));
+    }
 }

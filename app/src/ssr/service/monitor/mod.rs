@@ -2,6 +2,7 @@
 //! client's systems and processes, and the evaluator that moves states along by the clock.
 pub mod alerts;
 pub mod cache;
+pub mod delivery;
 pub mod evaluate;
 pub mod ingest;
 pub mod report;

@@ -1,0 +1,299 @@
+//! Delivery of the outbox: e-mails and webhook calls go out in a loop of their own, apart from
+//! the evaluator, many at once but at most `PER_DESTINATION` to any one receiver, each with a
+//! short timeout. A receiver that answers slowly or not at all only delays its own messages:
+//! one MSP's tarpit webhook once held another MSP's alert back for more than two minutes.
+//!
+//! Rows are claimed with a lease that counts from the moment of the claim, so another replica
+//! leaves them alone while they are being sent, and takes them over if this one dies.
+use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    Statement, Value,
+};
+use sha2::Sha256;
+use std::collections::HashMap;
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use crate::ssr::entity::notification;
+use crate::ssr::error::AppResult;
+use crate::ssr::outbound;
+use crate::ssr::scope::Scope;
+use crate::ssr::state::AppState;
+
+/// After this many failed attempts a notification is given up (and stays visible as failed).
+pub const MAX_ATTEMPTS: i32 = 10;
+/// Messages in flight at once to one destination (a webhook's host, the SMTP relay).
+pub const PER_DESTINATION: usize = 2;
+/// Messages in flight at once in all.
+const IN_FLIGHT: usize = 64;
+/// How long a claimed message is left alone by other replicas: well past the longest send.
+pub const LEASE: Duration = Duration::seconds(60);
+
+/// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`: the receiver recomputes it with the
+/// shared secret and refuses old timestamps, so a captured call cannot be replayed later.
+pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(format!("{timestamp}.{body}").as_bytes());
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+/// Where a message goes, as far as crowding is concerned: a webhook's host and port, or the
+/// one SMTP relay every e-mail goes through.
+pub fn destination(n: &notification::Model) -> String {
+    match n.channel.as_str() {
+        "webhook" => reqwest::Url::parse(&n.target)
+            .ok()
+            .and_then(|u| {
+                Some(format!(
+                    "webhook:{}:{}",
+                    u.host_str()?.to_ascii_lowercase(),
+                    u.port_or_known_default()?
+                ))
+            })
+            .unwrap_or_else(|| format!("webhook:{}", n.target)),
+        other => other.to_string(),
+    }
+}
+
+async fn send(
+    state: &AppState,
+    http: &reqwest::Client,
+    n: &notification::Model,
+    secret: &str,
+) -> anyhow::Result<()> {
+    match n.channel.as_str() {
+        "email" => {
+            let smtp = state
+                .settings
+                .smtp
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("no SMTP server configured"))?;
+            crate::ssr::service::mail::send(smtp, &n.target, &n.subject, n.body.clone()).await
+        }
+        "webhook" => {
+            let url = reqwest::Url::parse(&n.target)?;
+            let allow_private = state.settings.webhooks_allow_private;
+            anyhow::ensure!(
+                !outbound::literal_address_refused(&url, allow_private),
+                "the webhook points at an address that is not public"
+            );
+            let mut req = http
+                .post(url)
+                .header("content-type", "application/json")
+                .header("x-lifeline-event", &n.subject)
+                .header("x-lifeline-delivery", n.id.to_string())
+                .body(n.body.clone());
+            if !secret.is_empty() {
+                req = req.header(
+                    "x-lifeline-signature",
+                    signature(secret, Utc::now().timestamp(), &n.body),
+                );
+            }
+            let res = req.send().await?;
+            anyhow::ensure!(
+                res.status().is_success(),
+                "the receiver answered {}",
+                res.status()
+            );
+            Ok(())
+        }
+        other => anyhow::bail!("unknown channel {other}"),
+    }
+}
+
+/// What is in flight from this replica, by destination.
+#[derive(Default)]
+pub struct Deliverer {
+    busy: HashMap<String, usize>,
+    sends: JoinSet<String>,
+    http: Option<reqwest::Client>,
+}
+
+impl Deliverer {
+    /// Messages being sent right now.
+    pub fn in_flight(&self) -> usize {
+        self.sends.len()
+    }
+
+    /// Forgets the sends that have finished (each wrote its own outcome).
+    fn reap(&mut self) {
+        while let Some(done) = self.sends.try_join_next() {
+            if let Ok(dest) = done {
+                self.release(&dest);
+            }
+        }
+    }
+
+    fn release(&mut self, dest: &str) {
+        if let Some(n) = self.busy.get_mut(dest) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.busy.remove(dest);
+            }
+        }
+    }
+
+    /// Claims due messages whose destinations have room and starts sending them; returns how
+    /// many it started. It does not wait for them.
+    pub async fn start_due(&mut self, state: &AppState) -> AppResult<usize> {
+        self.reap();
+        let room = IN_FLIGHT.saturating_sub(self.sends.len());
+        if room == 0 {
+            return Ok(0);
+        }
+        let now = Utc::now();
+        let due = notification::Entity::find()
+            .filter(notification::Column::DeliveredAt.is_null())
+            .filter(notification::Column::NextAttemptAt.lte(now))
+            .filter(notification::Column::Attempts.lt(MAX_ATTEMPTS))
+            .order_by_asc(notification::Column::NextAttemptAt)
+            .limit(500)
+            .all(&state.db)
+            .await?;
+        // Oldest first, but no destination beyond its share: the rest wait for a later round.
+        let mut picked = Vec::new();
+        let mut taking: HashMap<String, usize> = HashMap::new();
+        for n in due {
+            if picked.len() >= room {
+                break;
+            }
+            let dest = destination(&n);
+            let used = self.busy.get(&dest).copied().unwrap_or(0)
+                + taking.get(&dest).copied().unwrap_or(0);
+            if used < PER_DESTINATION {
+                *taking.entry(dest).or_default() += 1;
+                picked.push(n.id);
+            }
+        }
+        if picked.is_empty() {
+            return Ok(0);
+        }
+        let claimed = claim(state, &picked).await?;
+        let mut secrets: HashMap<Uuid, String> = HashMap::new();
+        let http = self
+            .http
+            .get_or_insert_with(|| outbound::webhook_client(state.settings.webhooks_allow_private))
+            .clone();
+        let started = claimed.len();
+        for n in claimed {
+            let secret = if n.channel == "webhook" {
+                if let std::collections::hash_map::Entry::Vacant(e) = secrets.entry(n.msp_id) {
+                    let scope = Scope::machine_msp(n.msp_id);
+                    e.insert(super::alerts::webhook_secret(state, &scope).await?);
+                }
+                secrets[&n.msp_id].clone()
+            } else {
+                String::new()
+            };
+            let dest = destination(&n);
+            *self.busy.entry(dest.clone()).or_default() += 1;
+            let (state, http) = (state.clone(), http.clone());
+            self.sends.spawn(async move {
+                deliver_one(&state, &http, n, &secret).await;
+                dest
+            });
+        }
+        Ok(started)
+    }
+
+    /// Waits for every send in flight to finish (tests, and a graceful stop).
+    pub async fn drain(&mut self) {
+        while let Some(done) = self.sends.join_next().await {
+            if let Ok(dest) = done {
+                self.release(&dest);
+            }
+        }
+    }
+}
+
+/// Takes `ids` for this replica, as far as nobody else took them since they were read: each
+/// row's attempt is counted and it is leased until `LEASE` after this very moment. Returns the
+/// rows taken.
+async fn claim(state: &AppState, ids: &[Uuid]) -> AppResult<Vec<notification::Model>> {
+    let backend = state.db.get_database_backend();
+    let _turn = state.write_turn().await;
+    // The lease counts from the claim, not from when the pass began: a pass that waited for
+    // its turn to write must not hand out a lease that has already run out.
+    let at = Utc::now();
+    let p = |n| crate::ssr::sql::placeholder(backend, n);
+    let list: Vec<String> = (0..ids.len()).map(|i| p(i + 4)).collect();
+    let sql = format!(
+        "UPDATE notification SET attempts = attempts + 1, next_attempt_at = {} \
+         WHERE delivered_at IS NULL AND next_attempt_at <= {} AND attempts < {} AND id IN ({}) \
+         RETURNING id, msp_id, client_id, channel, target, subject, body, attempts, \
+         next_attempt_at, delivered_at, last_error, created_at",
+        p(1),
+        p(2),
+        p(3),
+        list.join(", ")
+    );
+    let mut values = vec![
+        Value::from(at + LEASE),
+        Value::from(at),
+        Value::from(MAX_ATTEMPTS),
+    ];
+    values.extend(ids.iter().map(|id| Value::from(*id)));
+    Ok(notification::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+        .all(&state.db)
+        .await?)
+}
+
+/// Sends one claimed message and records how it went: delivered, or due again after a wait
+/// that doubles with each attempt.
+async fn deliver_one(
+    state: &AppState,
+    http: &reqwest::Client,
+    n: notification::Model,
+    secret: &str,
+) {
+    let result = send(state, http, &n, secret).await;
+    let mut row: notification::ActiveModel = n.clone().into();
+    match &result {
+        Ok(()) => {
+            row.delivered_at = Set(Some(Utc::now()));
+            row.last_error = Set(String::new());
+        }
+        Err(e) => {
+            let base = Duration::from_std(state.settings.alert_retry_base)
+                .unwrap_or(Duration::seconds(30));
+            let previous = (n.attempts - 1).clamp(0, 16) as u32;
+            let wait = base * 2i32.saturating_pow(previous);
+            row.next_attempt_at = Set(Utc::now() + wait.min(Duration::hours(6)));
+            row.last_error = Set(e.to_string().chars().take(500).collect());
+            tracing::warn!(notification = %n.id, channel = %n.channel, error = %e, attempt = n.attempts, "delivery failed; will retry");
+        }
+    }
+    let _turn = state.write_turn().await;
+    if let Err(e) = row.update(&state.db).await {
+        // The lease runs out and the message is sent again: twice rather than never.
+        tracing::error!(notification = %n.id, error = ?e, "could not record a delivery");
+    }
+}
+
+/// Delivers what is due and waits for it: one round of `Deliverer`, for tests and the bench.
+pub async fn deliver(state: &AppState, _now: DateTime<Utc>) -> AppResult<usize> {
+    let mut d = Deliverer::default();
+    let started = d.start_due(state).await?;
+    d.drain().await;
+    Ok(started)
+}
+
+/// Runs delivery every `every` until the task is dropped.
+pub async fn run(state: AppState, every: std::time::Duration) {
+    let mut d = Deliverer::default();
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = d.start_due(&state).await {
+            tracing::error!(error = ?e, "starting deliveries failed");
+        }
+    }
+}
