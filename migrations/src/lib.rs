@@ -15,6 +15,7 @@ mod m20261126_000009_restore_test_days;
 mod m20261126_000010_state_change_log;
 mod m20261126_000011_mail_language;
 mod m20261130_000012_health_probe;
+mod m20261130_000013_login_throttle;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_state_change_log::Migration),
             Box::new(m20261126_000011_mail_language::Migration),
             Box::new(m20261130_000012_health_probe::Migration),
+            Box::new(m20261130_000013_login_throttle::Migration),
         ]
     }
 }

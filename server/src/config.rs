@@ -97,10 +97,16 @@ impl ServeArgs {
         let loopback = self.bind.starts_with("127.")
             || self.bind.starts_with("localhost")
             || self.bind.starts_with("[::1]");
+        // Served over https, cookies are Secure whatever address the server itself binds to
+        // (behind a TLS-terminating balancer it often binds to loopback or a private address).
+        let https = self
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
         Settings {
             token_ttl: Duration::from_secs(self.token_ttl_minutes * 60),
             public_url: self.public_url.clone(),
-            secure_cookies: self.secure_cookies.unwrap_or(!loopback),
+            secure_cookies: self.secure_cookies.unwrap_or(https || !loopback),
             trust_forwarded_for: self.trust_forwarded_for,
             webhooks_allow_private: self.webhooks_allow_private,
             eval_interval: Duration::from_secs(self.eval_interval_seconds.max(1)),
@@ -163,4 +169,39 @@ fn load_or_create_key(path: &Path) -> anyhow::Result<Vec<u8>> {
     }
     tracing::info!(path = %path.display(), "generated a new session signing key");
     Ok(key.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(args: &[&str]) -> Settings {
+        let mut all = vec!["lifeline", "serve"];
+        all.extend_from_slice(args);
+        match Cli::try_parse_from(all).unwrap().command {
+            Command::Serve(a) => a.settings(),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn cookies_are_secure_whenever_the_site_is_served_over_https() {
+        let https = ["--public-url", "https://lifeline.example"];
+        // Behind a TLS-terminating balancer the server often binds to loopback.
+        let mut behind = vec!["--bind", "127.0.0.1:3000"];
+        behind.extend_from_slice(&https);
+        assert!(settings(&behind).secure_cookies);
+        let mut open = vec!["--bind", "0.0.0.0:3000"];
+        open.extend_from_slice(&https);
+        assert!(settings(&open).secure_cookies);
+        assert!(!settings(&["--bind", "127.0.0.1:3000"]).secure_cookies);
+        assert!(settings(&["--bind", "0.0.0.0:3000"]).secure_cookies);
+        let plain = [
+            "--bind",
+            "127.0.0.1:3000",
+            "--public-url",
+            "http://localhost:3000",
+        ];
+        assert!(!settings(&plain).secure_cookies);
+    }
 }

@@ -342,16 +342,35 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// The path (and query) of a URL as a place on this site to go back to; "/" when it could lead
+/// elsewhere: `//host/…` and `/\host/…` are read by browsers as another site.
+pub fn local_path(referer: &str) -> String {
+    let Ok(url) = reqwest::Url::parse(referer) else {
+        return "/".into();
+    };
+    let mut path = url.path().to_string();
+    if let Some(q) = url.query() {
+        path.push('?');
+        path.push_str(q);
+    }
+    let elsewhere = !path.starts_with('/')
+        || path.starts_with("//")
+        || path.contains('\\')
+        || path.chars().any(char::is_control);
+    if elsewhere {
+        "/".into()
+    } else {
+        path
+    }
+}
+
 /// Remembers the language in a cookie and goes back where the user came from (works without wasm).
 async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> impl IntoResponse {
     let lang = app::i18n::Lang::parse(&code).unwrap_or_default();
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| {
-            r.find("://")
-                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
-        })
+        .map(local_path)
         .unwrap_or_else(|| "/".into());
     let cookie = format!(
         "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",

@@ -28,7 +28,11 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     if verdict {
         next.run(req).await
     } else {
-        tracing::warn!(origin = ?source, path = %req.uri().path(), "refused: cross-site request (CSRF)");
+        tracing::warn!(
+            origin = %app::ssr::loggable(source.unwrap_or("-")),
+            path = %app::ssr::loggable(req.uri().path()),
+            "refused: cross-site request (CSRF)"
+        );
         AppError::Forbidden(
             "cross-site request refused: the Origin header does not match this site".into(),
         )
@@ -86,5 +90,6 @@ pub fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+    let path = app::ssr::loggable(req.uri().path());
+    tracing::info_span!("request", id = %app::ssr::loggable(id), method = %req.method(), path = %path)
 }

@@ -90,6 +90,12 @@ async fn logout(State(state): State<AppState>, session: Session) -> AppResult<im
 /// A fresh token for API clients whose token is about to expire.
 #[tracing::instrument(skip_all, fields(user = %session.user.id))]
 async fn refresh(State(state): State<AppState>, session: Session) -> AppResult<impl IntoResponse> {
+    // The same maximum session age as the browser's renewal: past it, sign in again.
+    let age = chrono::Utc::now().timestamp() - session.claims.auth_time;
+    if age > state.settings.session_max_age.as_secs() as i64 {
+        tracing::warn!(user = %session.user.id, "refused: session past its maximum age");
+        return Err(app::ssr::error::AppError::Unauthorized);
+    }
     let token = account::issue_token(&state, &session.user, Some(session.claims.auth_time))?;
     let cookie = session_cookie(&state, &token);
     let user = app::ssr::service::user_view(&session.user, session.scope.role);

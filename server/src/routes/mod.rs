@@ -22,20 +22,62 @@ pub fn api_router() -> Router<AppState> {
 }
 
 /// `Json<T>` whose rejections are problem details: 400 for malformed JSON, 413 for an oversized
-/// body, 415 without a JSON content type.
+/// body, 415 without a JSON content type, and 422 for any text longer than the longest text
+/// Lifeline keeps (`MAX_TEXT`), whichever field it is in: the limits of each use case come
+/// after, this one holds for every field at the door.
 pub struct ApiJson<T>(pub T);
+
+/// The longest text of any one field (notes, procedures, message templates).
+pub const MAX_TEXT: usize = 10_000;
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(match rejection.status().as_u16() {
-                413 => AppError::PayloadTooLarge,
-                _ => AppError::BadRequest(rejection.body_text()),
-            }),
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(rejection) => {
+                return Err(match rejection.status().as_u16() {
+                    413 => AppError::PayloadTooLarge,
+                    _ => AppError::BadRequest(rejection.body_text()),
+                })
+            }
+        };
+        if let Some(field) = too_long(&value, String::new()) {
+            return Err(AppError::field(
+                &field,
+                format!("must be at most {MAX_TEXT} characters"),
+            ));
         }
+        serde_json::from_value(value)
+            .map(ApiJson)
+            .map_err(|e| AppError::BadRequest(format!("the body does not fit: {e}")))
+    }
+}
+
+/// The first text (or key) in `v` longer than `MAX_TEXT`, named by its path (`a.b[2]`).
+fn too_long(v: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    let long = |s: &str| s.len() > MAX_TEXT && s.chars().count() > MAX_TEXT;
+    match v {
+        Value::String(s) if long(s) => Some(if at.is_empty() { "body".into() } else { at }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| too_long(item, format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, item)| {
+            let name = if at.is_empty() {
+                app::ssr::loggable(k)
+            } else {
+                format!("{at}.{}", app::ssr::loggable(k))
+            };
+            if long(k) {
+                Some(name)
+            } else {
+                too_long(item, name)
+            }
+        }),
+        _ => None,
     }
 }
 

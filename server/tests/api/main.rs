@@ -16,5 +16,6 @@ mod plan;
 mod plan_customers;
 mod plan_export;
 mod plan_whole;
+mod signin;
 mod storage;
 mod web;

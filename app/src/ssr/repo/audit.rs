@@ -1,8 +1,6 @@
 //! The append-only audit trail: who did what, to which tenant, when, from where, and how it ended.
-use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use crate::ssr::entity::audit_log;
@@ -69,21 +67,6 @@ pub async fn record(db: &impl ConnectionTrait, e: Entry<'_>) -> AppResult<()> {
     .insert(db)
     .await?;
     Ok(())
-}
-
-/// Failed sign-ins since `since`, for an e-mail address or for an IP address.
-pub async fn recent_login_failures(
-    db: &impl ConnectionTrait,
-    column: audit_log::Column,
-    value: &str,
-    since: DateTime<Utc>,
-) -> AppResult<u64> {
-    Ok(audit_log::Entity::find()
-        .filter(audit_log::Column::Action.eq(LOGIN_FAILED))
-        .filter(column.eq(value))
-        .filter(audit_log::Column::At.gte(since))
-        .count(db)
-        .await?)
 }
 
 /// The MSP's own trail, newest first.

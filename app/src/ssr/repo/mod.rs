@@ -4,4 +4,5 @@
 pub mod audit;
 pub mod clients;
 pub mod owned;
+pub mod throttle;
 pub mod users;

@@ -8,9 +8,10 @@ use super::{client_view, user_view, Fields};
 use crate::domain::input::{Email, Name, Password};
 use crate::model::{InviteCreated, MeView, MspView, Role, UserView};
 use crate::ssr::auth::{self, Claims};
-use crate::ssr::entity::{audit_log, invite, msp, user};
+use crate::ssr::entity::{invite, msp, user};
 use crate::ssr::error::{AppError, AppResult};
-use crate::ssr::repo::{audit, clients, users};
+use crate::ssr::loggable;
+use crate::ssr::repo::{audit, clients, throttle, users};
 use crate::ssr::scope::Scope;
 use crate::ssr::session::Session;
 use crate::ssr::state::AppState;
@@ -136,6 +137,11 @@ async fn verify_blocking(password: String, hash: String) -> bool {
         .unwrap_or(false)
 }
 
+/// The longest e-mail address (RFC 5321) and password a sign-in takes; longer input is refused
+/// before anything is looked up or written.
+pub const MAX_EMAIL: usize = 254;
+pub const MAX_PASSWORD: usize = 256;
+
 pub async fn login(
     state: &AppState,
     email: &str,
@@ -143,14 +149,45 @@ pub async fn login(
     ip: String,
 ) -> AppResult<SignedIn> {
     let email = email.trim().to_lowercase();
+    let mut f = Fields::default();
+    if email.is_empty() || email.len() > MAX_EMAIL {
+        f.take::<()>(
+            "email",
+            Err("must be an e-mail address of at most 254 characters"),
+        );
+    }
+    if password.chars().count() > MAX_PASSWORD {
+        f.take::<()>("password", Err("must be at most 256 characters"));
+    }
+    f.finish()?;
     let s = &state.settings;
-    let since = Utc::now() - ChronoDuration::from_std(s.login_window).unwrap_or_default();
-    let by_email =
-        audit::recent_login_failures(&state.db, audit_log::Column::Subject, &email, since).await?;
-    let by_ip = audit::recent_login_failures(&state.db, audit_log::Column::Ip, &ip, since).await?;
-    if by_email >= s.login_max_failures_per_email || by_ip >= s.login_max_failures_per_ip {
-        tracing::warn!(%email, %ip, "refused: sign-in rate limit");
-        record_login(state, None, &email, ip, "auth.login_throttled", "refused").await?;
+    let window_ms = i64::try_from(s.login_window.as_millis()).unwrap_or(i64::MAX);
+    let now = Utc::now();
+    // Counted before the password is checked, each in one statement: of many parallel guesses
+    // only as many as the limit get as far as the check.
+    let keys = [throttle::email_key(&email), throttle::ip_key(&ip)];
+    let by_email = throttle::count_attempt(&state.db, &keys[0], now, window_ms).await?;
+    let by_ip = throttle::count_attempt(&state.db, &keys[1], now, window_ms).await?;
+    let (max_email, max_ip) = (
+        i64::try_from(s.login_max_failures_per_email).unwrap_or(i64::MAX),
+        i64::try_from(s.login_max_failures_per_ip).unwrap_or(i64::MAX),
+    );
+    if by_email > max_email || by_ip > max_ip {
+        tracing::warn!(email = %loggable(&email), ip = %loggable(&ip), "refused: sign-in rate limit");
+        // Told once per window, and only about an account that exists.
+        if by_email == max_email + 1 {
+            if let Some(user) = users::find_by_email(&state.db, &email).await? {
+                record_login(
+                    state,
+                    Some(&user),
+                    &email,
+                    ip,
+                    "auth.login_throttled",
+                    "refused",
+                )
+                .await?;
+            }
+        }
         return Err(AppError::TooManyRequests);
     }
 
@@ -162,6 +199,10 @@ pub async fn login(
     let ok = verify_blocking(password.to_string(), hash).await;
     match user {
         Some(user) if ok && user.disabled_at.is_none() => {
+            // Not a failure after all.
+            for key in &keys {
+                throttle::uncount(&state.db, key).await?;
+            }
             record_login(state, Some(&user), &email, ip, "auth.login", "ok").await?;
             let membership = users::membership_of(&state.db, user.id)
                 .await?
@@ -173,16 +214,20 @@ pub async fn login(
             })
         }
         user => {
-            tracing::warn!(%email, %ip, "refused: sign-in failed");
-            record_login(
-                state,
-                user.as_ref(),
-                &email,
-                ip,
-                audit::LOGIN_FAILED,
-                "refused",
-            )
-            .await?;
+            tracing::warn!(email = %loggable(&email), ip = %loggable(&ip), "refused: sign-in failed");
+            // The audit log keeps the first failure of a window for an existing account; the
+            // counter keeps the rest, however many there are.
+            if let (Some(user), 1) = (&user, by_email) {
+                record_login(
+                    state,
+                    Some(user),
+                    &email,
+                    ip,
+                    audit::LOGIN_FAILED,
+                    "refused",
+                )
+                .await?;
+            }
             Err(AppError::BadCredentials)
         }
     }

@@ -357,6 +357,10 @@ pub async fn run(state: AppState, every: Duration) {
         if let Err(e) = super::report::deliver_monthly(&state, Utc::now()).await {
             tracing::error!(error = ?e, "monthly reports failed");
         }
+        let window = i64::try_from(state.settings.login_window.as_millis()).unwrap_or(i64::MAX);
+        if let Err(e) = crate::ssr::repo::throttle::prune(&state.db, Utc::now(), window).await {
+            tracing::warn!(error = ?e, "pruning sign-in counters failed");
+        }
     }
 }
 
