@@ -1,6 +1,6 @@
 //! Settings from the command line and the environment. Every setting has an env var and a default.
 use anyhow::Context;
-use app::ssr::state::{Settings, SmtpSettings};
+use app::ssr::state::{KeyMaterial, Settings, SmtpSettings};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,6 +20,56 @@ pub enum Command {
     Migrate(DbArgs),
     /// Add the demo MSP and two demo clients (skipped when present) and print their logins.
     Seed(DbArgs),
+    /// Seal every stored tenant secret with the current secrets key (after a key rotation), then
+    /// exit. `serve` does the same at start.
+    RotateSecrets(SecretArgs),
+}
+
+/// The key tenants' secrets are sealed with (see README: rotating the secrets key).
+#[derive(Args, Debug, Clone)]
+pub struct SecretArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The current key (at least 32 characters). Default: generated once and kept beside a
+    /// SQLite database; required otherwise.
+    #[arg(long, env = "LIFELINE_SECRETS_KEY", hide_env_values = true)]
+    pub secrets_key: Option<String>,
+    /// Earlier keys, comma-separated, still read while secrets are sealed again.
+    #[arg(long, env = "LIFELINE_SECRETS_OLD_KEYS", hide_env_values = true)]
+    pub secrets_old_keys: Option<String>,
+}
+
+impl SecretArgs {
+    /// The current key and the old ones.
+    pub fn keys(&self) -> anyhow::Result<(KeyMaterial, Vec<KeyMaterial>)> {
+        let current = match &self.secrets_key {
+            Some(k) => {
+                anyhow::ensure!(
+                    k.len() >= 32,
+                    "LIFELINE_SECRETS_KEY must be at least 32 characters"
+                );
+                k.as_bytes().to_vec()
+            }
+            None => {
+                let db = sqlite_path(&self.db.database_url).context(
+                    "LIFELINE_SECRETS_KEY is required when the database is not an embedded SQLite file",
+                )?;
+                let mut name = db.as_os_str().to_owned();
+                name.push(".secrets-key");
+                load_or_create_key(Path::new(&name))?
+            }
+        };
+        let old = self
+            .secrets_old_keys
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| KeyMaterial(k.as_bytes().to_vec()))
+            .collect();
+        Ok((KeyMaterial(current), old))
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -38,7 +88,7 @@ pub struct ServeArgs {
     #[arg(long, env = "LIFELINE_BIND", default_value = "127.0.0.1:3000")]
     pub bind: String,
     #[command(flatten)]
-    pub db: DbArgs,
+    pub secrets: SecretArgs,
     /// Seed the demo data at start (skipped when present).
     #[arg(long, env = "LIFELINE_DEMO", default_value_t = false)]
     pub demo: bool,
@@ -144,7 +194,7 @@ pub fn jwt_secret(args: &ServeArgs) -> anyhow::Result<Vec<u8>> {
         );
         return Ok(s.as_bytes().to_vec());
     }
-    let db = sqlite_path(&args.db.database_url).context(
+    let db = sqlite_path(&args.secrets.db.database_url).context(
         "LIFELINE_JWT_SECRET is required when the database is not an embedded SQLite file",
     )?;
     let path = db.with_extension("jwt-key");
@@ -167,7 +217,7 @@ fn load_or_create_key(path: &Path) -> anyhow::Result<Vec<u8>> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
-    tracing::info!(path = %path.display(), "generated a new session signing key");
+    tracing::info!(path = %path.display(), "generated a new key");
     Ok(key.into_bytes())
 }
 

@@ -35,15 +35,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed::demo(&conn).await?.print();
             Ok(())
         }
+        Command::RotateSecrets(args) => {
+            let db = connect(&args.db.database_url).await?;
+            let (key, old) = args.keys()?;
+            let settings = Settings {
+                secrets_key: Some(key),
+                secrets_old_keys: old,
+                ..Settings::default()
+            };
+            // The session key plays no part here; any value will do.
+            let state = app_state(db, b"unused", settings, "target/site");
+            let n = app::ssr::service::monitor::alerts::reseal_secrets(&state).await?;
+            println!(
+                "{n} secret(s) sealed with key {}",
+                state.secrets.current_id()
+            );
+            Ok(())
+        }
         Command::Serve(args) => {
-            let url = &args.db.database_url;
+            let url = &args.secrets.db.database_url;
             let lost = config::sqlite_path(url).and_then(|p| lost_database(&p));
             let db = connect(url).await?;
             if args.demo {
                 seed::demo(&db).await?.print();
             }
             let secret = config::jwt_secret(&args)?;
-            let state = app_state(db, &secret, args.settings(), &args.site_root);
+            let mut settings = args.settings();
+            let (key, old) = args.secrets.keys()?;
+            settings.secrets_key = Some(key);
+            settings.secrets_old_keys = old;
+            let state = app_state(db, &secret, settings, &args.site_root);
+            let resealed = app::ssr::service::monitor::alerts::reseal_secrets(&state).await?;
+            if resealed > 0 {
+                tracing::info!(resealed, "tenant secrets sealed with the current key");
+            }
             watch_sqlite_file(&state, url);
             match lost {
                 Some(why) if !args.accept_new_database => state.health.fatal(why),
@@ -246,7 +271,22 @@ pub fn app_state(
         .site_pkg_dir("pkg")
         .build();
     let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
+    let derived;
+    let current: &[u8] = match &settings.secrets_key {
+        Some(k) => &k.0,
+        None => {
+            derived = [b"lifeline-secrets:".as_slice(), secret].concat();
+            &derived
+        }
+    };
+    let old: Vec<Vec<u8>> = settings
+        .secrets_old_keys
+        .iter()
+        .map(|k| k.0.clone())
+        .collect();
+    let secrets = Arc::new(app::ssr::secrets::SecretKeys::new(current, &old));
     AppState {
+        secrets,
         sqlite_writes: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
         ingest_queue: Default::default(),
         ingest_cache: Default::default(),

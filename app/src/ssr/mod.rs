@@ -6,6 +6,7 @@ pub mod health;
 pub mod outbound;
 pub mod repo;
 pub mod scope;
+pub mod secrets;
 pub mod service;
 pub mod session;
 pub mod sql;

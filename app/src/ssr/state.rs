@@ -43,6 +43,20 @@ pub struct Settings {
     pub alert_retry_base: Duration,
     /// Let webhooks reach loopback and private addresses (tests, on-premises installs).
     pub webhooks_allow_private: bool,
+    /// The key tenants' secrets are sealed with, and older ones still read during a rotation.
+    /// Without one, a key is derived from the session signing key (tests).
+    pub secrets_key: Option<KeyMaterial>,
+    pub secrets_old_keys: Vec<KeyMaterial>,
+}
+
+/// Key bytes that never show in a log or a debug print.
+#[derive(Clone)]
+pub struct KeyMaterial(pub Vec<u8>);
+
+impl std::fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyMaterial(..)")
+    }
 }
 
 impl Default for Settings {
@@ -61,6 +75,8 @@ impl Default for Settings {
             login_window: Duration::from_secs(15 * 60),
             trust_forwarded_for: false,
             webhooks_allow_private: false,
+            secrets_key: None,
+            secrets_old_keys: Vec::new(),
         }
     }
 }
@@ -78,6 +94,8 @@ pub struct AppState {
     /// What `/healthz` reports: storage failures seen by real work, and faults found at start.
     pub health: Arc<super::health::Health>,
     pub keys: Arc<JwtKeys>,
+    /// Seals and opens tenants' secrets (webhook signing secrets) for storage.
+    pub secrets: Arc<super::secrets::SecretKeys>,
     pub settings: Arc<Settings>,
     pub leptos: LeptosOptions,
 }

@@ -19,3 +19,4 @@ mod plan_whole;
 mod signin;
 mod storage;
 mod web;
+mod webhooks;

@@ -23,6 +23,7 @@ use crate::ssr::entity::{
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::audit;
 use crate::ssr::scope::Scope;
+use crate::ssr::secrets;
 use crate::ssr::service::Fields;
 use crate::ssr::state::AppState;
 
@@ -84,9 +85,48 @@ pub(super) async fn settings_of(
         .unwrap_or_else(|| defaults(scope.msp_id)))
 }
 
-/// The secret an MSP's webhook calls are signed with (empty: unsigned).
-pub(super) async fn webhook_secret(state: &AppState, scope: &Scope) -> AppResult<String> {
-    Ok(settings_of(&state.db, scope).await?.webhook_secret)
+/// The secret an MSP's webhook calls are signed with (empty: unsigned), opened from its sealed
+/// form. `Err` says why it cannot be opened (a key missing after a rotation, a damaged value).
+pub(super) async fn webhook_secret(
+    state: &AppState,
+    scope: &Scope,
+) -> AppResult<Result<String, String>> {
+    let row = settings_of(&state.db, scope).await?;
+    Ok(state
+        .secrets
+        .open(&row.webhook_secret, &secrets::webhook_context(row.msp_id))
+        .map_err(|e| e.to_string()))
+}
+
+/// Seals every stored webhook secret that is plain text or sealed with an older key, with the
+/// current key; returns how many. A pass over every MSP's row, done at start and by
+/// `lifeline rotate-secrets`; a value no key opens is left alone and reported.
+pub async fn reseal_secrets(state: &AppState) -> AppResult<usize> {
+    let mut done = 0;
+    for row in alert_settings::Entity::find().all(&state.db).await? {
+        if !state.secrets.needs_resealing(&row.webhook_secret) {
+            continue;
+        }
+        let context = secrets::webhook_context(row.msp_id);
+        let plain = match state.secrets.open(&row.webhook_secret, &context) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(msp = %row.msp_id, error = %e, "a webhook secret cannot be opened; left as it is");
+                continue;
+            }
+        };
+        let sealed = state.secrets.seal(&plain, &context);
+        // Only if nobody changed it meanwhile.
+        let n = alert_settings::Entity::update_many()
+            .col_expr(alert_settings::Column::WebhookSecret, Expr::value(sealed))
+            .filter(alert_settings::Column::MspId.eq(row.msp_id))
+            .filter(alert_settings::Column::WebhookSecret.eq(row.webhook_secret.clone()))
+            .exec(&state.db)
+            .await?
+            .rows_affected;
+        done += n as usize;
+    }
+    Ok(done)
 }
 
 pub async fn get_settings(state: &AppState, scope: &Scope) -> AppResult<AlertSettingsView> {
@@ -145,7 +185,9 @@ pub async fn put_settings(
         )
         .is_some()
         {
-            row.webhook_secret = secret;
+            row.webhook_secret = state
+                .secrets
+                .seal(&secret, &secrets::webhook_context(scope.msp_id));
         }
     }
     if let Some(m) = input.reminder_minutes {

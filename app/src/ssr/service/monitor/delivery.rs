@@ -65,7 +65,7 @@ async fn send(
     state: &AppState,
     http: &reqwest::Client,
     n: &notification::Model,
-    secret: &str,
+    secret: &Result<String, String>,
 ) -> anyhow::Result<()> {
     match n.channel.as_str() {
         "email" => {
@@ -89,6 +89,10 @@ async fn send(
                 .header("x-lifeline-event", &n.subject)
                 .header("x-lifeline-delivery", n.id.to_string())
                 .body(n.body.clone());
+            // Never unsigned when a secret was set but cannot be opened.
+            let secret = secret
+                .as_ref()
+                .map_err(|why| anyhow::anyhow!("the signing secret cannot be opened: {why}"))?;
             if !secret.is_empty() {
                 req = req.header(
                     "x-lifeline-signature",
@@ -175,7 +179,9 @@ impl Deliverer {
             return Ok(0);
         }
         let claimed = claim(state, &picked).await?;
-        let mut secrets: HashMap<Uuid, String> = HashMap::new();
+        // Each MSP's signing secret, read once per round; one that cannot be opened fails
+        // that MSP's calls only.
+        let mut secrets: HashMap<Uuid, Result<String, String>> = HashMap::new();
         let http = self
             .http
             .get_or_insert_with(|| outbound::webhook_client(state.settings.webhooks_allow_private))
@@ -185,11 +191,15 @@ impl Deliverer {
             let secret = if n.channel == "webhook" {
                 if let std::collections::hash_map::Entry::Vacant(e) = secrets.entry(n.msp_id) {
                     let scope = Scope::machine_msp(n.msp_id);
-                    e.insert(super::alerts::webhook_secret(state, &scope).await?);
+                    e.insert(
+                        super::alerts::webhook_secret(state, &scope)
+                            .await
+                            .unwrap_or_else(|e| Err(e.to_string())),
+                    );
                 }
                 secrets[&n.msp_id].clone()
             } else {
-                String::new()
+                Ok(String::new())
             };
             let dest = destination(&n);
             *self.busy.entry(dest.clone()).or_default() += 1;
@@ -251,7 +261,7 @@ async fn deliver_one(
     state: &AppState,
     http: &reqwest::Client,
     n: notification::Model,
-    secret: &str,
+    secret: &Result<String, String>,
 ) {
     let result = send(state, http, &n, secret).await;
     let mut row: notification::ActiveModel = n.clone().into();
@@ -266,7 +276,7 @@ async fn deliver_one(
             let previous = (n.attempts - 1).clamp(0, 16) as u32;
             let wait = base * 2i32.saturating_pow(previous);
             row.next_attempt_at = Set(Utc::now() + wait.min(Duration::hours(6)));
-            row.last_error = Set(e.to_string().chars().take(500).collect());
+            row.last_error = Set(format!("{e:#}").chars().take(500).collect());
             tracing::warn!(notification = %n.id, channel = %n.channel, error = %e, attempt = n.attempts, "delivery failed; will retry");
         }
     }
