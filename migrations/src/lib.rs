@@ -16,6 +16,7 @@ mod m20261126_000010_state_change_log;
 mod m20261126_000011_mail_language;
 mod m20261130_000012_health_probe;
 mod m20261130_000013_login_throttle;
+mod m20261130_000014_versions_without_ping_keys;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_mail_language::Migration),
             Box::new(m20261130_000012_health_probe::Migration),
             Box::new(m20261130_000013_login_throttle::Migration),
+            Box::new(m20261130_000014_versions_without_ping_keys::Migration),
         ]
     }
 }

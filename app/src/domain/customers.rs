@@ -113,7 +113,7 @@ mod tests {
             depends_on: depends_on.iter().map(|d| Uuid::from_u128(*d)).collect(),
             processes: vec![],
             procedure: vec![],
-            ping_key: String::new(),
+            ping_key: None,
             policy: None,
             achievable: None,
             policy_gaps: vec![],

@@ -28,7 +28,9 @@ pub struct SystemStatusView {
     pub failures_in_row: u32,
     /// Backup-aware findings: failures in a row, suspicious jobs.
     pub warnings: Vec<String>,
-    pub ping_key: String,
+    /// The heartbeat key, to MSP staff only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_key: Option<String>,
     /// The backup policy, when known; the page words its gaps in the reader's language.
     #[serde(default)]
     pub policy: Option<crate::domain::sla::Policy>,

@@ -65,7 +65,10 @@ pub struct SystemView {
     pub depends_on: Vec<Uuid>,
     pub processes: Vec<Uuid>,
     pub procedure: Vec<String>,
-    pub ping_key: String,
+    /// The heartbeat key, to MSP staff only: anyone holding it can report good backups. It is
+    /// never part of the plan itself (approved versions, exports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_key: Option<String>,
     /// How it is backed up, when known; what that can achieve follows from it.
     #[serde(default)]
     pub policy: Option<crate::domain::sla::Policy>,

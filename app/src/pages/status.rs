@@ -77,7 +77,11 @@ fn system_row(
         (Some(e), Some(tg)) if tg > 0 => (e * 100 / tg).min(150),
         _ => 0,
     };
-    let curl = format!("curl -fsS -m 10 --retry 3 {base}/ping/{}", s.ping_key);
+    // Only MSP staff get the key: whoever holds it can report good backups.
+    let curl = s
+        .ping_key
+        .as_ref()
+        .map(|key| format!("curl -fsS -m 10 --retry 3 {base}/ping/{key}"));
     view! {
         <article class="card system" data-testid="system-status">
             <header class="row">
@@ -112,7 +116,7 @@ fn system_row(
             <p class="muted small">{t.week}</p>
             {chart(&series, s.rpo_target_seconds, now)}
             <Timeline system_id=s.id />
-            <details><summary>{t.heartbeat}</summary><p class="muted small">{t.heartbeat_hint}</p><code class="curl">{curl}</code></details>
+            {curl.map(|curl| view! { <details><summary>{t.heartbeat}</summary><p class="muted small">{t.heartbeat_hint}</p><code class="curl">{curl}</code></details> })}
         </article>
     }
 }

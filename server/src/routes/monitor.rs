@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/ingest/events", post(ingest_events))
         .route("/clients/{id}/status", get(status))
         .route("/systems/{id}/events", get(system_events))
+        .route("/systems/{id}/ping-key", post(rotate_ping_key))
         .route("/clients/{id}/reports/{month}", get(report))
         .route(
             "/alerts/settings",
@@ -105,8 +106,23 @@ async fn status(
     ))
 }
 
+/// A new heartbeat key for a system (MSP staff); the old one answers 404 from now on.
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+async fn rotate_ping_key(
+    State(s): State<AppState>,
+    scope: Scope,
+    Path(sys): Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    let key = app::ssr::service::plan::systems::rotate_ping_key(&s, &scope, id(&sys)?).await?;
+    Ok(Json(serde_json::json!({ "ping_key": key })))
+}
+
 async fn ping(s: &AppState, key: &str, ok: bool, body: &[u8]) -> AppResult<&'static str> {
-    // An unknown key is a plain 404; the key is the secret.
+    // An unknown key is a plain 404; the key is the secret. Keys are 43 characters: anything
+    // much longer is not one and is not looked up.
+    if key.len() > 100 {
+        return Err(AppError::NotFound);
+    }
     let message = (!body.is_empty()).then(|| String::from_utf8_lossy(body).into_owned());
     ingest::ping(s, key, ok, message, chrono::Utc::now()).await?;
     Ok("OK\n")

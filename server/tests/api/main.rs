@@ -7,6 +7,7 @@ mod clients;
 mod delivery;
 mod disk;
 mod faults;
+mod heartbeat_keys;
 mod invites;
 mod isolation;
 mod mail;

@@ -274,7 +274,7 @@ pub async fn client_status(
             last_event_at: t.last_event_at,
             failures_in_row: t.failures_in_row,
             warnings,
-            ping_key: s.ping_key,
+            ping_key: scope.is_msp_staff().then_some(s.ping_key),
             policy: sv.policy.clone(),
         });
     }

@@ -156,7 +156,7 @@ impl Links {
             depends_on,
             processes,
             procedure: json_list(&s.procedure),
-            ping_key: s.ping_key,
+            ping_key: None,
             name: s.name,
         }
     }

@@ -46,13 +46,45 @@ pub async fn list(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult
     let links = Links::load(&state.db, scope, client_id).await?;
     let mut rows = owned::of_client::<system::Entity>(&state.db, scope, client_id).await?;
     rows.sort_by_key(|r| r.name.to_lowercase());
-    Ok(rows.into_iter().map(|s| links.system_view(s)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|s| for_caller(scope, &links, s))
+        .collect())
+}
+
+/// A system as the caller may see it: MSP staff also get its heartbeat key.
+fn for_caller(scope: &Scope, links: &Links, row: system::Model) -> SystemView {
+    let key = scope.is_msp_staff().then(|| row.ping_key.clone());
+    SystemView {
+        ping_key: key,
+        ..links.system_view(row)
+    }
 }
 
 pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<SystemView> {
     let row = owned::get::<system::Entity>(&state.db, scope, id).await?;
     let links = Links::load(&state.db, scope, row.client_id).await?;
-    Ok(links.system_view(row))
+    Ok(for_caller(scope, &links, row))
+}
+
+/// Gives a system a new heartbeat key (the old one stops working at once); MSP staff only.
+pub async fn rotate_ping_key(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<String> {
+    let row = owned::get::<system::Entity>(&state.db, scope, id).await?;
+    scope.require_msp_staff()?;
+    let key = random_token();
+    let txn = state.db.begin().await?;
+    let (name, client_id) = (row.name.clone(), row.client_id);
+    let mut active: system::ActiveModel = row.into();
+    active.ping_key = Set(key.clone());
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry::by(scope, "system.ping_key_rotated", name).client(client_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(key)
 }
 
 pub async fn create(
