@@ -108,8 +108,17 @@ impl DbFile {
         }
     }
 
-    /// Whether the path still names the file this replica opened.
+    /// Whether the path still names the file this replica opened, on a disk with room left.
     pub fn check(&self) -> Result<(), String> {
+        if let Some(free) = self.path.parent().and_then(free_bytes) {
+            if free < MIN_FREE_BYTES {
+                return Err(format!(
+                    "the disk of the database {} is full ({} KB free): writes fail",
+                    self.path.display(),
+                    free / 1024
+                ));
+            }
+        }
         match (std::fs::metadata(&self.path), self.identity) {
             (Err(_), _) => Err(format!(
                 "the database file {} is gone: writes go to a deleted file and will be lost",
@@ -122,6 +131,32 @@ impl DbFile {
             _ => Ok(()),
         }
     }
+}
+
+/// Below this much free space on the database's disk the replica reports unhealthy: SQLite's
+/// next commit may need more than that and fail halfway.
+pub const MIN_FREE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Bytes an unprivileged process may still write on the filesystem holding `dir`.
+#[cfg(unix)]
+fn free_bytes(dir: &std::path::Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized out-parameter.
+    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+    #[allow(clippy::useless_conversion)] // the field types differ between platforms
+    (rc == 0).then(|| u64::from(st.f_bavail).saturating_mul(u64::from(st.f_frsize)))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_: &std::path::Path) -> Option<u64> {
+    None
 }
 
 #[cfg(unix)]
