@@ -30,21 +30,18 @@ impl Email {
     }
 }
 
-/// A password as NIST SP 800-63B asks: long enough, not absurdly long, anything printable.
+/// A password as NIST SP 800-63B asks: long enough, not absurdly long, anything printable, and
+/// not blank, repetitive, sequential or common (`super::password`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
-pub const MIN_PASSWORD_LEN: usize = 10;
+pub const MIN_PASSWORD_LEN: usize = super::password::MIN_LEN;
 
 impl Password {
     pub fn parse(s: &str) -> Result<Password, &'static str> {
-        let n = s.chars().count();
-        if n < MIN_PASSWORD_LEN {
-            Err("must be at least 10 characters")
-        } else if n > 256 {
-            Err("must be at most 256 characters")
-        } else {
-            Ok(Password(s.to_string()))
+        match super::password::weakness(s) {
+            Some(why) => Err(why),
+            None => Ok(Password(s.to_string())),
         }
     }
 
@@ -113,6 +110,7 @@ mod tests {
     fn password_length_bounds() {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse("long enough pw").is_ok());
+        assert!(Password::parse("Password1234").is_err());
         assert!(Password::parse(&"x".repeat(257)).is_err());
         assert_eq!(
             format!("{:?}", Password::parse("long enough pw").unwrap()),

@@ -14,6 +14,7 @@ crate::both!(
     refresh_stops_at_the_maximum_session_age,
     the_language_switch_goes_back_only_within_the_site,
     every_text_field_is_bounded_at_the_door,
+    weak_passwords_are_refused_with_the_reason,
 );
 
 async fn login(app: &TestApp, email: &str, password: &str) -> crate::helpers::Resp {
@@ -207,4 +208,37 @@ async fn a_spoofed_forwarded_for_does_not_escape_the_limit_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spoofed_forwarded_for_does_not_escape_the_limit_postgres() {
     a_spoofed_forwarded_for_does_not_escape_the_limit(Backend::Postgres).await;
+}
+
+async fn weak_passwords_are_refused_with_the_reason(app: TestApp) {
+    for (pw, why) in [
+        ("elevenchars", "at least 12"),
+        ("123456789012", "sequence"),
+        ("aaaaaaaaaaaa", "repetitive"),
+        ("P@ssw0rd2026", "common"),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/auth/signup",
+                None,
+                json!({ "msp_name": "Acme IT", "name": "Ann", "email": "ann@acme.example", "password": pw }),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{pw}: {}",
+            r.text
+        );
+        let said = r.body["errors"]["password"].as_str().unwrap_or_default();
+        assert!(said.contains(why), "{pw}: {said}");
+    }
+    let r = app
+        .post(
+            "/api/v1/auth/signup",
+            None,
+            json!({ "msp_name": "Acme IT", "name": "Ann", "email": "ann@acme.example", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 }
