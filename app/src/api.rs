@@ -167,10 +167,10 @@ pub async fn invite_user(
     name: String,
     role: String,
 ) -> Result<(InviteCreated, String), ServerFnError> {
-    use crate::ssr::service::{account, mail};
+    use crate::ssr::service::{invites, mail};
     let (state, s) = ctx::session().await?;
-    let input = account::InviteInput { email, name, role };
-    let created = account::invite_client_user(&state, &s.scope, client_id, input)
+    let input = invites::InviteInput { email, name, role };
+    let created = invites::invite_client_user(&state, &s.scope, client_id, input)
         .await
         .map_err(ctx::err)?;
     let link = mail::invite_link(&state, &created.invite_token);
@@ -179,10 +179,10 @@ pub async fn invite_user(
 
 #[server]
 pub async fn accept_invite(token: String, password: String) -> Result<(), ServerFnError> {
-    use crate::ssr::{service::account, session::session_cookie};
+    use crate::ssr::{service::invites, session::session_cookie};
     let state = ctx::state()?;
     let ip = ctx::ip(&state).await;
-    let signed_in = account::accept_invite(&state, &token, &password, ip)
+    let signed_in = invites::accept_invite(&state, &token, &password, ip)
         .await
         .map_err(ctx::err)?;
     ctx::set_cookie(session_cookie(&state, &signed_in.token));
@@ -228,7 +228,7 @@ pub async fn get_plan(client_id: Uuid) -> Result<PlanPage, ServerFnError> {
         versions,
         changes,
         can_edit: s.scope.require_plan_editor().is_ok(),
-        can_approve: s.scope.role == Role::ClientAdmin,
+        can_approve: s.scope.role() == Role::ClientAdmin,
     })
 }
 

@@ -17,6 +17,7 @@ mod m20261126_000011_mail_language;
 mod m20261130_000012_health_probe;
 mod m20261130_000013_login_throttle;
 mod m20261130_000014_versions_without_ping_keys;
+mod m20261130_000015_invitations;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_health_probe::Migration),
             Box::new(m20261130_000013_login_throttle::Migration),
             Box::new(m20261130_000014_versions_without_ping_keys::Migration),
+            Box::new(m20261130_000015_invitations::Migration),
         ]
     }
 }

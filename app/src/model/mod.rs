@@ -78,6 +78,20 @@ pub struct MeView {
     pub role: Role,
     pub msp: MspView,
     pub client: Option<ClientView>,
+    /// Every place the account belongs to; the session acts in `current`.
+    #[serde(default)]
+    pub memberships: Vec<MembershipView>,
+    #[serde(default)]
+    pub current: Option<Uuid>,
+}
+
+/// One place an account belongs to: an MSP, or one client of it, in a role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipView {
+    pub id: Uuid,
+    pub msp_name: String,
+    pub client_name: Option<String>,
+    pub role: Role,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

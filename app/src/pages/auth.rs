@@ -84,9 +84,12 @@ pub fn AcceptInvitePage() -> impl IntoView {
     view! {
         <main class="narrow card">
             <h1>{t.accept_invite}</h1>
+            <p class="muted">{t.invite_existing_account}</p>
             <ActionForm action=action attr:class="form">
                 <input type="hidden" name="token" value=token />
-                <Field label=t.choose_password name="password" kind="password" autocomplete="new-password" check=check_password />
+                // No check in the browser: for an existing account this is its own password,
+                // set under whatever rule held then; the server decides.
+                <Field label=t.choose_password name="password" kind="password" autocomplete="new-password" />
                 <ErrorNote error />
                 <button type="submit" disabled=move || action.pending().get()>{t.accept_invite}</button>
             </ActionForm>

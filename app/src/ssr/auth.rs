@@ -50,6 +50,10 @@ pub struct Claims {
     pub ver: i32,
     /// When the user signed in; renewal stops after the session's maximum age.
     pub auth_time: i64,
+    /// The membership the session acts in, for an account that belongs to more than one
+    /// (absent: the account's first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mid: Option<Uuid>,
 }
 
 pub struct JwtKeys {

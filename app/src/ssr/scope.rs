@@ -5,19 +5,43 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use super::entity::{
-    alert_settings, audit_log, backup_event, client, customer_group, ingest_token, invite,
+    alert_settings, audit_log, backup_event, client, customer_group, ingest_token, invitation,
     membership, notification, person, plan, plan_template, plan_version, process, process_system,
     site, state_change, system, system_clock, system_dependency, system_status,
 };
 use super::error::AppError;
 use crate::model::Role;
 
+/// What a caller may see. Its fields are private: a scope is made only here, from a signed-in
+/// membership (`of_member`), for a machine acting for one tenant (`machine`, `machine_msp`),
+/// and nowhere else; work across tenants goes through `Scope::all_tenants`, by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scope {
-    pub user_id: Uuid,
-    pub msp_id: Uuid,
-    pub client_id: Option<Uuid>,
-    pub role: Role,
+    user_id: Uuid,
+    msp_id: Uuid,
+    client_id: Option<Uuid>,
+    role: Role,
+}
+
+/// Tenant-wide access for the few background passes that work across tenants (the evaluator,
+/// alert dispatch and delivery, monthly reports, key rotation, housekeeping). It is made only by
+/// `Scope::all_tenants`, whose reason names the pass: `grep all_tenants` lists every place that
+/// reads or writes across tenants. What such a pass does for one tenant, it does in that
+/// tenant's own `Scope::machine`.
+#[derive(Clone, Copy, Debug)]
+pub struct AllTenants {
+    reason: &'static str,
+}
+
+impl AllTenants {
+    /// Every row of a tenant-owned table, of every tenant.
+    pub fn select<E: Tenanted>(&self) -> Select<E> {
+        E::find()
+    }
+
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
 }
 
 /// An entity owned by a tenant: it names its MSP column, and the column that ties it to a client.
@@ -28,6 +52,21 @@ pub trait Tenanted: EntityTrait {
 }
 
 impl Scope {
+    /// The scope of a person acting in one of their memberships.
+    pub fn of_member(user_id: Uuid, m: &membership::Model, role: Role) -> Scope {
+        Scope {
+            user_id,
+            msp_id: m.msp_id,
+            client_id: m.client_id,
+            role,
+        }
+    }
+
+    /// Access across tenants for a background pass; `reason` says which (see `AllTenants`).
+    pub fn all_tenants(reason: &'static str) -> AllTenants {
+        AllTenants { reason }
+    }
+
     /// The scope of a machine acting for one client (an ingest token, a heartbeat, the
     /// evaluator): it sees that client's rows and nothing else, and may change nothing a
     /// person edits.
@@ -49,6 +88,24 @@ impl Scope {
             client_id: None,
             role: Role::MspTechnician,
         }
+    }
+
+    /// The person acting (nil for a machine).
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    pub fn msp_id(&self) -> Uuid {
+        self.msp_id
+    }
+
+    /// The one client a client user (or a machine acting for a client) is limited to.
+    pub fn client_id(&self) -> Option<Uuid> {
+        self.client_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// The filter every tenant query carries.
@@ -126,12 +183,12 @@ impl Tenanted for membership::Entity {
     }
 }
 
-impl Tenanted for invite::Entity {
-    fn msp_column() -> invite::Column {
-        invite::Column::MspId
+impl Tenanted for invitation::Entity {
+    fn msp_column() -> invitation::Column {
+        invitation::Column::MspId
     }
-    fn client_column() -> Option<invite::Column> {
-        Some(invite::Column::ClientId)
+    fn client_column() -> Option<invitation::Column> {
+        Some(invitation::Column::ClientId)
     }
 }
 

@@ -66,16 +66,13 @@ pub async fn session_from_token(state: &AppState, token: &str) -> Result<Session
     if user.token_version != claims.ver {
         return Err(refuse("session ended"));
     }
-    let membership = super::repo::users::membership_of(&state.db, user.id)
-        .await?
-        .ok_or_else(|| refuse("no membership"))?;
+    let membership = match claims.mid {
+        Some(mid) => super::repo::users::membership_by_id(&state.db, user.id, mid).await?,
+        None => super::repo::users::membership_of(&state.db, user.id).await?,
+    }
+    .ok_or_else(|| refuse("no membership"))?;
     let role = Role::parse(&membership.role).ok_or_else(|| refuse("unknown role"))?;
-    let scope = Scope {
-        user_id: user.id,
-        msp_id: membership.msp_id,
-        client_id: membership.client_id,
-        role,
-    };
+    let scope = Scope::of_member(user.id, &membership, role);
     Ok(Session {
         user,
         membership,

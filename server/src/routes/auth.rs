@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/refresh", post(refresh))
+        .route("/auth/switch", post(switch))
         .route("/me", get(me))
 }
 
@@ -96,16 +97,43 @@ async fn refresh(State(state): State<AppState>, session: Session) -> AppResult<i
         tracing::warn!(user = %session.user.id, "refused: session past its maximum age");
         return Err(app::ssr::error::AppError::Unauthorized);
     }
-    let token = account::issue_token(&state, &session.user, Some(session.claims.auth_time))?;
+    let token = account::issue_token(
+        &state,
+        &session.user,
+        Some(session.claims.auth_time),
+        session.claims.mid,
+    )?;
     let cookie = session_cookie(&state, &token);
-    let user = app::ssr::service::user_view(&session.user, session.scope.role);
+    let user = app::ssr::service::user_view(&session.user, session.scope.role());
     Ok((
         AppendHeaders([(SET_COOKIE, cookie)]),
         Json(TokenOut { token, user }),
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %session.scope.msp_id))]
+#[derive(Deserialize)]
+struct SwitchIn {
+    membership_id: uuid::Uuid,
+}
+
+/// Acts in another membership of the same account (one who works for two MSPs, say).
+#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+async fn switch(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(input): ApiJson<SwitchIn>,
+) -> AppResult<impl IntoResponse> {
+    let token = account::switch(&state, &session, input.membership_id).await?;
+    let fresh = app::ssr::session::session_from_token(&state, &token).await?;
+    let cookie = session_cookie(&state, &token);
+    let user = app::ssr::service::user_view(&session.user, fresh.scope.role());
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(TokenOut { token, user }),
+    ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %session.scope.msp_id()))]
 async fn me(State(state): State<AppState>, session: Session) -> AppResult<Json<MeView>> {
     Ok(Json(account::me(&state, &session).await?))
 }

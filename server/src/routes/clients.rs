@@ -1,8 +1,8 @@
 use app::model::{ClientView, InviteCreated, UserView};
 use app::ssr::error::AppResult;
 use app::ssr::scope::Scope;
-use app::ssr::service::account::{self, InviteInput};
 use app::ssr::service::clients::{self, ClientPatch, NewClient};
+use app::ssr::service::invites::{self, InviteInput};
 use app::ssr::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,12 +23,12 @@ pub fn router() -> Router<AppState> {
 
 use super::plan::id as parse_id;
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn list(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Vec<ClientView>>> {
     Ok(Json(clients::list(&state, &scope).await?))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn create(
     State(state): State<AppState>,
     scope: Scope,
@@ -40,7 +40,7 @@ async fn create(
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn show(
     State(state): State<AppState>,
     scope: Scope,
@@ -49,7 +49,7 @@ async fn show(
     Ok(Json(clients::get(&state, &scope, parse_id(&id)?).await?))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn update(
     State(state): State<AppState>,
     scope: Scope,
@@ -61,7 +61,7 @@ async fn update(
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn remove(
     State(state): State<AppState>,
     scope: Scope,
@@ -71,7 +71,7 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn users(
     State(state): State<AppState>,
     scope: Scope,
@@ -82,14 +82,14 @@ async fn users(
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn invite(
     State(state): State<AppState>,
     scope: Scope,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<InviteInput>,
 ) -> AppResult<(StatusCode, Json<InviteCreated>)> {
-    let created = account::invite_client_user(&state, &scope, parse_id(&id)?, input).await?;
+    let created = invites::invite_client_user(&state, &scope, parse_id(&id)?, input).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -105,13 +105,13 @@ async fn accept(
     Path(token): Path<String>,
     ApiJson(input): ApiJson<AcceptIn>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let signed_in = account::accept_invite(&state, &token, &input.password, ip).await?;
+    let signed_in = invites::accept_invite(&state, &token, &input.password, ip).await?;
     Ok(Json(
         serde_json::json!({ "token": signed_in.token, "user": signed_in.user }),
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn disable(
     State(state): State<AppState>,
     scope: Scope,

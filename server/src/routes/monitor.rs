@@ -37,7 +37,7 @@ pub fn ping_router() -> Router<AppState> {
         .route("/ping/{key}/fail", get(ping_fail).post(ping_fail))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn create_token(
     State(s): State<AppState>,
     scope: Scope,
@@ -50,7 +50,7 @@ async fn create_token(
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn list_tokens(
     State(s): State<AppState>,
     scope: Scope,
@@ -59,7 +59,7 @@ async fn list_tokens(
     Ok(Json(tokens::list(&s, &scope, id(&c)?).await?))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn revoke_token(
     State(s): State<AppState>,
     scope: Scope,
@@ -95,7 +95,7 @@ async fn ingest_events(
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn status(
     State(s): State<AppState>,
     scope: Scope,
@@ -107,7 +107,7 @@ async fn status(
 }
 
 /// A new heartbeat key for a system (MSP staff); the old one answers 404 from now on.
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn rotate_ping_key(
     State(s): State<AppState>,
     scope: Scope,
@@ -144,7 +144,7 @@ async fn ping_fail(
     ping(&s, &key, false, &body).await
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn alert_settings(
     State(s): State<AppState>,
     scope: Scope,
@@ -152,7 +152,7 @@ async fn alert_settings(
     Ok(Json(monitor::alerts::get_settings(&s, &scope).await?))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn put_alert_settings(
     State(s): State<AppState>,
     scope: Scope,
@@ -171,7 +171,7 @@ struct ReportQuery {
     lang: Option<String>,
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn report(
     State(s): State<AppState>,
     scope: Scope,
@@ -225,7 +225,7 @@ struct EventsQuery {
     limit: Option<u64>,
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn system_events(
     State(s): State<AppState>,
     scope: Scope,

@@ -36,7 +36,7 @@ macro_rules! plan_resource {
                     )
             }
 
-            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
             async fn list(
                 State(s): State<AppState>,
                 scope: Scope,
@@ -45,7 +45,7 @@ macro_rules! plan_resource {
                 Ok(Json(svc::list(&s, &scope, id(&c)?).await?))
             }
 
-            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
             async fn create(
                 State(s): State<AppState>,
                 scope: Scope,
@@ -58,7 +58,7 @@ macro_rules! plan_resource {
                 ))
             }
 
-            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
             async fn show(
                 State(s): State<AppState>,
                 scope: Scope,
@@ -67,7 +67,7 @@ macro_rules! plan_resource {
                 Ok(Json(svc::get(&s, &scope, id(&i)?).await?))
             }
 
-            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
             async fn update(
                 State(s): State<AppState>,
                 scope: Scope,
@@ -77,7 +77,7 @@ macro_rules! plan_resource {
                 Ok(Json(svc::update(&s, &scope, id(&i)?, input).await?))
             }
 
-            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+            #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
             async fn remove(
                 State(s): State<AppState>,
                 scope: Scope,
@@ -129,7 +129,7 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{id}/plan/changes", get(changes))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn plan(
     State(s): State<AppState>,
     scope: Scope,
@@ -140,7 +140,7 @@ async fn plan(
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn update_settings(
     State(s): State<AppState>,
     scope: Scope,
@@ -152,7 +152,7 @@ async fn update_settings(
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %session.scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %session.scope.msp_id()))]
 async fn approve(
     State(s): State<AppState>,
     session: Session,
@@ -165,7 +165,7 @@ async fn approve(
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn versions(
     State(s): State<AppState>,
     scope: Scope,
@@ -174,7 +174,7 @@ async fn versions(
     Ok(Json(overview::versions(&s, &scope, id(&c)?).await?))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn version(
     State(s): State<AppState>,
     scope: Scope,
@@ -191,7 +191,7 @@ struct ChangesQuery {
     to: Option<u32>,
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn changes(
     State(s): State<AppState>,
     scope: Scope,
@@ -203,12 +203,12 @@ async fn changes(
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn templates(State(s): State<AppState>, scope: Scope) -> AppResult<Json<Vec<TemplateView>>> {
     Ok(Json(templates::list(&s, &scope).await?))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn template(
     State(s): State<AppState>,
     scope: Scope,
@@ -217,7 +217,7 @@ async fn template(
     Ok(Json(templates::get(&s, &scope, &t).await?))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn create_template(
     State(s): State<AppState>,
     scope: Scope,
@@ -229,7 +229,7 @@ async fn create_template(
     ))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn update_template(
     State(s): State<AppState>,
     scope: Scope,
@@ -239,7 +239,7 @@ async fn update_template(
     Ok(Json(templates::update(&s, &scope, &t, input).await?))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn delete_template(
     State(s): State<AppState>,
     scope: Scope,
@@ -255,7 +255,7 @@ struct ApplyTemplate {
     template_id: String,
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn apply_template(
     State(s): State<AppState>,
     scope: Scope,
@@ -275,7 +275,7 @@ struct ImpactQuery {
     systems: String,
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn impact(
     State(s): State<AppState>,
     scope: Scope,
@@ -336,7 +336,7 @@ async fn export_doc(
     Ok((doc, format!("continuity-plan-{slug}{version}")))
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn export_pdf(
     State(s): State<AppState>,
     scope: Scope,
@@ -371,7 +371,7 @@ async fn export_pdf(
         .into_response())
 }
 
-#[tracing::instrument(skip_all, fields(msp = %scope.msp_id))]
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn export_html(
     State(s): State<AppState>,
     scope: Scope,

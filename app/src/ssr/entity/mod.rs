@@ -5,7 +5,7 @@ pub mod backup_event;
 pub mod client;
 pub mod customer_group;
 pub mod ingest_token;
-pub mod invite;
+pub mod invitation;
 pub mod membership;
 pub mod msp;
 pub mod notification;

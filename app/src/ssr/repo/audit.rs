@@ -25,9 +25,9 @@ impl<'a> Entry<'a> {
     /// A successful change made by the scope's user.
     pub fn by(scope: &Scope, action: &'a str, subject: impl Into<String>) -> Self {
         Entry {
-            msp_id: Some(scope.msp_id),
-            client_id: scope.client_id,
-            actor: Some(scope.user_id),
+            msp_id: Some(scope.msp_id()),
+            client_id: scope.client_id(),
+            actor: Some(scope.user_id()),
             action,
             subject: subject.into(),
             detail: serde_json::Value::Null,

@@ -35,7 +35,7 @@ pub async fn create(
     let now = Utc::now();
     Ok(client::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         name: Set(name),
         notes: Set(notes),
         created_at: Set(now),

@@ -9,14 +9,42 @@ use crate::ssr::entity::{membership, user};
 use crate::ssr::error::AppResult;
 use crate::ssr::scope::Scope;
 
-/// The membership of a user, by the user's own id (session resolution, before any scope exists).
+/// The first membership of a user, by the user's own id (session resolution, before any scope
+/// exists): the one a session acts in unless it names another.
 pub async fn membership_of(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> AppResult<Option<membership::Model>> {
     Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
+        .order_by_asc(membership::Column::CreatedAt)
+        .order_by_asc(membership::Column::Id)
         .one(db)
+        .await?)
+}
+
+/// One membership of a user by its id (a session that names it), if it is the user's.
+pub async fn membership_by_id(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    id: Uuid,
+) -> AppResult<Option<membership::Model>> {
+    Ok(membership::Entity::find_by_id(id)
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
+}
+
+/// Every membership of a user, oldest first.
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> AppResult<Vec<membership::Model>> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .order_by_asc(membership::Column::CreatedAt)
+        .order_by_asc(membership::Column::Id)
+        .all(db)
         .await?)
 }
 
@@ -31,13 +59,15 @@ pub async fn find_by_email(
         .await?)
 }
 
+/// A new account. An address taken meanwhile (two sign-ups at once) is the same field error as
+/// one taken before, never an internal error.
 pub async fn insert_user(
     db: &impl ConnectionTrait,
     email: &str,
     name: &str,
     password_hash: Option<String>,
 ) -> AppResult<user::Model> {
-    Ok(user::ActiveModel {
+    let row = user::ActiveModel {
         id: Set(Uuid::new_v4()),
         email: Set(email.to_string()),
         name: Set(name.to_string()),
@@ -47,7 +77,22 @@ pub async fn insert_user(
         created_at: Set(Utc::now()),
     }
     .insert(db)
-    .await?)
+    .await;
+    match row {
+        Ok(u) => Ok(u),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Err(crate::ssr::error::AppError::field(
+                "email",
+                "is already registered",
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn insert_membership(

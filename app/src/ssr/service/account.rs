@@ -1,14 +1,14 @@
 //! Sign-up, sign-in, sign-out, invites and their acceptance.
-use chrono::{Duration as ChronoDuration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{client_view, user_view, Fields};
 use crate::domain::input::{Email, Name, Password};
-use crate::model::{InviteCreated, MeView, MspView, Role, UserView};
+use crate::model::{MeView, MspView, Role, UserView};
 use crate::ssr::auth::{self, Claims};
-use crate::ssr::entity::{invite, msp, user};
+use crate::ssr::entity::{msp, user};
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::loggable;
 use crate::ssr::repo::{audit, clients, throttle, users};
@@ -29,11 +29,13 @@ pub struct SignedIn {
     pub user: UserView,
 }
 
-/// A fresh session token for a user; `auth_time` carries over on renewal.
+/// A fresh session token for a user, acting in membership `mid` (`None`: the account's first);
+/// `auth_time` carries over on renewal.
 pub fn issue_token(
     state: &AppState,
     user: &user::Model,
     auth_time: Option<i64>,
+    mid: Option<Uuid>,
 ) -> AppResult<String> {
     let now = Utc::now().timestamp();
     let claims = Claims {
@@ -43,6 +45,7 @@ pub fn issue_token(
         exp: now + state.settings.token_ttl.as_secs() as i64,
         ver: user.token_version,
         auth_time: auth_time.unwrap_or(now),
+        mid,
     };
     Ok(state.keys.sign(&claims)?)
 }
@@ -98,19 +101,14 @@ pub async fn signup(
     .insert(&txn)
     .await?;
     let user = users::insert_user(&txn, email.as_str(), name.as_str(), Some(hash)).await?;
-    users::insert_membership(&txn, user.id, msp.id, None, Role::MspOwner).await?;
-    let scope = Scope {
-        user_id: user.id,
-        msp_id: msp.id,
-        client_id: None,
-        role: Role::MspOwner,
-    };
+    let owner = users::insert_membership(&txn, user.id, msp.id, None, Role::MspOwner).await?;
+    let scope = Scope::of_member(user.id, &owner, Role::MspOwner);
     let mut entry = audit::Entry::by(&scope, "auth.signup", email.as_str());
     entry.ip = ip;
     audit::record(&txn, entry).await?;
     txn.commit().await?;
 
-    let token = issue_token(state, &user, None)?;
+    let token = issue_token(state, &user, None, None)?;
     Ok((
         SignedIn {
             token,
@@ -124,14 +122,14 @@ pub async fn signup(
 }
 
 /// Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-async fn hash_blocking(password: Password) -> AppResult<String> {
+pub(super) async fn hash_blocking(password: Password) -> AppResult<String> {
     tokio::task::spawn_blocking(move || auth::hash_password(password.expose()))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(AppError::Internal)
 }
 
-async fn verify_blocking(password: String, hash: String) -> bool {
+pub(super) async fn verify_blocking(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
         .await
         .unwrap_or(false)
@@ -209,7 +207,7 @@ pub async fn login(
                 .ok_or(AppError::Unauthorized)?;
             let role = Role::parse(&membership.role).ok_or(AppError::Unauthorized)?;
             Ok(SignedIn {
-                token: issue_token(state, &user, None)?,
+                token: issue_token(state, &user, None, None)?,
                 user: user_view(&user, role),
             })
         }
@@ -273,152 +271,60 @@ pub async fn logout(state: &AppState, session: &Session) -> AppResult<()> {
 
 pub async fn me(state: &AppState, session: &Session) -> AppResult<MeView> {
     let scope = &session.scope;
-    let msp = msp::Entity::find_by_id(scope.msp_id)
+    let msp = msp::Entity::find_by_id(scope.msp_id())
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let client = match scope.client_id {
+    let client = match scope.client_id() {
         Some(id) => Some(client_view(clients::get(&state.db, scope, id).await?)),
         None => None,
     };
+    // The account's other memberships, each read in its own scope.
+    let mut memberships = Vec::new();
+    for m in users::memberships_of(&state.db, session.user.id).await? {
+        let Some(role) = Role::parse(&m.role) else {
+            continue;
+        };
+        let theirs = Scope::of_member(session.user.id, &m, role);
+        let msp_name = msp::Entity::find_by_id(m.msp_id)
+            .one(&state.db)
+            .await?
+            .map(|x| x.name)
+            .unwrap_or_default();
+        let client_name = match m.client_id {
+            Some(id) => Some(clients::get(&state.db, &theirs, id).await?.name),
+            None => None,
+        };
+        memberships.push(crate::model::MembershipView {
+            id: m.id,
+            msp_name,
+            client_name,
+            role,
+        });
+    }
     Ok(MeView {
-        user: user_view(&session.user, scope.role),
-        role: scope.role,
+        user: user_view(&session.user, scope.role()),
+        role: scope.role(),
         msp: MspView {
             id: msp.id,
             name: msp.name,
         },
         client,
+        memberships,
+        current: Some(session.membership.id),
     })
 }
 
-#[derive(Debug, Deserialize)]
-pub struct InviteInput {
-    pub email: String,
-    pub name: String,
-    pub role: String,
-}
-
-/// Adds a user to a client and returns the one-time invite token (also e-mailed when SMTP is set).
-pub async fn invite_client_user(
-    state: &AppState,
-    scope: &Scope,
-    client_id: Uuid,
-    input: InviteInput,
-) -> AppResult<InviteCreated> {
-    let client = clients::get(&state.db, scope, client_id).await?;
-    scope.require_admin()?;
-    let mut f = Fields::default();
-    let email = f.take("email", Email::parse(&input.email));
-    let name = f.take("name", Name::parse(&input.name));
-    let role = f.take(
-        "role",
-        Role::parse(&input.role)
-            .filter(|r| r.is_client_role())
-            .ok_or("must be client_admin or client_member"),
-    );
-    f.finish()?;
-    let (email, name, role) = (email.unwrap(), name.unwrap(), role.unwrap());
-    if users::find_by_email(&state.db, email.as_str())
+/// A session token for another membership of the same account (404 if it is not the
+/// account's); the sign-in time carries over.
+pub async fn switch(state: &AppState, session: &Session, membership_id: Uuid) -> AppResult<String> {
+    users::membership_by_id(&state.db, session.user.id, membership_id)
         .await?
-        .is_some()
-    {
-        return Err(AppError::field("email", "is already registered"));
-    }
-
-    let token = auth::random_token();
-    let txn = state.db.begin().await?;
-    let user = users::insert_user(&txn, email.as_str(), name.as_str(), None).await?;
-    users::insert_membership(&txn, user.id, scope.msp_id, Some(client.id), role).await?;
-    invite::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
-        client_id: Set(Some(client.id)),
-        user_id: Set(user.id),
-        token_hash: Set(auth::sha256_hex(&token)),
-        created_by: Set(scope.user_id),
-        expires_at: Set(
-            Utc::now() + ChronoDuration::from_std(state.settings.invite_ttl).unwrap_or_default()
-        ),
-        accepted_at: Set(None),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        audit::Entry::by(scope, "user.invite", email.as_str())
-            .client(client.id)
-            .detail(serde_json::json!({ "role": role.as_str(), "user_id": user.id })),
+        .ok_or(AppError::NotFound)?;
+    issue_token(
+        state,
+        &session.user,
+        Some(session.claims.auth_time),
+        Some(membership_id),
     )
-    .await?;
-    txn.commit().await?;
-
-    super::mail::send_invite(state, &user, &client.name, &token).await;
-    Ok(InviteCreated {
-        user: user_view(&user, role),
-        invite_token: token,
-    })
-}
-
-pub async fn accept_invite(
-    state: &AppState,
-    token: &str,
-    password: &str,
-    ip: String,
-) -> AppResult<SignedIn> {
-    let password = Password::parse(password).map_err(|e| AppError::field("password", e))?;
-    let invite = invite::Entity::find()
-        .filter(invite::Column::TokenHash.eq(auth::sha256_hex(token)))
-        .filter(invite::Column::AcceptedAt.is_null())
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if invite.expires_at < Utc::now() {
-        return Err(AppError::field(
-            "token",
-            "this invite has expired; ask for a new one",
-        ));
-    }
-    let user = user::Entity::find_by_id(invite.user_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let membership = users::membership_of(&state.db, user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let role = Role::parse(&membership.role).ok_or(AppError::NotFound)?;
-    let hash = hash_blocking(password).await?;
-
-    let txn = state.db.begin().await?;
-    // Compare-and-set: of two concurrent acceptances only one finds the invite still open.
-    let claimed = invite::Entity::update_many()
-        .col_expr(
-            invite::Column::AcceptedAt,
-            sea_orm::sea_query::Expr::value(Utc::now()),
-        )
-        .filter(invite::Column::Id.eq(invite.id))
-        .filter(invite::Column::AcceptedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected != 1 {
-        return Err(AppError::NotFound);
-    }
-    let mut row: user::ActiveModel = user.clone().into();
-    row.password_hash = Set(Some(hash));
-    let user = row.update(&txn).await?;
-    let scope = Scope {
-        user_id: user.id,
-        msp_id: membership.msp_id,
-        client_id: membership.client_id,
-        role,
-    };
-    let mut entry = audit::Entry::by(&scope, "user.invite_accepted", user.email.clone());
-    entry.ip = ip;
-    audit::record(&txn, entry).await?;
-    txn.commit().await?;
-    Ok(SignedIn {
-        token: issue_token(state, &user, None)?,
-        user: user_view(&user, role),
-    })
 }

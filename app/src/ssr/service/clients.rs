@@ -109,33 +109,60 @@ pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
     .await
 }
 
+/// The people of a client: its users, and those invited who have not accepted yet.
 pub async fn users_of(
     state: &AppState,
     scope: &Scope,
     client_id: Uuid,
 ) -> AppResult<Vec<UserView>> {
+    use crate::ssr::entity::invitation;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     clients::get(&state.db, scope, client_id).await?;
-    Ok(users::list_for_client(&state.db, scope, client_id)
+    let mut out: Vec<UserView> = users::list_for_client(&state.db, scope, client_id)
         .await?
         .iter()
         .map(|(u, m)| user_view(u, Role::parse(&m.role).unwrap_or(Role::ClientMember)))
-        .collect())
+        .collect();
+    let pending = scope
+        .select::<invitation::Entity>()
+        .filter(invitation::Column::ClientId.eq(client_id))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .order_by_asc(invitation::Column::Name)
+        .all(&state.db)
+        .await?;
+    out.extend(pending.iter().map(super::invites::pending_view));
+    Ok(out)
 }
 
-/// Disables a user of the caller's tenant and ends all their sessions.
+/// Disables a user of the caller's tenant and ends all their sessions; for someone invited who
+/// has not accepted yet, withdraws the invitation. The audit entry is part of the change.
 pub async fn disable_user(state: &AppState, scope: &Scope, user_id: Uuid) -> AppResult<()> {
-    let (user, _) = users::get_in_scope(&state.db, scope, user_id).await?;
+    use sea_orm::TransactionTrait;
+    let user = match users::get_in_scope(&state.db, scope, user_id).await {
+        Ok((user, _)) => user,
+        Err(AppError::NotFound) => {
+            return if super::invites::withdraw(state, scope, user_id).await? {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            };
+        }
+        Err(e) => return Err(e),
+    };
     scope.require_admin()?;
-    if user.id == scope.user_id {
+    if user.id == scope.user_id() {
         return Err(AppError::Conflict(
             "you cannot disable your own account".into(),
         ));
     }
-    users::disable(&state.db, &user).await?;
+    let txn = state.db.begin().await?;
+    users::disable(&txn, &user).await?;
     audit::record(
-        &state.db,
+        &txn,
         audit::Entry::by(scope, "user.disable", user.email.clone())
             .detail(serde_json::json!({ "user_id": user.id })),
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

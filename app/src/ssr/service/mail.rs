@@ -4,7 +4,6 @@ use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::ssr::entity::user;
 use crate::ssr::state::{AppState, SmtpSettings};
 
 /// How long one SMTP conversation may take.
@@ -15,19 +14,26 @@ pub fn invite_link(state: &AppState, token: &str) -> String {
     format!("{}/invite/{token}", base.trim_end_matches('/'))
 }
 
-pub async fn send_invite(state: &AppState, user: &user::Model, client_name: &str, token: &str) {
+pub async fn send_invite(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    client_name: &str,
+    token: &str,
+) {
     let Some(smtp) = &state.settings.smtp else {
         return;
     };
     let body = format!(
         "Hello {name},\n\nYou have been invited to the continuity plan of {client_name} in Lifeline.\n\
-         Choose a password to sign in: {link}\n\nThis link works once and expires in {days} days.\n",
-        name = user.name,
+         Accept here: {link}\n\
+         New to Lifeline? Choose a password there. Already have an account? Type its password.\n\n\
+         This link works once and expires in {days} days.\n",
         link = invite_link(state, token),
         days = state.settings.invite_ttl.as_secs() / 86_400,
     );
-    if let Err(e) = send(smtp, &user.email, "Your Lifeline invitation", body).await {
-        tracing::error!(error = %e, to = %user.email, "invite e-mail not sent");
+    if let Err(e) = send(smtp, email, "Your Lifeline invitation", body).await {
+        tracing::error!(error = %e, to = %crate::ssr::loggable(email), "invite e-mail not sent");
     }
 }
 

@@ -82,7 +82,7 @@ pub(super) async fn settings_of(
         .select::<alert_settings::Entity>()
         .one(db)
         .await?
-        .unwrap_or_else(|| defaults(scope.msp_id)))
+        .unwrap_or_else(|| defaults(scope.msp_id())))
 }
 
 /// The secret an MSP's webhook calls are signed with (empty: unsigned), opened from its sealed
@@ -187,7 +187,7 @@ pub async fn put_settings(
         {
             row.webhook_secret = state
                 .secrets
-                .seal(&secret, &secrets::webhook_context(scope.msp_id));
+                .seal(&secret, &secrets::webhook_context(scope.msp_id()));
         }
     }
     if let Some(m) = input.reminder_minutes {
@@ -235,7 +235,7 @@ pub async fn put_settings(
         .await?
         .is_some();
     let active = alert_settings::ActiveModel {
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         emails: Set(row.emails.clone()),
         notify_client: Set(row.notify_client),
         webhook_url: Set(row.webhook_url.clone()),

@@ -188,7 +188,7 @@ async fn record(txn: &DatabaseTransaction, jobs: &[Job]) -> AppResult<Vec<usize>
                 .zip(ids)
                 .map(|(c, id)| backup_event::ActiveModel {
                     id: Set(*id),
-                    msp_id: Set(job.scope.msp_id),
+                    msp_id: Set(job.scope.msp_id()),
                     client_id: Set(job.client_id),
                     system_id: Set(c.ev.system_id),
                     event_key: Set(c.ev.id.clone()),
@@ -393,7 +393,7 @@ pub async fn ensure_rows(
     for chunk in missing.chunks(200) {
         let fresh = chunk.iter().map(|id| system_status::ActiveModel {
             system_id: Set(*id),
-            msp_id: Set(scope.msp_id),
+            msp_id: Set(scope.msp_id()),
             client_id: Set(client_id),
             last_good_at: Set(None),
             last_offsite_at: Set(None),
@@ -416,7 +416,7 @@ pub async fn ensure_rows(
             .await?;
         let clocks = chunk.iter().map(|id| system_clock::ActiveModel {
             system_id: Set(*id),
-            msp_id: Set(scope.msp_id),
+            msp_id: Set(scope.msp_id()),
             client_id: Set(client_id),
             rpo_state: Set(State::Unknown.as_str().into()),
             rto_state: Set(State::Unknown.as_str().into()),
@@ -672,7 +672,7 @@ pub fn state_changes(
     new: (State, State),
     now: DateTime<Utc>,
 ) -> impl Iterator<Item = state_change::ActiveModel> {
-    let (msp_id, client_id) = (scope.msp_id, client_id);
+    let (msp_id, client_id) = (scope.msp_id(), client_id);
     [("rpo", old.0, new.0), ("rto", old.1, new.1)]
         .into_iter()
         .filter(|(_, from, to)| from != to)

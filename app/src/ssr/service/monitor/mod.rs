@@ -95,7 +95,7 @@ pub async fn client_targets(
     let c = std::sync::Arc::new(cache::ClientTargets {
         targets,
         systems: systems.iter().map(|s| s.id).collect(),
-        restore_test_days: restore_test_days(&state.db, scope.msp_id).await?,
+        restore_test_days: restore_test_days(&state.db, scope.msp_id()).await?,
     });
     state.ingest_cache.put_client(client_id, c.clone());
     Ok(c)
@@ -239,7 +239,7 @@ pub async fn client_status(
         .into_iter()
         .map(|r| (r.system_id, r))
         .collect();
-    let proof_days = restore_test_days(&state.db, scope.msp_id).await?;
+    let proof_days = restore_test_days(&state.db, scope.msp_id()).await?;
     let mut counts = Counts::default();
     let mut views = Vec::new();
     for s in systems {

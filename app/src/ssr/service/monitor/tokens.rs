@@ -57,11 +57,11 @@ pub async fn create(
     let now = Utc::now();
     let row = ingest_token::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         client_id: Set(client.id),
         name: Set(name.unwrap_or_default()),
         token_hash: Set(sha256_hex(&token)),
-        created_by: Set(scope.user_id),
+        created_by: Set(scope.user_id()),
         revoked_at: Set(None),
         last_used_at: Set(None),
         created_at: Set(now),

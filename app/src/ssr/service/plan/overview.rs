@@ -42,7 +42,7 @@ pub(super) async fn plan_row(
     let now = Utc::now();
     let row = plan::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         client_id: Set(client_id),
         review_due: Set(None),
         minutes_per_call: Set(3),
@@ -435,7 +435,7 @@ pub async fn approve(
 ) -> AppResult<VersionInfo> {
     let scope = &session.scope;
     clients::get(&state.db, scope, client_id).await?;
-    if scope.role != Role::ClientAdmin {
+    if scope.role() != Role::ClientAdmin {
         return Err(AppError::Forbidden(
             "only an admin of the client approves its plan".into(),
         ));
@@ -467,11 +467,11 @@ pub async fn approve(
     let number = versions.last().map_or(1, |v| v.number + 1);
     let row = plan_version::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         client_id: Set(client_id),
         number: Set(number),
         snapshot: Set(serde_json::to_string(&content).map_err(|e| AppError::Internal(e.into()))?),
-        approved_by: Set(scope.user_id),
+        approved_by: Set(scope.user_id()),
         approved_by_name: Set(session.user.name.clone()),
         approved_at: Set(now),
         note: Set(note.unwrap_or_default()),

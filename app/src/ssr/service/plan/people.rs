@@ -85,7 +85,7 @@ pub async fn create(
     ];
     let row = person::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         client_id: Set(client.id),
         name: Set(String::new()),
         role_title: Set(String::new()),

@@ -59,7 +59,7 @@ pub async fn create(
     let now = Utc::now();
     let row = process::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         client_id: Set(client.id),
         name: Set(String::new()),
         description: Set(String::new()),

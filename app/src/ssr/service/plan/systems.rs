@@ -101,7 +101,7 @@ pub async fn create(
     let now = Utc::now();
     let row = system::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         client_id: Set(client.id),
         name: Set(String::new()),
         kind: Set(SystemKind::Other.as_str().into()),
@@ -310,7 +310,7 @@ async fn replace_dependencies(
     for d in deps.iter().copied().collect::<HashSet<_>>() {
         system_dependency::ActiveModel {
             id: Set(Uuid::new_v4()),
-            msp_id: Set(scope.msp_id),
+            msp_id: Set(scope.msp_id()),
             client_id: Set(client_id),
             system_id: Set(system_id),
             depends_on_id: Set(d),
@@ -333,7 +333,7 @@ pub async fn link_process(
     let now = Utc::now();
     process_system::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         client_id: Set(client_id),
         process_id: Set(process_id),
         system_id: Set(system_id),

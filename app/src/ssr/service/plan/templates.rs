@@ -210,7 +210,7 @@ pub async fn create(
     let now = Utc::now();
     let row = plan_template::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id),
+        msp_id: Set(scope.msp_id()),
         name: Set(name.unwrap_or_default()),
         lang: Set(lang.unwrap_or_default()),
         body: Set(json(&body)),
@@ -339,7 +339,7 @@ pub async fn apply(
         let id = Uuid::new_v4();
         process::ActiveModel {
             id: Set(id),
-            msp_id: Set(scope.msp_id),
+            msp_id: Set(scope.msp_id()),
             client_id: Set(client.id),
             name: Set(tp.name.clone()),
             description: Set(tp.description.clone()),
@@ -369,7 +369,7 @@ pub async fn apply(
             .collect();
         customer_group::ActiveModel {
             id: Set(Uuid::new_v4()),
-            msp_id: Set(scope.msp_id),
+            msp_id: Set(scope.msp_id()),
             client_id: Set(client.id),
             name: Set(g.name.clone()),
             description: Set(g.description.clone()),
