@@ -1,5 +1,6 @@
 //! Server-only code: entities, tenant-scoped repositories, sessions and use cases.
 pub mod auth;
+pub mod csv;
 pub mod entity;
 pub mod error;
 pub mod health;

@@ -6,6 +6,7 @@ mod auth;
 mod clients;
 mod delivery;
 mod disk;
+mod exports;
 mod faults;
 mod heartbeat_keys;
 mod invites;

@@ -245,7 +245,7 @@ pub async fn deliver_monthly(state: &AppState, now: DateTime<Utc>) -> AppResult<
 
 /// One row per breach (systems without breaches get one row without), for spreadsheets.
 pub fn csv(r: &MonthReport) -> String {
-    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let q = crate::ssr::csv::cell;
     let mut out = String::from("system,rpo_target_minutes,within_rpo_percent,restore_tests,restore_tests_passed,breach_start,breach_end,breach_hours,still_open\n");
     for s in &r.systems {
         let head = format!(
