@@ -318,6 +318,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::csrf_guard,
         ))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))

@@ -9,7 +9,57 @@ crate::both!(
     language_switch_is_remembered,
     cookie_state_changes_need_our_origin,
     cookie_sessions_are_renewed,
+    pages_carry_a_content_security_policy,
 );
+
+/// Every inline script of a page carries the nonce its policy names; nothing may frame a page;
+/// no answer may be sniffed into another type; HTML without scripts (exports) allows none.
+async fn pages_carry_a_content_security_policy(app: TestApp) {
+    let r = app.send(app.http.get(app.url("/login"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csp = r.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(!csp.contains("'unsafe-eval'") || csp.contains("'wasm-unsafe-eval'"));
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy")
+        .to_string();
+    assert!(nonce.len() >= 16);
+    let scripts = r.text.matches("<script").count();
+    let with_nonce = r.text.matches(&format!("nonce=\"{nonce}\"")).count();
+    assert!(
+        scripts > 0 && with_nonce >= scripts,
+        "{scripts} scripts, {with_nonce} with the nonce"
+    );
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    // A fresh nonce for every page.
+    let again = app.send(app.http.get(app.url("/login"))).await;
+    assert_ne!(
+        again.headers["content-security-policy"].to_str().unwrap(),
+        csp
+    );
+
+    let (token, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&token, "Bakery").await;
+    let r = app
+        .get(
+            &format!("/api/v1/clients/{client}/plan/export.html?lang=en"),
+            &token,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csp = r.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    assert!(!r.text.contains("<script"));
+    let r = app.send(app.http.get(app.url("/healthz"))).await;
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+}
 
 async fn pages_render_on_the_server(app: TestApp) {
     let r = app.send(app.http.get(app.url("/"))).await;
