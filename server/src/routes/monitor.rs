@@ -31,8 +31,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Heartbeats live outside the API prefix so the URL is short enough to paste into a cron line.
+/// The monthly report's page (the link in its e-mail) lives here too.
 pub fn ping_router() -> Router<AppState> {
     Router::new()
+        .route("/clients/{id}/reports/{month}", get(report_page))
         .route("/ping/{key}", get(ping_ok).post(ping_ok))
         .route("/ping/{key}/fail", get(ping_fail).post(ping_fail))
 }
@@ -218,6 +220,36 @@ async fn report(
         }
         _ => return Err(AppError::field("format", "must be json, csv, html or pdf")),
     })
+}
+
+/// The month's report as a page, for the link in its e-mail: the same document as the HTML
+/// export, in the reader's language. Signed out, the reader is sent to sign in first.
+#[tracing::instrument(skip_all)]
+async fn report_page(
+    State(s): State<AppState>,
+    Path((c, month)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    use axum::response::{IntoResponse, Redirect};
+    let Some((token, _)) = app::ssr::session::request_token(&headers) else {
+        return Redirect::to("/login").into_response();
+    };
+    let scope = match app::ssr::session::session_from_token(&s, &token).await {
+        Ok(session) => session.scope,
+        Err(_) => return Redirect::to("/login").into_response(),
+    };
+    let page = async {
+        let lang = super::request_lang(&headers, None)?;
+        let now = chrono::Utc::now();
+        let r = app::ssr::service::monitor::report::month(&s, &scope, id(&c)?, &month, now).await?;
+        Ok::<_, AppError>(export::to_html(
+            &app::ssr::service::monitor::report::document(&r, lang, now),
+        ))
+    };
+    match page.await {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -446,6 +446,28 @@ async fn last_months_report_is_mailed_once(backend: Backend) {
         )),
         "{text}"
     );
+    // The link opens the report, for someone signed in; others are sent to sign in.
+    let page = format!("/clients/{client_id}/reports/{month}");
+    let r = app
+        .send(
+            app.http
+                .get(app.url(&page))
+                .header("cookie", format!("lifeline_session={owner}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(
+        r.text.contains("File server") && r.text.contains("Bakery"),
+        "{}",
+        r.text
+    );
+    let r = app.send(app.http.get(app.url(&page))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/login");
 
     // Once: another replica finds nothing left to send, and the outbox holds one per person.
     let state = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");

@@ -2,6 +2,7 @@
 mod helpers;
 
 mod alerts;
+mod atomic;
 mod auth;
 mod clients;
 mod delivery;

@@ -50,21 +50,30 @@ pub async fn create(state: &AppState, scope: &Scope, input: NewClient) -> AppRes
     scope.require_msp_staff()?;
     let name = Name::parse(&input.name).map_err(|e| AppError::field("name", e))?;
     let notes = notes(input.notes)?;
+    use crate::ssr::service::plan::templates;
+    use sea_orm::TransactionTrait;
     // An unknown template is bad input, found before anything is created.
-    if let Some(t) = &input.template {
-        crate::ssr::service::plan::templates::get(state, scope, t)
-            .await
-            .map_err(|_| AppError::field("template", "is not a template in your library"))?;
-    }
-    let row = clients::create(&state.db, scope, name.into_string(), notes).await?;
-    if let Some(t) = &input.template {
-        crate::ssr::service::plan::templates::apply(state, scope, row.id, t).await?;
+    let template = match &input.template {
+        Some(t) => Some(
+            templates::get(state, scope, t)
+                .await
+                .map_err(|_| AppError::field("template", "is not a template in your library"))?,
+        ),
+        None => None,
+    };
+    // The client, its plan from the template and the audit entry: all of it or nothing.
+    let txn = state.db.begin().await?;
+    let row = clients::create(&txn, scope, name.into_string(), notes).await?;
+    if let Some(t) = template {
+        templates::apply_in(&txn, scope, row.id, t).await?;
     }
     audit::record(
-        &state.db,
+        &txn,
         audit::Entry::by(scope, "client.create", row.name.clone()).client(row.id),
     )
     .await?;
+    txn.commit().await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, row.id).await?;
     Ok(client_view(row))
 }
 
@@ -86,27 +95,35 @@ pub async fn update(
         })
         .transpose()?;
     let notes = patch.notes.map(notes).transpose()?;
-    let row = clients::update(&state.db, scope, id, name, notes).await?;
+    use sea_orm::TransactionTrait;
+    let txn = state.db.begin().await?;
+    let row = clients::update(&txn, scope, id, name, notes).await?;
     audit::record(
-        &state.db,
+        &txn,
         audit::Entry::by(scope, "client.update", row.name.clone()).client(row.id),
     )
     .await?;
+    txn.commit().await?;
     Ok(client_view(row))
 }
 
 pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
     clients::get(&state.db, scope, id).await?;
     scope.require_msp_staff()?;
-    let row = clients::delete(&state.db, scope, id).await?;
+    use sea_orm::TransactionTrait;
+    let txn = state.db.begin().await?;
+    let row = clients::delete(&txn, scope, id).await?;
+    // The audit trail keeps no key to the client, so the entry outlives it.
+    audit::record(
+        &txn,
+        audit::Entry::by(scope, "client.delete", row.name).client(row.id),
+    )
+    .await?;
+    txn.commit().await?;
     // Its tokens and systems stop counting on this replica now, not when the cache expires.
     state.ingest_cache.forget_tokens_of(id);
     state.ingest_cache.forget_client(id);
-    audit::record(
-        &state.db,
-        audit::Entry::by(scope, "client.delete", row.name).client(row.id),
-    )
-    .await
+    Ok(())
 }
 
 /// The people of a client: its users, and those invited who have not accepted yet.

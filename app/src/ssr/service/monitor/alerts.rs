@@ -245,20 +245,22 @@ pub async fn put_settings(
         mail_language: Set(row.mail_language.clone()),
         updated_at: Set(row.updated_at),
     };
+    let txn = state.db.begin().await?;
     if exists {
-        active.update(&state.db).await?;
+        active.update(&txn).await?;
     } else {
-        active.insert(&state.db).await?;
+        active.insert(&txn).await?;
     }
+    audit::record(
+        &txn,
+        audit::Entry::by(scope, "alerts.settings", "alert settings"),
+    )
+    .await?;
+    txn.commit().await?;
     if proof_changed {
         // Every RTO state of the MSP may move with it.
         super::proof_window_changed(state, scope).await?;
     }
-    audit::record(
-        &state.db,
-        audit::Entry::by(scope, "alerts.settings", "alert settings"),
-    )
-    .await?;
     Ok(view(&row))
 }
 

@@ -1,6 +1,6 @@
 //! Ingest tokens: created by MSP staff per client, shown once, stored as a hash, revocable.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -55,6 +55,7 @@ pub async fn create(
     f.finish()?;
     let token = format!("{PREFIX}{}", random_token());
     let now = Utc::now();
+    let txn = state.db.begin().await?;
     let row = ingest_token::ActiveModel {
         id: Set(Uuid::new_v4()),
         msp_id: Set(scope.msp_id()),
@@ -67,13 +68,14 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
     audit::record(
-        &state.db,
+        &txn,
         audit::Entry::by(scope, "ingest_token.create", row.name.clone()).client(client.id),
     )
     .await?;
+    txn.commit().await?;
     Ok(Created {
         id: row.id,
         name: row.name,
@@ -109,11 +111,14 @@ pub async fn revoke(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
     let mut active: ingest_token::ActiveModel = row.into();
     active.revoked_at = Set(Some(Utc::now()));
     active.updated_at = Set(Utc::now());
-    active.update(&state.db).await?;
-    state.ingest_cache.forget_token(id);
+    let txn = state.db.begin().await?;
+    active.update(&txn).await?;
     audit::record(
-        &state.db,
+        &txn,
         audit::Entry::by(scope, "ingest_token.revoke", name).client(client_id),
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    state.ingest_cache.forget_token(id);
+    Ok(())
 }

@@ -208,6 +208,7 @@ pub async fn create(
     let body = clean(&mut f, body);
     f.finish()?;
     let now = Utc::now();
+    let txn = state.db.begin().await?;
     let row = plan_template::ActiveModel {
         id: Set(Uuid::new_v4()),
         msp_id: Set(scope.msp_id()),
@@ -217,13 +218,14 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
     audit::record(
-        &state.db,
+        &txn,
         audit::Entry::by(scope, "template.create", row.name.clone()),
     )
     .await?;
+    txn.commit().await?;
     Ok(view(row))
 }
 
@@ -268,12 +270,14 @@ pub async fn update(
     }
     f.finish()?;
     active.updated_at = Set(Utc::now());
-    let saved = active.update(&state.db).await?;
+    let txn = state.db.begin().await?;
+    let saved = active.update(&txn).await?;
     audit::record(
-        &state.db,
+        &txn,
         audit::Entry::by(scope, "template.update", saved.name.clone()),
     )
     .await?;
+    txn.commit().await?;
     Ok(view(saved))
 }
 
@@ -282,8 +286,11 @@ pub async fn delete(state: &AppState, scope: &Scope, id: &str) -> AppResult<()> 
     refuse_builtin(id)?;
     let row = own(&state.db, scope, id).await?;
     let name = row.name.clone();
-    sea_orm::ModelTrait::delete(row, &state.db).await?;
-    audit::record(&state.db, audit::Entry::by(scope, "template.delete", name)).await
+    let txn = state.db.begin().await?;
+    sea_orm::ModelTrait::delete(row, &txn).await?;
+    audit::record(&txn, audit::Entry::by(scope, "template.delete", name)).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Fills a client's plan from a template: texts that are still empty, and processes and customer
@@ -296,9 +303,23 @@ pub async fn apply(
 ) -> AppResult<()> {
     let client = clients::get(&state.db, scope, client_id).await?;
     let t = get(state, scope, template_id).await?;
-    let b = t.body;
     let txn = state.db.begin().await?;
-    let row = overview::plan_row(&txn, scope, client.id).await?;
+    apply_in(&txn, scope, client.id, t).await?;
+    txn.commit().await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, client.id).await
+}
+
+/// `apply` inside the caller's transaction (a client created from a template is created with
+/// its plan filled, or not at all). The caller tells monitoring that targets changed.
+pub async fn apply_in(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: Uuid,
+    t: TemplateView,
+) -> AppResult<()> {
+    let client = clients::get(txn, scope, client_id).await?;
+    let b = t.body;
+    let row = overview::plan_row(txn, scope, client.id).await?;
     let mut p: plan::ActiveModel = row.clone().into();
     let empty = |s: &str| matches!(s.trim(), "" | "[]" | "{}");
     if empty(&row.sections) {
@@ -323,11 +344,11 @@ pub async fn apply(
         p.service_desk = Set(json(&desk));
     }
     p.updated_at = Set(Utc::now());
-    p.update(&txn).await?;
+    p.update(txn).await?;
 
     let now = Utc::now();
     let mut by_name: HashMap<String, Uuid> =
-        crate::ssr::repo::owned::of_client::<process::Entity>(&txn, scope, client.id)
+        crate::ssr::repo::owned::of_client::<process::Entity>(txn, scope, client.id)
             .await?
             .into_iter()
             .map(|p| (p.name.to_lowercase(), p.id))
@@ -351,13 +372,12 @@ pub async fn apply(
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         by_name.insert(tp.name.to_lowercase(), id);
     }
     let groups =
-        crate::ssr::repo::owned::of_client::<customer_group::Entity>(&txn, scope, client.id)
-            .await?;
+        crate::ssr::repo::owned::of_client::<customer_group::Entity>(txn, scope, client.id).await?;
     for g in &b.customer_groups {
         if groups.iter().any(|e| e.name.eq_ignore_ascii_case(&g.name)) {
             continue;
@@ -378,14 +398,12 @@ pub async fn apply(
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     audit::record(
-        &txn,
+        txn,
         audit::Entry::by(scope, "plan.apply_template", t.name).client(client.id),
     )
-    .await?;
-    txn.commit().await?;
-    crate::ssr::service::monitor::targets_changed(state, scope, client.id).await
+    .await
 }
