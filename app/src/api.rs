@@ -112,6 +112,37 @@ pub async fn signup(
     Ok(())
 }
 
+/// Sends a password reset link to an address if it has an account; answers alike either way.
+#[server]
+pub async fn request_password_reset(email: String) -> Result<(), ServerFnError> {
+    use crate::ssr::service::{mail, passwords};
+    let state = ctx::state()?;
+    let parts: http::request::Parts = leptos_axum::extract()
+        .await
+        .map_err(|_| ctx::err(crate::ssr::error::AppError::Unauthorized))?;
+    let base = mail::public_base(&state, &parts.headers);
+    passwords::request_reset(&state, &email, &base)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Sets a new password with the token of a reset link, and signs in.
+#[server]
+pub async fn reset_password(token: String, password: String) -> Result<(), ServerFnError> {
+    use crate::ssr::{service::passwords, session::session_cookie};
+    let state = ctx::state()?;
+    let signed_in = passwords::confirm_reset(&state, &token, &password)
+        .await
+        .map_err(ctx::err)?;
+    ctx::set_cookie(session_cookie(&state, &signed_in.token));
+    leptos_axum::redirect(if signed_in.user.role.is_msp_staff() {
+        "/clients"
+    } else {
+        "/home"
+    });
+    Ok(())
+}
+
 #[server]
 pub async fn logout() -> Result<(), ServerFnError> {
     use crate::ssr::{service::account, session::clear_session_cookie};

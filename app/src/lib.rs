@@ -126,6 +126,8 @@ fn Main() -> impl IntoView {
                 <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=pages::auth::AcceptInvitePage ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=pages::auth::ForgotPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/reset-password/:token") view=pages::auth::ResetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/clients") view=pages::clients::ClientsPage ssr=SsrMode::Async />
                 <Route path=path!("/clients/:id") view=pages::client::ClientPage ssr=SsrMode::Async />
                 <Route path=path!("/clients/:id/plan") view=pages::plan::PlanPage ssr=SsrMode::Async />

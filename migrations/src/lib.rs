@@ -18,6 +18,7 @@ mod m20261130_000012_health_probe;
 mod m20261130_000013_login_throttle;
 mod m20261130_000014_versions_without_ping_keys;
 mod m20261130_000015_invitations;
+mod m20261130_000016_password_reset;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_login_throttle::Migration),
             Box::new(m20261130_000014_versions_without_ping_keys::Migration),
             Box::new(m20261130_000015_invitations::Migration),
+            Box::new(m20261130_000016_password_reset::Migration),
         ]
     }
 }

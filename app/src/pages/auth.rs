@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{AcceptInvite, Login, Signup};
+use crate::api::{AcceptInvite, Login, RequestPasswordReset, ResetPassword, Signup};
 use crate::components::{error_text, use_t, ErrorNote, Field};
 use crate::domain::input::{Email, Name, Password};
 
@@ -36,7 +36,67 @@ pub fn LoginPage() -> impl IntoView {
                 <ErrorNote error />
                 <button type="submit" disabled=move || action.pending().get()>{t.sign_in}</button>
             </ActionForm>
+            <p class="muted"><a href="/forgot-password">{t.forgot_password}</a></p>
             <p class="muted">{t.no_account} " " <a href="/signup">{t.sign_up}</a></p>
+        </main>
+    }
+}
+
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let t = use_t();
+    let action = ServerAction::<RequestPasswordReset>::new();
+    let error = Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    let sent = move || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <main class="narrow card">
+            <h1>{t.forgot_password}</h1>
+            <Show
+                when=sent
+                fallback=move || view! {
+                    <p class="muted">{t.reset_intro}</p>
+                    <ActionForm action=action attr:class="form">
+                        <Field label=t.email name="email" kind="email" autocomplete="username" check=check_email />
+                        <ErrorNote error />
+                        <button type="submit" disabled=move || action.pending().get()>{t.send_reset_link}</button>
+                    </ActionForm>
+                }
+            >
+                <p role="status" data-testid="reset-sent">{t.reset_sent}</p>
+            </Show>
+            <p class="muted"><a href="/login">{t.sign_in}</a></p>
+        </main>
+    }
+}
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let t = use_t();
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let action = ServerAction::<ResetPassword>::new();
+    let error = Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    });
+    view! {
+        <main class="narrow card">
+            <h1>{t.save_password}</h1>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="token" value=token />
+                <Field label=t.new_password name="password" kind="password" autocomplete="new-password" check=check_password />
+                <ErrorNote error />
+                <button type="submit" disabled=move || action.pending().get()>{t.save_password}</button>
+            </ActionForm>
         </main>
     }
 }

@@ -19,6 +19,9 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(logout))
         .route("/auth/refresh", post(refresh))
         .route("/auth/switch", post(switch))
+        .route("/auth/password", post(change_password))
+        .route("/auth/password-reset", post(request_reset))
+        .route("/auth/password-reset/confirm", post(confirm_reset))
         .route("/me", get(me))
 }
 
@@ -108,6 +111,76 @@ async fn refresh(State(state): State<AppState>, session: Session) -> AppResult<i
     Ok((
         AppendHeaders([(SET_COOKIE, cookie)]),
         Json(TokenOut { token, user }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct PasswordIn {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the signed-in user's password; every other session ends, this one goes on.
+#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(input): ApiJson<PasswordIn>,
+) -> AppResult<impl IntoResponse> {
+    let token = app::ssr::service::passwords::change(
+        &state,
+        &session,
+        &input.current_password,
+        &input.new_password,
+    )
+    .await?;
+    let cookie = session_cookie(&state, &token);
+    let user = app::ssr::service::user_view(&session.user, session.scope.role());
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(TokenOut { token, user }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct ResetIn {
+    email: String,
+}
+
+/// Sends a reset link if the address has an account; 202 either way.
+#[tracing::instrument(skip_all)]
+async fn request_reset(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiJson(input): ApiJson<ResetIn>,
+) -> AppResult<StatusCode> {
+    let base = app::ssr::service::mail::public_base(&state, &headers);
+    app::ssr::service::passwords::request_reset(&state, &input.email, &base).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize)]
+struct ResetConfirmIn {
+    token: String,
+    new_password: String,
+}
+
+/// Sets a new password with a reset link's token and signs the user in.
+#[tracing::instrument(skip_all)]
+async fn confirm_reset(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<ResetConfirmIn>,
+) -> AppResult<impl IntoResponse> {
+    let signed_in =
+        app::ssr::service::passwords::confirm_reset(&state, &input.token, &input.new_password)
+            .await?;
+    let cookie = session_cookie(&state, &signed_in.token);
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(TokenOut {
+            token: signed_in.token,
+            user: signed_in.user,
+        }),
     ))
 }
 

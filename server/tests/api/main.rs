@@ -15,6 +15,7 @@ mod isolation;
 mod mail;
 mod migrate;
 mod monitor;
+mod passwords;
 mod plan;
 mod plan_customers;
 mod plan_export;

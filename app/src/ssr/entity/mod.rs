@@ -9,6 +9,7 @@ pub mod invitation;
 pub mod membership;
 pub mod msp;
 pub mod notification;
+pub mod password_reset;
 pub mod person;
 pub mod plan;
 pub mod plan_template;

@@ -9,6 +9,30 @@ use crate::ssr::state::{AppState, SmtpSettings};
 /// How long one SMTP conversation may take.
 pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Where links in e-mails sent to someone other than the requester point (a password reset):
+/// the configured public URL. A request's Host header is the requester's to choose, so it is
+/// used only when it names this machine itself (a local install); otherwise, without
+/// `LIFELINE_PUBLIC_URL`, links stay paths on this site.
+pub fn public_base(state: &AppState, headers: &http::HeaderMap) -> String {
+    if let Some(url) = &state.settings.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let local = headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            let name = h.rsplit_once(':').map_or(*h, |(n, _)| n);
+            matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+        });
+    match local {
+        Some(host) => format!("http://{host}"),
+        None => {
+            tracing::warn!("LIFELINE_PUBLIC_URL is not set: e-mailed links carry only their path");
+            String::new()
+        }
+    }
+}
+
 pub fn invite_link(state: &AppState, token: &str) -> String {
     let base = state.settings.public_url.clone().unwrap_or_default();
     format!("{}/invite/{token}", base.trim_end_matches('/'))

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod invites;
 pub mod mail;
 pub mod monitor;
+pub mod passwords;
 pub mod plan;
 
 use crate::model::{ClientView, Role, UserView};

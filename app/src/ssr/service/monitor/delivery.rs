@@ -57,8 +57,48 @@ pub fn destination(n: &notification::Model) -> String {
                 ))
             })
             .unwrap_or_else(|| format!("webhook:{}", n.target)),
+        // Every e-mail goes through the one relay.
+        SEALED_EMAIL => "email".to_string(),
         other => other.to_string(),
     }
+}
+
+/// Queues an e-mail whose body only its addressee may read (a password reset link): sealed at
+/// rest like tenants' secrets, opened at delivery. Account e-mails belong to no client.
+pub async fn queue_sealed_email(
+    db: &impl sea_orm::ConnectionTrait,
+    state: &AppState,
+    msp_id: Uuid,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> AppResult<()> {
+    let id = Uuid::new_v4();
+    let now = Utc::now();
+    notification::ActiveModel {
+        id: Set(id),
+        msp_id: Set(msp_id),
+        client_id: Set(Uuid::nil()),
+        channel: Set(SEALED_EMAIL.into()),
+        target: Set(to.into()),
+        subject: Set(subject.into()),
+        body: Set(state.secrets.seal(body, &sealed_context(id))),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        delivered_at: Set(None),
+        last_error: Set(String::new()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The channel of e-mails whose body is sealed.
+pub const SEALED_EMAIL: &str = "email_sealed";
+
+fn sealed_context(id: Uuid) -> String {
+    format!("notification.body:{id}")
 }
 
 async fn send(
@@ -68,13 +108,18 @@ async fn send(
     secret: &Result<String, String>,
 ) -> anyhow::Result<()> {
     match n.channel.as_str() {
-        "email" => {
+        "email" | SEALED_EMAIL => {
             let smtp = state
                 .settings
                 .smtp
                 .as_ref()
                 .ok_or_else(|| anyhow::anyhow!("no SMTP server configured"))?;
-            crate::ssr::service::mail::send(smtp, &n.target, &n.subject, n.body.clone()).await
+            let body = if n.channel == SEALED_EMAIL {
+                state.secrets.open(&n.body, &sealed_context(n.id))?
+            } else {
+                n.body.clone()
+            };
+            crate::ssr::service::mail::send(smtp, &n.target, &n.subject, body).await
         }
         "webhook" => {
             let url = reqwest::Url::parse(&n.target)?;
