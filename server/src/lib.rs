@@ -305,7 +305,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(set_lang))
         .nest("/api/v1", routes::api_router())
-        .merge(routes::monitor::ping_router())
+        .merge(routes::monitor::root_routes().router)
+        // The monthly report as a page: the link in its e-mail.
+        .route(
+            "/clients/{id}/reports/{month}",
+            get(routes::monitor::report_page),
+        )
         .leptos_routes_with_context(&state, routes, || {}, move || app::shell(leptos.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,

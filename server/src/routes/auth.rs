@@ -6,23 +6,22 @@ use app::ssr::state::AppState;
 use axum::extract::State;
 use axum::http::{header::SET_COOKIE, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ClientIp};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/signup", post(signup))
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/refresh", post(refresh))
-        .route("/auth/switch", post(switch))
-        .route("/auth/password", post(change_password))
-        .route("/auth/password-reset", post(request_reset))
-        .route("/auth/password-reset/confirm", post(confirm_reset))
-        .route("/me", get(me))
+pub fn routes() -> super::Api {
+    let api = super::Api::default();
+    let api = route!(api, "/auth/signup", post(signup));
+    let api = route!(api, "/auth/login", post(login));
+    let api = route!(api, "/auth/logout", post(logout));
+    let api = route!(api, "/auth/refresh", post(refresh));
+    let api = route!(api, "/auth/switch", post(switch));
+    let api = route!(api, "/auth/password", post(change_password));
+    let api = route!(api, "/auth/password-reset", post(request_reset));
+    let api = route!(api, "/auth/password-reset/confirm", post(confirm_reset));
+    route!(api, "/me", get(me))
 }
 
 #[derive(Serialize)]

@@ -6,19 +6,18 @@ use app::ssr::service::invites::{self, InviteInput};
 use app::ssr::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::{ApiJson, ClientIp};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/clients", get(list).post(create))
-        .route("/clients/{id}", get(show).patch(update).delete(remove))
-        .route("/clients/{id}/users", get(users).post(invite))
-        .route("/invites/{token}/accept", post(accept))
-        .route("/users/{id}/disable", post(disable))
+pub fn routes() -> super::Api {
+    let api = super::Api::default();
+    let api = route!(api, "/clients", get(list).post(create));
+    let api = route!(api, "/clients/{id}", get(show).patch(update).delete(remove));
+    let api = route!(api, "/clients/{id}/users", get(users).post(invite));
+    let api = route!(api, "/invites/{token}/accept", post(accept));
+    route!(api, "/users/{id}/disable", post(disable))
 }
 
 use super::plan::id as parse_id;

@@ -1,4 +1,17 @@
-//! REST API v1. Each resource module exposes its own `router()`; errors are problem details.
+//! REST API v1. Each resource module exposes its own `routes()`; errors are problem details.
+//! Routes are added with `route!`, which records each path with its methods: the OpenAPI test
+//! compares that table with the document, so neither can grow without the other.
+/// Adds `$path` with its handlers to an `Api`, recording the methods as written.
+macro_rules! route {
+    ($api:expr, $path:expr, $first:ident($h:expr) $(. $m:ident($hh:expr))*) => {
+        $api.add(
+            $path,
+            &[stringify!($first) $(, stringify!($m))*],
+            axum::routing::$first($h) $(.$m($hh))*,
+        )
+    };
+}
+
 mod auth;
 mod clients;
 pub mod monitor;
@@ -11,14 +24,66 @@ use axum::http::request::Parts;
 use axum::Router;
 use serde::de::DeserializeOwned;
 
+/// A router and the table of what it serves: (path, methods).
+pub struct Api {
+    pub router: Router<AppState>,
+    pub table: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Api {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+}
+
+impl Api {
+    pub fn add(
+        mut self,
+        path: &'static str,
+        methods: &[&'static str],
+        handlers: axum::routing::MethodRouter<AppState>,
+    ) -> Self {
+        self.router = self.router.route(path, handlers);
+        self.table.push((path, methods.to_vec()));
+        self
+    }
+
+    pub fn merge(mut self, other: Api) -> Self {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+}
+
+/// Everything under `/api/v1`.
+pub fn api() -> Api {
+    let api = Api::default()
+        .merge(auth::routes())
+        .merge(clients::routes())
+        .merge(plan::routes())
+        .merge(monitor::routes());
+    route!(api, "/openapi.json", get(openapi::document))
+}
+
 pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .merge(auth::router())
-        .merge(clients::router())
-        .merge(plan::router())
-        .merge(monitor::router())
-        .route("/openapi.json", axum::routing::get(openapi::document))
-        .fallback(|| async { AppError::NotFound })
+    api().router.fallback(|| async { AppError::NotFound })
+}
+
+/// `Query<T>` whose rejections are problem details (400), like the body's.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| ApiQuery(v))
+            .map_err(|e| AppError::BadRequest(e.body_text()))
+    }
 }
 
 /// `Json<T>` whose rejections are problem details: 400 for malformed JSON, 413 for an oversized

@@ -6,37 +6,36 @@ use app::ssr::service::monitor::{self, ingest, tokens};
 use app::ssr::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 
 use super::plan::id;
-use super::ApiJson;
+use super::{ApiJson, ApiQuery};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/clients/{id}/ingest-tokens",
-            get(list_tokens).post(create_token),
-        )
-        .route("/ingest-tokens/{id}", axum::routing::delete(revoke_token))
-        .route("/ingest/events", post(ingest_events))
-        .route("/clients/{id}/status", get(status))
-        .route("/systems/{id}/events", get(system_events))
-        .route("/systems/{id}/ping-key", post(rotate_ping_key))
-        .route("/clients/{id}/reports/{month}", get(report))
-        .route(
-            "/alerts/settings",
-            get(alert_settings).put(put_alert_settings),
-        )
+pub fn routes() -> super::Api {
+    let api = super::Api::default();
+    let api = route!(
+        api,
+        "/clients/{id}/ingest-tokens",
+        get(list_tokens).post(create_token)
+    );
+    let api = route!(api, "/ingest-tokens/{id}", delete(revoke_token));
+    let api = route!(api, "/ingest/events", post(ingest_events));
+    let api = route!(api, "/clients/{id}/status", get(status));
+    let api = route!(api, "/systems/{id}/events", get(system_events));
+    let api = route!(api, "/systems/{id}/ping-key", post(rotate_ping_key));
+    let api = route!(api, "/clients/{id}/reports/{month}", get(report));
+    route!(
+        api,
+        "/alerts/settings",
+        get(alert_settings).put(put_alert_settings)
+    )
 }
 
 /// Heartbeats live outside the API prefix so the URL is short enough to paste into a cron line.
-/// The monthly report's page (the link in its e-mail) lives here too.
-pub fn ping_router() -> Router<AppState> {
-    Router::new()
-        .route("/clients/{id}/reports/{month}", get(report_page))
-        .route("/ping/{key}", get(ping_ok).post(ping_ok))
-        .route("/ping/{key}/fail", get(ping_fail).post(ping_fail))
+pub fn root_routes() -> super::Api {
+    let api = super::Api::default();
+    let api = route!(api, "/ping/{key}", get(ping_ok).post(ping_ok));
+    route!(api, "/ping/{key}/fail", get(ping_fail).post(ping_fail))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
@@ -179,7 +178,7 @@ async fn report(
     scope: Scope,
     Path((c, month)): Path<(String, String)>,
     headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> AppResult<axum::response::Response> {
     use app::ssr::service::monitor::report;
     use axum::response::IntoResponse;
@@ -225,7 +224,7 @@ async fn report(
 /// The month's report as a page, for the link in its e-mail: the same document as the HTML
 /// export, in the reader's language. Signed out, the reader is sent to sign in first.
 #[tracing::instrument(skip_all)]
-async fn report_page(
+pub async fn report_page(
     State(s): State<AppState>,
     Path((c, month)): Path<(String, String)>,
     headers: HeaderMap,
@@ -262,7 +261,7 @@ async fn system_events(
     State(s): State<AppState>,
     scope: Scope,
     Path(sys): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<EventsQuery>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> AppResult<Json<Vec<app::model::monitor::EventView>>> {
     Ok(Json(
         monitor::events(&s, &scope, id(&sys)?, q.limit.unwrap_or(50)).await?,

@@ -2,12 +2,20 @@
 use axum::Json;
 use serde_json::{json, Value};
 
+/// One operation: its success answer and its problems. Every operation may also answer 500, and
+/// every one that takes a body 400 (malformed), 413 (over 1 MiB) and 422 (a text over 10,000
+/// characters), so those are added here.
 fn op(summary: &str, body: Option<&str>, ok: (&str, &str), errors: &[&str]) -> Value {
     let mut responses = serde_json::Map::new();
     responses.insert(ok.0.into(), json!({ "description": ok.1 }));
+    let mut errors: Vec<&str> = errors.to_vec();
+    errors.push("500");
+    if body.is_some() {
+        errors.extend(["400", "413", "422"]);
+    }
     for code in errors {
         responses.insert(
-            (*code).into(),
+            code.into(),
             json!({ "description": "problem details", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }),
         );
     }
@@ -15,6 +23,12 @@ fn op(summary: &str, body: Option<&str>, ok: (&str, &str), errors: &[&str]) -> V
     if let Some(schema) = body {
         o["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
     }
+    o
+}
+
+/// An operation anyone may call, without a session.
+fn public(mut o: Value) -> Value {
+    o["security"] = json!([]);
     o
 }
 
@@ -35,7 +49,7 @@ pub fn spec() -> Value {
                     "detail": { "type": "string" }, "errors": { "type": "object", "additionalProperties": { "type": "string" } } } },
                 "Signup": { "type": "object", "required": ["msp_name", "name", "email", "password"], "properties": {
                     "msp_name": { "type": "string" }, "name": { "type": "string" }, "email": { "type": "string", "format": "email" },
-                    "password": { "type": "string", "minLength": 10 } } },
+                    "password": { "type": "string", "minLength": 12, "description": "not blank, repetitive, sequential or common" } } },
                 "Login": { "type": "object", "required": ["email", "password"], "properties": {
                     "email": { "type": "string" }, "password": { "type": "string" } } },
                 "NewClient": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string" }, "notes": { "type": "string" },
@@ -44,15 +58,27 @@ pub fn spec() -> Value {
                 "Invite": { "type": "object", "required": ["email", "name", "role"], "properties": {
                     "email": { "type": "string" }, "name": { "type": "string" },
                     "role": { "type": "string", "enum": ["client_admin", "client_member"] } } },
-                "AcceptInvite": { "type": "object", "required": ["password"], "properties": { "password": { "type": "string", "minLength": 10 } } }
+                "AcceptInvite": { "type": "object", "required": ["password"], "properties": { "password": { "type": "string",
+                    "description": "a new password (at least 12 characters) or, for an address that has an account, that account's own password" } } },
+                "Switch": { "type": "object", "required": ["membership_id"], "properties": { "membership_id": { "type": "string", "format": "uuid" } } },
+                "PasswordChange": { "type": "object", "required": ["current_password", "new_password"], "properties": {
+                    "current_password": { "type": "string" }, "new_password": { "type": "string", "minLength": 12 } } },
+                "PasswordReset": { "type": "object", "required": ["email"], "properties": { "email": { "type": "string", "format": "email" } } },
+                "PasswordResetConfirm": { "type": "object", "required": ["token", "new_password"], "properties": {
+                    "token": { "type": "string" }, "new_password": { "type": "string", "minLength": 12 } } }
             }
         },
         "security": [{ "bearer": [] }],
         "paths": {
-            "/auth/signup": { "post": op("Sign up a new MSP and its owner", Some("Signup"), ("201", "{token, user, msp}"), &["400", "409", "422"]) },
-            "/auth/login": { "post": op("Sign in", Some("Login"), ("200", "{token, user}"), &["400", "401", "429"]) },
-            "/auth/logout": { "post": op("End all sessions of the user", None, ("204", "signed out"), &["401"]) },
-            "/auth/refresh": { "post": op("Renew the session token", None, ("200", "{token, user}"), &["401"]) },
+            "/auth/signup": { "post": public(op("Sign up a new MSP and its owner", Some("Signup"), ("201", "{token, user, msp}"), &[])) },
+            "/auth/login": { "post": public(op("Sign in", Some("Login"), ("200", "{token, user}"), &["401", "429"])) },
+            "/auth/logout": { "post": op("End all sessions of the user", None, ("204", "signed out"), &["401", "403"]) },
+            "/auth/refresh": { "post": op("Renew the session token (not past 7 days after signing in)", None, ("200", "{token, user}"), &["401", "403"]) },
+            "/auth/switch": { "post": op("Act in another membership of the same account", Some("Switch"), ("200", "{token, user}"), &["401", "403", "404"]) },
+            "/auth/password": { "post": op("Change the password; every other session ends", Some("PasswordChange"), ("200", "{token, user}"), &["401", "403", "429"]) },
+            "/auth/password-reset": { "post": public(op("E-mail a single-use reset link (valid 1 h) if the address has an account; the same answer either way", Some("PasswordReset"), ("202", "accepted"), &["403"])) },
+            "/auth/password-reset/confirm": { "post": public(op("Set a new password with a reset link's token; every session ends", Some("PasswordResetConfirm"), ("200", "{token, user}"), &["403", "404"])) },
+            "/openapi.json": { "get": public(op("This document", None, ("200", "OpenAPI 3.1"), &[])) },
             "/me": { "get": op("The signed-in user, role, MSP and client", None, ("200", "MeView"), &["401"]) },
             "/clients": {
                 "get": op("Clients in scope", None, ("200", "array of clients"), &["401"]),
@@ -75,7 +101,7 @@ pub fn spec() -> Value {
             },
             "/invites/{token}/accept": {
                 "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
-                "post": op("Accept an invite by choosing a password", Some("AcceptInvite"), ("200", "{token, user}"), &["400", "404", "422"])
+                "post": public(op("Accept an invite: choose a password, or give the existing account's own", Some("AcceptInvite"), ("200", "{token, user}"), &["401", "403", "404", "409", "429"]))
             }
         }
     })
@@ -255,7 +281,7 @@ fn monitor_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
         "Report backup results; each event id once (a repeat is a duplicate and changes nothing). Durable before 202",
         Some("IngestEvents"),
         ("202", "{accepted, duplicates}"),
-        &["400", "401", "413", "422"],
+        &["401", "503"],
     );
     ingest["security"] = ingest_auth;
     let key = json!([{ "name": "key", "in": "path", "required": true, "schema": { "type": "string" }, "description": "the system's ping_key" }]);
@@ -263,8 +289,8 @@ fn monitor_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
         json!({
             "servers": [{ "url": "/" }],
             "parameters": key,
-            "get": op(what, None, ("200", "ok"), &["404"]),
-            "post": op(what, None, ("200", "ok"), &["404"]),
+            "get": op(what, None, ("200", "ok"), &["404", "503"]),
+            "post": op(what, None, ("200", "ok"), &["404", "503"]),
             "security": []
         })
     };
@@ -284,6 +310,10 @@ fn monitor_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
         ("/ingest/events", json!({ "post": ingest })),
         ("/ping/{key}", ping("Heartbeat: a good restore point now")),
         ("/ping/{key}/fail", ping("Heartbeat: the backup failed")),
+        (
+            "/systems/{id}/ping-key",
+            json!({ "parameters": id, "post": op("Give a system a new heartbeat key; the old one stops at once (MSP staff)", None, ("200", "{ping_key}"), &["401", "403", "404"]) }),
+        ),
         (
             "/clients/{id}/status",
             json!({ "parameters": id, "get": op("Live RPO/RTO states of the client's systems and processes", None, ("200", "{systems, processes, counts}"), &["401", "404"]) }),
@@ -345,16 +375,54 @@ fn monitor_schemas(schemas: &mut serde_json::Map<String, Value>) {
         "mail_language": { "enum": ["en", "nl"] } } }));
 }
 
-pub async fn document() -> Json<Value> {
+/// The whole document, as served.
+pub fn full() -> Value {
     let mut doc = spec();
     let id = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }]);
     if let Some(paths) = doc["paths"].as_object_mut() {
         plan_paths(paths, &id);
         monitor_paths(paths, &id);
+        for item in paths.values_mut() {
+            complete_answers(item);
+        }
     }
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         plan_schemas(schemas);
         monitor_schemas(schemas);
     }
-    Json(doc)
+    doc
+}
+
+/// Answers every operation of a kind can give, added where the operation does not list them:
+/// 401 unless it is public, 403 for a state change (a cookie session from another site, CSRF).
+fn complete_answers(item: &mut Value) {
+    let Some(ops) = item.as_object_mut() else {
+        return;
+    };
+    for (method, op) in ops.iter_mut() {
+        if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+            continue;
+        }
+        let public = op
+            .get("security")
+            .is_some_and(|s| s.as_array().is_some_and(|a| a.is_empty()));
+        let mut add = Vec::new();
+        if !public {
+            add.push("401");
+        }
+        if method != "get" {
+            add.push("403");
+        }
+        if let Some(responses) = op["responses"].as_object_mut() {
+            for code in add {
+                responses.entry(code).or_insert_with(|| {
+                    json!({ "description": "problem details", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } })
+                });
+            }
+        }
+    }
+}
+
+pub async fn document() -> Json<Value> {
+    Json(full())
 }

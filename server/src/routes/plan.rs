@@ -5,14 +5,13 @@ use app::ssr::service::plan::overview::{self, ApproveInput, SettingsInput};
 use app::ssr::service::plan::templates;
 use app::ssr::session::Session;
 use app::ssr::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery};
 
 /// Path ids that are not UUIDs name nothing in scope: 404, like any unknown id.
 pub fn id(raw: &str) -> AppResult<Uuid> {
@@ -27,13 +26,18 @@ macro_rules! plan_resource {
             use super::*;
             use app::ssr::service::plan::$module as svc;
 
-            pub fn router() -> Router<AppState> {
-                Router::new()
-                    .route(concat!("/clients/{id}/", $plural), get(list).post(create))
-                    .route(
-                        concat!("/", $plural, "/{id}"),
-                        get(show).patch(update).delete(remove),
-                    )
+            pub fn routes() -> super::super::Api {
+                let api = super::super::Api::default();
+                let api = route!(
+                    api,
+                    concat!("/clients/{id}/", $plural),
+                    get(list).post(create)
+                );
+                route!(
+                    api,
+                    concat!("/", $plural, "/{id}"),
+                    get(show).patch(update).delete(remove)
+                )
             }
 
             #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
@@ -104,29 +108,35 @@ plan_resource!(
     CustomerGroupView
 );
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(systems::router())
-        .merge(processes::router())
-        .merge(people::router())
-        .merge(sites::router())
-        .merge(customers::router())
-        .route("/templates", get(templates).post(create_template))
-        .route(
-            "/templates/{id}",
-            get(template).patch(update_template).delete(delete_template),
-        )
-        .route(
-            "/clients/{id}/plan/apply-template",
-            axum::routing::post(apply_template),
-        )
-        .route("/clients/{id}/plan/impact", get(impact))
-        .route("/clients/{id}/plan/export.pdf", get(export_pdf))
-        .route("/clients/{id}/plan/export.html", get(export_html))
-        .route("/clients/{id}/plan", get(plan).patch(update_settings))
-        .route("/clients/{id}/plan/versions", get(versions).post(approve))
-        .route("/clients/{id}/plan/versions/{n}", get(version))
-        .route("/clients/{id}/plan/changes", get(changes))
+pub fn routes() -> super::Api {
+    let api = super::Api::default()
+        .merge(systems::routes())
+        .merge(processes::routes())
+        .merge(people::routes())
+        .merge(sites::routes())
+        .merge(customers::routes());
+    let api = route!(api, "/templates", get(templates).post(create_template));
+    let api = route!(
+        api,
+        "/templates/{id}",
+        get(template).patch(update_template).delete(delete_template)
+    );
+    let api = route!(
+        api,
+        "/clients/{id}/plan/apply-template",
+        post(apply_template)
+    );
+    let api = route!(api, "/clients/{id}/plan/impact", get(impact));
+    let api = route!(api, "/clients/{id}/plan/export.pdf", get(export_pdf));
+    let api = route!(api, "/clients/{id}/plan/export.html", get(export_html));
+    let api = route!(api, "/clients/{id}/plan", get(plan).patch(update_settings));
+    let api = route!(
+        api,
+        "/clients/{id}/plan/versions",
+        get(versions).post(approve)
+    );
+    let api = route!(api, "/clients/{id}/plan/versions/{n}", get(version));
+    route!(api, "/clients/{id}/plan/changes", get(changes))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
@@ -196,7 +206,7 @@ async fn changes(
     State(s): State<AppState>,
     scope: Scope,
     Path(c): Path<String>,
-    Query(q): Query<ChangesQuery>,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
 ) -> AppResult<Json<Vec<app::domain::diff::Change>>> {
     Ok(Json(
         overview::changes(&s, &scope, id(&c)?, q.from, q.to).await?,
@@ -280,7 +290,7 @@ async fn impact(
     State(s): State<AppState>,
     scope: Scope,
     Path(c): Path<String>,
-    Query(q): Query<ImpactQuery>,
+    ApiQuery(q): ApiQuery<ImpactQuery>,
 ) -> AppResult<Json<overview::ImpactView>> {
     let mut down = Vec::new();
     for raw in q
@@ -342,7 +352,7 @@ async fn export_pdf(
     scope: Scope,
     headers: axum::http::HeaderMap,
     Path(c): Path<String>,
-    Query(q): Query<ExportQuery>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let (doc, name) = export_doc(&s, &scope, &headers, &c, q).await?;
@@ -377,7 +387,7 @@ async fn export_html(
     scope: Scope,
     headers: axum::http::HeaderMap,
     Path(c): Path<String>,
-    Query(q): Query<ExportQuery>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let (doc, _) = export_doc(&s, &scope, &headers, &c, q).await?;

@@ -15,6 +15,7 @@ mod isolation;
 mod mail;
 mod migrate;
 mod monitor;
+mod openapi;
 mod passwords;
 mod plan;
 mod plan_customers;
