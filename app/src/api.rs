@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
+#[cfg(feature = "ssr")]
+use crate::ids::{ClientId, PersonId, ProcessId, SiteId, SystemId};
 use crate::model::{ClientView, InviteCreated, MeView, UserView};
 
 #[cfg(feature = "ssr")]
@@ -183,8 +185,10 @@ pub async fn add_client(
 pub async fn get_client(id: Uuid) -> Result<(ClientView, Vec<UserView>), ServerFnError> {
     use crate::ssr::service::clients;
     let (state, s) = ctx::session().await?;
-    let client = clients::get(&state, &s.scope, id).await.map_err(ctx::err)?;
-    let users = clients::users_of(&state, &s.scope, id)
+    let client = clients::get(&state, &s.scope, ClientId::from(id))
+        .await
+        .map_err(ctx::err)?;
+    let users = clients::users_of(&state, &s.scope, ClientId::from(id))
         .await
         .map_err(ctx::err)?;
     Ok((client, users))
@@ -201,7 +205,7 @@ pub async fn invite_user(
     use crate::ssr::service::{invites, mail};
     let (state, s) = ctx::session().await?;
     let input = invites::InviteInput { email, name, role };
-    let created = invites::invite_client_user(&state, &s.scope, client_id, input)
+    let created = invites::invite_client_user(&state, &s.scope, ClientId::from(client_id), input)
         .await
         .map_err(ctx::err)?;
     let link = mail::invite_link(&state, &created.invite_token);
@@ -242,14 +246,14 @@ pub async fn get_plan(client_id: Uuid) -> Result<PlanPage, ServerFnError> {
     use crate::ssr::service::plan::overview;
     let (state, s) = ctx::session().await?;
     let today = chrono::Utc::now().date_naive();
-    let plan = overview::view(&state, &s.scope, client_id, today)
+    let plan = overview::view(&state, &s.scope, ClientId::from(client_id), today)
         .await
         .map_err(ctx::err)?;
-    let versions = overview::versions(&state, &s.scope, client_id)
+    let versions = overview::versions(&state, &s.scope, ClientId::from(client_id))
         .await
         .map_err(ctx::err)?;
     let changes = match versions.last() {
-        Some(v) => overview::changes(&state, &s.scope, client_id, v.number, None)
+        Some(v) => overview::changes(&state, &s.scope, ClientId::from(client_id), v.number, None)
             .await
             .map_err(ctx::err)?,
         None => Vec::new(),
@@ -270,9 +274,14 @@ pub async fn approve_plan(
 ) -> Result<crate::model::plan::VersionInfo, ServerFnError> {
     use crate::ssr::service::plan::overview;
     let (state, s) = ctx::session().await?;
-    overview::approve(&state, &s, client_id, overview::ApproveInput { note })
-        .await
-        .map_err(ctx::err)
+    overview::approve(
+        &state,
+        &s,
+        ClientId::from(client_id),
+        overview::ApproveInput { note },
+    )
+    .await
+    .map_err(ctx::err)
 }
 
 #[cfg(feature = "ssr")]
@@ -323,7 +332,7 @@ pub async fn add_person(
         is_coordinator: Some(coordinator.is_some()),
         ..Default::default()
     };
-    people::create(&state, &s.scope, client_id, input)
+    people::create(&state, &s.scope, ClientId::from(client_id), input)
         .await
         .map_err(ctx::err)
 }
@@ -354,7 +363,7 @@ pub async fn add_site(
         emergency_numbers: numbers,
         ..Default::default()
     };
-    sites::create(&state, &s.scope, client_id, input)
+    sites::create(&state, &s.scope, ClientId::from(client_id), input)
         .await
         .map_err(ctx::err)
 }
@@ -376,7 +385,7 @@ pub async fn add_process(
         impact_day: opt(impact_day),
         ..Default::default()
     };
-    processes::create(&state, &s.scope, client_id, input)
+    processes::create(&state, &s.scope, ClientId::from(client_id), input)
         .await
         .map_err(ctx::err)
 }
@@ -411,7 +420,7 @@ pub async fn add_system(
         procedure: (!steps.is_empty()).then_some(steps),
         ..Default::default()
     };
-    systems::create(&state, &s.scope, client_id, input)
+    systems::create(&state, &s.scope, ClientId::from(client_id), input)
         .await
         .map_err(ctx::err)
 }
@@ -448,7 +457,7 @@ pub async fn get_status(
     use crate::ssr::service::monitor;
     let (state, s) = ctx::session().await?;
     let now = chrono::Utc::now();
-    let mut status = monitor::client_status(&state, &s.scope, client_id, now)
+    let mut status = monitor::client_status(&state, &s.scope, ClientId::from(client_id), now)
         .await
         .map_err(ctx::err)?;
     if status.ping_base.is_empty() {
@@ -464,7 +473,7 @@ pub async fn get_status(
             status.ping_base = format!("http://{host}");
         }
     }
-    let history = monitor::history(&state, &s.scope, client_id, 7, now)
+    let history = monitor::history(&state, &s.scope, ClientId::from(client_id), 7, now)
         .await
         .map_err(ctx::err)?;
     Ok((status, history.into_iter().collect()))
@@ -477,7 +486,7 @@ pub async fn list_ingest_tokens(
 ) -> Result<Vec<crate::model::monitor::IngestTokenView>, ServerFnError> {
     use crate::ssr::service::monitor::tokens;
     let (state, s) = ctx::session().await?;
-    tokens::list(&state, &s.scope, client_id)
+    tokens::list(&state, &s.scope, ClientId::from(client_id))
         .await
         .map_err(ctx::err)
 }
@@ -487,9 +496,14 @@ pub async fn list_ingest_tokens(
 pub async fn create_ingest_token(client_id: Uuid, name: String) -> Result<String, ServerFnError> {
     use crate::ssr::service::monitor::tokens;
     let (state, s) = ctx::session().await?;
-    let created = tokens::create(&state, &s.scope, client_id, tokens::NewToken { name })
-        .await
-        .map_err(ctx::err)?;
+    let created = tokens::create(
+        &state,
+        &s.scope,
+        ClientId::from(client_id),
+        tokens::NewToken { name },
+    )
+    .await
+    .map_err(ctx::err)?;
     Ok(created.token)
 }
 
@@ -538,7 +552,7 @@ pub async fn update_person(
         caller_id: Some(Uuid::parse_str(caller_id.trim()).ok()),
         ..Default::default()
     };
-    people::update(&state, &s.scope, id, input)
+    people::update(&state, &s.scope, PersonId::from(id), input)
         .await
         .map_err(ctx::err)
 }
@@ -589,7 +603,7 @@ async fn put_policy(
         policy: Some(policy),
         ..Default::default()
     };
-    systems::update(&state, &s.scope, id, input)
+    systems::update(&state, &s.scope, SystemId::from(id), input)
         .await
         .map(|_| ())
         .map_err(ctx::err)
@@ -601,10 +615,10 @@ pub async fn delete_plan_item(kind: String, id: Uuid) -> Result<(), ServerFnErro
     use crate::ssr::service::plan::{people, processes, sites, systems};
     let (state, s) = ctx::session().await?;
     let r = match kind.as_str() {
-        "person" => people::delete(&state, &s.scope, id).await,
-        "site" => sites::delete(&state, &s.scope, id).await,
-        "process" => processes::delete(&state, &s.scope, id).await,
-        "system" => systems::delete(&state, &s.scope, id).await,
+        "person" => people::delete(&state, &s.scope, PersonId::from(id)).await,
+        "site" => sites::delete(&state, &s.scope, SiteId::from(id)).await,
+        "process" => processes::delete(&state, &s.scope, ProcessId::from(id)).await,
+        "system" => systems::delete(&state, &s.scope, SystemId::from(id)).await,
         _ => Err(crate::ssr::error::AppError::field(
             "kind",
             "must be person, site, process or system",
@@ -670,7 +684,7 @@ pub async fn update_communication(
         }),
         ..Default::default()
     };
-    overview::update_settings(&state, &s.scope, client_id, input)
+    overview::update_settings(&state, &s.scope, ClientId::from(client_id), input)
         .await
         .map(|_| ())
         .map_err(ctx::err)

@@ -5,6 +5,7 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod i18n;
+pub mod ids;
 pub mod model;
 pub mod monitor_text;
 mod pages;

@@ -151,15 +151,32 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
             Box::pin(async move { Ok(sqlite_connection_is_clean(conn).await) })
         })
     });
+    let sqlite = config::sqlite_path(url).is_some() || url.starts_with("sqlite:");
+    if sqlite {
+        // Migrations run over one connection of their own: a pooled SQLite connection that
+        // read the schema before another changed it can go on seeing the old one between two
+        // statements of a migration ("no such column"), under load more often than not.
+        let mut one = opts.clone();
+        one.max_connections(1).min_connections(1);
+        let single = Database::connect(one)
+            .await
+            .context("connecting to the database")?;
+        single
+            .execute_unprepared("PRAGMA journal_mode=WAL;")
+            .await?;
+        migrations::Migrator::up(&single, None)
+            .await
+            .context("running migrations")?;
+        single.close().await?;
+    }
     let db = Database::connect(opts)
         .await
         .context("connecting to the database")?;
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
-        db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
+    if !sqlite {
+        migrations::Migrator::up(&db, None)
+            .await
+            .context("running migrations")?;
     }
-    migrations::Migrator::up(&db, None)
-        .await
-        .context("running migrations")?;
     if let Some(path) = config::sqlite_path(url) {
         let marker = created_marker(&path);
         if !marker.exists() {

@@ -1,7 +1,10 @@
 //! Tenant isolation, in one place. A `Scope` is what a request may see: one MSP, and for client
 //! users one client of it. Every repository query on tenant data is built by `Scope::select`, which
 //! ANDs the scope's filter in; a row outside it simply does not exist for the caller (404).
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
+use sea_orm::{
+    ColumnTrait, Condition, DeleteMany, EntityTrait, QueryFilter, Select, Statement, UpdateMany,
+    Value,
+};
 use uuid::Uuid;
 
 use super::entity::{
@@ -10,6 +13,7 @@ use super::entity::{
     site, state_change, system, system_clock, system_dependency, system_status,
 };
 use super::error::AppError;
+use crate::ids::{CustomerGroupId, IngestTokenId, PersonId, ProcessId, SiteId, SystemId};
 use crate::model::Role;
 
 /// What a caller may see. Its fields are private: a scope is made only here, from a signed-in
@@ -37,6 +41,22 @@ impl AllTenants {
     /// Every row of a tenant-owned table, of every tenant.
     pub fn select<E: Tenanted>(&self) -> Select<E> {
         E::find()
+    }
+
+    /// Changes rows of any tenant (the pass narrows them down itself).
+    pub fn update<E: Tenanted>(&self) -> UpdateMany<E> {
+        E::update_many()
+    }
+
+    /// A statement of the pass's own SQL over tenant tables (set-based passes the query
+    /// builder cannot express).
+    pub fn statement(
+        &self,
+        backend: sea_orm::DbBackend,
+        sql: impl Into<String>,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Statement {
+        Statement::from_sql_and_values(backend, sql.into(), values)
     }
 
     pub fn reason(&self) -> &'static str {
@@ -125,6 +145,27 @@ impl Scope {
         E::find().filter(self.condition::<E>())
     }
 
+    /// A statement of the caller's own SQL on behalf of this scope, which must name the
+    /// scope's tenant itself (its ids go in as values).
+    pub fn raw(
+        &self,
+        backend: sea_orm::DbBackend,
+        sql: impl Into<String>,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Statement {
+        Statement::from_sql_and_values(backend, sql.into(), values)
+    }
+
+    /// Changes to the scope's rows only.
+    pub fn update<E: Tenanted>(&self) -> UpdateMany<E> {
+        E::update_many().filter(self.condition::<E>())
+    }
+
+    /// Deletes among the scope's rows only.
+    pub fn delete<E: Tenanted>(&self) -> DeleteMany<E> {
+        E::delete_many().filter(self.condition::<E>())
+    }
+
     pub fn is_msp_staff(&self) -> bool {
         self.role.is_msp_staff()
     }
@@ -210,15 +251,17 @@ impl Tenanted for plan_template::Entity {
     }
 }
 
-/// A row that belongs to one client, with an `id` of its own (the plan tables).
+/// A row that belongs to one client, with an `id` of its own (the plan tables). `Id` is the
+/// typed id of its rows: a read of systems takes a `SystemId`, not any UUID.
 pub trait ClientOwned: Tenanted {
+    type Id: Copy + Into<Uuid> + Send + Sync;
     fn id_column() -> Self::Column;
     fn client_id_column() -> Self::Column;
 }
 
 /// Plan tables all carry both tenant columns under the same names.
 macro_rules! client_owned {
-    ($($m:ident),*) => {$(
+    ($($m:ident: $id:ty),* $(,)?) => {$(
         impl Tenanted for $m::Entity {
             fn msp_column() -> $m::Column {
                 $m::Column::MspId
@@ -228,6 +271,7 @@ macro_rules! client_owned {
             }
         }
         impl ClientOwned for $m::Entity {
+            type Id = $id;
             fn id_column() -> $m::Column {
                 $m::Column::Id
             }
@@ -239,18 +283,18 @@ macro_rules! client_owned {
 }
 
 client_owned!(
-    site,
-    person,
-    process,
-    system,
-    system_dependency,
-    process_system,
-    plan,
-    plan_version,
-    customer_group,
-    ingest_token,
-    backup_event,
-    state_change
+    site: SiteId,
+    person: PersonId,
+    process: ProcessId,
+    system: SystemId,
+    system_dependency: Uuid,
+    process_system: Uuid,
+    plan: Uuid,
+    plan_version: Uuid,
+    customer_group: CustomerGroupId,
+    ingest_token: IngestTokenId,
+    backup_event: Uuid,
+    state_change: Uuid,
 );
 
 impl Tenanted for notification::Entity {
@@ -286,5 +330,92 @@ impl Tenanted for system_clock::Entity {
     }
     fn client_column() -> Option<system_clock::Column> {
         Some(system_clock::Column::ClientId)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The tenant tables, as this file names them (every `impl Tenanted` and `client_owned!`).
+    fn tenant_tables() -> Vec<String> {
+        let src = include_str!("scope.rs");
+        let mut names: Vec<String> = src
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("impl Tenanted for "))
+            .filter_map(|rest| rest.split("::Entity").next())
+            .filter(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .map(str::to_string)
+            .collect();
+        let list = src
+            .split("client_owned!(\n")
+            .nth(1)
+            .and_then(|rest| rest.split(");").next())
+            .unwrap_or_default();
+        names.extend(
+            list.split(',')
+                .filter_map(|n| n.split(':').next())
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
+        );
+        names
+    }
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if !path.ends_with("entity") {
+                    sources(&path, out);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("scope.rs") {
+                out.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+
+    /// Isolation by construction: outside this file, no code reads or changes a tenant table
+    /// except through a `Scope` (filtered by it) or `Scope::all_tenants(reason)` (a named pass),
+    /// and no SQL is sent except through one of them.
+    #[test]
+    fn tenant_tables_are_reached_only_through_a_scope() {
+        let tables = tenant_tables();
+        assert!(tables.len() >= 20, "{tables:?}");
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ssr"),
+            &mut files,
+        );
+        assert!(files.len() > 20);
+        // Tables of no tenant: the health probe and the sign-in counters.
+        let untenanted_sql = ["health.rs", "throttle.rs"];
+        let mut found = Vec::new();
+        for (path, text) in &files {
+            for t in &tables {
+                for call in [
+                    "find()",
+                    "update_many()",
+                    "delete_many()",
+                    "find_by_id(",
+                    "delete_by_id(",
+                    "find_by_statement(",
+                ] {
+                    let bare = format!("{t}::Entity::{call}");
+                    if text.contains(&bare) {
+                        found.push(format!("{path}: {bare}"));
+                    }
+                }
+            }
+            let raw = text.contains("Statement::from_sql_and_values")
+                || text.contains("Statement::from_string");
+            if raw && !untenanted_sql.iter().any(|f| path.ends_with(f)) {
+                found.push(format!("{path}: SQL outside a scope"));
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "tenant data reached around the scope: {found:#?}"
+        );
     }
 }

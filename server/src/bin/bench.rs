@@ -387,9 +387,13 @@ async fn run() -> anyhow::Result<()> {
     // Worst case: the client's targets changed, so every status is judged again in Rust with the
     // targets read afresh (100,000 systems of one client).
     let scope = app::ssr::scope::Scope::machine(sweep_msp, sweep_client);
-    app::ssr::service::monitor::targets_changed(&state, &scope, sweep_client)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    app::ssr::service::monitor::targets_changed(
+        &state,
+        &scope,
+        app::ids::ClientId::from(sweep_client),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let t2 = Instant::now();
     let confirmed = sweep(&state, Utc::now(), EVAL_SYSTEMS as u64).await?;
     let confirm_ms = ms(t2.elapsed());

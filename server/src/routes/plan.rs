@@ -13,9 +13,12 @@ use uuid::Uuid;
 
 use super::{ApiJson, ApiQuery};
 
-/// Path ids that are not UUIDs name nothing in scope: 404, like any unknown id.
-pub fn id(raw: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+/// Path ids that are not UUIDs name nothing in scope: 404, like any unknown id. The id comes
+/// out typed as the handler's use case asks (`SystemId`, `ClientId`, …).
+pub fn id<T: From<Uuid>>(raw: &str) -> AppResult<T> {
+    Uuid::parse_str(raw)
+        .map(T::from)
+        .map_err(|_| AppError::NotFound)
 }
 
 /// The five handlers of a plan collection (`/clients/{id}/<plural>`) and its items (`/<plural>/{id}`),

@@ -4,6 +4,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::ids::ClientId;
 use crate::ssr::entity::client;
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::scope::Scope;
@@ -17,10 +18,14 @@ pub async fn list(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<Vec<cli
 }
 
 /// The client if it is in scope; `NotFound` otherwise, whether it exists elsewhere or not.
-pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> AppResult<client::Model> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: ClientId,
+) -> AppResult<client::Model> {
     scope
         .select::<client::Entity>()
-        .filter(client::Column::Id.eq(id))
+        .filter(client::Column::Id.eq(id.uuid()))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -48,7 +53,7 @@ pub async fn create(
 pub async fn update(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    id: Uuid,
+    id: ClientId,
     name: Option<String>,
     notes: Option<String>,
 ) -> AppResult<client::Model> {
@@ -66,7 +71,7 @@ pub async fn update(
 pub async fn delete(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    id: Uuid,
+    id: ClientId,
 ) -> AppResult<client::Model> {
     let row = get(db, scope, id).await?;
     row.clone().delete(db).await?;

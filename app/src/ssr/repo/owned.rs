@@ -1,6 +1,6 @@
 //! Generic reads and deletes for rows a client owns (plan tables), always through the scope.
+use crate::ids::ClientId;
 use sea_orm::{ColumnTrait, ConnectionTrait, IntoActiveModel, ModelTrait, QueryFilter};
-use uuid::Uuid;
 
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::scope::{ClientOwned, Scope};
@@ -9,14 +9,14 @@ use crate::ssr::scope::{ClientOwned, Scope};
 pub async fn get<E: ClientOwned>(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    id: Uuid,
+    id: E::Id,
 ) -> AppResult<E::Model>
 where
     E::Model: Sync,
 {
     scope
         .select::<E>()
-        .filter(E::id_column().eq(id))
+        .filter(E::id_column().eq(id.into()))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -26,14 +26,14 @@ where
 pub async fn of_client<E: ClientOwned>(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<Vec<E::Model>>
 where
     E::Model: Sync,
 {
     Ok(scope
         .select::<E>()
-        .filter(E::client_id_column().eq(client_id))
+        .filter(E::client_id_column().eq(client_id.uuid()))
         .all(db)
         .await?)
 }
@@ -41,7 +41,7 @@ where
 pub async fn delete<E: ClientOwned>(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    id: Uuid,
+    id: E::Id,
 ) -> AppResult<E::Model>
 where
     E::Model: Sync + IntoActiveModel<E::ActiveModel> + ModelTrait<Entity = E>,

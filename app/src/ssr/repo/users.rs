@@ -9,18 +9,22 @@ use crate::ssr::entity::{membership, user};
 use crate::ssr::error::AppResult;
 use crate::ssr::scope::Scope;
 
-/// The first membership of a user, by the user's own id (session resolution, before any scope
-/// exists): the one a session acts in unless it names another.
+/// A user's memberships, oldest first (session resolution, before any scope exists).
+fn memberships_query(user_id: Uuid) -> sea_orm::Select<membership::Entity> {
+    Scope::all_tenants("session: the memberships of the signed-in account")
+        .select::<membership::Entity>()
+        .filter(membership::Column::UserId.eq(user_id))
+        .order_by_asc(membership::Column::CreatedAt)
+        .order_by_asc(membership::Column::Id)
+}
+
+/// The first membership of a user, by the user's own id: the one a session acts in unless it
+/// names another.
 pub async fn membership_of(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> AppResult<Option<membership::Model>> {
-    Ok(membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user_id))
-        .order_by_asc(membership::Column::CreatedAt)
-        .order_by_asc(membership::Column::Id)
-        .one(db)
-        .await?)
+    Ok(memberships_query(user_id).one(db).await?)
 }
 
 /// One membership of a user by its id (a session that names it), if it is the user's.
@@ -29,10 +33,14 @@ pub async fn membership_by_id(
     user_id: Uuid,
     id: Uuid,
 ) -> AppResult<Option<membership::Model>> {
-    Ok(membership::Entity::find_by_id(id)
-        .filter(membership::Column::UserId.eq(user_id))
-        .one(db)
-        .await?)
+    Ok(
+        Scope::all_tenants("session: the memberships of the signed-in account")
+            .select::<membership::Entity>()
+            .filter(membership::Column::Id.eq(id))
+            .filter(membership::Column::UserId.eq(user_id))
+            .one(db)
+            .await?,
+    )
 }
 
 /// Every membership of a user, oldest first.
@@ -40,12 +48,7 @@ pub async fn memberships_of(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> AppResult<Vec<membership::Model>> {
-    Ok(membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user_id))
-        .order_by_asc(membership::Column::CreatedAt)
-        .order_by_asc(membership::Column::Id)
-        .all(db)
-        .await?)
+    Ok(memberships_query(user_id).all(db).await?)
 }
 
 /// Sign-in and sign-up look a user up by e-mail before there is a scope.

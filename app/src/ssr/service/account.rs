@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{client_view, user_view, Fields};
 use crate::domain::input::{Email, Name, Password};
+use crate::ids::ClientId;
 use crate::model::{MeView, MspView, Role, UserView};
 use crate::ssr::auth::{self, Claims};
 use crate::ssr::entity::{msp, user};
@@ -276,7 +277,9 @@ pub async fn me(state: &AppState, session: &Session) -> AppResult<MeView> {
         .await?
         .ok_or(AppError::NotFound)?;
     let client = match scope.client_id() {
-        Some(id) => Some(client_view(clients::get(&state.db, scope, id).await?)),
+        Some(id) => Some(client_view(
+            clients::get(&state.db, scope, ClientId::from(id)).await?,
+        )),
         None => None,
     };
     // The account's other memberships, each read in its own scope.
@@ -292,7 +295,11 @@ pub async fn me(state: &AppState, session: &Session) -> AppResult<MeView> {
             .map(|x| x.name)
             .unwrap_or_default();
         let client_name = match m.client_id {
-            Some(id) => Some(clients::get(&state.db, &theirs, id).await?.name),
+            Some(id) => Some(
+                clients::get(&state.db, &theirs, ClientId::from(id))
+                    .await?
+                    .name,
+            ),
             None => None,
         };
         memberships.push(crate::model::MembershipView {

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::{client_view, user_view};
 use crate::domain::input::Name;
+use crate::ids::ClientId;
 use crate::model::{ClientView, Role, UserView};
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::{audit, clients, users};
@@ -42,7 +43,7 @@ pub async fn list(state: &AppState, scope: &Scope) -> AppResult<Vec<ClientView>>
         .collect())
 }
 
-pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<ClientView> {
+pub async fn get(state: &AppState, scope: &Scope, id: ClientId) -> AppResult<ClientView> {
     clients::get(&state.db, scope, id).await.map(client_view)
 }
 
@@ -65,7 +66,7 @@ pub async fn create(state: &AppState, scope: &Scope, input: NewClient) -> AppRes
     let txn = state.db.begin().await?;
     let row = clients::create(&txn, scope, name.into_string(), notes).await?;
     if let Some(t) = template {
-        templates::apply_in(&txn, scope, row.id, t).await?;
+        templates::apply_in(&txn, scope, ClientId::from(row.id), t).await?;
     }
     audit::record(
         &txn,
@@ -73,14 +74,14 @@ pub async fn create(state: &AppState, scope: &Scope, input: NewClient) -> AppRes
     )
     .await?;
     txn.commit().await?;
-    crate::ssr::service::monitor::targets_changed(state, scope, row.id).await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, ClientId::from(row.id)).await?;
     Ok(client_view(row))
 }
 
 pub async fn update(
     state: &AppState,
     scope: &Scope,
-    id: Uuid,
+    id: ClientId,
     patch: ClientPatch,
 ) -> AppResult<ClientView> {
     // Existence first, so an out-of-scope id answers 404 before any permission question.
@@ -107,7 +108,7 @@ pub async fn update(
     Ok(client_view(row))
 }
 
-pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
+pub async fn delete(state: &AppState, scope: &Scope, id: ClientId) -> AppResult<()> {
     clients::get(&state.db, scope, id).await?;
     scope.require_msp_staff()?;
     use sea_orm::TransactionTrait;
@@ -121,8 +122,8 @@ pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
     .await?;
     txn.commit().await?;
     // Its tokens and systems stop counting on this replica now, not when the cache expires.
-    state.ingest_cache.forget_tokens_of(id);
-    state.ingest_cache.forget_client(id);
+    state.ingest_cache.forget_tokens_of(id.uuid());
+    state.ingest_cache.forget_client(id.uuid());
     Ok(())
 }
 
@@ -130,12 +131,12 @@ pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
 pub async fn users_of(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<Vec<UserView>> {
     use crate::ssr::entity::invitation;
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     clients::get(&state.db, scope, client_id).await?;
-    let mut out: Vec<UserView> = users::list_for_client(&state.db, scope, client_id)
+    let mut out: Vec<UserView> = users::list_for_client(&state.db, scope, client_id.uuid())
         .await?
         .iter()
         .map(|(u, m)| user_view(u, Role::parse(&m.role).unwrap_or(Role::ClientMember)))

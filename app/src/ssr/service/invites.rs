@@ -4,15 +4,14 @@
 //! account's own password is given: an invitation never sets or resets a password, and its
 //! answer is the same whether or not the address has an account elsewhere.
 use chrono::{Duration as ChronoDuration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set, SqlErr, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::account::{hash_blocking, issue_token, verify_blocking, SignedIn};
 use super::{user_view, Fields};
 use crate::domain::input::{Email, Name, Password};
+use crate::ids::ClientId;
 use crate::model::{InviteCreated, Role, UserView};
 use crate::ssr::auth;
 use crate::ssr::entity::{invitation, membership};
@@ -45,7 +44,7 @@ pub fn pending_view(i: &invitation::Model) -> UserView {
 pub async fn invite_client_user(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     input: InviteInput,
 ) -> AppResult<InviteCreated> {
     let client = clients::get(&state.db, scope, client_id).await?;
@@ -95,8 +94,8 @@ pub async fn invite_client_user(
     };
     let txn = state.db.begin().await?;
     // An expired invitation blocks nothing: it makes way for the new one.
-    invitation::Entity::delete_many()
-        .filter(scope.condition::<invitation::Entity>())
+    scope
+        .delete::<invitation::Entity>()
         .filter(invitation::Column::Email.eq(email.as_str()))
         .filter(invitation::Column::AcceptedAt.is_null())
         .filter(invitation::Column::ExpiresAt.lt(now))
@@ -146,7 +145,11 @@ pub async fn withdraw(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<bo
     };
     scope.require_admin()?;
     let txn = state.db.begin().await?;
-    invitation::Entity::delete_by_id(row.id).exec(&txn).await?;
+    scope
+        .delete::<invitation::Entity>()
+        .filter(invitation::Column::Id.eq(row.id))
+        .exec(&txn)
+        .await?;
     let mut entry = audit::Entry::by(scope, "user.invite_withdrawn", row.email.clone());
     entry.client_id = row.client_id.or(scope.client_id());
     audit::record(&txn, entry).await?;
@@ -168,7 +171,9 @@ pub async fn accept_invite(
             "must be at most 256 characters",
         ));
     }
-    let inv = invitation::Entity::find()
+    let all = Scope::all_tenants("invitation acceptance: the invitation a link's token names");
+    let inv = all
+        .select::<invitation::Entity>()
         .filter(invitation::Column::TokenHash.eq(auth::sha256_hex(token)))
         .filter(invitation::Column::AcceptedAt.is_null())
         .one(&state.db)
@@ -211,7 +216,8 @@ pub async fn accept_invite(
 
     let txn = state.db.begin().await?;
     // Compare-and-set: of two concurrent acceptances only one finds the invitation open.
-    let claimed = invitation::Entity::update_many()
+    let claimed = all
+        .update::<invitation::Entity>()
         .col_expr(
             invitation::Column::AcceptedAt,
             sea_orm::sea_query::Expr::value(Utc::now()),

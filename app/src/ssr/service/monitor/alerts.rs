@@ -103,7 +103,12 @@ pub(super) async fn webhook_secret(
 /// `lifeline rotate-secrets`; a value no key opens is left alone and reported.
 pub async fn reseal_secrets(state: &AppState) -> AppResult<usize> {
     let mut done = 0;
-    for row in alert_settings::Entity::find().all(&state.db).await? {
+    let all = Scope::all_tenants("key rotation: every MSP's sealed webhook secret");
+    for row in all
+        .select::<alert_settings::Entity>()
+        .all(&state.db)
+        .await?
+    {
         if !state.secrets.needs_resealing(&row.webhook_secret) {
             continue;
         }
@@ -117,7 +122,8 @@ pub async fn reseal_secrets(state: &AppState) -> AppResult<usize> {
         };
         let sealed = state.secrets.seal(&plain, &context);
         // Only if nobody changed it meanwhile.
-        let n = alert_settings::Entity::update_many()
+        let n = all
+            .update::<alert_settings::Entity>()
             .col_expr(alert_settings::Column::WebhookSecret, Expr::value(sealed))
             .filter(alert_settings::Column::MspId.eq(row.msp_id))
             .filter(alert_settings::Column::WebhookSecret.eq(row.webhook_secret.clone()))
@@ -271,8 +277,8 @@ async fn recipients(
     client_id: Uuid,
 ) -> AppResult<Vec<String>> {
     let mut out: Vec<String> = serde_json::from_str(&settings.emails).unwrap_or_default();
-    let members = membership::Entity::find()
-        .filter(membership::Column::MspId.eq(settings.msp_id))
+    let members = Scope::machine_msp(settings.msp_id)
+        .select::<membership::Entity>()
         .all(db)
         .await?;
     let wanted: Vec<Uuid> = members
@@ -621,7 +627,9 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     }
     // Breaches that stay open are repeated, per the MSP's schedule.
     // Longest untold first, so with more open breaches than one pass takes, each gets its turn.
-    let breached = system_clock::Entity::find()
+    let all = Scope::all_tenants("reminders: the open breaches of every tenant");
+    let breached = all
+        .select::<system_clock::Entity>()
         .filter(system_clock::Column::RpoState.eq(State::Breached.as_str()))
         .order_by_asc(Expr::cust("COALESCE(reminded_at, state_since)"))
         .order_by_asc(system_clock::Column::SystemId)
@@ -654,7 +662,8 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     let mut by_client: BTreeMap<(Uuid, Uuid), Vec<Told>> = BTreeMap::new();
     for s in due {
         // Claim it: a compare-and-set on the version, so one replica repeats it.
-        let claimed = system_clock::Entity::update_many()
+        let claimed = all
+            .update::<system_clock::Entity>()
             .col_expr(
                 system_clock::Column::RemindedAt,
                 Expr::value(Some(millis(now))),
@@ -755,7 +764,7 @@ async fn tell_client(
 /// many it told.
 async fn dispatch_batch(state: &AppState, now: DateTime<Utc>) -> AppResult<(usize, usize)> {
     use crate::ssr::sql::placeholder;
-    use sea_orm::{DbBackend, Statement, Value};
+    use sea_orm::{DbBackend, Value};
     let backend = state.db.get_database_backend();
     let skip_locked = if backend == DbBackend::Postgres {
         " FOR UPDATE SKIP LOCKED"
@@ -772,8 +781,10 @@ async fn dispatch_batch(state: &AppState, now: DateTime<Utc>) -> AppResult<(usiz
     );
     let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
-    let claimed = state_change::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(
+    let all = Scope::all_tenants("alert dispatch: claim new state changes of every tenant");
+    let claimed = all
+        .select::<state_change::Entity>()
+        .from_raw_sql(all.statement(
             backend,
             claim,
             [Value::from(now), Value::from(DISPATCH_BATCH as i64)],

@@ -7,10 +7,7 @@
 //! leaves them alone while they are being sent, and takes them over if this one dies.
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    Statement, Value,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set, Value};
 use sha2::Sha256;
 use std::collections::HashMap;
 use tokio::task::JoinSet;
@@ -197,7 +194,8 @@ impl Deliverer {
             return Ok(0);
         }
         let now = Utc::now();
-        let due = notification::Entity::find()
+        let due = Scope::all_tenants("delivery: due messages of every tenant")
+            .select::<notification::Entity>()
             .filter(notification::Column::DeliveredAt.is_null())
             .filter(notification::Column::NextAttemptAt.lte(now))
             .filter(notification::Column::Attempts.lt(MAX_ATTEMPTS))
@@ -294,8 +292,10 @@ async fn claim(state: &AppState, ids: &[Uuid]) -> AppResult<Vec<notification::Mo
         Value::from(MAX_ATTEMPTS),
     ];
     values.extend(ids.iter().map(|id| Value::from(*id)));
-    Ok(notification::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+    let all = Scope::all_tenants("delivery: lease the messages picked");
+    Ok(all
+        .select::<notification::Entity>()
+        .from_raw_sql(all.statement(backend, sql, values))
         .all(&state.db)
         .await?)
 }

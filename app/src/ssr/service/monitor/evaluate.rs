@@ -8,7 +8,7 @@
 //! need the clock compared with those moments, which the database does in one set-based pass
 //! (on PostgreSQL one statement that locks what it takes with `FOR UPDATE SKIP LOCKED`).
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, TransactionTrait, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::ingest::{insert_changes, lock_in_order, state_changes};
 use super::{clock, last_test, stored_states, Clock};
 use crate::domain::sla::{State, Telemetry};
+use crate::ids::ClientId;
 use crate::ssr::entity::system_clock::millis;
 use crate::ssr::error::AppResult;
 use crate::ssr::scope::Scope;
@@ -97,7 +98,8 @@ async fn confirm_targets(state: &AppState, now: DateTime<Utc>, limit: u64) -> Ap
         p(2),
         p(3)
     );
-    let due: Vec<Due> = Due::find_by_statement(Statement::from_sql_and_values(
+    let all = Scope::all_tenants("evaluator: statuses of every tenant whose targets changed");
+    let due: Vec<Due> = Due::find_by_statement(all.statement(
         backend,
         sql,
         [
@@ -120,7 +122,7 @@ async fn confirm_targets(state: &AppState, now: DateTime<Utc>, limit: u64) -> Ap
     let mut proof_days: HashMap<Uuid, i64> = HashMap::new();
     for ((msp, client), rows) in by_client {
         let scope = Scope::machine(msp, client);
-        let (targets, _, _) = super::targets(&state.db, &scope, client).await?;
+        let (targets, _, _) = super::targets(&state.db, &scope, ClientId::from(client)).await?;
         let days = match proof_days.get(&msp) {
             Some(d) => *d,
             None => {
@@ -196,7 +198,10 @@ async fn write(
     let ids: Vec<Uuid> = verdicts.iter().map(|v| v.due.system_id).collect();
     lock_in_order(&txn, &ids).await?;
     let won: HashSet<Uuid> = txn
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .query_all_raw(
+            Scope::all_tenants("evaluator: write a client's verdicts by system id")
+                .statement(backend, sql, values),
+        )
         .await?
         .iter()
         .map(|r| r.try_get_by_index::<Uuid>(0))
@@ -255,7 +260,8 @@ async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
         Value::from(false),
         Value::from(now),
     ];
-    let statement = |sql: String| Statement::from_sql_and_values(backend, sql, values.clone());
+    let all = Scope::all_tenants("evaluator: every tenant's statuses the clock moves");
+    let statement = |sql: String| all.statement(backend, sql, values.clone());
     if backend == DbBackend::Postgres {
         // One statement: the rows it takes are locked, so a replica sweeping at the same moment
         // skips them, and the old states it compares with are the ones it replaces.
@@ -311,7 +317,7 @@ async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
         "CASE a.column1 WHEN 'rpo' THEN rpo_state ELSE rto_state END",
         format!("CASE a.column1 WHEN 'rpo' THEN {rpo} ELSE {rto} END"),
     );
-    txn.execute_raw(Statement::from_sql_and_values(
+    txn.execute_raw(all.statement(
         backend,
         format!(
             "INSERT INTO state_change {columns} \

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, Set,
-    Statement, TransactionTrait, Value,
+    TransactionTrait, Value,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::cache::ClientTargets;
 use super::telemetry;
 use crate::domain::sla::{EventKind, JobWindow, State, Telemetry};
+use crate::ids::ClientId;
 use crate::ssr::auth::sha256_hex;
 use crate::ssr::entity::system_clock::{self, millis};
 use crate::ssr::entity::{backup_event, ingest_token, state_change, system, system_status};
@@ -72,7 +73,8 @@ pub async fn authenticate(
     if let Some(t) = state.ingest_cache.token(&hash) {
         return Ok(t);
     }
-    let row = ingest_token::Entity::find()
+    let row = Scope::all_tenants("ingest: the token a Bearer value names")
+        .select::<ingest_token::Entity>()
         .filter(ingest_token::Column::TokenHash.eq(&hash))
         .one(&state.db)
         .await?
@@ -508,7 +510,8 @@ pub async fn lock_in_order(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult
     }
     let mut sorted = ids.to_vec();
     sorted.sort();
-    system_clock::Entity::find()
+    Scope::all_tenants("group commit: lock the group's clock rows in id order")
+        .select::<system_clock::Entity>()
         .select_only()
         .column(system_clock::Column::SystemId)
         .filter(system_clock::Column::SystemId.is_in(sorted))
@@ -555,7 +558,10 @@ pub async fn write_statuses(
             ]
         });
         let mine: HashSet<Uuid> = db
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .query_all_raw(
+                Scope::all_tenants("group commit: the clocks of the group's systems")
+                    .statement(backend, sql, values),
+            )
             .await?
             .iter()
             .map(|r| r.try_get_by_index::<Uuid>(0))
@@ -589,8 +595,11 @@ pub async fn write_statuses(
                     Value::from(now),
                 ]
             });
-            db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-                .await?;
+            db.execute_raw(
+                Scope::all_tenants("group commit: the telemetry of the group's systems")
+                    .statement(backend, sql, values),
+            )
+            .await?;
         }
         won.extend(mine);
     }
@@ -699,7 +708,7 @@ pub async fn ingest(
 ) -> AppResult<Accepted> {
     let scope = Scope::machine(token.msp_id, token.client_id);
     let total = batch.events.len();
-    let targets = super::client_targets(state, &scope, token.client_id).await?;
+    let targets = super::client_targets(state, &scope, ClientId::from(token.client_id)).await?;
     let checked = check(batch, &targets.systems, now)?;
     // Worth knowing when a token was last used; not worth a write per request.
     let touch = token
@@ -739,7 +748,9 @@ async fn explain_refusal(
 ) -> AppError {
     state.ingest_cache.forget_client(token.client_id);
     state.ingest_cache.forget_token(token.id);
-    let live = ingest_token::Entity::find_by_id(token.id)
+    let live = Scope::machine(token.msp_id, token.client_id)
+        .select::<ingest_token::Entity>()
+        .filter(ingest_token::Column::Id.eq(token.id))
         .one(&state.db)
         .await
         .ok()
@@ -749,7 +760,7 @@ async fn explain_refusal(
         return AppError::Unauthorized;
     }
     let scope = Scope::machine(token.msp_id, token.client_id);
-    if let Ok(fresh) = super::client_targets(state, &scope, token.client_id).await {
+    if let Ok(fresh) = super::client_targets(state, &scope, ClientId::from(token.client_id)).await {
         if let Some(i) = systems.iter().position(|s| !fresh.systems.contains(s)) {
             return AppError::field(
                 &format!("events[{i}].system_id"),
@@ -942,7 +953,8 @@ async fn commit_group(state: &AppState, jobs: &[Job]) -> AppResult<Vec<usize>> {
     let touched: Vec<Uuid> = jobs.iter().filter_map(|j| j.touch).collect();
     if !touched.is_empty() {
         let now = jobs.iter().map(|j| j.now).max().unwrap_or_else(Utc::now);
-        ingest_token::Entity::update_many()
+        Scope::all_tenants("group commit: when each token of the group was last used")
+            .update::<ingest_token::Entity>()
             .col_expr(
                 ingest_token::Column::LastUsedAt,
                 sea_orm::sea_query::Expr::value(Some(now)),
@@ -964,13 +976,14 @@ pub async fn ping(
     message: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let sys = system::Entity::find()
+    let sys = Scope::all_tenants("heartbeat: the system a ping key names")
+        .select::<system::Entity>()
         .filter(system::Column::PingKey.eq(ping_key))
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
     let scope = Scope::machine(sys.msp_id, sys.client_id);
-    let targets = super::client_targets(state, &scope, sys.client_id).await?;
+    let targets = super::client_targets(state, &scope, ClientId::from(sys.client_id)).await?;
     let ev = EventIn {
         id: format!("ping-{}", Uuid::new_v4()),
         system_id: sys.id,
@@ -999,7 +1012,9 @@ pub async fn ping(
         Err(CommitError::Job(why)) => {
             // Deleted meanwhile: the key no longer names a system.
             state.ingest_cache.forget_client(sys.client_id);
-            let gone = system::Entity::find_by_id(sys.id)
+            let gone = Scope::machine(sys.msp_id, sys.client_id)
+                .select::<system::Entity>()
+                .filter(system::Column::Id.eq(sys.id))
                 .one(&state.db)
                 .await?
                 .is_none();

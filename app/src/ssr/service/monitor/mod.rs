@@ -9,11 +9,12 @@ pub mod report;
 pub mod tokens;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::domain::sla::{rpo_state, rto_state, State, Telemetry};
+use crate::ids::{ClientId, SystemId};
 use crate::model::monitor::{ClientStatus, Counts, ProcessStatusView, SystemStatusView};
 use crate::ssr::entity::{state_change, system, system_clock, system_status};
 use crate::ssr::error::AppResult;
@@ -41,7 +42,7 @@ pub type Targets = HashMap<Uuid, (Option<i64>, Option<i64>)>;
 pub async fn targets(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<(Targets, Links, Vec<system::Model>)> {
     use crate::domain::plan::{effective_targets, Targets as Minutes};
     let links = Links::load(db, scope, client_id).await?;
@@ -86,9 +87,9 @@ pub async fn targets(
 pub async fn client_targets(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<std::sync::Arc<cache::ClientTargets>> {
-    if let Some(c) = state.ingest_cache.client(client_id) {
+    if let Some(c) = state.ingest_cache.client(client_id.uuid()) {
         return Ok(c);
     }
     let (targets, _, systems) = targets(&state.db, scope, client_id).await?;
@@ -97,7 +98,7 @@ pub async fn client_targets(
         systems: systems.iter().map(|s| s.id).collect(),
         restore_test_days: restore_test_days(&state.db, scope.msp_id()).await?,
     });
-    state.ingest_cache.put_client(client_id, c.clone());
+    state.ingest_cache.put_client(client_id.uuid(), c.clone());
     Ok(c)
 }
 
@@ -105,8 +106,8 @@ pub async fn client_targets(
 /// `system` (migration 010), so its rows do not go with the system by themselves. Called after
 /// the system is gone, when no pass can record a change of it any more.
 pub async fn forget_system(state: &AppState, scope: &Scope, system_id: Uuid) -> AppResult<()> {
-    state_change::Entity::delete_many()
-        .filter(scope.condition::<state_change::Entity>())
+    scope
+        .delete::<state_change::Entity>()
         .filter(state_change::Column::SystemId.eq(system_id))
         .exec(&state.db)
         .await?;
@@ -116,9 +117,13 @@ pub async fn forget_system(state: &AppState, scope: &Scope, system_id: Uuid) -> 
 /// A client's systems, processes or their targets changed: ingest forgets what it kept, and the
 /// evaluator looks at every status of the client on its next pass (a state may have changed
 /// with the target, not only with the clock).
-pub async fn targets_changed(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<()> {
-    state.ingest_cache.forget_client(client_id);
-    judge_again(state, scope, Some(client_id)).await
+pub async fn targets_changed(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<()> {
+    state.ingest_cache.forget_client(client_id.uuid());
+    judge_again(state, scope, Some(client_id.uuid())).await
 }
 
 /// The MSP changed how long a restore test proves the RTO: every status of the MSP is judged again.
@@ -131,14 +136,13 @@ pub async fn proof_window_changed(state: &AppState, scope: &Scope) -> AppResult<
 /// afresh.
 async fn judge_again(state: &AppState, scope: &Scope, client_id: Option<Uuid>) -> AppResult<()> {
     use sea_orm::sea_query::Expr;
-    use sea_orm::EntityTrait;
-    let mut update = system_clock::Entity::update_many()
+    let mut update = scope
+        .update::<system_clock::Entity>()
         .col_expr(
             system_clock::Column::NextEvalAt,
             Expr::value(Some(system_clock::millis(Utc::now()))),
         )
-        .col_expr(system_clock::Column::TargetsStale, Expr::value(true))
-        .filter(scope.condition::<system_clock::Entity>());
+        .col_expr(system_clock::Column::TargetsStale, Expr::value(true));
     if let Some(client_id) = client_id {
         update = update.filter(system_clock::Column::ClientId.eq(client_id));
     }
@@ -225,7 +229,7 @@ pub fn stored_states(row_rpo: &str, row_rto: &str) -> (State, State) {
 pub async fn client_status(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     now: DateTime<Utc>,
 ) -> AppResult<ClientStatus> {
     let client = clients::get(&state.db, scope, client_id).await?;
@@ -321,7 +325,7 @@ pub async fn client_status(
         .trim_end_matches('/')
         .to_string();
     Ok(ClientStatus {
-        client_id,
+        client_id: client_id.uuid(),
         client_name: client.name,
         evaluated_at: now,
         counts,
@@ -388,7 +392,7 @@ pub async fn overview(
 pub async fn history(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     days: i64,
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<Uuid, Vec<(DateTime<Utc>, i64)>>> {
@@ -437,7 +441,7 @@ pub async fn events(
     use crate::domain::sla::EventKind;
     use crate::ssr::entity::backup_event;
     use sea_orm::{QueryOrder, QuerySelect};
-    owned::get::<system::Entity>(&state.db, scope, system_id).await?;
+    owned::get::<system::Entity>(&state.db, scope, SystemId::from(system_id)).await?;
     Ok(scope
         .select::<backup_event::Entity>()
         .filter(backup_event::Column::SystemId.eq(system_id))

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::domain::sla::{rpo_report, EventKind};
+use crate::ids::ClientId;
 use crate::model::monitor::{MonthReport, SystemReport};
 use crate::ssr::entity::backup_event;
 use crate::ssr::error::{AppError, AppResult};
@@ -37,7 +38,7 @@ pub fn month_window(month: &str, now: DateTime<Utc>) -> AppResult<(DateTime<Utc>
 pub async fn month(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     month: &str,
     now: DateTime<Utc>,
 ) -> AppResult<MonthReport> {
@@ -112,7 +113,7 @@ pub async fn month(
         })
         .collect();
     Ok(MonthReport {
-        client_id,
+        client_id: client_id.uuid(),
         client_name: client.name,
         month: month.to_string(),
         from,
@@ -182,7 +183,7 @@ pub fn mail_text(r: &MonthReport, public_url: Option<&str>, lang: Lang) -> (Stri
 /// without systems, get none. Returns how many reports went out.
 pub async fn deliver_monthly(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
     use crate::ssr::sql::placeholder;
-    use sea_orm::{ConnectionTrait, Statement, TransactionTrait, Value};
+    use sea_orm::{ConnectionTrait, TransactionTrait, Value};
     let month = last_month(now);
     let (_, end) = month_window(&month, now)?;
     let backend = state.db.get_database_backend();
@@ -190,7 +191,7 @@ pub async fn deliver_monthly(state: &AppState, now: DateTime<Utc>) -> AppResult<
     // Across tenants, like the evaluator: each client is then handled in its own scope.
     let due = state
         .db
-        .query_all_raw(Statement::from_sql_and_values(
+        .query_all_raw(Scope::all_tenants("monthly reports: clients of every tenant still owed last month's").statement(
             backend,
             format!(
                 "SELECT c.id, c.msp_id FROM client c WHERE c.created_at < {} \
@@ -208,10 +209,10 @@ pub async fn deliver_monthly(state: &AppState, now: DateTime<Utc>) -> AppResult<
         let (client_id, msp_id): (Uuid, Uuid) =
             (row.try_get_by_index(0)?, row.try_get_by_index(1)?);
         let scope = Scope::machine(msp_id, client_id);
-        let report = self::month(state, &scope, client_id, &month, now).await?;
+        let report = self::month(state, &scope, ClientId::from(client_id), &month, now).await?;
         let txn = state.db.begin().await?;
         let claimed = txn
-            .execute_raw(Statement::from_sql_and_values(
+            .execute_raw(scope.raw(
                 backend,
                 format!(
                     "INSERT INTO report_delivery (client_id, month, msp_id, sent_at) VALUES ({}, {}, {}, {}) \

@@ -4,6 +4,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set, Trans
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::ids::{ClientId, IngestTokenId};
 use crate::model::monitor::IngestTokenView;
 use crate::ssr::auth::{random_token, sha256_hex};
 use crate::ssr::entity::ingest_token;
@@ -45,7 +46,7 @@ fn view(t: ingest_token::Model) -> IngestTokenView {
 pub async fn create(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     input: NewToken,
 ) -> AppResult<Created> {
     let client = clients::get(&state.db, scope, client_id).await?;
@@ -86,7 +87,7 @@ pub async fn create(
 pub async fn list(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<Vec<IngestTokenView>> {
     clients::get(&state.db, scope, client_id).await?;
     scope.require_msp_staff()?;
@@ -102,7 +103,7 @@ pub async fn list(
 }
 
 pub async fn revoke(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
-    let row = owned::get::<ingest_token::Entity>(&state.db, scope, id).await?;
+    let row = owned::get::<ingest_token::Entity>(&state.db, scope, IngestTokenId::from(id)).await?;
     scope.require_msp_staff()?;
     if row.revoked_at.is_some() {
         return Ok(());

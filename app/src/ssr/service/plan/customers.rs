@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 use super::input;
+use crate::ids::{ClientId, CustomerGroupId};
 use crate::model::plan::CustomerGroupView;
 use crate::ssr::entity::{customer_group, process};
 use crate::ssr::error::{AppError, AppResult};
@@ -42,7 +43,11 @@ pub fn view_known(g: customer_group::Model, known: &HashSet<Uuid>) -> CustomerGr
     v
 }
 
-async fn process_ids(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<HashSet<Uuid>> {
+async fn process_ids(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<HashSet<Uuid>> {
     Ok(
         owned::of_client::<process::Entity>(&state.db, scope, client_id)
             .await?
@@ -55,7 +60,7 @@ async fn process_ids(state: &AppState, scope: &Scope, client_id: Uuid) -> AppRes
 pub async fn list(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<Vec<CustomerGroupView>> {
     clients::get(&state.db, scope, client_id).await?;
     let known = process_ids(state, scope, client_id).await?;
@@ -64,16 +69,20 @@ pub async fn list(
     Ok(rows.into_iter().map(|g| view_known(g, &known)).collect())
 }
 
-pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<CustomerGroupView> {
+pub async fn get(
+    state: &AppState,
+    scope: &Scope,
+    id: CustomerGroupId,
+) -> AppResult<CustomerGroupView> {
     let row = owned::get::<customer_group::Entity>(&state.db, scope, id).await?;
-    let known = process_ids(state, scope, row.client_id).await?;
+    let known = process_ids(state, scope, ClientId::from(row.client_id)).await?;
     Ok(view_known(row, &known))
 }
 
 pub async fn create(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     input: CustomerGroupInput,
 ) -> AppResult<CustomerGroupView> {
     let client = clients::get(&state.db, scope, client_id).await?;
@@ -93,33 +102,33 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let id = save(state, scope, client.id, row, input, true).await?;
-    get(state, scope, id).await
+    let id = save(state, scope, ClientId::from(client.id), row, input, true).await?;
+    get(state, scope, CustomerGroupId::from(id)).await
 }
 
 pub async fn update(
     state: &AppState,
     scope: &Scope,
-    id: Uuid,
+    id: CustomerGroupId,
     input: CustomerGroupInput,
 ) -> AppResult<CustomerGroupView> {
     let row = owned::get::<customer_group::Entity>(&state.db, scope, id).await?;
     scope.require_plan_editor()?;
-    let client_id = row.client_id;
+    let client_id = ClientId::from(row.client_id);
     let mut active: customer_group::ActiveModel = row.into();
     active.updated_at = Set(Utc::now());
     save(state, scope, client_id, active, input, false).await?;
     get(state, scope, id).await
 }
 
-pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
+pub async fn delete(state: &AppState, scope: &Scope, id: CustomerGroupId) -> AppResult<()> {
     super::remove::<customer_group::Entity>(state, scope, id).await
 }
 
 async fn save(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     mut row: customer_group::ActiveModel,
     input: CustomerGroupInput,
     insert: bool,
@@ -170,7 +179,7 @@ async fn save(
     };
     audit::record(
         &txn,
-        audit::Entry::by(scope, action, saved.name.clone()).client(client_id),
+        audit::Entry::by(scope, action, saved.name.clone()).client(client_id.uuid()),
     )
     .await?;
     txn.commit().await?;

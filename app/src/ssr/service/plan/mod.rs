@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::domain::plan::{effective_targets, Criticality, Targets};
+use crate::ids::ClientId;
 use crate::model::plan::{ProcessView, SystemKind, SystemView};
 use crate::ssr::entity::{process, process_system, system, system_dependency};
 use crate::ssr::error::AppResult;
@@ -55,7 +56,7 @@ plan_item!(site => "site.delete", process => "process.delete", system => "system
 
 /// Removes one plan row in scope (404 outside it; plan editors only) and audits it. Rows that
 /// point at it go with it through the foreign keys.
-pub async fn remove<E>(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()>
+pub async fn remove<E>(state: &AppState, scope: &Scope, id: E::Id) -> AppResult<()>
 where
     E: crate::ssr::scope::ClientOwned,
     E::Model: PlanItem
@@ -68,7 +69,8 @@ where
     scope.require_plan_editor()?;
     let row = owned::delete::<E>(&state.db, scope, id).await?;
     // A system or process gone can change the targets in force (and the systems ingest accepts).
-    crate::ssr::service::monitor::targets_changed(state, scope, row.client()).await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, ClientId::from(row.client()))
+        .await?;
     crate::ssr::repo::audit::record(
         &state.db,
         crate::ssr::repo::audit::Entry::by(scope, E::Model::DELETED, row.label())
@@ -88,7 +90,7 @@ impl Links {
     pub async fn load(
         db: &impl sea_orm::ConnectionTrait,
         scope: &Scope,
-        client_id: Uuid,
+        client_id: ClientId,
     ) -> AppResult<Links> {
         Ok(Links {
             processes: owned::of_client::<process::Entity>(db, scope, client_id).await?,

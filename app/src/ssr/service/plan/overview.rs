@@ -12,6 +12,7 @@ use crate::domain::completeness::{completeness, Approval};
 use crate::domain::customers::unknown_placeholders;
 use crate::domain::diff::{diff, Change};
 use crate::domain::plan::{check_call_tree, recovery_order, CallNode, SystemNode};
+use crate::ids::ClientId;
 use crate::model::plan::{
     Communication, CustomerGroupView, MessageTemplate, PlanContent, PlanSettings, PlanView,
     Scenario, Section, ServiceDesk, TalkingPoints, VersionInfo,
@@ -30,7 +31,7 @@ use std::collections::HashSet;
 pub(super) async fn plan_row(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<plan::Model> {
     if let Some(p) = owned::of_client::<plan::Entity>(db, scope, client_id)
         .await?
@@ -43,7 +44,7 @@ pub(super) async fn plan_row(
     let row = plan::ActiveModel {
         id: Set(Uuid::new_v4()),
         msp_id: Set(scope.msp_id()),
-        client_id: Set(client_id),
+        client_id: Set(client_id.uuid()),
         review_due: Set(None),
         minutes_per_call: Set(3),
         max_calls_per_person: Set(4),
@@ -87,7 +88,7 @@ fn communication(p: &plan::Model) -> Communication {
 pub async fn content(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<PlanContent> {
     let plan = plan_row(db, scope, client_id).await?;
     let links = Links::load(db, scope, client_id).await?;
@@ -127,7 +128,7 @@ pub async fn content(
 async fn versions_of(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<Vec<plan_version::Model>> {
     Ok(scope
         .select::<plan_version::Entity>()
@@ -154,7 +155,7 @@ fn snapshot(v: &plan_version::Model) -> AppResult<PlanContent> {
 pub async fn view(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     today: NaiveDate,
 ) -> AppResult<PlanView> {
     let client = clients::get(&state.db, scope, client_id).await?;
@@ -172,7 +173,7 @@ pub async fn view(
 pub async fn version_view(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     number: u32,
     today: NaiveDate,
 ) -> AppResult<PlanView> {
@@ -347,7 +348,7 @@ pub(super) fn service_desk(f: &mut Fields, d: ServiceDesk) -> ServiceDesk {
 pub async fn update_settings(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     input: SettingsInput,
 ) -> AppResult<PlanSettings> {
     clients::get(&state.db, scope, client_id).await?;
@@ -412,7 +413,7 @@ pub async fn update_settings(
     let saved = active.update(&state.db).await?;
     audit::record(
         &state.db,
-        audit::Entry::by(scope, "plan.settings", "plan").client(client_id),
+        audit::Entry::by(scope, "plan.settings", "plan").client(client_id.uuid()),
     )
     .await?;
     Ok(settings(&saved))
@@ -430,7 +431,7 @@ pub struct ApproveInput {
 pub async fn approve(
     state: &AppState,
     session: &Session,
-    client_id: Uuid,
+    client_id: ClientId,
     input: ApproveInput,
 ) -> AppResult<VersionInfo> {
     let scope = &session.scope;
@@ -468,7 +469,7 @@ pub async fn approve(
     let row = plan_version::ActiveModel {
         id: Set(Uuid::new_v4()),
         msp_id: Set(scope.msp_id()),
-        client_id: Set(client_id),
+        client_id: Set(client_id.uuid()),
         number: Set(number),
         snapshot: Set(serde_json::to_string(&content).map_err(|e| AppError::Internal(e.into()))?),
         approved_by: Set(scope.user_id()),
@@ -486,7 +487,8 @@ pub async fn approve(
     })?;
     audit::record(
         &txn,
-        audit::Entry::by(scope, "plan.approve", format!("version {number}")).client(client_id),
+        audit::Entry::by(scope, "plan.approve", format!("version {number}"))
+            .client(client_id.uuid()),
     )
     .await?;
     txn.commit().await?;
@@ -496,7 +498,7 @@ pub async fn approve(
 pub async fn versions(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<Vec<VersionInfo>> {
     clients::get(&state.db, scope, client_id).await?;
     Ok(versions_of(&state.db, scope, client_id)
@@ -516,7 +518,7 @@ pub struct VersionDetail {
 pub async fn version(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     number: u32,
 ) -> AppResult<VersionDetail> {
     clients::get(&state.db, scope, client_id).await?;
@@ -535,7 +537,7 @@ pub async fn version(
 pub async fn changes(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     from: u32,
     to: Option<u32>,
 ) -> AppResult<Vec<Change>> {
@@ -566,7 +568,7 @@ pub struct ImpactView {
 pub async fn impact(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     down: &[Uuid],
 ) -> AppResult<ImpactView> {
     clients::get(&state.db, scope, client_id).await?;

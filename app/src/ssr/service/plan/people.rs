@@ -1,11 +1,12 @@
 //! The staff directory and the call tree (each person's caller), kept by the client admin.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::input::{self, nullable};
 use crate::domain::plan::{check_call_tree, CallNode, CallTreeIssue};
+use crate::ids::{ClientId, PersonId, SiteId};
 use crate::model::plan::{Channel, PersonView};
 use crate::ssr::entity::{person, site, system};
 use crate::ssr::error::{AppError, AppResult};
@@ -52,14 +53,18 @@ pub fn view(p: person::Model) -> PersonView {
     }
 }
 
-pub async fn list(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<Vec<PersonView>> {
+pub async fn list(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<Vec<PersonView>> {
     clients::get(&state.db, scope, client_id).await?;
     let mut rows = owned::of_client::<person::Entity>(&state.db, scope, client_id).await?;
     rows.sort_by_key(|r| r.name.to_lowercase());
     Ok(rows.into_iter().map(view).collect())
 }
 
-pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<PersonView> {
+pub async fn get(state: &AppState, scope: &Scope, id: PersonId) -> AppResult<PersonView> {
     owned::get::<person::Entity>(&state.db, scope, id)
         .await
         .map(view)
@@ -68,7 +73,7 @@ pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<PersonV
 pub async fn create(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     input: PersonInput,
 ) -> AppResult<PersonView> {
     let client = clients::get(&state.db, scope, client_id).await?;
@@ -102,19 +107,19 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let id = save(state, scope, client.id, row, input, true).await?;
-    get(state, scope, id).await
+    let id = save(state, scope, ClientId::from(client.id), row, input, true).await?;
+    get(state, scope, PersonId::from(id)).await
 }
 
 pub async fn update(
     state: &AppState,
     scope: &Scope,
-    id: Uuid,
+    id: PersonId,
     input: PersonInput,
 ) -> AppResult<PersonView> {
     let row = owned::get::<person::Entity>(&state.db, scope, id).await?;
     scope.require_plan_editor()?;
-    let client_id = row.client_id;
+    let client_id = ClientId::from(row.client_id);
     let mut active: person::ActiveModel = row.into();
     active.updated_at = Set(Utc::now());
     save(state, scope, client_id, active, input, false).await?;
@@ -123,25 +128,25 @@ pub async fn update(
 
 /// Removes a person; whoever they called is left for the coordinator to re-place, and systems
 /// they owned lose their owner (both show up as gaps).
-pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
+pub async fn delete(state: &AppState, scope: &Scope, id: PersonId) -> AppResult<()> {
     owned::get::<person::Entity>(&state.db, scope, id).await?;
     scope.require_plan_editor()?;
     let txn = state.db.begin().await?;
-    person::Entity::update_many()
+    scope
+        .update::<person::Entity>()
         .col_expr(
             person::Column::CallerId,
             sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
         )
-        .filter(scope.condition::<person::Entity>())
         .filter(person::Column::CallerId.eq(id))
         .exec(&txn)
         .await?;
-    system::Entity::update_many()
+    scope
+        .update::<system::Entity>()
         .col_expr(
             system::Column::OwnerPersonId,
             sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
         )
-        .filter(scope.condition::<system::Entity>())
         .filter(system::Column::OwnerPersonId.eq(id))
         .exec(&txn)
         .await?;
@@ -158,7 +163,7 @@ pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
 async fn save(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     mut row: person::ActiveModel,
     input: PersonInput,
     insert: bool,
@@ -214,7 +219,7 @@ async fn save(
     }
     if let Some(site_id) = input.site_id {
         if let Some(s) = site_id {
-            let ok = owned::get::<site::Entity>(&state.db, scope, s)
+            let ok = owned::get::<site::Entity>(&state.db, scope, SiteId::from(s))
                 .await
                 .is_ok_and(|s| s.client_id == client_id);
             if !ok {
@@ -227,7 +232,7 @@ async fn save(
     if let Some(caller) = input.caller_id {
         if let Some(c) = caller {
             let ok = c != own_id
-                && owned::get::<person::Entity>(&state.db, scope, c)
+                && owned::get::<person::Entity>(&state.db, scope, PersonId::from(c))
                     .await
                     .is_ok_and(|p| p.client_id == client_id);
             if !ok {
@@ -250,12 +255,12 @@ async fn save(
 
     let txn = state.db.begin().await?;
     if input.is_coordinator == Some(true) {
-        person::Entity::update_many()
+        scope
+            .update::<person::Entity>()
             .col_expr(
                 person::Column::IsCoordinator,
                 sea_orm::sea_query::Expr::value(false),
             )
-            .filter(scope.condition::<person::Entity>())
             .filter(person::Column::ClientId.eq(client_id))
             .exec(&txn)
             .await?;
@@ -296,7 +301,7 @@ async fn save(
     };
     audit::record(
         &txn,
-        audit::Entry::by(scope, action, saved.name.clone()).client(client_id),
+        audit::Entry::by(scope, action, saved.name.clone()).client(client_id.uuid()),
     )
     .await?;
     txn.commit().await?;

@@ -1,12 +1,13 @@
 //! Business processes: the business impact analysis, where clients agree RTO and RPO.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set, TransactionTrait};
 use serde::Deserialize;
 use std::collections::HashSet;
 use uuid::Uuid;
 
 use super::input::{self, nullable};
 use super::{systems::link_process, Links};
+use crate::ids::{ClientId, ProcessId};
 use crate::model::plan::ProcessView;
 use crate::ssr::entity::{process, process_system, system};
 use crate::ssr::error::{AppError, AppResult};
@@ -31,7 +32,11 @@ pub struct ProcessInput {
     pub systems: Option<Vec<Uuid>>,
 }
 
-pub async fn list(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<Vec<ProcessView>> {
+pub async fn list(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<Vec<ProcessView>> {
     clients::get(&state.db, scope, client_id).await?;
     let links = Links::load(&state.db, scope, client_id).await?;
     let mut rows = links.processes.clone();
@@ -39,16 +44,16 @@ pub async fn list(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult
     Ok(rows.into_iter().map(|p| links.process_view(p)).collect())
 }
 
-pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<ProcessView> {
+pub async fn get(state: &AppState, scope: &Scope, id: ProcessId) -> AppResult<ProcessView> {
     let row = owned::get::<process::Entity>(&state.db, scope, id).await?;
-    let links = Links::load(&state.db, scope, row.client_id).await?;
+    let links = Links::load(&state.db, scope, ClientId::from(row.client_id)).await?;
     Ok(links.process_view(row))
 }
 
 pub async fn create(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     input: ProcessInput,
 ) -> AppResult<ProcessView> {
     let client = clients::get(&state.db, scope, client_id).await?;
@@ -71,20 +76,20 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let id = save(state, scope, client.id, row, input, true).await?;
-    crate::ssr::service::monitor::targets_changed(state, scope, client.id).await?;
-    get(state, scope, id).await
+    let id = save(state, scope, ClientId::from(client.id), row, input, true).await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, ClientId::from(client.id)).await?;
+    get(state, scope, ProcessId::from(id)).await
 }
 
 pub async fn update(
     state: &AppState,
     scope: &Scope,
-    id: Uuid,
+    id: ProcessId,
     input: ProcessInput,
 ) -> AppResult<ProcessView> {
     let row = owned::get::<process::Entity>(&state.db, scope, id).await?;
     scope.require_plan_editor()?;
-    let client_id = row.client_id;
+    let client_id = ClientId::from(row.client_id);
     let mut active: process::ActiveModel = row.into();
     active.updated_at = Set(Utc::now());
     save(state, scope, client_id, active, input, false).await?;
@@ -92,14 +97,14 @@ pub async fn update(
     get(state, scope, id).await
 }
 
-pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
+pub async fn delete(state: &AppState, scope: &Scope, id: ProcessId) -> AppResult<()> {
     super::remove::<process::Entity>(state, scope, id).await
 }
 
 async fn save(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     mut row: process::ActiveModel,
     input: ProcessInput,
     insert: bool,
@@ -168,13 +173,13 @@ async fn save(
         row.update(&txn).await?
     };
     if let Some(systems) = input.systems {
-        process_system::Entity::delete_many()
-            .filter(scope.condition::<process_system::Entity>())
+        scope
+            .delete::<process_system::Entity>()
             .filter(process_system::Column::ProcessId.eq(saved.id))
             .exec(&txn)
             .await?;
         for s in systems.into_iter().collect::<HashSet<_>>() {
-            link_process(&txn, scope, client_id, saved.id, s).await?;
+            link_process(&txn, scope, client_id, saved.id.into(), s.into()).await?;
         }
     }
     let action = if insert {
@@ -184,7 +189,7 @@ async fn save(
     };
     audit::record(
         &txn,
-        audit::Entry::by(scope, action, saved.name.clone()).client(client_id),
+        audit::Entry::by(scope, action, saved.name.clone()).client(client_id.uuid()),
     )
     .await?;
     txn.commit().await?;

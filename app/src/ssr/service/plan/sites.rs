@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 use super::input;
+use crate::ids::{ClientId, SiteId};
 use crate::model::plan::{EmergencyNumber, SiteView};
 use crate::ssr::entity::{person, site};
 use crate::ssr::error::{AppError, AppResult};
@@ -40,14 +41,18 @@ pub fn view(s: site::Model) -> SiteView {
     }
 }
 
-pub async fn list(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<Vec<SiteView>> {
+pub async fn list(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<Vec<SiteView>> {
     clients::get(&state.db, scope, client_id).await?;
     let mut rows = owned::of_client::<site::Entity>(&state.db, scope, client_id).await?;
     rows.sort_by_key(|r| r.name.to_lowercase());
     Ok(rows.into_iter().map(view).collect())
 }
 
-pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<SiteView> {
+pub async fn get(state: &AppState, scope: &Scope, id: SiteId) -> AppResult<SiteView> {
     owned::get::<site::Entity>(&state.db, scope, id)
         .await
         .map(view)
@@ -56,7 +61,7 @@ pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<SiteVie
 pub async fn create(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     input: SiteInput,
 ) -> AppResult<SiteView> {
     let client = clients::get(&state.db, scope, client_id).await?;
@@ -79,33 +84,33 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let id = save(state, scope, client.id, row, input, true).await?;
-    get(state, scope, id).await
+    let id = save(state, scope, ClientId::from(client.id), row, input, true).await?;
+    get(state, scope, SiteId::from(id)).await
 }
 
 pub async fn update(
     state: &AppState,
     scope: &Scope,
-    id: Uuid,
+    id: SiteId,
     input: SiteInput,
 ) -> AppResult<SiteView> {
     let row = owned::get::<site::Entity>(&state.db, scope, id).await?;
     scope.require_plan_editor()?;
-    let client_id = row.client_id;
+    let client_id = ClientId::from(row.client_id);
     let mut active: site::ActiveModel = row.into();
     active.updated_at = Set(Utc::now());
     save(state, scope, client_id, active, input, false).await?;
     get(state, scope, id).await
 }
 
-pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
+pub async fn delete(state: &AppState, scope: &Scope, id: SiteId) -> AppResult<()> {
     super::remove::<site::Entity>(state, scope, id).await
 }
 
 async fn save(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     mut row: site::ActiveModel,
     input: SiteInput,
     insert: bool,
@@ -181,7 +186,7 @@ async fn save(
     let action = if insert { "site.create" } else { "site.update" };
     audit::record(
         &txn,
-        audit::Entry::by(scope, action, saved.name.clone()).client(client_id),
+        audit::Entry::by(scope, action, saved.name.clone()).client(client_id.uuid()),
     )
     .await?;
     txn.commit().await?;

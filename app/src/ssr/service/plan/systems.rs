@@ -1,9 +1,7 @@
 //! Systems: what must be recovered, how critical it is, what it depends on, which processes need
 //! it, and its recovery procedure.
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Set, TransactionTrait};
 use serde::Deserialize;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -12,6 +10,7 @@ use super::input::{self, nullable};
 use super::Links;
 use crate::domain::plan::{recovery_order, Criticality, SystemNode};
 use crate::domain::sla::Policy;
+use crate::ids::{ClientId, PersonId, ProcessId, SystemId};
 use crate::model::plan::{SystemKind, SystemView};
 use crate::ssr::auth::random_token;
 use crate::ssr::entity::{process, process_system, system, system_dependency};
@@ -41,7 +40,11 @@ pub struct SystemInput {
     pub policy: Option<Option<Policy>>,
 }
 
-pub async fn list(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<Vec<SystemView>> {
+pub async fn list(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<Vec<SystemView>> {
     clients::get(&state.db, scope, client_id).await?;
     let links = Links::load(&state.db, scope, client_id).await?;
     let mut rows = owned::of_client::<system::Entity>(&state.db, scope, client_id).await?;
@@ -61,14 +64,14 @@ fn for_caller(scope: &Scope, links: &Links, row: system::Model) -> SystemView {
     }
 }
 
-pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<SystemView> {
+pub async fn get(state: &AppState, scope: &Scope, id: SystemId) -> AppResult<SystemView> {
     let row = owned::get::<system::Entity>(&state.db, scope, id).await?;
-    let links = Links::load(&state.db, scope, row.client_id).await?;
+    let links = Links::load(&state.db, scope, ClientId::from(row.client_id)).await?;
     Ok(for_caller(scope, &links, row))
 }
 
 /// Gives a system a new heartbeat key (the old one stops working at once); MSP staff only.
-pub async fn rotate_ping_key(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<String> {
+pub async fn rotate_ping_key(state: &AppState, scope: &Scope, id: SystemId) -> AppResult<String> {
     let row = owned::get::<system::Entity>(&state.db, scope, id).await?;
     scope.require_msp_staff()?;
     let key = random_token();
@@ -90,7 +93,7 @@ pub async fn rotate_ping_key(state: &AppState, scope: &Scope, id: Uuid) -> AppRe
 pub async fn create(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     input: SystemInput,
 ) -> AppResult<SystemView> {
     let client = clients::get(&state.db, scope, client_id).await?;
@@ -115,20 +118,28 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let id = save(state, scope, client.id, row, input, "system.create").await?;
-    crate::ssr::service::monitor::targets_changed(state, scope, client.id).await?;
-    get(state, scope, id).await
+    let id = save(
+        state,
+        scope,
+        ClientId::from(client.id),
+        row,
+        input,
+        "system.create",
+    )
+    .await?;
+    crate::ssr::service::monitor::targets_changed(state, scope, ClientId::from(client.id)).await?;
+    get(state, scope, SystemId::from(id)).await
 }
 
 pub async fn update(
     state: &AppState,
     scope: &Scope,
-    id: Uuid,
+    id: SystemId,
     input: SystemInput,
 ) -> AppResult<SystemView> {
     let row = owned::get::<system::Entity>(&state.db, scope, id).await?;
     scope.require_plan_editor()?;
-    let client_id = row.client_id;
+    let client_id = ClientId::from(row.client_id);
     let mut active: system::ActiveModel = row.into();
     active.updated_at = Set(Utc::now());
     save(state, scope, client_id, active, input, "system.update").await?;
@@ -136,9 +147,9 @@ pub async fn update(
     get(state, scope, id).await
 }
 
-pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> {
+pub async fn delete(state: &AppState, scope: &Scope, id: SystemId) -> AppResult<()> {
     super::remove::<system::Entity>(state, scope, id).await?;
-    crate::ssr::service::monitor::forget_system(state, scope, id).await
+    crate::ssr::service::monitor::forget_system(state, scope, id.uuid()).await
 }
 
 /// Applies the input to the row and its links in one transaction; nothing is written unless all
@@ -146,7 +157,7 @@ pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
 async fn save(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     mut row: system::ActiveModel,
     input: SystemInput,
     action: &str,
@@ -223,7 +234,7 @@ async fn save(
     }
     if let Some(owner) = input.owner_person_id {
         if let Some(p) = owner {
-            if owned::get::<crate::ssr::entity::person::Entity>(&state.db, scope, p)
+            if owned::get::<crate::ssr::entity::person::Entity>(&state.db, scope, PersonId::from(p))
                 .await
                 .ok()
                 .filter(|p| p.client_id == client_id)
@@ -274,19 +285,19 @@ async fn save(
         check_no_cycle(&txn, scope, client_id).await?;
     }
     if let Some(procs) = input.processes {
-        process_system::Entity::delete_many()
-            .filter(scope.condition::<process_system::Entity>())
+        scope
+            .delete::<process_system::Entity>()
             .filter(process_system::Column::SystemId.eq(id))
             .exec(&txn)
             .await?;
         for p in procs.into_iter().collect::<HashSet<_>>() {
-            link_process(&txn, scope, client_id, p, id).await?;
+            link_process(&txn, scope, client_id, p.into(), id.into()).await?;
         }
     }
     audit::record(
         &txn,
         audit::Entry::by(scope, action, name)
-            .client(client_id)
+            .client(client_id.uuid())
             .detail(serde_json::json!({ "system_id": id })),
     )
     .await?;
@@ -297,12 +308,12 @@ async fn save(
 async fn replace_dependencies(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     system_id: Uuid,
     deps: &[Uuid],
 ) -> AppResult<()> {
-    system_dependency::Entity::delete_many()
-        .filter(scope.condition::<system_dependency::Entity>())
+    scope
+        .delete::<system_dependency::Entity>()
         .filter(system_dependency::Column::SystemId.eq(system_id))
         .exec(db)
         .await?;
@@ -311,7 +322,7 @@ async fn replace_dependencies(
         system_dependency::ActiveModel {
             id: Set(Uuid::new_v4()),
             msp_id: Set(scope.msp_id()),
-            client_id: Set(client_id),
+            client_id: Set(client_id.uuid()),
             system_id: Set(system_id),
             depends_on_id: Set(d),
             created_at: Set(now),
@@ -326,17 +337,17 @@ async fn replace_dependencies(
 pub async fn link_process(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    client_id: Uuid,
-    process_id: Uuid,
-    system_id: Uuid,
+    client_id: ClientId,
+    process_id: ProcessId,
+    system_id: SystemId,
 ) -> AppResult<()> {
     let now = Utc::now();
     process_system::ActiveModel {
         id: Set(Uuid::new_v4()),
         msp_id: Set(scope.msp_id()),
-        client_id: Set(client_id),
-        process_id: Set(process_id),
-        system_id: Set(system_id),
+        client_id: Set(client_id.uuid()),
+        process_id: Set(process_id.uuid()),
+        system_id: Set(system_id.uuid()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -349,7 +360,7 @@ pub async fn link_process(
 async fn check_no_cycle(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
 ) -> AppResult<()> {
     let systems = owned::of_client::<system::Entity>(db, scope, client_id).await?;
     let deps = owned::of_client::<system_dependency::Entity>(db, scope, client_id).await?;

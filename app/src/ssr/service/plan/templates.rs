@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::input;
 use super::overview::{self, json};
 use crate::domain::templates::{builtin, BUILTIN_IDS};
+use crate::ids::ClientId;
 use crate::model::plan::{
     ServiceDesk, TalkingPoints, TemplateBody, TemplateGroup, TemplateProcess, TemplateView,
 };
@@ -141,7 +142,11 @@ fn clean(f: &mut Fields, b: TemplateBody) -> TemplateBody {
 }
 
 /// A template made of what a client's plan holds now (without people, sites or systems).
-async fn from_client(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<TemplateBody> {
+async fn from_client(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<TemplateBody> {
     clients::get(&state.db, scope, client_id).await?;
     let c = overview::content(&state.db, scope, client_id).await?;
     let names: HashMap<Uuid, String> = c.processes.iter().map(|p| (p.id, p.name.clone())).collect();
@@ -196,7 +201,7 @@ pub async fn create(
     let body = match (input.body, input.from_template, input.from_client_id) {
         (Some(b), None, None) => b,
         (None, Some(t), None) => get(state, scope, &t).await?.body,
-        (None, None, Some(c)) => from_client(state, scope, c).await?,
+        (None, None, Some(c)) => from_client(state, scope, ClientId::from(c)).await?,
         (None, None, None) => TemplateBody::default(),
         _ => {
             return Err(AppError::field(
@@ -298,15 +303,15 @@ pub async fn delete(state: &AppState, scope: &Scope, id: &str) -> AppResult<()> 
 pub async fn apply(
     state: &AppState,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     template_id: &str,
 ) -> AppResult<()> {
     let client = clients::get(&state.db, scope, client_id).await?;
     let t = get(state, scope, template_id).await?;
     let txn = state.db.begin().await?;
-    apply_in(&txn, scope, client.id, t).await?;
+    apply_in(&txn, scope, ClientId::from(client.id), t).await?;
     txn.commit().await?;
-    crate::ssr::service::monitor::targets_changed(state, scope, client.id).await
+    crate::ssr::service::monitor::targets_changed(state, scope, ClientId::from(client.id)).await
 }
 
 /// `apply` inside the caller's transaction (a client created from a template is created with
@@ -314,12 +319,12 @@ pub async fn apply(
 pub async fn apply_in(
     txn: &impl ConnectionTrait,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     t: TemplateView,
 ) -> AppResult<()> {
     let client = clients::get(txn, scope, client_id).await?;
     let b = t.body;
-    let row = overview::plan_row(txn, scope, client.id).await?;
+    let row = overview::plan_row(txn, scope, ClientId::from(client.id)).await?;
     let mut p: plan::ActiveModel = row.clone().into();
     let empty = |s: &str| matches!(s.trim(), "" | "[]" | "{}");
     if empty(&row.sections) {
@@ -347,12 +352,15 @@ pub async fn apply_in(
     p.update(txn).await?;
 
     let now = Utc::now();
-    let mut by_name: HashMap<String, Uuid> =
-        crate::ssr::repo::owned::of_client::<process::Entity>(txn, scope, client.id)
-            .await?
-            .into_iter()
-            .map(|p| (p.name.to_lowercase(), p.id))
-            .collect();
+    let mut by_name: HashMap<String, Uuid> = crate::ssr::repo::owned::of_client::<process::Entity>(
+        txn,
+        scope,
+        ClientId::from(client.id),
+    )
+    .await?
+    .into_iter()
+    .map(|p| (p.name.to_lowercase(), p.id))
+    .collect();
     for tp in &b.processes {
         if by_name.contains_key(&tp.name.to_lowercase()) {
             continue;
@@ -376,8 +384,12 @@ pub async fn apply_in(
         .await?;
         by_name.insert(tp.name.to_lowercase(), id);
     }
-    let groups =
-        crate::ssr::repo::owned::of_client::<customer_group::Entity>(txn, scope, client.id).await?;
+    let groups = crate::ssr::repo::owned::of_client::<customer_group::Entity>(
+        txn,
+        scope,
+        ClientId::from(client.id),
+    )
+    .await?;
     for g in &b.customer_groups {
         if groups.iter().any(|e| e.name.eq_ignore_ascii_case(&g.name)) {
             continue;
