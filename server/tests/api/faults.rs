@@ -50,9 +50,11 @@ async fn stored(app: &TestApp, system: &str) -> u64 {
 async fn absurd_figures_are_refused_at_the_door_and_ingest_goes_on(app: TestApp) {
     let (_, _, sys_a, tok_a) = tenant(&app, "Acme IT", "ann@acme.example").await;
     let (_, _, sys_b, tok_b) = tenant(&app, "Bolt IT", "bob@bolt.example").await;
-    let cases: [(&str, Value); 7] = [
-        // The review's event: a job "duration" of 317,000 years.
+    let cases: [(&str, Value); 9] = [
+        // The review's event: a job "duration" of 317,000 years, as an integer and as written.
         ("duration_seconds", json!(10_000_000_000_000i64)),
+        ("duration_seconds", json!(1e13)),
+        ("bytes", json!(-1e300)),
         ("duration_seconds", json!(-1)),
         ("duration_seconds", json!(i64::MAX)),
         ("bytes", json!(-5)),

@@ -44,9 +44,24 @@ pub struct EventIn {
     pub kind: String,
     pub restore_point_at: Option<DateTime<Utc>>,
     pub finished_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "whole_number")]
     pub duration_seconds: Option<i64>,
+    #[serde(default, deserialize_with = "whole_number")]
     pub bytes: Option<i64>,
     pub message: Option<String>,
+}
+
+/// A figure as senders write it: an integer, or a JSON number with a fraction or an exponent
+/// (`312.7`, `1e13`), rounded to a whole number and held within `i64` so that the range check
+/// names the field (422) instead of the body failing to parse (400).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(Option::<serde_json::Number>::deserialize(d)?.map(|n| {
+        n.as_i64().unwrap_or_else(|| match n.as_u64() {
+            Some(_) => i64::MAX,
+            // `as` saturates, so 1e300 is i64::MAX and -1e300 is i64::MIN.
+            None => n.as_f64().map_or(i64::MAX, |f| f.round() as i64),
+        })
+    }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -1032,6 +1047,24 @@ pub async fn ping(
 mod tests {
     use super::*;
     use crate::ssr::health::Health;
+
+    #[test]
+    fn figures_with_fractions_or_exponents_are_read_as_whole_numbers() {
+        let read = |v: serde_json::Value| {
+            let mut ev = serde_json::json!({ "id": "e", "kind": "backup_succeeded",
+                "system_id": Uuid::nil(), "finished_at": "2026-11-30T00:00:00Z" });
+            ev["duration_seconds"] = v;
+            serde_json::from_value::<EventIn>(ev)
+                .unwrap()
+                .duration_seconds
+        };
+        assert_eq!(read(serde_json::json!(312.7)), Some(313));
+        assert_eq!(read(serde_json::json!(1e13)), Some(10_000_000_000_000));
+        assert_eq!(read(serde_json::json!(1e300)), Some(i64::MAX));
+        assert_eq!(read(serde_json::json!(-1e300)), Some(i64::MIN));
+        assert_eq!(read(serde_json::json!(u64::MAX)), Some(i64::MAX));
+        assert_eq!(read(serde_json::json!(null)), None);
+    }
 
     /// Commits ranges of jobs, of which those in `bad` fail (as a panic would) and `storage`
     /// makes every commit fail as a full disk does; records each attempt.
