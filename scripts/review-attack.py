@@ -105,19 +105,20 @@ def ingest(base, token, events, timeout=30):
 
 
 def hammer(seconds, threads, fn):
-    """Calls fn() from `threads` threads for `seconds`; returns a Counter of what it returned."""
+    """Calls fn(session, thread number) from `threads` threads for `seconds`; returns a Counter
+    of what it returned."""
     counts, lock, stop = collections.Counter(), threading.Lock(), time.time() + seconds
 
-    def run():
+    def run(i):
         s = requests.Session()
         while time.time() < stop:
             try:
-                k = fn(s)
+                k = fn(s, i)
             except requests.RequestException as e:
                 k = type(e).__name__
             with lock:
                 counts[k] += 1
-    ts = [threading.Thread(target=run) for _ in range(threads)]
+    ts = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
     [t.start() for t in ts]; [t.join() for t in ts]
     return counts
 
@@ -143,13 +144,13 @@ def attack1(binary, tmp):
             print(f"  [{label}] duration_seconds=1e13 -> {r.status_code} {json.dumps(r.json().get('errors'))}")
             sys_b, key_b = b["systems"][0]
 
-            def neighbour(s):
+            def neighbour(s, _):
                 if time.time() % 2 < 1:
                     return "ingest %d" % s.post(srv.base + "/api/v1/ingest/events", json={"events": [event(sys_b)]},
                                                 headers={"Authorization": f"Bearer {b['token']}"}, timeout=30).status_code
                 return "ping %d" % s.get(f"{srv.base}/ping/{key_b}", timeout=30).status_code
 
-            def absurd(s):
+            def absurd(s, _):
                 return "absurd %d" % s.post(srv.base + "/api/v1/ingest/events",
                                             json={"events": [event(a["systems"][0][0], duration_seconds=1e13)]},
                                             headers={"Authorization": f"Bearer {a['token']}"}, timeout=30).status_code
@@ -181,8 +182,8 @@ def attack2(binary, tmp):
             r1 = ingest(one.base, a["token"], [event(a["systems"][0][0])])
             print(f"  [{label}] delete client -> {r.status_code}; its token on the same replica -> {r1.status_code}")
 
-            def mix(s):
-                t = a if (threading.get_ident() % 2) else b
+            def mix(s, i):
+                t = a if i % 2 else b
                 who = "deleted" if t is a else "neighbour"
                 r = s.post(two.base + "/api/v1/ingest/events",
                            json={"events": [event(sid) for sid, _ in t["systems"]]},
@@ -240,8 +241,17 @@ def attack4(binary, tmp):
     os.makedirs(tmp + "/4", exist_ok=True)
     db = f"{tmp}/4/a.db"
     log = f"{tmp}/4/server.log"
-    srv = Server(binary, f"sqlite://{db}?mode=rwc", log=log)
+    srv = Server(binary, f"sqlite://{db}?mode=rwc", log=log, env={"RUST_LOG": "info"})
     try:
+        def rows():
+            import sqlite3
+            c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                return tuple(c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                             for t in ("audit_log", "login_throttle"))
+            finally:
+                c.close()
+
         def size():
             return sum(os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p))
         time.sleep(1)
@@ -255,15 +265,18 @@ def attack4(binary, tmp):
         time.sleep(1)
         print(f"  [sqlite] 200 sign-ins with a 1 MB e-mail: {dict(counts)}; database+WAL "
               f"{before / 1e6:.2f} MB -> {size() / 1e6:.2f} MB; log +{(os.path.getsize(log) - log_before) / 1e3:.1f} kB")
-        # and 2,000 refused attempts for one address with ordinary sizes
-        counts.clear()
-        before = size()
-        for i in range(2000):
-            counts[s.post(srv.base + "/api/v1/auth/login", json={"email": f"x{i % 50}@example.com",
-                          "password": "wrong password!"}, timeout=30).status_code] += 1
-        time.sleep(1)
-        print(f"  [sqlite] 2,000 wrong passwords over 50 addresses: {dict(counts)}; database+WAL grew "
-              f"{(size() - before) / 1e3:.1f} kB")
+        # then rounds of 2,000 refused attempts over 50 addresses with ordinary sizes
+        for n in range(3):
+            counts.clear()
+            before, log_before = size(), os.path.getsize(log)
+            for i in range(2000):
+                counts[s.post(srv.base + "/api/v1/auth/login", json={"email": f"x{i % 50}@example.com",
+                              "password": "wrong password!"}, timeout=30).status_code] += 1
+            time.sleep(1.5)
+            audit, throttle = rows()
+            print(f"  [sqlite] round {n + 1}: 2,000 wrong passwords over 50 addresses: {dict(counts)}; "
+                  f"database+WAL {before / 1e6:.2f} -> {size() / 1e6:.2f} MB; rows: audit_log {audit}, "
+                  f"login_throttle {throttle}; log +{(os.path.getsize(log) - log_before) / 1e3:.1f} kB")
     finally:
         srv.stop()
 
