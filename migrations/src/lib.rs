@@ -19,6 +19,7 @@ mod m20261130_000013_login_throttle;
 mod m20261130_000014_versions_without_ping_keys;
 mod m20261130_000015_invitations;
 mod m20261130_000016_password_reset;
+mod m20261130_000017_membership_disabled;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_versions_without_ping_keys::Migration),
             Box::new(m20261130_000015_invitations::Migration),
             Box::new(m20261130_000016_password_reset::Migration),
+            Box::new(m20261130_000017_membership_disabled::Migration),
         ]
     }
 }

@@ -137,12 +137,15 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     // per connection keeps the handful of everyday statements without hoarding those. The
     // write-ahead log is copied back by `checkpoints`, not by whichever commit crosses a
     // threshold; the far threshold here is only a safety net should that task fall behind.
-    opts.map_sqlx_sqlite_opts(|o| {
+    fn per_connection(
+        o: sea_orm::sqlx::sqlite::SqliteConnectOptions,
+    ) -> sea_orm::sqlx::sqlite::SqliteConnectOptions {
         o.foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(30))
             .statement_cache_capacity(24)
             .pragma("wal_autocheckpoint", WAL_SAFETY_NET_PAGES.to_string())
-    });
+    }
+    opts.map_sqlx_sqlite_opts(per_connection);
     // A write that fails for want of disk space can leave SQLite's transaction (or a statement)
     // open on its connection; back in the pool it would hold the write lock for good, and every
     // other writer would wait out its busy timeout and fail. Such a connection is closed instead.
@@ -168,6 +171,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
             .await
             .context("running migrations")?;
         single.close().await?;
+        // From here on the file exists: a pooled connection opened after it was deleted must
+        // fail, not quietly make a new, empty database at the same path.
+        if config::sqlite_path(url).is_some() {
+            opts.map_sqlx_sqlite_opts(|o| per_connection(o).create_if_missing(false));
+        }
     }
     let db = Database::connect(opts)
         .await

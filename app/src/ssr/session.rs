@@ -71,6 +71,9 @@ pub async fn session_from_token(state: &AppState, token: &str) -> Result<Session
         None => super::repo::users::membership_of(&state.db, user.id).await?,
     }
     .ok_or_else(|| refuse("no membership"))?;
+    if membership.disabled_at.is_some() {
+        return Err(refuse("membership disabled"));
+    }
     let role = Role::parse(&membership.role).ok_or_else(|| refuse("unknown role"))?;
     let scope = Scope::of_member(user.id, &membership, role);
     Ok(Session {

@@ -8,7 +8,118 @@ crate::both!(
     invite_tokens_work_once_and_are_stored_hashed,
     invite_answers_alike_and_never_sets_a_password,
     expired_invites_block_nothing_and_races_are_answered,
+    disabling_someone_is_one_msps_affair,
 );
+
+/// Bob runs Bolt IT and is also a client admin at one of Acme's clients. When Acme disables
+/// him, his Acme sessions end and Acme's lists show him inactive, but his own MSP is not
+/// Acme's to lock: he still signs in there, and his Bolt session goes on.
+async fn disabling_someone_is_one_msps_affair(app: TestApp) {
+    let (acme, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let (bob_at_bolt, _) = app.signup("Bolt IT", "bob@bolt.example").await;
+    let bakery = app.create_client(&acme, "Bakery").await;
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{bakery}/users"),
+            Some(&acme),
+            json!({ "email": "bob@bolt.example", "name": "Bob", "role": "client_admin" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let token = r.body["invite_token"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/invites/{token}/accept"),
+            None,
+            json!({ "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let bob_at_acme = r.body["token"].as_str().unwrap().to_string();
+    let bob = app.get("/api/v1/me", &bob_at_acme).await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let r = app
+        .post(
+            &format!("/api/v1/users/{bob}/disable"),
+            Some(&acme),
+            json!({}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.text);
+
+    // Acme: his session there ends, its list shows him inactive, he cannot switch back in.
+    let r = app.get("/api/v1/me", &bob_at_acme).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    let people = app
+        .get(&format!("/api/v1/clients/{bakery}/users"), &acme)
+        .await;
+    let listed = people
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == bob.as_str());
+    assert_eq!(listed.unwrap()["active"], false, "{}", people.text);
+    // Bolt: his own MSP goes on, by the session he had and by a new sign-in.
+    let me = app.get("/api/v1/me", &bob_at_bolt).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    assert_eq!(me.body["msp"]["name"], "Bolt IT");
+    assert_eq!(
+        me.body["memberships"].as_array().unwrap().len(),
+        1,
+        "{}",
+        me.text
+    );
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": "bob@bolt.example", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let fresh = r.body["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.get("/api/v1/me", &fresh).await.body["msp"]["name"],
+        "Bolt IT"
+    );
+    assert_eq!(
+        app.get("/api/v1/clients", &fresh).await.status,
+        StatusCode::OK
+    );
+    // Acme's client admin is no longer reachable through him.
+    let r = app.get(&format!("/api/v1/clients/{bakery}"), &fresh).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+
+    // Someone with no other MSP is shut out altogether, with the words of a wrong password.
+    let carl = app
+        .client_user(&acme, &bakery, "carl@bakery.example", "client_member")
+        .await;
+    let carl_id = app.get("/api/v1/me", &carl).await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/users/{carl_id}/disable"),
+            Some(&acme),
+            json!({}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": "carl@bakery.example", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    assert_eq!(r.body["detail"], "wrong e-mail address or password");
+}
 
 async fn invite_and_accept(app: TestApp) {
     let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;

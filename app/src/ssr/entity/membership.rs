@@ -10,6 +10,9 @@ pub struct Model {
     pub client_id: Option<Uuid>,
     pub role: String,
     pub created_at: DateTimeUtc,
+    /// Set when the MSP disabled this person: the membership no longer signs in. The account
+    /// itself (and its memberships of other MSPs) is untouched.
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

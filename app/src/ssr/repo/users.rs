@@ -18,13 +18,16 @@ fn memberships_query(user_id: Uuid) -> sea_orm::Select<membership::Entity> {
         .order_by_asc(membership::Column::Id)
 }
 
-/// The first membership of a user, by the user's own id: the one a session acts in unless it
-/// names another.
+/// The first membership of a user that its MSP has not disabled, by the user's own id: the
+/// one a session acts in unless it names another.
 pub async fn membership_of(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> AppResult<Option<membership::Model>> {
-    Ok(memberships_query(user_id).one(db).await?)
+    Ok(memberships_query(user_id)
+        .filter(membership::Column::DisabledAt.is_null())
+        .one(db)
+        .await?)
 }
 
 /// One membership of a user by its id (a session that names it), if it is the user's.
@@ -112,6 +115,7 @@ pub async fn insert_membership(
         client_id: Set(client_id),
         role: Set(role.as_str().to_string()),
         created_at: Set(Utc::now()),
+        disabled_at: Set(None),
     }
     .insert(db)
     .await?)
@@ -170,10 +174,21 @@ pub async fn get_in_scope(
     Ok((u, m))
 }
 
-pub async fn disable(db: &impl ConnectionTrait, user: &user::Model) -> AppResult<()> {
-    let mut row: user::ActiveModel = user.clone().into();
-    row.disabled_at = Set(Some(Utc::now()));
-    row.token_version = Set(user.token_version + 1);
-    row.update(db).await?;
+/// Disables one membership: its sessions are refused from now on. The account and its
+/// memberships of other MSPs are not this MSP's to touch.
+pub async fn disable_membership(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    member: &membership::Model,
+) -> AppResult<()> {
+    scope
+        .update::<membership::Entity>()
+        .col_expr(
+            membership::Column::DisabledAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(membership::Column::Id.eq(member.id))
+        .exec(db)
+        .await?;
     Ok(())
 }

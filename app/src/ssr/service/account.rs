@@ -202,10 +202,12 @@ pub async fn login(
             for key in &keys {
                 throttle::uncount(&state.db, key).await?;
             }
+            // Every MSP the account belonged to has disabled it: the same words as a wrong
+            // password.
+            let Some(membership) = users::membership_of(&state.db, user.id).await? else {
+                return Err(AppError::BadCredentials);
+            };
             record_login(state, Some(&user), &email, ip, "auth.login", "ok").await?;
-            let membership = users::membership_of(&state.db, user.id)
-                .await?
-                .ok_or(AppError::Unauthorized)?;
             let role = Role::parse(&membership.role).ok_or(AppError::Unauthorized)?;
             Ok(SignedIn {
                 token: issue_token(state, &user, None, None)?,
@@ -284,7 +286,8 @@ pub async fn me(state: &AppState, session: &Session) -> AppResult<MeView> {
     };
     // The account's other memberships, each read in its own scope.
     let mut memberships = Vec::new();
-    for m in users::memberships_of(&state.db, session.user.id).await? {
+    let open = users::memberships_of(&state.db, session.user.id).await?;
+    for m in open.into_iter().filter(|m| m.disabled_at.is_none()) {
         let Some(role) = Role::parse(&m.role) else {
             continue;
         };
@@ -323,10 +326,11 @@ pub async fn me(state: &AppState, session: &Session) -> AppResult<MeView> {
 }
 
 /// A session token for another membership of the same account (404 if it is not the
-/// account's); the sign-in time carries over.
+/// account's, or its MSP disabled it); the sign-in time carries over.
 pub async fn switch(state: &AppState, session: &Session, membership_id: Uuid) -> AppResult<String> {
     users::membership_by_id(&state.db, session.user.id, membership_id)
         .await?
+        .filter(|m| m.disabled_at.is_none())
         .ok_or(AppError::NotFound)?;
     issue_token(
         state,

@@ -2,10 +2,10 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{client_view, user_view};
+use super::client_view;
 use crate::domain::input::Name;
 use crate::ids::ClientId;
-use crate::model::{ClientView, Role, UserView};
+use crate::model::{ClientView, UserView};
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::{audit, clients, users};
 use crate::ssr::scope::Scope;
@@ -139,7 +139,7 @@ pub async fn users_of(
     let mut out: Vec<UserView> = users::list_for_client(&state.db, scope, client_id.uuid())
         .await?
         .iter()
-        .map(|(u, m)| user_view(u, Role::parse(&m.role).unwrap_or(Role::ClientMember)))
+        .map(|(u, m)| super::member_view(u, m))
         .collect();
     let pending = scope
         .select::<invitation::Entity>()
@@ -156,8 +156,8 @@ pub async fn users_of(
 /// has not accepted yet, withdraws the invitation. The audit entry is part of the change.
 pub async fn disable_user(state: &AppState, scope: &Scope, user_id: Uuid) -> AppResult<()> {
     use sea_orm::TransactionTrait;
-    let user = match users::get_in_scope(&state.db, scope, user_id).await {
-        Ok((user, _)) => user,
+    let (user, member) = match users::get_in_scope(&state.db, scope, user_id).await {
+        Ok(found) => found,
         Err(AppError::NotFound) => {
             return if super::invites::withdraw(state, scope, user_id).await? {
                 Ok(())
@@ -174,7 +174,7 @@ pub async fn disable_user(state: &AppState, scope: &Scope, user_id: Uuid) -> App
         ));
     }
     let txn = state.db.begin().await?;
-    users::disable(&txn, &user).await?;
+    users::disable_membership(&txn, scope, &member).await?;
     audit::record(
         &txn,
         audit::Entry::by(scope, "user.disable", user.email.clone())

@@ -9,7 +9,7 @@ pub mod passwords;
 pub mod plan;
 
 use crate::model::{ClientView, Role, UserView};
-use crate::ssr::entity::{client, user};
+use crate::ssr::entity::{client, membership, user};
 
 pub fn user_view(u: &user::Model, role: Role) -> UserView {
     UserView {
@@ -19,6 +19,13 @@ pub fn user_view(u: &user::Model, role: Role) -> UserView {
         role,
         active: u.password_hash.is_some() && u.disabled_at.is_none(),
     }
+}
+
+/// A person as an MSP's lists show them: inactive while invited or once that MSP disabled them.
+pub fn member_view(u: &user::Model, m: &membership::Model) -> UserView {
+    let mut view = user_view(u, Role::parse(&m.role).unwrap_or(Role::ClientMember));
+    view.active &= m.disabled_at.is_none();
+    view
 }
 
 pub fn client_view(c: client::Model) -> ClientView {

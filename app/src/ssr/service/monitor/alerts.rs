@@ -279,6 +279,7 @@ async fn recipients(
     let mut out: Vec<String> = serde_json::from_str(&settings.emails).unwrap_or_default();
     let members = Scope::machine_msp(settings.msp_id)
         .select::<membership::Entity>()
+        .filter(membership::Column::DisabledAt.is_null())
         .all(db)
         .await?;
     let wanted: Vec<Uuid> = members
