@@ -75,8 +75,14 @@ pub async fn get_me() -> Result<Option<MeView>, ServerFnError> {
     }
 }
 
+/// Signs in and goes on to `next` (the page a signed-out visitor asked for) when it is a path
+/// of this site, else to the role's start page.
 #[server]
-pub async fn login(email: String, password: String) -> Result<(), ServerFnError> {
+pub async fn login(
+    email: String,
+    password: String,
+    #[server(default)] next: Option<String>,
+) -> Result<(), ServerFnError> {
     use crate::ssr::{service::account, session::session_cookie};
     let state = ctx::state()?;
     let ip = ctx::ip(&state).await;
@@ -84,11 +90,13 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
         .await
         .map_err(ctx::err)?;
     ctx::set_cookie(session_cookie(&state, &signed_in.token));
-    leptos_axum::redirect(if signed_in.user.role.is_msp_staff() {
+    let start = if signed_in.user.role.is_msp_staff() {
         "/clients"
     } else {
         "/home"
-    });
+    };
+    let next = next.as_deref().and_then(crate::domain::input::site_path);
+    leptos_axum::redirect(next.unwrap_or(start));
     Ok(())
 }
 

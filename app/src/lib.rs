@@ -122,7 +122,7 @@ fn Main() -> impl IntoView {
     components::use_me();
     view! {
         <components::Header />
-        <Routes fallback=|| view! { <pages::NotFound /> }>
+        <Routes fallback=|| view! { <main><pages::NotFound /></main> }>
                 <Route path=path!("/") view=pages::home::Landing ssr=SsrMode::Async />
                 <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async />

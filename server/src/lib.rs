@@ -424,14 +424,9 @@ pub fn local_path(referer: &str) -> String {
         path.push('?');
         path.push_str(q);
     }
-    let elsewhere = !path.starts_with('/')
-        || path.starts_with("//")
-        || path.contains('\\')
-        || path.chars().any(char::is_control);
-    if elsewhere {
-        "/".into()
-    } else {
-        path
+    match app::domain::input::site_path(&path) {
+        Some(_) => path,
+        None => "/".into(),
     }
 }
 

@@ -83,9 +83,52 @@ impl Name {
     }
 }
 
+/// A path of this site to go on to (`/clients/…?x=1`), or `None` for anything that could lead
+/// elsewhere: another origin (`//host`, `\\host`), a scheme, control characters.
+pub fn site_path(p: &str) -> Option<&str> {
+    let elsewhere = !p.starts_with('/')
+        || p.starts_with("//")
+        || p.contains('\\')
+        || p.chars().any(char::is_control);
+    (!elsewhere).then_some(p)
+}
+
+/// `s` with everything but unreserved characters and `/` percent-encoded, for a query value.
+pub fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_of_this_site_are_gone_on_to() {
+        assert_eq!(
+            site_path("/clients/1/plan?x=1"),
+            Some("/clients/1/plan?x=1")
+        );
+        for p in [
+            "//evil.example/p",
+            "/\\evil.example",
+            "https://evil.example",
+            "",
+            "/a\nb",
+        ] {
+            assert_eq!(site_path(p), None, "{p}");
+        }
+        assert_eq!(
+            query_value("/clients/a b?x=1&y"),
+            "/clients/a%20b%3Fx%3D1%26y"
+        );
+    }
 
     #[test]
     fn email_is_normalised_and_checked() {

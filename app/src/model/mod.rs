@@ -99,5 +99,10 @@ pub struct InviteCreated {
     pub user: UserView,
     pub invite_token: String,
 }
+/// The message of a request without a valid session; pages send the visitor to sign in.
+pub const UNAUTHORIZED: &str = "authentication required";
+/// The message of anything that is not there or outside the caller's scope.
+pub const NOT_FOUND: &str = "not found";
+
 pub mod monitor;
 pub mod plan;

@@ -27,10 +27,16 @@ pub fn LoginPage() -> impl IntoView {
             .and_then(|r| r.err())
             .map(|e| error_text(&e))
     });
+    // The page a signed-out visitor asked for; the server goes there after signing in.
+    let next = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("next")
+        .unwrap_or_default();
     view! {
         <main class="narrow card">
             <h1>{t.sign_in}</h1>
             <ActionForm action=action attr:class="form">
+                <input type="hidden" name="next" value=next />
                 <Field label=t.email name="email" kind="email" autocomplete="username" />
                 <Field label=t.password name="password" kind="password" autocomplete="current-password" />
                 <ErrorNote error />

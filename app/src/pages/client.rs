@@ -64,8 +64,8 @@ pub fn ClientPage() -> impl IntoView {
                             staff.then(|| view! { <IngestTokens client_id=client.id /> })
                         }
                     }.into_any(),
-                    Ok(None) => view! { <h1>{t.not_found}</h1> }.into_any(),
-                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Ok(None) => view! { <super::NotFound /> }.into_any(),
+                    Err(error) => view! { <super::PageError error /> }.into_any(),
                 })}
             </Transition>
             <InviteForm action=invite client_id=Signal::derive(id) />

@@ -1,7 +1,6 @@
 //! The MSP portal's client list, with the form to add one.
 use leptos::prelude::*;
 
-use super::SignInPrompt;
 use crate::api::{get_overview, list_templates, AddClient};
 use crate::components::{error_text, use_t, ErrorNote};
 
@@ -62,8 +61,7 @@ pub fn ClientsPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(e) if error_text(&e).contains("authentication") => view! { <SignInPrompt /> }.into_any(),
-                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Err(error) => view! { <super::PageError error /> }.into_any(),
                 })}
             </Transition>
         </main>

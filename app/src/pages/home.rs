@@ -80,7 +80,7 @@ pub fn ClientHome() -> impl IntoView {
                         </main>
                     }.into_any()
                 }
-                Some(_) => view! { <SignInPrompt /> }.into_any(),
+                Some(_) => view! { <main><SignInPrompt /></main> }.into_any(),
                 None => ().into_any(),
             }}
         </Transition>

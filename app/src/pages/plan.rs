@@ -686,8 +686,8 @@ pub fn PlanPage() -> impl IntoView {
                             {page.can_edit.then(|| view! { <Editors plan=plan.clone() actions=edits /> })}
                         }.into_any()
                     }
-                    Ok(None) => view! { <h1>{ut.not_found}</h1> }.into_any(),
-                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Ok(None) => view! { <super::NotFound /> }.into_any(),
+                    Err(error) => view! { <super::PageError error /> }.into_any(),
                 })}
             </Transition>
         </main>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api::get_status;
-use crate::components::{error_text, use_t};
+use crate::components::use_t;
 use crate::domain::sla::{spoken, State};
 use crate::i18n::Lang;
 use crate::model::monitor::SystemStatusView;
@@ -235,8 +235,8 @@ pub fn StatusPage() -> impl IntoView {
                             })}
                         }.into_any()
                     }
-                    Ok(None) => view! { <h1>{ut.not_found}</h1> }.into_any(),
-                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Ok(None) => view! { <super::NotFound /> }.into_any(),
+                    Err(error) => view! { <super::PageError error /> }.into_any(),
                 })}
             </Transition>
         </main>

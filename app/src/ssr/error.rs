@@ -13,7 +13,7 @@ pub enum AppError {
     /// Values that parse but are not acceptable, per field.
     #[error("validation failed")]
     Validation(BTreeMap<String, String>),
-    #[error("authentication required")]
+    #[error("{}", crate::model::UNAUTHORIZED)]
     Unauthorized,
     /// Sign-in failed: the same words whether the account exists or not.
     #[error("wrong e-mail address or password")]
@@ -21,7 +21,7 @@ pub enum AppError {
     #[error("{0}")]
     Forbidden(String),
     /// Also the answer for anything outside the caller's scope: existence is not leaked.
-    #[error("not found")]
+    #[error("{}", crate::model::NOT_FOUND)]
     NotFound,
     #[error("{0}")]
     Conflict(String),

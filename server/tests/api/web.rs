@@ -10,7 +10,102 @@ crate::both!(
     cookie_state_changes_need_our_origin,
     cookie_sessions_are_renewed,
     pages_carry_a_content_security_policy,
+    signed_out_deep_links_sign_in_and_come_back,
+    pages_for_missing_or_foreign_ids_are_404,
 );
+
+/// A signed-out visitor who follows a link into the app is sent to the sign-in form (a real
+/// redirect, so it works without the wasm) and, once signed in, lands on the page asked for;
+/// a `next` that leads off the site is ignored.
+async fn signed_out_deep_links_sign_in_and_come_back(app: TestApp) {
+    use leptos::server_fn::ServerFn;
+    let (token, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&token, "Bakery").await;
+    for page in [
+        format!("/clients/{client}/plan"),
+        format!("/clients/{client}/status?range=7d"),
+        "/clients".to_string(),
+        "/home".to_string(),
+    ] {
+        // As a browser asks for a page (an API client without `Accept: text/html` gets the
+        // 401 with the same `Location`).
+        let r = app
+            .send(app.http.get(app.url(&page)).header("accept", "text/html"))
+            .await;
+        assert!(r.status.is_redirection(), "{page}: {}", r.status);
+        let next = page.replace('?', "%3F").replace('=', "%3D");
+        assert_eq!(
+            r.headers["location"],
+            format!("/login?next={next}").as_str()
+        );
+    }
+    // The sign-in form carries the page on, and signing in goes there.
+    let r = app
+        .send(
+            app.http
+                .get(app.url(&format!("/login?next=/clients/{client}/plan"))),
+        )
+        .await;
+    assert!(
+        r.text
+            .contains(&format!("name=\"next\" value=\"/clients/{client}/plan\"")),
+        "the form keeps the page"
+    );
+    let sign_in = |next: String| {
+        app.http
+            .post(app.url(app::api::Login::PATH))
+            .header("origin", &app.base)
+            .header("accept", "text/html")
+            .form(&[
+                ("email", "ann@acme.example"),
+                ("password", crate::helpers::PASSWORD),
+                ("next", next.as_str()),
+            ])
+    };
+    let r = app.send(sign_in(format!("/clients/{client}/plan"))).await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.text);
+    assert_eq!(
+        r.headers["location"],
+        format!("/clients/{client}/plan").as_str()
+    );
+    assert!(r.cookie("lifeline_session").is_some());
+    for elsewhere in [
+        "//evil.example/p",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let r = app.send(sign_in(elsewhere.to_string())).await;
+        assert_eq!(r.headers["location"], "/clients", "{elsewhere}");
+    }
+}
+
+/// An id that is not one, that does not exist, or that belongs to another MSP: the 404 page,
+/// with HTTP 404 and a way back.
+async fn pages_for_missing_or_foreign_ids_are_404(app: TestApp) {
+    let (token, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let (other, _) = app.signup("Bolt IT", "bob@bolt.example").await;
+    let theirs = app.create_client(&other, "Their bakery").await;
+    let ours = app.create_client(&token, "Our bakery").await;
+    let cookie = format!("lifeline_session={token}");
+    let get = |path: String| app.http.get(app.url(&path)).header("cookie", &cookie);
+    let r = app.send(get(format!("/clients/{ours}/plan"))).await;
+    assert_eq!(r.status, StatusCode::OK, "the page itself works");
+    for page in ["plan", "status", ""] {
+        for id in [
+            "not-a-uuid".to_string(),
+            uuid::Uuid::new_v4().to_string(),
+            theirs.clone(),
+        ] {
+            let path = format!("/clients/{id}/{page}");
+            let path = path.trim_end_matches('/').to_string();
+            let r = app.send(get(path.clone())).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(r.text.contains("data-testid=\"not-found\""), "{path}");
+            assert!(r.text.contains("href=\"/\""), "{path}: a way back");
+            assert!(!r.text.contains("Their bakery"), "{path}");
+        }
+    }
+}
 
 /// Every inline script of a page carries the nonce its policy names; nothing may frame a page;
 /// no answer may be sniffed into another type; HTML without scripts (exports) allows none.
