@@ -3,6 +3,7 @@ use app::ssr::error::AppResult;
 use app::ssr::scope::Scope;
 use app::ssr::service::clients::{self, ClientPatch, NewClient};
 use app::ssr::service::invites::{self, InviteInput};
+use app::ssr::service::staff::{self, RoleInput};
 use app::ssr::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -17,6 +18,8 @@ pub fn routes() -> super::Api {
     let api = route!(api, "/clients/{id}", get(show).patch(update).delete(remove));
     let api = route!(api, "/clients/{id}/users", get(users).post(invite));
     let api = route!(api, "/invites/{token}/accept", post(accept));
+    let api = route!(api, "/staff", get(staff).post(invite_staff));
+    let api = route!(api, "/staff/{id}", patch(change_role));
     route!(api, "/users/{id}/disable", post(disable))
 }
 
@@ -118,4 +121,31 @@ async fn disable(
 ) -> AppResult<StatusCode> {
     clients::disable_user(&state, &scope, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn staff(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Vec<UserView>>> {
+    Ok(Json(staff::list(&state, &scope).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn invite_staff(
+    State(state): State<AppState>,
+    scope: Scope,
+    ApiJson(input): ApiJson<InviteInput>,
+) -> AppResult<(StatusCode, Json<InviteCreated>)> {
+    let created = staff::invite(&state, &scope, input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn change_role(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RoleInput>,
+) -> AppResult<Json<UserView>> {
+    Ok(Json(
+        staff::change_role(&state, &scope, parse_id(&id)?, input).await?,
+    ))
 }

@@ -58,6 +58,11 @@ pub fn spec() -> Value {
                 "Invite": { "type": "object", "required": ["email", "name", "role"], "properties": {
                     "email": { "type": "string" }, "name": { "type": "string" },
                     "role": { "type": "string", "enum": ["client_admin", "client_member"] } } },
+                "StaffInvite": { "type": "object", "required": ["email", "name", "role"], "properties": {
+                    "email": { "type": "string" }, "name": { "type": "string" },
+                    "role": { "type": "string", "enum": ["msp_admin", "msp_technician"] } } },
+                "StaffRole": { "type": "object", "required": ["role"], "properties": {
+                    "role": { "type": "string", "enum": ["msp_owner", "msp_admin", "msp_technician"] } } },
                 "AcceptInvite": { "type": "object", "required": ["password"], "properties": { "password": { "type": "string",
                     "description": "a new password (at least 12 characters) or, for an address that has an account, that account's own password" } } },
                 "Switch": { "type": "object", "required": ["membership_id"], "properties": { "membership_id": { "type": "string", "format": "uuid" } } },
@@ -94,6 +99,14 @@ pub fn spec() -> Value {
                 "parameters": id.clone(),
                 "get": op("The client's users", None, ("200", "array of users"), &["401", "404"]),
                 "post": op("Invite a client user (admins)", Some("Invite"), ("201", "{user, invite_token}"), &["400", "401", "403", "404", "409", "422"])
+            },
+            "/staff": {
+                "get": op("The MSP's team: owners, admins, technicians and open staff invitations (MSP staff)", None, ("200", "array of users"), &["401", "403"]),
+                "post": op("Invite an admin or technician (owners and admins)", Some("StaffInvite"), ("201", "{user, invite_token}"), &["400", "401", "403", "409", "422"])
+            },
+            "/staff/{id}": {
+                "parameters": id.clone(),
+                "patch": op("Change a staff member's role (owners and admins; only an owner makes or unmakes an owner; the last owner stays one)", Some("StaffRole"), ("200", "the user"), &["400", "401", "403", "404", "409", "422"])
             },
             "/users/{id}/disable": {
                 "parameters": id.clone(),

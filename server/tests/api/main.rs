@@ -22,6 +22,7 @@ mod plan_customers;
 mod plan_export;
 mod plan_whole;
 mod signin;
+mod staff;
 mod storage;
 mod web;
 mod webhooks;

@@ -132,12 +132,7 @@ pub async fn list_for_client(
         .filter(membership::Column::ClientId.eq(client_id))
         .all(db)
         .await?;
-    let ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
-    let users = user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .order_by_asc(user::Column::Name)
-        .all(db)
-        .await?;
+    let users = accounts(db, members.iter().map(|m| m.user_id)).await?;
     Ok(users
         .into_iter()
         .filter_map(|u| {
@@ -145,6 +140,19 @@ pub async fn list_for_client(
             Some((u, m))
         })
         .collect())
+}
+
+/// Accounts by id, by name. Accounts belong to no tenant: callers pass the ids of memberships
+/// their scope found.
+pub async fn accounts(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> AppResult<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.into_iter().collect::<Vec<_>>()))
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await?)
 }
 
 /// Ends every session of the user: tokens carry the version they were issued with.

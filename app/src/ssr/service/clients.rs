@@ -173,7 +173,10 @@ pub async fn disable_user(state: &AppState, scope: &Scope, user_id: Uuid) -> App
             "you cannot disable your own account".into(),
         ));
     }
+    super::staff::may_disable(scope, &member)?;
+    let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
+    super::staff::keep_an_owner(&txn, scope, &member).await?;
     users::disable_membership(&txn, scope, &member).await?;
     audit::record(
         &txn,

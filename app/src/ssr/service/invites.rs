@@ -49,21 +49,68 @@ pub async fn invite_client_user(
 ) -> AppResult<InviteCreated> {
     let client = clients::get(&state.db, scope, client_id).await?;
     scope.require_admin()?;
+    let (email, name, role) = parse(
+        &input,
+        |r| r.is_client_role(),
+        "client_admin or client_member",
+    )?;
+    let created = create(state, scope, Some(client.id), email, name, role).await?;
+    let place = format!("the continuity plan of {}", client.name);
+    super::mail::send_invite(
+        state,
+        &created.row.email,
+        &created.row.name,
+        &place,
+        &created.token,
+    )
+    .await;
+    Ok(InviteCreated {
+        user: pending_view(&created.row),
+        invite_token: created.token,
+    })
+}
+
+/// An invitation's fields, read as a form shows them (every field's error at once); `allowed`
+/// says which roles this kind of invitation may give.
+pub fn parse(
+    input: &InviteInput,
+    allowed: fn(&Role) -> bool,
+    roles: &str,
+) -> AppResult<(Email, Name, Role)> {
     let mut f = Fields::default();
     let email = f.take("email", Email::parse(&input.email));
     let name = f.take("name", Name::parse(&input.name));
     let role = f.take(
         "role",
         Role::parse(&input.role)
-            .filter(|r| r.is_client_role())
-            .ok_or("must be client_admin or client_member"),
+            .filter(allowed)
+            .ok_or(format!("must be {roles}")),
     );
     f.finish()?;
-    let (Some(email), Some(name), Some(role)) = (email, name, role) else {
-        return Err(AppError::BadRequest("incomplete invitation".into()));
-    };
-    // Someone who already belongs to this MSP is known to it; anyone else is invited alike,
-    // whether or not they have an account elsewhere.
+    match (email, name, role) {
+        (Some(email), Some(name), Some(role)) => Ok((email, name, role)),
+        _ => Err(AppError::BadRequest("incomplete invitation".into())),
+    }
+}
+
+/// A stored invitation and its one-time token (shown once, stored hashed).
+pub struct Created {
+    pub row: invitation::Model,
+    pub token: String,
+}
+
+/// Stores an invitation into the scope's MSP (into one of its clients when `client_id` is
+/// given) with its audit entry. Someone who already belongs to this MSP is refused (they are
+/// known to it); anyone else is invited alike, whether or not they have an account elsewhere.
+/// While an invitation to the address is open, another is refused (409).
+pub async fn create(
+    state: &AppState,
+    scope: &Scope,
+    client_id: Option<Uuid>,
+    email: Email,
+    name: Name,
+    role: Role,
+) -> AppResult<Created> {
     if let Some(existing) = users::find_by_email(&state.db, email.as_str()).await? {
         let here = scope
             .select::<membership::Entity>()
@@ -80,7 +127,7 @@ pub async fn invite_client_user(
     let row = invitation::ActiveModel {
         id: Set(Uuid::new_v4()),
         msp_id: Set(scope.msp_id()),
-        client_id: Set(Some(client.id)),
+        client_id: Set(client_id),
         email: Set(email.as_str().to_string()),
         name: Set(name.as_str().to_string()),
         role: Set(role.as_str().to_string()),
@@ -116,20 +163,12 @@ pub async fn invite_client_user(
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(
-        &txn,
-        audit::Entry::by(scope, "user.invite", email.as_str())
-            .client(client.id)
-            .detail(serde_json::json!({ "role": role.as_str(), "invitation_id": row.id })),
-    )
-    .await?;
+    let mut entry = audit::Entry::by(scope, "user.invite", email.as_str())
+        .detail(serde_json::json!({ "role": role.as_str(), "invitation_id": row.id }));
+    entry.client_id = client_id;
+    audit::record(&txn, entry).await?;
     txn.commit().await?;
-
-    super::mail::send_invite(state, &row.email, &row.name, &client.name, &token).await;
-    Ok(InviteCreated {
-        user: pending_view(&row),
-        invite_token: token,
-    })
+    Ok(Created { row, token })
 }
 
 /// Withdraws an open invitation of the scope (it then answers 404 when accepted).

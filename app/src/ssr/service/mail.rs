@@ -38,18 +38,12 @@ pub fn invite_link(state: &AppState, token: &str) -> String {
     format!("{}/invite/{token}", base.trim_end_matches('/'))
 }
 
-pub async fn send_invite(
-    state: &AppState,
-    email: &str,
-    name: &str,
-    client_name: &str,
-    token: &str,
-) {
+pub async fn send_invite(state: &AppState, email: &str, name: &str, place: &str, token: &str) {
     let Some(smtp) = &state.settings.smtp else {
         return;
     };
     let body = format!(
-        "Hello {name},\n\nYou have been invited to the continuity plan of {client_name} in Lifeline.\n\
+        "Hello {name},\n\nYou have been invited to {place} in Lifeline.\n\
          Accept here: {link}\n\
          New to Lifeline? Choose a password there. Already have an account? Type its password.\n\n\
          This link works once and expires in {days} days.\n",

@@ -7,6 +7,7 @@ pub mod mail;
 pub mod monitor;
 pub mod passwords;
 pub mod plan;
+pub mod staff;
 
 use crate::model::{ClientView, Role, UserView};
 use crate::ssr::entity::{client, membership, user};
