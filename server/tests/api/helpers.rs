@@ -312,14 +312,20 @@ impl TestApp {
         email: &str,
         role: &str,
     ) -> String {
-        let r = self
-            .post(
-                &format!("/api/v1/clients/{client_id}/users"),
-                Some(token),
-                json!({ "email": email, "name": "Client User", "role": role }),
-            )
-            .await;
+        let path = format!("/api/v1/clients/{client_id}/users");
+        let body = json!({ "email": email, "name": "Client User", "role": role });
+        self.invited(token, &path, body).await.body["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Posts an invitation to `path` and accepts it with `PASSWORD`; the acceptance's answer
+    /// (`{token, user}`).
+    pub async fn invited(&self, token: &str, path: &str, invitation: Value) -> Resp {
+        let r = self.post(path, Some(token), invitation).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.body["user"]["active"], false, "invited, not yet active");
         let invite = r.body["invite_token"].as_str().unwrap();
         let r = self
             .post(
@@ -329,7 +335,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        r.body["token"].as_str().unwrap().to_string()
+        r
     }
 }
 

@@ -1,6 +1,6 @@
 //! The MSP's team: staff are invited as admins or technicians, roles change, and the MSP always
 //! keeps an owner, also when two owners demote each other at the same moment.
-use crate::helpers::{Resp, TestApp, PASSWORD};
+use crate::helpers::{Resp, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -21,24 +21,9 @@ async fn patch(app: &TestApp, token: &str, id: &str, role: &str) -> Resp {
 
 /// Invites a staff member with `role` and accepts; returns (token, user id).
 async fn hire(app: &TestApp, by: &str, email: &str, role: &str) -> (String, String) {
-    let r = app
-        .post(
-            "/api/v1/staff",
-            Some(by),
-            json!({ "email": email, "name": email.split('@').next().unwrap(), "role": role }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(r.body["user"]["active"], false, "invited, not yet active");
-    let invite = r.body["invite_token"].as_str().unwrap().to_string();
-    let r = app
-        .post(
-            &format!("/api/v1/invites/{invite}/accept"),
-            None,
-            json!({ "password": PASSWORD }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let name = email.split('@').next().unwrap();
+    let body = json!({ "email": email, "name": name, "role": role });
+    let r = app.invited(by, "/api/v1/staff", body).await;
     let token = r.body["token"].as_str().unwrap().to_string();
     let id = r.body["user"]["id"].as_str().unwrap().to_string();
     (token, id)

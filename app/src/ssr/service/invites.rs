@@ -55,19 +55,9 @@ pub async fn invite_client_user(
         "client_admin or client_member",
     )?;
     let created = create(state, scope, Some(client.id), email, name, role).await?;
-    let place = format!("the continuity plan of {}", client.name);
-    super::mail::send_invite(
-        state,
-        &created.row.email,
-        &created.row.name,
-        &place,
-        &created.token,
-    )
-    .await;
-    Ok(InviteCreated {
-        user: pending_view(&created.row),
-        invite_token: created.token,
-    })
+    Ok(created
+        .send(state, &format!("the continuity plan of {}", client.name))
+        .await)
 }
 
 /// An invitation's fields, read as a form shows them (every field's error at once); `allowed`
@@ -97,6 +87,18 @@ pub fn parse(
 pub struct Created {
     pub row: invitation::Model,
     pub token: String,
+}
+
+impl Created {
+    /// E-mails the link (when SMTP is set) inviting to `place` ("the team of Acme IT") and
+    /// gives the answer that shows the token once.
+    pub async fn send(self, state: &AppState, place: &str) -> InviteCreated {
+        super::mail::send_invite(state, &self.row.email, &self.row.name, place, &self.token).await;
+        InviteCreated {
+            user: pending_view(&self.row),
+            invite_token: self.token,
+        }
+    }
 }
 
 /// Stores an invitation into the scope's MSP (into one of its clients when `client_id` is

@@ -77,19 +77,7 @@ pub async fn invite(
         .await?
         .map(|m| m.name)
         .unwrap_or_default();
-    let place = format!("the team of {team}");
-    super::mail::send_invite(
-        state,
-        &created.row.email,
-        &created.row.name,
-        &place,
-        &created.token,
-    )
-    .await;
-    Ok(InviteCreated {
-        user: invites::pending_view(&created.row),
-        invite_token: created.token,
-    })
+    Ok(created.send(state, &format!("the team of {team}")).await)
 }
 
 /// Gives a staff member another staff role. Takes effect on their next request (sessions read
