@@ -51,6 +51,15 @@ mod ctx {
         crate::ssr::client_ip(&parts, state.settings.trust_forwarded_for)
     }
 
+    /// An invitation with the link to hand over.
+    pub fn with_link(
+        state: &AppState,
+        created: crate::model::InviteCreated,
+    ) -> (crate::model::InviteCreated, String) {
+        let link = crate::ssr::service::mail::invite_link(state, &created.invite_token);
+        (created, link)
+    }
+
     pub fn set_cookie(value: String) {
         if let (Some(opts), Ok(v)) = (
             use_context::<leptos_axum::ResponseOptions>(),
@@ -210,14 +219,62 @@ pub async fn invite_user(
     name: String,
     role: String,
 ) -> Result<(InviteCreated, String), ServerFnError> {
-    use crate::ssr::service::{invites, mail};
+    use crate::ssr::service::invites;
     let (state, s) = ctx::session().await?;
     let input = invites::InviteInput { email, name, role };
     let created = invites::invite_client_user(&state, &s.scope, ClientId::from(client_id), input)
         .await
         .map_err(ctx::err)?;
-    let link = mail::invite_link(&state, &created.invite_token);
-    Ok((created, link))
+    Ok(ctx::with_link(&state, created))
+}
+
+/// The MSP's team, and whether the caller may manage it.
+#[server]
+pub async fn get_staff() -> Result<(Vec<UserView>, bool), ServerFnError> {
+    use crate::ssr::service::staff;
+    let (state, s) = ctx::session().await?;
+    let team = staff::list(&state, &s.scope).await.map_err(ctx::err)?;
+    let manages = matches!(
+        s.scope.role(),
+        crate::model::Role::MspOwner | crate::model::Role::MspAdmin
+    );
+    Ok((team, manages))
+}
+
+/// Invites an admin or technician; returns the invite with the full link to hand over.
+#[server]
+pub async fn invite_staff(
+    email: String,
+    name: String,
+    role: String,
+) -> Result<(InviteCreated, String), ServerFnError> {
+    use crate::ssr::service::{invites, staff};
+    let (state, s) = ctx::session().await?;
+    let input = invites::InviteInput { email, name, role };
+    let created = staff::invite(&state, &s.scope, input)
+        .await
+        .map_err(ctx::err)?;
+    Ok(ctx::with_link(&state, created))
+}
+
+#[server]
+pub async fn change_staff_role(id: Uuid, role: String) -> Result<UserView, ServerFnError> {
+    use crate::ssr::service::staff;
+    let (state, s) = ctx::session().await?;
+    let input = staff::RoleInput { role };
+    staff::change_role(&state, &s.scope, crate::ids::UserId::from(id), input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Disables someone of the caller's MSP (or withdraws their open invitation).
+#[server]
+pub async fn disable_person(id: Uuid) -> Result<(), ServerFnError> {
+    use crate::ssr::service::clients;
+    let (state, s) = ctx::session().await?;
+    clients::disable_user(&state, &s.scope, id)
+        .await
+        .map_err(ctx::err)
 }
 
 #[server]

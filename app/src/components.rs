@@ -43,6 +43,51 @@ pub fn error_text(e: &ServerFnError) -> String {
     }
 }
 
+/// The message of an action's last failure, for an `ErrorNote`.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<String>>
+where
+    S: leptos::server_fn::ServerFn<Error = ServerFnError> + Send + Sync + Clone + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    })
+}
+
+/// The fields every invitation asks for: name, e-mail and one of `roles` (value, label).
+#[component]
+pub fn InviteFields(roles: Vec<(&'static str, &'static str)>) -> impl IntoView {
+    let t = use_t();
+    let check_email = |s: &str| crate::domain::input::Email::parse(s).map(|_| ());
+    let check_name = |s: &str| crate::domain::input::Name::parse(s).map(|_| ());
+    view! {
+        <Field label=t.name name="name" autocomplete="off" check=check_name />
+        <Field label=t.email name="email" kind="email" autocomplete="off" check=check_email />
+        <label class="field">
+            <span>{t.role}</span>
+            <select name="role">
+                {roles.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The one-time link of an invitation just sent, to hand over.
+#[component]
+pub fn InviteLink(link: String) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <div class="notice">
+            <p>{t.invite_link_intro}</p>
+            <code data-testid="invite-link">{link}</code>
+        </div>
+    }
+}
+
 #[component]
 pub fn ErrorNote(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
     move || {
@@ -70,7 +115,11 @@ pub fn Header() -> impl IntoView {
                             .map(|r| match r {
                                 Ok(Some(me)) => {
                                     let home = if me.role.is_msp_staff() {
-                                        view! { <a href="/clients">{t.clients}</a> }.into_any()
+                                        view! {
+                                            <a href="/clients">{t.clients}</a>
+                                            <a href="/staff">{t.team}</a>
+                                        }
+                                        .into_any()
                                     } else {
                                         view! { <a href="/home">{t.my_company}</a> }.into_any()
                                     };

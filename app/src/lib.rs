@@ -134,6 +134,7 @@ fn Main() -> impl IntoView {
                 <Route path=path!("/clients/:id/plan") view=pages::plan::PlanPage ssr=SsrMode::Async />
                 <Route path=path!("/clients/:id/status") view=pages::status::StatusPage ssr=SsrMode::Async />
                 <Route path=path!("/home") view=pages::home::ClientHome ssr=SsrMode::Async />
+                <Route path=path!("/staff") view=pages::staff::StaffPage ssr=SsrMode::Async />
         </Routes>
     }
 }

@@ -51,8 +51,11 @@ pub struct UserView {
     pub email: String,
     pub name: String,
     pub role: Role,
-    /// False while an invite is still open (no password set yet).
+    /// False while an invite is still open (no password set yet), or once disabled.
     pub active: bool,
+    /// Disabled by this MSP: no longer signs in here.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

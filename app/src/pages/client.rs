@@ -3,8 +3,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api::{get_client, InviteUser};
-use crate::components::{error_text, use_t, ErrorNote, Field};
-use crate::domain::input::{Email, Name};
+use crate::components::{action_error, error_text, use_t, ErrorNote, InviteFields, InviteLink};
 use crate::model::{Role, UserView};
 
 #[component]
@@ -81,38 +80,21 @@ pub fn InviteForm(
 ) -> impl IntoView {
     let t = use_t();
     let invite = action;
-    let error = Signal::derive(move || {
-        invite
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
-    let check_email = |s: &str| Email::parse(s).map(|_| ());
-    let check_name = |s: &str| Name::parse(s).map(|_| ());
+    let error = action_error(invite);
+    let roles = vec![
+        ("client_admin", t.role_client_admin),
+        ("client_member", t.role_client_member),
+    ];
     view! {
         <section class="card">
             <h2>{t.invite_user}</h2>
             <ActionForm action=invite attr:class="form">
                 <input type="hidden" name="client_id" value=move || client_id.get().map(|i| i.to_string()).unwrap_or_default() />
-                <Field label=t.name name="name" autocomplete="off" check=check_name />
-                <Field label=t.email name="email" kind="email" autocomplete="off" check=check_email />
-                <label class="field">
-                <span>{t.role}</span>
-                <select name="role">
-                    <option value="client_admin">{t.role_client_admin}</option>
-                    <option value="client_member">{t.role_client_member}</option>
-                </select>
-                </label>
+                <InviteFields roles />
                 <ErrorNote error />
                 <button type="submit" disabled=move || invite.pending().get()>{t.send_invite}</button>
             </ActionForm>
-            {move || invite.value().get().and_then(|r| r.ok()).map(|(_, link)| view! {
-                <div class="notice">
-                <p>{t.invite_link_intro}</p>
-                <code data-testid="invite-link">{link}</code>
-                </div>
-            })}
+            {move || invite.value().get().and_then(|r| r.ok()).map(|(_, link)| view! { <InviteLink link /> })}
         </section>
     }
 }

@@ -4,6 +4,7 @@ pub mod client;
 pub mod clients;
 pub mod home;
 pub mod plan;
+pub mod staff;
 pub mod status;
 
 use leptos::prelude::*;

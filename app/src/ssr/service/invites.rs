@@ -35,6 +35,7 @@ pub fn pending_view(i: &invitation::Model) -> UserView {
         name: i.name.clone(),
         role: Role::parse(&i.role).unwrap_or(Role::ClientMember),
         active: false,
+        disabled: false,
     }
 }
 

@@ -19,13 +19,15 @@ pub fn user_view(u: &user::Model, role: Role) -> UserView {
         name: u.name.clone(),
         role,
         active: u.password_hash.is_some() && u.disabled_at.is_none(),
+        disabled: false,
     }
 }
 
 /// A person as an MSP's lists show them: inactive while invited or once that MSP disabled them.
 pub fn member_view(u: &user::Model, m: &membership::Model) -> UserView {
     let mut view = user_view(u, Role::parse(&m.role).unwrap_or(Role::ClientMember));
-    view.active &= m.disabled_at.is_none();
+    view.disabled = m.disabled_at.is_some();
+    view.active &= !view.disabled;
     view
 }
 
