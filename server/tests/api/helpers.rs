@@ -125,8 +125,10 @@ pub async fn spawn_on(url: String, guard: Guard, tweak: impl FnOnce(&mut Setting
     };
     tweak(&mut settings);
     let (base, stop, server) = start(db.clone(), &url, settings.clone()).await;
+    // A request the server never answers fails its test instead of holding the run.
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(90))
         .build()
         .unwrap();
     TestApp {
