@@ -35,6 +35,21 @@ pub fn use_me() -> Resource<Result<Option<MeView>, ServerFnError>> {
     }
 }
 
+/// Shows its children only to a signed-in user whose role `allow` accepts: nobody is shown a
+/// form the server would refuse them.
+#[component]
+pub fn ForRole(allow: fn(crate::model::Role) -> bool, children: ChildrenFn) -> impl IntoView {
+    let me = use_me();
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let role = me.get().and_then(|r| r.ok()).flatten().map(|m| m.role);
+                role.is_some_and(allow).then(|| children())
+            }}
+        </Transition>
+    }
+}
+
 /// The message of a failed server function, without the framework's prefix.
 pub fn error_text(e: &ServerFnError) -> String {
     match e {

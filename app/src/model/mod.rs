@@ -36,6 +36,11 @@ impl Role {
     }
 
     /// MSP staff see every client of their MSP; client users see only their own client.
+    /// Owners and admins (of the MSP or of a client) manage people and settings.
+    pub fn manages_people(self) -> bool {
+        matches!(self, Role::MspOwner | Role::MspAdmin | Role::ClientAdmin)
+    }
+
     pub fn is_msp_staff(self) -> bool {
         matches!(self, Role::MspOwner | Role::MspAdmin | Role::MspTechnician)
     }

@@ -67,7 +67,9 @@ pub fn ClientPage() -> impl IntoView {
                     Err(error) => view! { <super::PageError error /> }.into_any(),
                 })}
             </Transition>
-            <InviteForm action=invite client_id=Signal::derive(id) />
+            <crate::components::ForRole allow=crate::model::Role::manages_people>
+                <InviteForm action=invite client_id=Signal::derive(id) />
+            </crate::components::ForRole>
         </main>
     }
 }

@@ -2,7 +2,8 @@
 use leptos::prelude::*;
 
 use crate::api::{get_overview, list_templates, AddClient};
-use crate::components::{error_text, use_t, ErrorNote};
+use crate::components::{error_text, use_t, ErrorNote, ForRole};
+use crate::model::Role;
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
@@ -20,23 +21,27 @@ pub fn ClientsPage() -> impl IntoView {
     view! {
         <main>
             <h1>{t.clients}</h1>
-            <ActionForm action=add attr:class="inline-form">
-                <input name="name" placeholder=t.client_name aria-label=t.client_name required maxlength="200" />
-                <Transition fallback=|| ()>
-                    {move || templates.get().and_then(|r| r.ok()).map(|list| view! {
-                        <select name="template" aria-label=t.start_from title=t.start_from>
-                            {list.into_iter().map(|(id, name, l)| {
-                                let selected = id == format!("builtin-{}", lang.code());
-                                view! { <option value=id selected=selected>{format!("{name} ({l})")}</option> }
-                            }).collect_view()}
-                            <option value="">{t.empty_plan}</option>
-                        </select>
-                    })}
-                </Transition>
-                <button type="submit" disabled=move || add.pending().get()>{t.add_client}</button>
-            </ActionForm>
+            <ForRole allow=Role::is_msp_staff>
+                <ActionForm action=add attr:class="inline-form">
+                    <input name="name" placeholder=t.client_name aria-label=t.client_name required maxlength="200" />
+                    <Transition fallback=|| ()>
+                        {move || templates.get().and_then(|r| r.ok()).map(|list| view! {
+                            <select name="template" aria-label=t.start_from title=t.start_from>
+                                {list.into_iter().map(|(id, name, l)| {
+                                    let selected = id == format!("builtin-{}", lang.code());
+                                    view! { <option value=id selected=selected>{format!("{name} ({l})")}</option> }
+                                }).collect_view()}
+                                <option value="">{t.empty_plan}</option>
+                            </select>
+                        })}
+                    </Transition>
+                    <button type="submit" disabled=move || add.pending().get()>{t.add_client}</button>
+                </ActionForm>
+            </ForRole>
             <ErrorNote error />
-            <AlertSettings />
+            <ForRole allow=|r| matches!(r, Role::MspOwner | Role::MspAdmin)>
+                <AlertSettings />
+            </ForRole>
             <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || clients.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! {
