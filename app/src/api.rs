@@ -51,12 +51,20 @@ mod ctx {
         crate::ssr::client_ip(&parts, state.settings.trust_forwarded_for)
     }
 
+    /// Where links the requester hands over point: the public URL, else this request's Host.
+    pub fn base(state: &AppState) -> String {
+        let headers = use_context::<http::request::Parts>()
+            .map(|p| p.headers)
+            .unwrap_or_default();
+        crate::ssr::service::mail::request_base(state, &headers)
+    }
+
     /// An invitation with the link to hand over.
     pub fn with_link(
-        state: &AppState,
+        base: &str,
         created: crate::model::InviteCreated,
     ) -> (crate::model::InviteCreated, String) {
-        let link = crate::ssr::service::mail::invite_link(state, &created.invite_token);
+        let link = crate::ssr::service::mail::invite_link(base, &created.invite_token);
         (created, link)
     }
 
@@ -222,10 +230,12 @@ pub async fn invite_user(
     use crate::ssr::service::invites;
     let (state, s) = ctx::session().await?;
     let input = invites::InviteInput { email, name, role };
-    let created = invites::invite_client_user(&state, &s.scope, ClientId::from(client_id), input)
-        .await
-        .map_err(ctx::err)?;
-    Ok(ctx::with_link(&state, created))
+    let base = ctx::base(&state);
+    let created =
+        invites::invite_client_user(&state, &s.scope, ClientId::from(client_id), input, &base)
+            .await
+            .map_err(ctx::err)?;
+    Ok(ctx::with_link(&base, created))
 }
 
 /// The MSP's team, and whether the caller may manage it.
@@ -251,10 +261,11 @@ pub async fn invite_staff(
     use crate::ssr::service::{invites, staff};
     let (state, s) = ctx::session().await?;
     let input = invites::InviteInput { email, name, role };
-    let created = staff::invite(&state, &s.scope, input)
+    let base = ctx::base(&state);
+    let created = staff::invite(&state, &s.scope, input, &base)
         .await
         .map_err(ctx::err)?;
-    Ok(ctx::with_link(&state, created))
+    Ok(ctx::with_link(&base, created))
 }
 
 #[server]
@@ -757,12 +768,18 @@ pub async fn update_communication(
 
 /// The MSP's alert routing, for its settings form.
 #[server]
-pub async fn get_alert_settings() -> Result<crate::model::monitor::AlertSettingsView, ServerFnError>
-{
+pub async fn get_alert_settings(
+) -> Result<Option<crate::model::monitor::AlertSettingsView>, ServerFnError> {
     use crate::ssr::service::monitor::alerts;
     let (state, s) = ctx::session().await?;
+    // The form is for those who may save it (owners and admins); others are not shown it.
+    let role = s.scope.role();
+    if !(role.is_msp_staff() && role.manages_people()) {
+        return Ok(None);
+    }
     alerts::get_settings(&state, &s.scope)
         .await
+        .map(Some)
         .map_err(ctx::err)
 }
 

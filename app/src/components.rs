@@ -40,12 +40,19 @@ pub fn use_me() -> Resource<Result<Option<MeView>, ServerFnError>> {
 #[component]
 pub fn ForRole(allow: fn(crate::model::Role) -> bool, children: ChildrenFn) -> impl IntoView {
     let me = use_me();
+    // `Show` builds the children once when the answer turns true, not on every change of the
+    // user's resource: a form inside keeps its state (its "Saved", its errors).
+    let allowed = move || {
+        me.get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .is_some_and(|m| allow(m.role))
+    };
     view! {
         <Transition fallback=|| ()>
-            {move || {
-                let role = me.get().and_then(|r| r.ok()).flatten().map(|m| m.role);
-                role.is_some_and(allow).then(|| children())
-            }}
+            <Show when=allowed fallback=|| ()>
+                {children()}
+            </Show>
         </Transition>
     }
 }

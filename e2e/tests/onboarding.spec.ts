@@ -43,7 +43,7 @@ test('an MSP signs up, adds clients, invites a client admin who sees only their 
   await page.getByLabel('Role').selectOption('client_admin');
   await page.getByRole('button', { name: 'Send invite' }).click();
   const link = await page.getByTestId('invite-link').textContent();
-  expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{40,}$/);
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/invite\/[A-Za-z0-9_-]{40,}$/);
   await expect(page.getByTestId('users')).toContainText('Anna Jansen');
 
   // The invitee, in a browser of her own.

@@ -39,9 +39,7 @@ pub fn ClientsPage() -> impl IntoView {
                 </ActionForm>
             </ForRole>
             <ErrorNote error />
-            <ForRole allow=|r| matches!(r, Role::MspOwner | Role::MspAdmin)>
-                <AlertSettings />
-            </ForRole>
+            <AlertSettings />
             <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || clients.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! {
@@ -87,10 +85,10 @@ pub fn AlertSettings() -> impl IntoView {
             .and_then(|r| r.err())
             .map(|e| error_text(&e))
     });
-    // Only MSP staff get settings back; for anyone else the section stays away.
+    // Only owners and admins get settings back; for anyone else the section stays away.
     view! {
         <Transition fallback=|| ()>
-            {move || current.get().and_then(|r| r.ok()).map(|a| view! {
+            {move || current.get().and_then(|r| r.ok()).flatten().map(|a| view! {
                 <details class="card" data-testid="alert-settings">
                     <summary>{t.alerts}</summary>
                     <ActionForm action=save attr:class="form">

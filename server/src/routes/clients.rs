@@ -3,10 +3,11 @@ use app::ssr::error::AppResult;
 use app::ssr::scope::Scope;
 use app::ssr::service::clients::{self, ClientPatch, NewClient};
 use app::ssr::service::invites::{self, InviteInput};
+use app::ssr::service::mail;
 use app::ssr::service::staff::{self, RoleInput};
 use app::ssr::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 
@@ -89,9 +90,11 @@ async fn invite(
     State(state): State<AppState>,
     scope: Scope,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<InviteInput>,
 ) -> AppResult<(StatusCode, Json<InviteCreated>)> {
-    let created = invites::invite_client_user(&state, &scope, parse_id(&id)?, input).await?;
+    let base = mail::request_base(&state, &headers);
+    let created = invites::invite_client_user(&state, &scope, parse_id(&id)?, input, &base).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -132,9 +135,11 @@ async fn staff(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Ve
 async fn invite_staff(
     State(state): State<AppState>,
     scope: Scope,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<InviteInput>,
 ) -> AppResult<(StatusCode, Json<InviteCreated>)> {
-    let created = staff::invite(&state, &scope, input).await?;
+    let base = mail::request_base(&state, &headers);
+    let created = staff::invite(&state, &scope, input, &base).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

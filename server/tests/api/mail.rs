@@ -99,6 +99,59 @@ async fn invite_is_emailed(backend: Backend) {
     );
 }
 
+/// Without `LIFELINE_PUBLIC_URL` the link points where the inviter reached Lifeline (the
+/// request's Host), not a bare path the invitee's mail program cannot open; a staff invitation
+/// says which team it is for.
+async fn invite_links_work_without_a_public_url(backend: Backend) {
+    let (port, mut inbox) = smtp_sink().await;
+    let Some(app): Option<TestApp> = spawn_app_with(backend, |s| {
+        s.public_url = None;
+        s.smtp = Some(SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            username: None,
+            password: None,
+            from: "Lifeline <noreply@lifeline.example>".into(),
+            insecure: true,
+        });
+    })
+    .await
+    else {
+        return;
+    };
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let r = app
+        .post(
+            "/api/v1/staff",
+            Some(&owner),
+            json!({ "email": "tom@acme.example", "name": "Tom", "role": "msp_technician" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let token = r.body["invite_token"].as_str().unwrap();
+    let (_, data) = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv())
+        .await
+        .expect("an e-mail within 10 s")
+        .unwrap();
+    let unfolded = data.replace("=\n", "");
+    assert!(unfolded.contains("the team of Acme IT"), "{data}");
+    assert!(
+        unfolded.contains(&format!("{}/invite/{token}", app.base)),
+        "{} in {data}",
+        app.base
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invite_links_work_without_a_public_url_sqlite() {
+    invite_links_work_without_a_public_url(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invite_links_work_without_a_public_url_postgres() {
+    invite_links_work_without_a_public_url(Backend::Postgres).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invite_is_emailed_sqlite() {
     invite_is_emailed(Backend::Sqlite).await

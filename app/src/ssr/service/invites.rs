@@ -47,6 +47,7 @@ pub async fn invite_client_user(
     scope: &Scope,
     client_id: ClientId,
     input: InviteInput,
+    base: &str,
 ) -> AppResult<InviteCreated> {
     let client = clients::get(&state.db, scope, client_id).await?;
     scope.require_admin()?;
@@ -57,7 +58,11 @@ pub async fn invite_client_user(
     )?;
     let created = create(state, scope, Some(client.id), email, name, role).await?;
     Ok(created
-        .send(state, &format!("the continuity plan of {}", client.name))
+        .send(
+            state,
+            &format!("the continuity plan of {}", client.name),
+            base,
+        )
         .await)
 }
 
@@ -91,10 +96,11 @@ pub struct Created {
 }
 
 impl Created {
-    /// E-mails the link (when SMTP is set) inviting to `place` ("the team of Acme IT") and
-    /// gives the answer that shows the token once.
-    pub async fn send(self, state: &AppState, place: &str) -> InviteCreated {
-        super::mail::send_invite(state, &self.row.email, &self.row.name, place, &self.token).await;
+    /// E-mails the link under `base` (when SMTP is set) inviting to `place` ("the team of
+    /// Acme IT") and gives the answer that shows the token once.
+    pub async fn send(self, state: &AppState, place: &str, base: &str) -> InviteCreated {
+        let (email, name) = (&self.row.email, &self.row.name);
+        super::mail::send_invite(state, email, name, place, base, &self.token).await;
         InviteCreated {
             user: pending_view(&self.row),
             invite_token: self.token,

@@ -33,12 +33,37 @@ pub fn public_base(state: &AppState, headers: &http::HeaderMap) -> String {
     }
 }
 
-pub fn invite_link(state: &AppState, token: &str) -> String {
-    let base = state.settings.public_url.clone().unwrap_or_default();
+/// Where links for the requester's own use point (an invitation they send): the configured
+/// public URL, else this request's own Host (the inviter's browser reached Lifeline there).
+pub fn request_base(state: &AppState, headers: &http::HeaderMap) -> String {
+    if let Some(url) = &state.settings.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let scheme = if state.settings.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic()) && !h.contains('/'))
+        .map(|host| format!("{scheme}://{host}"))
+        .unwrap_or_default()
+}
+
+pub fn invite_link(base: &str, token: &str) -> String {
     format!("{}/invite/{token}", base.trim_end_matches('/'))
 }
 
-pub async fn send_invite(state: &AppState, email: &str, name: &str, place: &str, token: &str) {
+pub async fn send_invite(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    place: &str,
+    base: &str,
+    token: &str,
+) {
     let Some(smtp) = &state.settings.smtp else {
         return;
     };
@@ -47,7 +72,7 @@ pub async fn send_invite(state: &AppState, email: &str, name: &str, place: &str,
          Accept here: {link}\n\
          New to Lifeline? Choose a password there. Already have an account? Type its password.\n\n\
          This link works once and expires in {days} days.\n",
-        link = invite_link(state, token),
+        link = invite_link(base, token),
         days = state.settings.invite_ttl.as_secs() / 86_400,
     );
     if let Err(e) = send(smtp, email, "Your Lifeline invitation", body).await {

@@ -63,6 +63,7 @@ pub async fn invite(
     state: &AppState,
     scope: &Scope,
     input: InviteInput,
+    base: &str,
 ) -> AppResult<InviteCreated> {
     scope.require_msp_staff()?;
     require_team_admin(scope)?;
@@ -77,7 +78,9 @@ pub async fn invite(
         .await?
         .map(|m| m.name)
         .unwrap_or_default();
-    Ok(created.send(state, &format!("the team of {team}")).await)
+    Ok(created
+        .send(state, &format!("the team of {team}"), base)
+        .await)
 }
 
 /// Gives a staff member another staff role. Takes effect on their next request (sessions read
