@@ -56,18 +56,23 @@ pub async fn smtp_sink() -> (u16, mpsc::UnboundedReceiver<(Vec<String>, String)>
     (port, rx)
 }
 
+/// Settings that send to a local SMTP sink on `port`, in plain text.
+pub fn sink_settings(port: u16) -> SmtpSettings {
+    SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        username: None,
+        password: None,
+        from: "Lifeline <noreply@lifeline.example>".into(),
+        insecure: true,
+    }
+}
+
 async fn invite_is_emailed(backend: Backend) {
     let (port, mut inbox) = smtp_sink().await;
     let Some(app): Option<TestApp> = spawn_app_with(backend, |s| {
         s.public_url = Some("https://lifeline.example".into());
-        s.smtp = Some(SmtpSettings {
-            host: "127.0.0.1".into(),
-            port,
-            username: None,
-            password: None,
-            from: "Lifeline <noreply@lifeline.example>".into(),
-            insecure: true,
-        });
+        s.smtp = Some(crate::mail::sink_settings(port));
     })
     .await
     else {
@@ -106,14 +111,7 @@ async fn invite_links_work_without_a_public_url(backend: Backend) {
     let (port, mut inbox) = smtp_sink().await;
     let Some(app): Option<TestApp> = spawn_app_with(backend, |s| {
         s.public_url = None;
-        s.smtp = Some(SmtpSettings {
-            host: "127.0.0.1".into(),
-            port,
-            username: None,
-            password: None,
-            from: "Lifeline <noreply@lifeline.example>".into(),
-            insecure: true,
-        });
+        s.smtp = Some(crate::mail::sink_settings(port));
     })
     .await
     else {

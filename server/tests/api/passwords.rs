@@ -3,7 +3,6 @@
 //! answer to a reset request says nothing about whether the address has an account.
 use crate::helpers::{spawn_app_with, Backend, TestApp, PASSWORD};
 use crate::mail::smtp_sink;
-use app::ssr::state::SmtpSettings;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
@@ -70,14 +69,7 @@ async fn a_forgotten_password_is_reset_by_a_single_use_link(backend: Backend) {
     let Some(app) = spawn_app_with(backend, |s| {
         s.eval_interval = std::time::Duration::from_millis(200);
         s.public_url = Some("https://lifeline.example".into());
-        s.smtp = Some(SmtpSettings {
-            host: "127.0.0.1".into(),
-            port,
-            username: None,
-            password: None,
-            from: "Lifeline <noreply@lifeline.example>".into(),
-            insecure: true,
-        });
+        s.smtp = Some(crate::mail::sink_settings(port));
     })
     .await
     else {
