@@ -222,5 +222,13 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   for (const n of ['+31 6 1111 2222', '06 3333 9999', '06 5555 6666', 'Church square']) expect(html).toContain(n);
   expect(html).not.toContain('06 3333 4444');
   expect(html).toContain('Version 1, approved by');
+
+  // The plan on a phone, in Dutch: it fits the screen; wide tables scroll inside themselves.
+  await context.addCookies([{ name: 'lifeline_lang', value: 'nl', url: anna.url() }]);
+  await anna.setViewportSize({ width: 390, height: 844 });
+  await anna.reload();
+  await hydrated(anna);
+  await anna.screenshot({ path: test.info().outputPath('plan-nl-390.png'), fullPage: true });
+  expect(await anna.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await context.close();
 });

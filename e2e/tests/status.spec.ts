@@ -104,4 +104,12 @@ test('the status page shows systems against their RPO, draws exposure, and updat
   await expect(plain.getByTestId('system-status').filter({ hasText: 'Mail server' }).locator('.badge.state').first()).toHaveText('OK');
   await expect(plain.getByTestId('process-gaps')).toContainText('File server: A backup every 1 day can lose up to 25 h of data; you agreed 60 min.');
   await noJs.close();
+
+  // On a phone, in Dutch: the page fits the screen; wide tables scroll inside themselves.
+  await page.context().addCookies([{ name: 'lifeline_lang', value: 'nl', url: baseURL! }]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${baseURL}/clients/${client}/status`);
+  await hydrated(page);
+  await page.screenshot({ path: test.info().outputPath('status-nl-390.png'), fullPage: true });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });
