@@ -74,18 +74,9 @@ pub fn page_csp(nonce: &str) -> String {
 pub fn current_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
-        let parts = use_context::<http::request::Parts>();
-        let from_cookie = parts
-            .as_ref()
-            .and_then(|p| ssr::session::cookie(&p.headers, i18n::LANG_COOKIE))
-            .and_then(|c| Lang::parse(&c));
-        let from_header = parts
-            .as_ref()
-            .and_then(|p| p.headers.get(http::header::ACCEPT_LANGUAGE))
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| v.trim_start().starts_with("nl"))
-            .map(|_| Lang::Nl);
-        from_cookie.or(from_header).unwrap_or_default()
+        use_context::<http::request::Parts>()
+            .map(|p| request_lang(&p.headers))
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -95,6 +86,19 @@ pub fn current_lang() -> Lang {
             .and_then(|l| Lang::parse(&l))
             .unwrap_or_default()
     }
+}
+
+/// A request's language: the remembered choice (cookie), else `Accept-Language`.
+#[cfg(feature = "ssr")]
+pub fn request_lang(headers: &http::HeaderMap) -> Lang {
+    let from_cookie =
+        ssr::session::cookie(headers, i18n::LANG_COOKIE).and_then(|c| Lang::parse(&c));
+    let from_header = headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.trim_start().starts_with("nl"))
+        .map(|_| Lang::Nl);
+    from_cookie.or(from_header).unwrap_or_default()
 }
 
 #[component]

@@ -349,6 +349,7 @@ pub fn router(state: AppState) -> Router {
             middleware::csrf_guard,
         ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::problem_language))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))

@@ -87,6 +87,15 @@ pub async fn renew_session(State(state): State<AppState>, req: Request, next: Ne
 /// Headers every answer carries: no content sniffing, no framing, no referrer to other sites;
 /// and a Content-Security-Policy on HTML that has none of its own (exports, error pages), which
 /// allows no script at all.
+/// Problem details (`application/problem+json`) in the request's language: the cookie's, else
+/// `Accept-Language`'s.
+pub async fn problem_language(req: Request, next: Next) -> Response {
+    let lang = app::request_lang(req.headers());
+    app::ssr::error::PROBLEM_LANG
+        .scope(lang, next.run(req))
+        .await
+}
+
 pub async fn security_headers(req: Request, next: Next) -> Response {
     use axum::http::HeaderValue;
     let mut res = next.run(req).await;

@@ -107,7 +107,7 @@ impl IntoResponse for AppError {
             tracing::error!(error = ?cause, "internal error");
         }
         let status = self.status_code();
-        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let body = serde_json::to_vec(&localized(self.problem())).unwrap_or_default();
         let mut res = (status, body).into_response();
         res.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -128,3 +128,103 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+tokio::task_local! {
+    /// The language of the request being answered (set by the server's outermost middleware):
+    /// problem details follow it.
+    pub static PROBLEM_LANG: crate::i18n::Lang;
+}
+
+/// A problem's words in the request's language. English is the source; Dutch has every title
+/// and the messages people meet most (sign-in, access, the fields of the sign-up, invitation
+/// and password forms); anything else stays as written.
+fn localized(mut p: Problem) -> Problem {
+    let lang = PROBLEM_LANG.try_with(|l| *l).unwrap_or_default();
+    if lang != crate::i18n::Lang::Nl {
+        return p;
+    }
+    p.title = dutch_title(p.status).unwrap_or(&p.title).to_string();
+    if let Some(errors) = &mut p.errors {
+        for message in errors.values_mut() {
+            *message = dutch(message).unwrap_or(message).to_string();
+        }
+        p.detail = errors
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+    } else {
+        p.detail = dutch(&p.detail).unwrap_or(&p.detail).to_string();
+    }
+    p
+}
+
+fn dutch_title(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "Ongeldig verzoek",
+        401 => "Niet ingelogd",
+        403 => "Niet toegestaan",
+        404 => "Niet gevonden",
+        405 => "Methode niet toegestaan",
+        409 => "Conflict",
+        413 => "Verzoek te groot",
+        415 => "Verkeerd inhoudstype",
+        422 => "Ongeldige invoer",
+        429 => "Te veel verzoeken",
+        500 => "Interne fout",
+        503 => "Tijdelijk niet beschikbaar",
+        _ => return None,
+    })
+}
+
+fn dutch(message: &str) -> Option<&'static str> {
+    Some(match message {
+        crate::model::UNAUTHORIZED => "u bent niet ingelogd",
+        crate::model::NOT_FOUND => "niet gevonden",
+        "wrong e-mail address or password" => "verkeerd e-mailadres of wachtwoord",
+        "too many attempts, try again later" => "te veel pogingen, probeer het later opnieuw",
+        "payload too large" => "het verzoek is te groot",
+        "an internal error occurred" => "er ging intern iets mis",
+        "this needs an MSP staff account" => "hiervoor is een account van de MSP nodig",
+        "this needs an admin account" => "hiervoor is een beheerdersaccount nodig",
+        "your role may read the plan but not change it" => {
+            "uw rol mag het plan lezen maar niet wijzigen"
+        }
+        "only the MSP's owners and admins manage its team" => {
+            "alleen eigenaren en beheerders van de MSP beheren het team"
+        }
+        "only an owner makes or unmakes an owner" => {
+            "alleen een eigenaar maakt iemand eigenaar of neemt dat af"
+        }
+        "only an owner disables an owner" => "alleen een eigenaar schakelt een eigenaar uit",
+        "the last owner stays an owner: make someone else owner first" => {
+            "de laatste eigenaar blijft eigenaar: maak eerst iemand anders eigenaar"
+        }
+        "you cannot disable your own account" => "u kunt uw eigen account niet uitschakelen",
+        "is not an e-mail address" => "is geen e-mailadres",
+        "is too long" => "is te lang",
+        "must not be empty" => "mag niet leeg zijn",
+        "must be at most 200 characters" => "mag hoogstens 200 tekens lang zijn",
+        "must be at most 256 characters" => "mag hoogstens 256 tekens lang zijn",
+        "must be at most 10000 characters" => "mag hoogstens 10000 tekens lang zijn",
+        "must not contain control characters" => "mag geen stuurtekens bevatten",
+        "must be at least 12 characters" => "moet minstens 12 tekens lang zijn",
+        "must not be blank" => "mag niet uit alleen spaties bestaan",
+        "is too repetitive: use more different characters" => {
+            "herhaalt zich te veel: gebruik meer verschillende tekens"
+        }
+        "is a sequence (like 123456789012 or qwertyuiop): choose something less predictable" => {
+            "is een reeks (zoals 123456789012 of qwertyuiop): kies iets minder voorspelbaars"
+        }
+        "is one of the most common passwords: choose another" => {
+            "is een van de meest gebruikte wachtwoorden: kies een ander"
+        }
+        "already has an account with you" => "heeft al een account bij u",
+        "must be msp_admin or msp_technician" => "moet msp_admin of msp_technician zijn",
+        "must be client_admin or client_member" => "moet client_admin of client_member zijn",
+        "must be msp_owner, msp_admin or msp_technician" => {
+            "moet msp_owner, msp_admin of msp_technician zijn"
+        }
+        _ => return None,
+    })
+}

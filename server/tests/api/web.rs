@@ -12,7 +12,76 @@ crate::both!(
     pages_carry_a_content_security_policy,
     signed_out_deep_links_sign_in_and_come_back,
     pages_for_missing_or_foreign_ids_are_404,
+    problem_details_follow_the_language,
 );
+
+/// `Accept-Language: nl` or the language cookie turns a problem's title and detail (and its
+/// field messages) Dutch; without either, English. The field keys stay as they are.
+async fn problem_details_follow_the_language(app: TestApp) {
+    let (token, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let missing = format!("/api/v1/clients/{}", uuid::Uuid::new_v4());
+    let get = |lang: Option<(&str, &str)>| {
+        let mut req = app.http.get(app.url(&missing)).bearer_auth(&token);
+        if let Some((name, value)) = lang {
+            req = req.header(name, value);
+        }
+        req
+    };
+    let r = app.send(get(None)).await;
+    assert_eq!(
+        (r.body["title"].as_str(), r.body["detail"].as_str()),
+        (Some("Not Found"), Some("not found"))
+    );
+    for lang in [
+        ("accept-language", "nl-NL,nl;q=0.9,en;q=0.5"),
+        ("cookie", "lifeline_lang=nl"),
+    ] {
+        let r = app.send(get(Some(lang))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.headers["content-type"], "application/problem+json");
+        assert_eq!(r.body["title"], "Niet gevonden", "{lang:?}");
+        assert_eq!(r.body["detail"], "niet gevonden", "{lang:?}");
+    }
+    // The cookie's choice wins over the browser's.
+    let r = app
+        .send(get(Some(("cookie", "lifeline_lang=en"))).header("accept-language", "nl"))
+        .await;
+    assert_eq!(r.body["title"], "Not Found");
+
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/auth/login"))
+                .header("accept-language", "nl")
+                .json(&json!({ "email": "ann@acme.example", "password": "not the password" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.body["detail"], "verkeerd e-mailadres of wachtwoord");
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/auth/signup"))
+                .header("accept-language", "nl")
+                .json(&json!({ "msp_name": "X", "name": "Y", "email": "nope", "password": "123456789012" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.body["title"], "Ongeldige invoer");
+    assert_eq!(r.body["errors"]["email"], "is geen e-mailadres");
+    assert!(
+        r.body["errors"]["password"]
+            .as_str()
+            .unwrap()
+            .starts_with("is een reeks"),
+        "{}",
+        r.text
+    );
+    assert!(r.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("email: is geen e-mailadres"));
+}
 
 /// A signed-out visitor who follows a link into the app is sent to the sign-in form (a real
 /// redirect, so it works without the wasm) and, once signed in, lands on the page asked for;
