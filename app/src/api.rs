@@ -68,6 +68,23 @@ mod ctx {
         (created, link)
     }
 
+    /// Sets the new session's cookie and goes on to `next` (a path of this site), else to the
+    /// role's start page.
+    pub fn enter(
+        state: &AppState,
+        signed_in: &crate::ssr::service::account::SignedIn,
+        next: Option<&str>,
+    ) {
+        set_cookie(crate::ssr::session::session_cookie(state, &signed_in.token));
+        let start = if signed_in.user.role.is_msp_staff() {
+            "/clients"
+        } else {
+            "/home"
+        };
+        let next = next.and_then(crate::domain::input::site_path);
+        leptos_axum::redirect(next.unwrap_or(start));
+    }
+
     pub fn set_cookie(value: String) {
         if let (Some(opts), Ok(v)) = (
             use_context::<leptos_axum::ResponseOptions>(),
@@ -100,20 +117,13 @@ pub async fn login(
     password: String,
     #[server(default)] next: Option<String>,
 ) -> Result<(), ServerFnError> {
-    use crate::ssr::{service::account, session::session_cookie};
+    use crate::ssr::service::account;
     let state = ctx::state()?;
     let ip = ctx::ip(&state).await;
     let signed_in = account::login(&state, &email, &password, ip)
         .await
         .map_err(ctx::err)?;
-    ctx::set_cookie(session_cookie(&state, &signed_in.token));
-    let start = if signed_in.user.role.is_msp_staff() {
-        "/clients"
-    } else {
-        "/home"
-    };
-    let next = next.as_deref().and_then(crate::domain::input::site_path);
-    leptos_axum::redirect(next.unwrap_or(start));
+    ctx::enter(&state, &signed_in, next.as_deref());
     Ok(())
 }
 
@@ -124,7 +134,7 @@ pub async fn signup(
     email: String,
     password: String,
 ) -> Result<(), ServerFnError> {
-    use crate::ssr::{service::account, session::session_cookie};
+    use crate::ssr::service::account;
     let state = ctx::state()?;
     let ip = ctx::ip(&state).await;
     let input = account::SignupInput {
@@ -134,8 +144,7 @@ pub async fn signup(
         password,
     };
     let (signed_in, _) = account::signup(&state, input, ip).await.map_err(ctx::err)?;
-    ctx::set_cookie(session_cookie(&state, &signed_in.token));
-    leptos_axum::redirect("/clients");
+    ctx::enter(&state, &signed_in, None);
     Ok(())
 }
 
@@ -156,17 +165,12 @@ pub async fn request_password_reset(email: String) -> Result<(), ServerFnError> 
 /// Sets a new password with the token of a reset link, and signs in.
 #[server]
 pub async fn reset_password(token: String, password: String) -> Result<(), ServerFnError> {
-    use crate::ssr::{service::passwords, session::session_cookie};
+    use crate::ssr::service::passwords;
     let state = ctx::state()?;
     let signed_in = passwords::confirm_reset(&state, &token, &password)
         .await
         .map_err(ctx::err)?;
-    ctx::set_cookie(session_cookie(&state, &signed_in.token));
-    leptos_axum::redirect(if signed_in.user.role.is_msp_staff() {
-        "/clients"
-    } else {
-        "/home"
-    });
+    ctx::enter(&state, &signed_in, None);
     Ok(())
 }
 
@@ -290,18 +294,13 @@ pub async fn disable_person(id: Uuid) -> Result<(), ServerFnError> {
 
 #[server]
 pub async fn accept_invite(token: String, password: String) -> Result<(), ServerFnError> {
-    use crate::ssr::{service::invites, session::session_cookie};
+    use crate::ssr::service::invites;
     let state = ctx::state()?;
     let ip = ctx::ip(&state).await;
     let signed_in = invites::accept_invite(&state, &token, &password, ip)
         .await
         .map_err(ctx::err)?;
-    ctx::set_cookie(session_cookie(&state, &signed_in.token));
-    leptos_axum::redirect(if signed_in.user.role.is_msp_staff() {
-        "/clients"
-    } else {
-        "/home"
-    });
+    ctx::enter(&state, &signed_in, None);
     Ok(())
 }
 

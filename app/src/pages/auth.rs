@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{AcceptInvite, Login, RequestPasswordReset, ResetPassword, Signup};
-use crate::components::{error_text, use_t, ErrorNote, Field};
+use crate::components::{action_error, use_t, ErrorNote, Field};
 use crate::domain::input::{Email, Name, Password};
 
 fn check_email(s: &str) -> Result<(), &'static str> {
@@ -20,13 +20,7 @@ fn check_password(s: &str) -> Result<(), &'static str> {
 pub fn LoginPage() -> impl IntoView {
     let t = use_t();
     let action = ServerAction::<Login>::new();
-    let error = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
+    let error = action_error(action);
     // The page a signed-out visitor asked for; the server goes there after signing in.
     let next = leptos_router::hooks::use_query_map()
         .read_untracked()
@@ -52,13 +46,7 @@ pub fn LoginPage() -> impl IntoView {
 pub fn ForgotPasswordPage() -> impl IntoView {
     let t = use_t();
     let action = ServerAction::<RequestPasswordReset>::new();
-    let error = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
+    let error = action_error(action);
     let sent = move || matches!(action.value().get(), Some(Ok(())));
     view! {
         <main class="narrow card">
@@ -87,13 +75,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let action = ServerAction::<ResetPassword>::new();
-    let error = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
+    let error = action_error(action);
     view! {
         <main class="narrow card">
             <h1>{t.save_password}</h1>
@@ -111,13 +93,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 pub fn SignupPage() -> impl IntoView {
     let t = use_t();
     let action = ServerAction::<Signup>::new();
-    let error = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
+    let error = action_error(action);
     view! {
         <main class="narrow card">
             <h1>{t.sign_up}</h1>
@@ -140,13 +116,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let action = ServerAction::<AcceptInvite>::new();
-    let error = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
+    let error = action_error(action);
     view! {
         <main class="narrow card">
             <h1>{t.accept_invite}</h1>

@@ -37,6 +37,15 @@ struct TokenOut {
     user: UserView,
 }
 
+/// The answer that starts a session: the token in the body and in the HttpOnly cookie.
+fn entered(state: &AppState, token: String, user: UserView) -> impl IntoResponse {
+    let cookie = session_cookie(state, &token);
+    (
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(TokenOut { token, user }),
+    )
+}
+
 #[derive(Deserialize)]
 struct LoginIn {
     email: String,
@@ -70,14 +79,7 @@ async fn login(
     ApiJson(input): ApiJson<LoginIn>,
 ) -> AppResult<impl IntoResponse> {
     let signed_in = account::login(&state, &input.email, &input.password, ip).await?;
-    let cookie = session_cookie(&state, &signed_in.token);
-    Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(TokenOut {
-            token: signed_in.token,
-            user: signed_in.user,
-        }),
-    ))
+    Ok(entered(&state, signed_in.token, signed_in.user))
 }
 
 /// Ends all of the user's sessions, on every device.
@@ -105,12 +107,8 @@ async fn refresh(State(state): State<AppState>, session: Session) -> AppResult<i
         Some(session.claims.auth_time),
         session.claims.mid,
     )?;
-    let cookie = session_cookie(&state, &token);
     let user = app::ssr::service::user_view(&session.user, session.scope.role());
-    Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(TokenOut { token, user }),
-    ))
+    Ok(entered(&state, token, user))
 }
 
 #[derive(Deserialize)]
@@ -133,12 +131,8 @@ async fn change_password(
         &input.new_password,
     )
     .await?;
-    let cookie = session_cookie(&state, &token);
     let user = app::ssr::service::user_view(&session.user, session.scope.role());
-    Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(TokenOut { token, user }),
-    ))
+    Ok(entered(&state, token, user))
 }
 
 #[derive(Deserialize)]
@@ -173,14 +167,7 @@ async fn confirm_reset(
     let signed_in =
         app::ssr::service::passwords::confirm_reset(&state, &input.token, &input.new_password)
             .await?;
-    let cookie = session_cookie(&state, &signed_in.token);
-    Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(TokenOut {
-            token: signed_in.token,
-            user: signed_in.user,
-        }),
-    ))
+    Ok(entered(&state, signed_in.token, signed_in.user))
 }
 
 #[derive(Deserialize)]
@@ -197,12 +184,8 @@ async fn switch(
 ) -> AppResult<impl IntoResponse> {
     let token = account::switch(&state, &session, input.membership_id).await?;
     let fresh = app::ssr::session::session_from_token(&state, &token).await?;
-    let cookie = session_cookie(&state, &token);
     let user = app::ssr::service::user_view(&session.user, fresh.scope.role());
-    Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(TokenOut { token, user }),
-    ))
+    Ok(entered(&state, token, user))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %session.scope.msp_id()))]
