@@ -242,17 +242,12 @@ pub async fn invite_user(
     Ok(ctx::with_link(&base, created))
 }
 
-/// The MSP's team, and whether the caller may manage it.
+/// The MSP's team.
 #[server]
-pub async fn get_staff() -> Result<(Vec<UserView>, bool), ServerFnError> {
+pub async fn get_staff() -> Result<Vec<UserView>, ServerFnError> {
     use crate::ssr::service::staff;
     let (state, s) = ctx::session().await?;
-    let team = staff::list(&state, &s.scope).await.map_err(ctx::err)?;
-    let manages = matches!(
-        s.scope.role(),
-        crate::model::Role::MspOwner | crate::model::Role::MspAdmin
-    );
-    Ok((team, manages))
+    staff::list(&state, &s.scope).await.map_err(ctx::err)
 }
 
 /// Invites an admin or technician; returns the invite with the full link to hand over.
@@ -772,8 +767,7 @@ pub async fn get_alert_settings(
     use crate::ssr::service::monitor::alerts;
     let (state, s) = ctx::session().await?;
     // The form is for those who may save it (owners and admins); others are not shown it.
-    let role = s.scope.role();
-    if !(role.is_msp_staff() && role.manages_people()) {
+    if !s.scope.role().runs_the_msp() {
         return Ok(None);
     }
     alerts::get_settings(&state, &s.scope)

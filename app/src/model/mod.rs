@@ -41,6 +41,11 @@ impl Role {
         matches!(self, Role::MspOwner | Role::MspAdmin | Role::ClientAdmin)
     }
 
+    /// The MSP's owners and admins: they manage its team and its alert routing.
+    pub fn runs_the_msp(self) -> bool {
+        matches!(self, Role::MspOwner | Role::MspAdmin)
+    }
+
     pub fn is_msp_staff(self) -> bool {
         matches!(self, Role::MspOwner | Role::MspAdmin | Role::MspTechnician)
     }

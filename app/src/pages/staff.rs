@@ -58,8 +58,9 @@ pub fn StaffPage() -> impl IntoView {
             <ErrorNote error />
             <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || data.get().map(|r| match r {
-                    Ok((team, manages)) => {
+                    Ok(team) => {
                         let (my_id, my_role) = caller().unwrap_or((Uuid::nil(), Role::MspTechnician));
+                        let manages = my_role.runs_the_msp();
                         view! {
                             <ul class="people" data-testid="team">
                                 {team.into_iter().map(|u| {

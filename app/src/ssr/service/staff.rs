@@ -22,11 +22,12 @@ pub struct RoleInput {
 
 /// Owners and admins manage the team; technicians do not.
 fn require_team_admin(scope: &Scope) -> AppResult<()> {
-    match scope.role() {
-        Role::MspOwner | Role::MspAdmin => Ok(()),
-        _ => Err(AppError::Forbidden(
+    if scope.role().runs_the_msp() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
             "only the MSP's owners and admins manage its team".into(),
-        )),
+        ))
     }
 }
 
