@@ -5,4 +5,5 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 DIR="$(mktemp -d)"
 export LIFELINE_SITE_ROOT="$TARGET_DIR/site"
-exec "$TARGET_DIR/debug/lifeline" serve --bind "127.0.0.1:$1" --database-url "sqlite://$DIR/e2e.db?mode=rwc"
+# With the demo: its tour is tested, and the other tests sign up MSPs of their own beside it.
+exec "$TARGET_DIR/debug/lifeline" serve --demo --bind "127.0.0.1:$1" --database-url "sqlite://$DIR/e2e.db?mode=rwc"

@@ -504,13 +504,22 @@ pub async fn list_templates() -> Result<Vec<(String, String, String)>, ServerFnE
     Ok(list.into_iter().map(|t| (t.id, t.name, t.lang)).collect())
 }
 
-/// The MSP overview: clients with their systems' states, worst first.
+/// The MSP dashboard: clients worst first with their systems, plans and reviews, narrowed by
+/// `search` (a client's name, any part, any case). `None` for client users, whose home is
+/// their own company's page.
 #[server]
-pub async fn get_overview(
-) -> Result<Vec<(ClientView, crate::model::monitor::Counts)>, ServerFnError> {
-    use crate::ssr::service::monitor;
+pub async fn get_dashboard(
+    search: String,
+) -> Result<Option<crate::model::monitor::Dashboard>, ServerFnError> {
+    use crate::ssr::service::dashboard;
     let (state, s) = ctx::session().await?;
-    monitor::overview(&state, &s.scope).await.map_err(ctx::err)
+    if !s.scope.is_msp_staff() {
+        return Ok(None);
+    }
+    dashboard::dashboard(&state, &s.scope, &search, chrono::Utc::now().date_naive())
+        .await
+        .map(Some)
+        .map_err(ctx::err)
 }
 
 /// A client's live status with a week of exposure per system.

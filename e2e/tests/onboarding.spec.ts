@@ -69,7 +69,9 @@ test('an MSP signs up, adds clients, invites a client admin who sees only their 
   // Her API view holds one client, and the other one does not exist for her.
   const clients = await (await anna.request.get('/api/v1/clients')).json();
   expect(clients.map((c: { name: string }) => c.name)).toEqual(['Bakkerij Jansen']);
+  // The MSP's dashboard is not hers: she is sent to her company's page.
   await anna.goto('/clients');
+  await expect(anna).toHaveURL(/\/home$/);
   await expect(anna.locator('main')).not.toContainText('Garage Pietersen');
   await context.close();
 });

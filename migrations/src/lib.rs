@@ -20,6 +20,7 @@ mod m20261130_000014_versions_without_ping_keys;
 mod m20261130_000015_invitations;
 mod m20261130_000016_password_reset;
 mod m20261130_000017_membership_disabled;
+mod m20261130_000018_plan_completeness;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000015_invitations::Migration),
             Box::new(m20261130_000016_password_reset::Migration),
             Box::new(m20261130_000017_membership_disabled::Migration),
+            Box::new(m20261130_000018_plan_completeness::Migration),
         ]
     }
 }

@@ -201,6 +201,13 @@ pub fn jwt_secret(args: &ServeArgs) -> anyhow::Result<Vec<u8>> {
     load_or_create_key(&path)
 }
 
+/// A fresh random key, for a process that signs nothing that outlives it.
+pub fn random_secret() -> Vec<u8> {
+    let mut bytes = [0u8; 48];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    hex::encode(bytes).into_bytes()
+}
+
 fn load_or_create_key(path: &Path) -> anyhow::Result<Vec<u8>> {
     if let Ok(existing) = std::fs::read_to_string(path) {
         return Ok(existing.trim().as_bytes().to_vec());
@@ -208,9 +215,7 @@ fn load_or_create_key(path: &Path) -> anyhow::Result<Vec<u8>> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut bytes = [0u8; 48];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-    let key = hex::encode(bytes);
+    let key = String::from_utf8(random_secret())?;
     std::fs::write(path, &key).with_context(|| format!("writing {}", path.display()))?;
     #[cfg(unix)]
     {

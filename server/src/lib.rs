@@ -32,7 +32,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed(db) => {
             let conn = connect(&db.database_url).await?;
-            seed::demo(&conn).await?.print();
+            // The demo is built through the app's own API, which wants a state; the session
+            // key signs only the seed's own sign-ins here.
+            let state = app_state(
+                conn,
+                &config::random_secret(),
+                Settings::default(),
+                "target/site",
+            );
+            seed::demo(&state).await?.print();
             Ok(())
         }
         Command::RotateSecrets(args) => {
@@ -56,9 +64,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let url = &args.secrets.db.database_url;
             let lost = config::sqlite_path(url).and_then(|p| lost_database(&p));
             let db = connect(url).await?;
-            if args.demo {
-                seed::demo(&db).await?.print();
-            }
             let secret = config::jwt_secret(&args)?;
             let mut settings = args.settings();
             let (key, old) = args.secrets.keys()?;
@@ -70,6 +75,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!(resealed, "tenant secrets sealed with the current key");
             }
             watch_sqlite_file(&state, url);
+            if args.demo {
+                seed::demo(&state).await?.print();
+                tokio::spawn(seed::keep_alive(state.clone()));
+            }
             match lost {
                 Some(why) if !args.accept_new_database => state.health.fatal(why),
                 _ => {}

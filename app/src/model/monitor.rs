@@ -152,3 +152,46 @@ pub struct AlertSettingsView {
     /// The language of alert and report e-mails: `en` or `nl`.
     pub mail_language: String,
 }
+
+/// One client on the MSP's dashboard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardRow {
+    pub client: crate::model::ClientView,
+    /// Each system counted once, by the worse of its RPO and RTO state (an RTO never tested
+    /// does not count against a system whose backups are judged).
+    pub systems: Counts,
+    /// The plan's completeness in percent.
+    pub completeness: u8,
+    pub review_due: Option<chrono::NaiveDate>,
+    pub review_overdue: bool,
+    /// The number of the approved version in force, if any.
+    pub approved_version: Option<u32>,
+}
+
+impl DashboardRow {
+    /// What needs attention first: breaches, then risks, overdue reviews, thin plans.
+    pub fn severity(&self) -> (u32, u32, bool, u32, std::cmp::Reverse<u8>) {
+        (
+            self.systems.breached,
+            self.systems.at_risk,
+            self.review_overdue,
+            self.systems.unknown,
+            std::cmp::Reverse(self.completeness),
+        )
+    }
+}
+
+/// The MSP's home: every client worst first, with the totals across them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub rows: Vec<DashboardRow>,
+    /// Clients in scope before the search narrowed them.
+    pub clients: u32,
+    pub systems: Counts,
+    pub reviews_overdue: u32,
+    /// Plans below `COMPLETE_ENOUGH` percent.
+    pub plans_incomplete: u32,
+}
+
+/// A plan below this completeness is called out on the dashboard.
+pub const COMPLETE_ENOUGH: u8 = 80;

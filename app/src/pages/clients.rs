@@ -1,17 +1,100 @@
-//! The MSP portal's client list, with the form to add one.
+//! The MSP's home: a dashboard across clients (worst first: breaches, risks, overdue reviews,
+//! thin plans), with search, and the form to add a client.
 use leptos::prelude::*;
+use leptos_router::components::{Form, Redirect};
+use leptos_router::hooks::use_query_map;
 
-use crate::api::{get_overview, list_templates, AddClient};
+use crate::api::{get_dashboard, list_templates, AddClient};
 use crate::components::{error_text, use_t, ErrorNote, ForRole};
+use crate::domain::sla::State;
+use crate::i18n::Lang;
+use crate::model::monitor::{Dashboard, DashboardRow, COMPLETE_ENOUGH};
 use crate::model::Role;
+use crate::pages::status::Badge;
+
+struct Words {
+    title: &'static str,
+    breached: &'static str,
+    at_risk: &'static str,
+    reviews_overdue: &'static str,
+    plans_thin: &'static str,
+    search: &'static str,
+    search_button: &'static str,
+    client: &'static str,
+    systems: &'static str,
+    plan: &'static str,
+    review: &'static str,
+    approved: &'static str,
+    overdue: &'static str,
+    never: &'static str,
+    no_systems: &'static str,
+    no_match: &'static str,
+    of_clients: &'static str,
+    show_all: &'static str,
+}
+
+const EN: Words = Words {
+    title: "Clients at a glance",
+    breached: "systems breached",
+    at_risk: "systems at risk",
+    reviews_overdue: "plan reviews overdue",
+    plans_thin: "plans below 80 % complete",
+    search: "Search clients",
+    search_button: "Search",
+    client: "Client",
+    systems: "Systems",
+    plan: "Plan",
+    review: "Review",
+    approved: "Approved",
+    overdue: "overdue",
+    never: "never",
+    no_systems: "no systems yet",
+    no_match: "No client matches",
+    of_clients: "of",
+    show_all: "Show all clients",
+};
+
+const NL: Words = Words {
+    title: "Klanten in één oogopslag",
+    breached: "systemen met overschrijding",
+    at_risk: "systemen met risico",
+    reviews_overdue: "plannen over de herziendatum",
+    plans_thin: "plannen onder 80 % compleet",
+    search: "Klanten zoeken",
+    search_button: "Zoeken",
+    client: "Klant",
+    systems: "Systemen",
+    plan: "Plan",
+    review: "Herzien",
+    approved: "Goedgekeurd",
+    overdue: "te laat",
+    never: "nooit",
+    no_systems: "nog geen systemen",
+    no_match: "Geen klant gevonden voor",
+    of_clients: "van",
+    show_all: "Toon alle klanten",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Nl => &NL,
+        _ => &EN,
+    }
+}
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
     let t = use_t();
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let w = words(lang);
     let add = ServerAction::<AddClient>::new();
-    let clients = Resource::new(move || add.version().get(), |_| get_overview());
+    let query = use_query_map();
+    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let dashboard = Resource::new(
+        move || (search.get(), add.version().get()),
+        |(q, _)| get_dashboard(q),
+    );
     let templates = Resource::new(|| (), |_| list_templates());
-    let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let error = Signal::derive(move || {
         add.value()
             .get()
@@ -19,9 +102,23 @@ pub fn ClientsPage() -> impl IntoView {
             .map(|e| error_text(&e))
     });
     view! {
-        <main>
-            <h1>{t.clients}</h1>
+        <main class="wide">
+            <h1>{w.title}</h1>
+            <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || dashboard.get().map(|r| match r {
+                    Ok(None) => view! { <Redirect path="/home" /> }.into_any(),
+                    Ok(Some(d)) if d.clients == 0 => view! {
+                        <div class="empty" data-testid="empty-clients">
+                            <h2>{t.no_clients}</h2>
+                            <p>{t.no_clients_hint}</p>
+                        </div>
+                    }.into_any(),
+                    Ok(Some(d)) => view! { <Overview d search=search.get_untracked() /> }.into_any(),
+                    Err(error) => view! { <super::PageError error /> }.into_any(),
+                })}
+            </Transition>
             <ForRole allow=Role::is_msp_staff>
+                <h2>{t.add_client}</h2>
                 <ActionForm action=add attr:class="inline-form">
                     <input name="name" placeholder=t.client_name aria-label=t.client_name required maxlength="200" />
                     <Transition fallback=|| ()>
@@ -40,34 +137,88 @@ pub fn ClientsPage() -> impl IntoView {
             </ForRole>
             <ErrorNote error />
             <AlertSettings />
-            <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
-                {move || clients.get().map(|r| match r {
-                    Ok(list) if list.is_empty() => view! {
-                        <div class="empty" data-testid="empty-clients">
-                            <h2>{t.no_clients}</h2>
-                            <p>{t.no_clients_hint}</p>
-                        </div>
-                    }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="cards" data-testid="client-list">
-                            {list.into_iter().map(|(c, n)| view! {
-                                <li>
-                                    <a href=format!("/clients/{}", c.id)>{c.name}</a>
-                                    <a class="counts" href=format!("/clients/{}/status", c.id) data-testid="client-counts">
-                                        {(n.breached > 0).then(|| view! { <crate::pages::status::Badge state=crate::domain::sla::State::Breached /> " " {n.breached} " " })}
-                                        {(n.at_risk > 0).then(|| view! { <crate::pages::status::Badge state=crate::domain::sla::State::AtRisk /> " " {n.at_risk} " " })}
-                                        <crate::pages::status::Badge state=crate::domain::sla::State::Ok /> " " {n.ok} " "
-                                        {(n.unknown > 0).then(|| view! { <crate::pages::status::Badge state=crate::domain::sla::State::Unknown /> " " {n.unknown} })}
-                                    </a>
-                                    <small class="muted">{t.created} " " {c.created_at.format("%Y-%m-%d").to_string()}</small>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(error) => view! { <super::PageError error /> }.into_any(),
-                })}
-            </Transition>
         </main>
+    }
+}
+
+/// The totals, the search and the clients worst first.
+#[component]
+fn Overview(d: Dashboard, search: String) -> impl IntoView {
+    let w = words(use_context::<Lang>().unwrap_or_default());
+    let tile = |n: u32, label: &'static str, class: &'static str, testid: &'static str| {
+        let class = if n == 0 { "tile calm" } else { class };
+        view! { <li class=class data-testid=testid><strong>{n}</strong><span>{label}</span></li> }
+    };
+    let shown = d.rows.len();
+    let searching = !search.trim().is_empty();
+    let asked = search.clone();
+    view! {
+        <ul class="tiles" data-testid="totals">
+            {tile(d.systems.breached, w.breached, "tile bad", "total-breached")}
+            {tile(d.systems.at_risk, w.at_risk, "tile risk", "total-at-risk")}
+            {tile(d.reviews_overdue, w.reviews_overdue, "tile risk", "total-overdue")}
+            {tile(d.plans_incomplete, w.plans_thin, "tile risk", "total-thin")}
+        </ul>
+        <Form method="GET" action="/clients" attr:class="inline-form search" attr:role="search">
+            <input type="search" name="q" value=search.clone() placeholder=w.search aria-label=w.search maxlength="200" />
+            <button type="submit" class="secondary">{w.search_button}</button>
+        </Form>
+        {searching.then(|| view! {
+            <p class="muted" data-testid="search-count">{shown} " " {w.of_clients} " " {d.clients} " · " <a href="/clients">{w.show_all}</a></p>
+        })}
+        {if shown == 0 {
+            view! { <p class="empty" data-testid="no-match">{w.no_match} " “" {asked} "”"</p> }.into_any()
+        } else {
+            view! {
+                <table class="table dashboard" data-testid="client-list">
+                    <thead><tr><th>{w.client}</th><th>{w.systems}</th><th>{w.plan}</th><th>{w.review}</th><th>{w.approved}</th></tr></thead>
+                    <tbody>{d.rows.into_iter().map(|r| view! { <Row r /> }).collect_view()}</tbody>
+                </table>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn Row(r: DashboardRow) -> impl IntoView {
+    let w = words(use_context::<Lang>().unwrap_or_default());
+    let n = r.systems.clone();
+    let id = r.client.id;
+    let total = n.ok + n.at_risk + n.breached + n.unknown;
+    let thin = r.completeness < COMPLETE_ENOUGH;
+    view! {
+        <tr data-testid="client-row">
+            <td><a class="client" href=format!("/clients/{id}")>{r.client.name.clone()}</a></td>
+            <td>
+                <a class="counts" href=format!("/clients/{id}/status") data-testid="client-counts">
+                    {(total == 0).then(|| view! { <span class="muted">{w.no_systems}</span> })}
+                    {[(State::Breached, n.breached), (State::AtRisk, n.at_risk), (State::Ok, n.ok), (State::Unknown, n.unknown)]
+                        .into_iter()
+                        .filter(|(_, k)| *k > 0)
+                        .map(|(s, k)| view! { <span class="count"><Badge state=s /> " " {k}</span> })
+                        .collect_view()}
+                </a>
+            </td>
+            <td>
+                <a href=format!("/clients/{id}/plan") class=if thin { "meter thin" } else { "meter" } data-testid="completeness">
+                    <span class="track" aria-hidden="true"><span class="fill" style=format!("width:{}%", r.completeness)></span></span>
+                    {r.completeness} " %"
+                </a>
+            </td>
+            <td>
+                {match (r.review_due, r.review_overdue) {
+                    (Some(d), true) => view! { <span class="badge bad" data-testid="review-overdue">{w.overdue} " · " {d.format("%Y-%m-%d").to_string()}</span> }.into_any(),
+                    (Some(d), false) => view! { <span>{d.format("%Y-%m-%d").to_string()}</span> }.into_any(),
+                    (None, _) => view! { <span class="muted">"—"</span> }.into_any(),
+                }}
+            </td>
+            <td>
+                {match r.approved_version {
+                    Some(v) => view! { <span class="badge ok">"v" {v}</span> }.into_any(),
+                    None => view! { <span class="muted">{w.never}</span> }.into_any(),
+                }}
+            </td>
+        </tr>
     }
 }
 

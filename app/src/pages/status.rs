@@ -25,44 +25,159 @@ pub fn Badge(state: State) -> impl IntoView {
     view! { <span class=format!("badge state {}", class(state))>{text::state(lang(), state)}</span> }
 }
 
-/// Exposure (a sawtooth) against the target line and the 80% line, in plain SVG.
+struct ChartWords {
+    exposure: &'static str,
+    target: &'static str,
+    risk: &'static str,
+    summary: &'static str,
+    peak: &'static str,
+    crossed: &'static str,
+    within: &'static str,
+    no_target: &'static str,
+    days: [&'static str; 7],
+}
+
+const CHART_EN: ChartWords = ChartWords {
+    exposure: "Exposure (time since the newest restore point)",
+    target: "RPO target",
+    risk: "at risk from 80 %",
+    summary: "Exposure over the last 7 days",
+    peak: "highest",
+    crossed: "went above the RPO target",
+    within: "stayed within the RPO target",
+    no_target: "no RPO target agreed",
+    days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+};
+
+const CHART_NL: ChartWords = ChartWords {
+    exposure: "Blootstelling (tijd sinds het nieuwste herstelpunt)",
+    target: "RPO-doel",
+    risk: "risico vanaf 80 %",
+    summary: "Blootstelling over de afgelopen 7 dagen",
+    peak: "hoogste",
+    crossed: "kwam boven het RPO-doel",
+    within: "bleef binnen het RPO-doel",
+    no_target: "geen RPO-doel afgesproken",
+    days: ["ma", "di", "wo", "do", "vr", "za", "zo"],
+};
+
+fn chart_words(lang: Lang) -> &'static ChartWords {
+    match lang {
+        Lang::Nl => &CHART_NL,
+        _ => &CHART_EN,
+    }
+}
+
+/// Exposure (a sawtooth) over the last week against the target and the 80 % line, in plain SVG:
+/// a time axis with the days, an exposure axis with the target, a legend, the line coloured by
+/// the state it stands for, and the whole said in words for those who cannot see it.
 fn chart(
+    id: Uuid,
     series: &[(DateTime<Utc>, i64)],
     target: Option<i64>,
     now: DateTime<Utc>,
 ) -> impl IntoView {
-    let (w, h) = (640.0_f64, 140.0_f64);
+    use chrono::Datelike;
+    let lang = lang();
+    let w = chart_words(lang);
+    // The plot area inside a 640 × 190 drawing, leaving room for the axes' labels.
+    let (left, right, top_y, bottom) = (64.0_f64, 632.0_f64, 10.0_f64, 160.0_f64);
     let from = now - chrono::Duration::days(7);
     let span = (now - from).num_seconds() as f64;
-    let top = series
-        .iter()
-        .map(|p| p.1)
-        .max()
+    let peak = series.iter().map(|p| p.1).max();
+    let top = peak
         .unwrap_or(0)
-        .max(target.map_or(3600, |t| t * 3 / 2)) as f64;
-    let x = |t: DateTime<Utc>| ((t - from).num_seconds() as f64 / span * w).clamp(0.0, w);
-    let y = |e: i64| h - (e as f64 / top * (h - 10.0)).min(h);
+        .max(target.map_or(3600, |t| t * 3 / 2))
+        .max(60) as f64;
+    let x = |t: DateTime<Utc>| {
+        left + ((t - from).num_seconds() as f64 / span).clamp(0.0, 1.0) * (right - left)
+    };
+    let y = |e: i64| bottom - (e.max(0) as f64 / top).min(1.0) * (bottom - top_y);
     let points: String = series
         .iter()
         .map(|(t, e)| format!("{:.1},{:.1}", x(*t), y(*e)))
         .collect::<Vec<_>>()
         .join(" ");
+    let gradient = format!("exposure-{}", id.simple());
+    // The line's colour follows the state its height stands for: green below 80 % of the
+    // target, amber up to the target, red above it.
+    let stops = target.map(|t| {
+        let frac = |v: f64| ((v - top_y) / (bottom - top_y)).clamp(0.0, 1.0);
+        let (at_target, at_risk) = (frac(y(t)), frac(y(t * 8 / 10)));
+        view! {
+            <defs>
+                <linearGradient id=gradient.clone() gradientUnits="userSpaceOnUse" x1="0" x2="0" y1=top_y y2=bottom>
+                    <stop offset=at_target.to_string() stop-color="#b3261e" />
+                    <stop offset=at_target.to_string() stop-color="#e0a100" />
+                    <stop offset=at_risk.to_string() stop-color="#e0a100" />
+                    <stop offset=at_risk.to_string() stop-color="#1e7d32" />
+                </linearGradient>
+            </defs>
+        }
+    });
+    let stroke = if target.is_some() {
+        format!("url(#{gradient})")
+    } else {
+        "#0b6e4f".into()
+    };
     let lines = target.map(|t| {
         let (yt, yr) = (y(t), y(t * 8 / 10));
         view! {
-            <line x1="0" x2=w y1=yt y2=yt class="target" />
-            <line x1="0" x2=w y1=yr y2=yr class="risk-line" />
+            <line x1=left x2=right y1=yt y2=yt class="target" />
+            <line x1=left x2=right y1=yr y2=yr class="risk-line" />
+            <text x=left - 6.0 y=yt + 5.0 class="axis" text-anchor="end">{spoken(lang, (t / 60) as u32)}</text>
         }
     });
-    let days: Vec<f64> = (1..7)
-        .map(|d| x(from + chrono::Duration::days(d)))
+    let days: Vec<(f64, &'static str)> = (1..=7)
+        .map(|d| {
+            let midnight = (from + chrono::Duration::days(d))
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc();
+            (
+                x(midnight),
+                w.days[midnight.weekday().num_days_from_monday() as usize],
+            )
+        })
+        .filter(|(dx, _)| *dx > left && *dx < right)
         .collect();
+    let said = format!(
+        "{}: {} {}; {}.",
+        w.summary,
+        w.peak,
+        peak.map_or_else(|| "—".into(), |p| spoken(lang, (p / 60) as u32)),
+        match (target, peak) {
+            (None, _) => w.no_target.to_string(),
+            (Some(t), Some(p)) if p > t =>
+                format!("{} ({})", w.crossed, spoken(lang, (t / 60) as u32)),
+            (Some(t), _) => format!("{} ({})", w.within, spoken(lang, (t / 60) as u32)),
+        }
+    );
     view! {
-        <svg class="chart" viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img">
-            {days.into_iter().map(|dx| view! { <line x1=dx x2=dx y1="0" y2=h class="grid" /> }).collect_view()}
-            {lines}
-            <polyline points=points class="exposure" />
-        </svg>
+        <figure class="chart">
+            <svg class="chart" viewBox="0 0 640 190" role="img" aria-label=said data-testid="exposure-chart">
+                {stops}
+                <line x1=left x2=right y1=bottom y2=bottom class="axis-line" />
+                <line x1=left x2=left y1=top_y y2=bottom class="axis-line" />
+                <text x=left - 6.0 y=bottom + 5.0 class="axis" text-anchor="end">"0"</text>
+                {days.into_iter().map(|(dx, label)| view! {
+                    <line x1=dx x2=dx y1=top_y y2=bottom class="grid" />
+                    <text x=dx + 4.0 y=bottom + 22.0 class="axis">{label}</text>
+                }).collect_view()}
+                {lines}
+                <polyline points=points class="exposure" stroke=stroke />
+            </svg>
+            <figcaption>
+                <ul class="legend" aria-hidden="true">
+                    <li><span class="key exposure"></span>{w.exposure}</li>
+                    {target.map(|_| view! {
+                        <li><span class="key target"></span>{w.target}</li>
+                        <li><span class="key risk"></span>{w.risk}</li>
+                    })}
+                </ul>
+            </figcaption>
+        </figure>
     }
 }
 
@@ -114,7 +229,7 @@ fn system_row(
                 }
             })}
             <p class="muted small">{t.week}</p>
-            {chart(&series, s.rpo_target_seconds, now)}
+            {chart(s.id, &series, s.rpo_target_seconds, now)}
             <Timeline system_id=s.id />
             {curl.map(|curl| view! { <details><summary>{t.heartbeat}</summary><p class="muted small">{t.heartbeat_hint}</p><code class="curl">{curl}</code></details> })}
         </article>

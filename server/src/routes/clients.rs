@@ -16,6 +16,7 @@ use super::{ApiJson, ClientIp};
 pub fn routes() -> super::Api {
     let api = super::Api::default();
     let api = route!(api, "/clients", get(list).post(create));
+    let api = route!(api, "/dashboard", get(dashboard));
     let api = route!(api, "/clients/{id}", get(show).patch(update).delete(remove));
     let api = route!(api, "/clients/{id}/users", get(users).post(invite));
     let api = route!(api, "/invites/{token}/accept", post(accept));
@@ -29,6 +30,25 @@ use super::plan::id as parse_id;
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn list(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Vec<ClientView>>> {
     Ok(Json(clients::list(&state, &scope).await?))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DashboardQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn dashboard(
+    State(state): State<AppState>,
+    scope: Scope,
+    super::ApiQuery(query): super::ApiQuery<DashboardQuery>,
+) -> AppResult<Json<app::model::monitor::Dashboard>> {
+    let today = chrono::Utc::now().date_naive();
+    Ok(Json(
+        app::ssr::service::dashboard::dashboard(&state, &scope, &query.q, today).await?,
+    ))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]

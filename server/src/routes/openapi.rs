@@ -89,6 +89,10 @@ pub fn spec() -> Value {
                 "get": op("Clients in scope", None, ("200", "array of clients"), &["401"]),
                 "post": op("Add a client (MSP staff)", Some("NewClient"), ("201", "the client"), &["400", "401", "403", "422"])
             },
+            "/dashboard": {
+                "parameters": [{ "name": "q", "in": "query", "required": false, "schema": { "type": "string" }, "description": "part of a client's name, any case" }],
+                "get": op("The MSP dashboard (MSP staff): clients worst first with their systems' states, plan completeness and review dates, and the totals across clients", None, ("200", "{rows, clients, systems, reviews_overdue, plans_incomplete}"), &["400", "401", "403"])
+            },
             "/clients/{id}": {
                 "parameters": id.clone(),
                 "get": op("One client", None, ("200", "the client"), &["401", "404"]),

@@ -406,3 +406,13 @@ pub fn last_months_backups(system: &str) -> (String, Vec<Value>) {
     events.push(json!({ "id": "rt", "system_id": system, "kind": "restore_test_passed", "finished_at": before(5), "duration_seconds": 900 }));
     (end.format("%Y-%m").to_string(), events)
 }
+
+/// The codes of what a plan view says is missing.
+pub fn gaps(plan: &Value) -> Vec<String> {
+    plan["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["code"].as_str().unwrap().to_string())
+        .collect()
+}

@@ -6,6 +6,7 @@ mod atomic;
 mod auth;
 mod clients;
 mod delivery;
+mod demo;
 mod disk;
 mod exports;
 mod faults;

@@ -1,6 +1,6 @@
 //! The customer part (groups, messages, service desk, talking points), incident impact, and the
 //! template library: shipped templates, the MSP's own, and plans started from them.
-use crate::helpers::TestApp;
+use crate::helpers::{gaps, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -16,15 +16,6 @@ async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> String 
     let r = app.post(path, Some(token), body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.text);
     r.body["id"].as_str().unwrap().to_string()
-}
-
-fn gaps(plan: &Value) -> Vec<String> {
-    plan["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["code"].as_str().unwrap().to_string())
-        .collect()
 }
 
 async fn customer_groups_follow_processes_and_answer_impact(app: TestApp) {

@@ -18,6 +18,9 @@ pub struct Model {
     pub messages: String,
     pub service_desk: String,
     pub talking_points: String,
+    /// The plan's completeness as last worked out, and on which day; `None` after a change.
+    pub completeness: Option<i32>,
+    pub completeness_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

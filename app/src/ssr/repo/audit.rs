@@ -1,9 +1,9 @@
 //! The append-only audit trail: who did what, to which tenant, when, from where, and how it ended.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use crate::ssr::entity::audit_log;
+use crate::ssr::entity::{audit_log, plan};
 use crate::ssr::error::AppResult;
 use crate::ssr::scope::Scope;
 
@@ -66,6 +66,19 @@ pub async fn record(db: &impl ConnectionTrait, e: Entry<'_>) -> AppResult<()> {
     }
     .insert(db)
     .await?;
+    // Whatever changed at a client may change its plan's completeness, which the dashboard
+    // keeps on the plan row: it is worked out afresh when next shown.
+    if let (Some(msp_id), Some(client_id)) = (e.msp_id, e.client_id) {
+        Scope::machine(msp_id, client_id)
+            .update::<plan::Entity>()
+            .col_expr(
+                plan::Column::Completeness,
+                sea_orm::sea_query::Expr::value(Option::<i32>::None),
+            )
+            .filter(plan::Column::ClientId.eq(client_id))
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }
 

@@ -335,59 +335,6 @@ pub async fn client_status(
     })
 }
 
-/// Every client of the scope with its systems counted by RPO state, worst first. The counts are
-/// the states as stored (ingest writes them at once; the evaluator moves them on by the clock,
-/// at most one evaluator interval late): two grouped queries however many clients there are.
-pub async fn overview(
-    state: &AppState,
-    scope: &Scope,
-) -> AppResult<Vec<(crate::model::ClientView, Counts)>> {
-    use sea_orm::QuerySelect;
-    let systems: HashMap<Uuid, i64> = scope
-        .select::<system::Entity>()
-        .select_only()
-        .column(system::Column::ClientId)
-        .column_as(system::Column::Id.count(), "n")
-        .group_by(system::Column::ClientId)
-        .into_tuple::<(Uuid, i64)>()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .collect();
-    let stored: Vec<(Uuid, String, i64)> = scope
-        .select::<system_clock::Entity>()
-        .select_only()
-        .column(system_clock::Column::ClientId)
-        .column(system_clock::Column::RpoState)
-        .column_as(system_clock::Column::SystemId.count(), "n")
-        .group_by(system_clock::Column::ClientId)
-        .group_by(system_clock::Column::RpoState)
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    let mut out = Vec::new();
-    for c in clients::list(&state.db, scope).await? {
-        let mut counts = Counts::default();
-        let mut seen = 0;
-        for (_, st, n) in stored.iter().filter(|(client, _, _)| *client == c.id) {
-            let n = u32::try_from(*n).unwrap_or(0);
-            counts.add_many(State::parse(st).unwrap_or(State::Unknown), n);
-            seen += n;
-        }
-        // Systems that never reported have no status row yet.
-        let all = u32::try_from(systems.get(&c.id).copied().unwrap_or(0)).unwrap_or(0);
-        counts.add_many(State::Unknown, all.saturating_sub(seen));
-        out.push((crate::ssr::service::client_view(c), counts));
-    }
-    out.sort_by_key(|(c, n)| {
-        (
-            std::cmp::Reverse((n.breached, n.at_risk, n.unknown)),
-            c.name.to_lowercase(),
-        )
-    });
-    Ok(out)
-}
-
 /// Exposure over the last `days` for each system of a client, for the charts.
 pub async fn history(
     state: &AppState,

@@ -54,6 +54,8 @@ pub(super) async fn plan_row(
         messages: Set("[]".into()),
         service_desk: Set("{}".into()),
         talking_points: Set("{}".into()),
+        completeness: Set(None),
+        completeness_on: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
