@@ -47,7 +47,25 @@ build_site() {
     ensure_wasm_opt
     "$ROOT/tools/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
       -o "$SITE_DIR/pkg/lifeline_bg.wasm" "$SITE_DIR/pkg/lifeline_bg.wasm"
+    fingerprint_site
+  else
+    # Plain names: the server then serves the bundle with "no-cache".
+    rm -f "$SITE_DIR/hash.txt"
   fi
+}
+
+# Names the release bundle by its content (lifeline.<hash>.js / .wasm, listed in hash.txt, which
+# the server reads) so browsers may cache it for good, and writes brotli and gzip copies beside
+# each file for the server to send as they are.
+fingerprint_site() {
+  local pkg="$SITE_DIR/pkg" js wasm
+  js="$(sha256sum "$pkg/lifeline.js" | cut -c1-16)"
+  wasm="$(sha256sum "$pkg/lifeline_bg.wasm" | cut -c1-16)"
+  find "$pkg" -name 'lifeline.*.*' -delete
+  mv "$pkg/lifeline.js" "$pkg/lifeline.$js.js"
+  mv "$pkg/lifeline_bg.wasm" "$pkg/lifeline.$wasm.wasm"
+  printf 'js: %s\nwasm: %s\n' "$js" "$wasm" > "$SITE_DIR/hash.txt"
+  node "$ROOT/tools/precompress.mjs" "$pkg/lifeline.$js.js" "$pkg/lifeline.$wasm.wasm"
 }
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not used).

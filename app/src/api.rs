@@ -24,7 +24,14 @@ mod ctx {
         if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
             opts.set_status(e.status_code());
         }
-        ServerFnError::ServerError(e.public_message())
+        // A missing session or page is told by its fixed English words, which the pages turn
+        // into a sign-in redirect or the not-found page; anything else is for the reader.
+        match e {
+            AppError::Unauthorized | AppError::NotFound => {
+                ServerFnError::ServerError(e.public_message())
+            }
+            e => ServerFnError::ServerError(crate::ssr::error::for_people(&e)),
+        }
     }
 
     /// The server's state. Missing only when a page's data is still being fetched after its
@@ -362,17 +369,11 @@ fn opt(v: String) -> Option<String> {
 
 /// Minutes from a form field: empty is "not set"; anything else must be a whole number.
 #[cfg(feature = "ssr")]
+/// A duration typed as people say it ("15 min", "4 h", "1 d", "1,5 uur"), in minutes.
 fn form_minutes(field: &str, v: &str) -> Result<Option<i64>, ServerFnError> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    v.parse().map(Some).map_err(|_| {
-        ctx::err(crate::ssr::error::AppError::field(
-            field,
-            "must be a whole number of minutes",
-        ))
-    })
+    crate::domain::input::duration(v)
+        .map(|m| m.map(i64::from))
+        .map_err(|why| ctx::err(crate::ssr::error::AppError::field(field, why)))
 }
 
 #[server]
@@ -798,10 +799,10 @@ pub async fn save_alert_settings(
 ) -> Result<(), ServerFnError> {
     use crate::ssr::service::monitor::alerts;
     let (state, s) = ctx::session().await?;
-    let reminder = reminder_minutes.trim().parse::<i64>().map_err(|_| {
+    let reminder = form_minutes("reminder_minutes", &reminder_minutes)?.ok_or_else(|| {
         ctx::err(crate::ssr::error::AppError::field(
             "reminder_minutes",
-            "must be a whole number of minutes",
+            "is required: 0 turns reminders off",
         ))
     })?;
     let days = restore_test_days.trim().parse::<i64>().map_err(|_| {

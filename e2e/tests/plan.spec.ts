@@ -76,16 +76,16 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   const proc = page.getByTestId('add-process');
   await openForm(proc);
   await proc.getByLabel('Name').fill('Orders');
-  await proc.getByLabel('RTO (min)').fill('240');
-  await proc.getByLabel('RPO (min)').fill('60');
+  await proc.getByLabel('RTO', { exact: true }).fill('4 h');
+  await proc.getByLabel('RPO', { exact: true }).fill('60 min');
   await proc.getByRole('button', { name: 'Add' }).click();
   await expect(page.getByTestId('processes')).toContainText('4 h');
 
   // Bad input gets a readable message and changes nothing.
   await proc.getByLabel('Name').fill('Bread baking');
-  await proc.getByLabel('RTO (min)').fill('soon');
+  await proc.getByLabel('RTO', { exact: true }).fill('soon');
   await proc.getByRole('button', { name: 'Add' }).click();
-  await expect(proc.getByRole('alert')).toContainText('rto_minutes');
+  await expect(proc.getByRole('alert')).toContainText('RTO: must be a duration such as 15 min, 4 h or 1 d');
   await expect(page.getByTestId('processes')).not.toContainText('Bread baking');
 
   const sys = page.getByTestId('add-system');
@@ -104,25 +104,25 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(orderDb.getByTestId('achievable')).toHaveCount(0);
   await openForm(policy);
   await policy.getByLabel('Method').selectOption({ label: 'File/agent backup to disk' });
-  await policy.getByLabel('Backup interval (min)').fill('daily');
-  await policy.getByLabel('Job duration (min)').fill('60');
+  await policy.getByLabel('Backup interval').fill('daily');
+  await policy.getByLabel('Job duration').fill('60');
   await policy.getByLabel('Retention (days)').fill('30');
   await policy.getByLabel('Data size (GB)').fill('200');
   await policy.getByRole('button', { name: 'Save' }).click();
-  await expect(policy.getByRole('alert')).toContainText('interval_minutes: must be a whole number of minutes');
+  await expect(policy.getByRole('alert')).toContainText('Backup interval: must be a duration such as 15 min, 4 h or 1 d');
   // A refused form keeps what was typed; what the service refuses reads as plainly.
   await expect(policy.getByLabel('Data size (GB)')).toHaveValue('200');
-  await policy.getByLabel('Backup interval (min)').fill('0');
+  await policy.getByLabel('Backup interval').fill('0');
   await policy.getByRole('button', { name: 'Save' }).click();
-  await expect(policy.getByRole('alert')).toContainText('policy: interval and off-site interval 1 minute to 1 year');
-  await policy.getByLabel('Backup interval (min)').fill('24 h');
+  await expect(policy.getByRole('alert')).toContainText('Backup policy: interval and off-site interval 1 minute to 1 year');
+  await policy.getByLabel('Backup interval').fill('24 h');
   await policy.getByRole('button', { name: 'Save' }).click();
   await expect(orderDb.getByTestId('achievable')).toContainText('File/agent backup to disk, every 1 day.');
   await expect(orderDb.getByTestId('achievable')).toContainText('RPO 25 h · RPO if the site is lost: all data · RTO 48 min');
   await expect(orderDb.getByTestId('policy-gaps')).toContainText('A backup every 1 day can lose up to 25 h of data; you agreed 60 min.');
   await expect(orderDb.getByTestId('policy-gaps')).toContainText('No copy leaves the site: a fire or flood there loses all data.');
   await expect(policy.getByRole('alert')).toHaveCount(0);
-  await expect(policy.getByLabel('Backup interval (min)')).toHaveValue('1440');
+  await expect(policy.getByLabel('Backup interval')).toHaveValue('1 d');
 
   // The Dutch reader gets the same gap in Dutch.
   await page.getByRole('link', { name: 'NL', exact: true }).click();
@@ -143,9 +143,9 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   const plainPolicy = plainDb.getByTestId('edit-policy');
   await plainPolicy.locator('summary').click();
   await plainPolicy.getByLabel('Method').selectOption('image_instant');
-  await plainPolicy.getByLabel('Backup interval (min)').fill('15');
-  await plainPolicy.getByLabel('Job duration (min)').fill('5');
-  await plainPolicy.getByLabel('Off-site copy interval (min)').fill('1 h');
+  await plainPolicy.getByLabel('Backup interval').fill('15');
+  await plainPolicy.getByLabel('Job duration').fill('5');
+  await plainPolicy.getByLabel('Off-site copy interval').fill('1 h');
   await plainPolicy.getByRole('button', { name: 'Save' }).click();
   await expect(plainDb.getByTestId('achievable')).toContainText('RPO 20 min · RPO if the site is lost: 65 min · RTO 15 min');
   await expect(plainDb.getByTestId('policy-gaps')).toHaveText('If the site is lost, up to 65 min of data is lost; you agreed 60 min.');

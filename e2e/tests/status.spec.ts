@@ -78,18 +78,18 @@ test('the status page shows systems against their RPO, draws exposure, and updat
   const alerts = page.getByTestId('alert-settings');
   await alerts.locator('summary').click();
   await alerts.getByLabel('E-mail alerts to').fill('oncall@kees-it.example');
-  await alerts.getByLabel('Repeat an open breach every').fill('120');
+  await alerts.getByLabel('Repeat an open breach every').fill('2 h');
   await alerts.getByLabel('A passed restore test proves the RTO for').fill('30');
   await alerts.getByLabel('Language of alert and report e-mails').selectOption('nl');
   await alerts.getByRole('button', { name: 'Save' }).click();
   await expect(alerts).toContainText('Saved');
   await alerts.getByLabel('Repeat an open breach every').fill('-5');
   await alerts.getByRole('button', { name: 'Save' }).click();
-  await expect(alerts.getByRole('alert')).toContainText('reminder_minutes');
+  await expect(alerts.getByRole('alert')).toContainText('Repeat an open breach: must be a duration such as 15 min, 4 h or 1 d');
   await page.reload();
   await page.getByTestId('alert-settings').locator('summary').click();
   await expect(page.getByTestId('alert-settings').getByLabel('E-mail alerts to')).toHaveValue('oncall@kees-it.example');
-  await expect(page.getByTestId('alert-settings').getByLabel('Repeat an open breach every')).toHaveValue('120');
+  await expect(page.getByTestId('alert-settings').getByLabel('Repeat an open breach every')).toHaveValue('2 h');
   await expect(page.getByTestId('alert-settings').getByLabel('A passed restore test proves the RTO for')).toHaveValue('30');
   await expect(page.getByTestId('alert-settings').getByLabel('Language of alert and report e-mails')).toHaveValue('nl');
 

@@ -1,5 +1,6 @@
 //! The Lifeline server as a library, so tests start exactly the app `lifeline serve` runs.
 pub mod config;
+pub mod fixtures;
 pub mod middleware;
 pub mod routes;
 pub mod seed;
@@ -299,10 +300,17 @@ pub fn app_state(
     settings: Settings,
     site_root: &str,
 ) -> AppState {
+    // A release build (`build_site release`) names the bundle by its content and says so in
+    // `hash.txt`; pages then ask for those names, which can be cached for good. Leptos reads the
+    // file relative to the executable unless its path is absolute.
+    let hashes = std::path::Path::new(site_root).join(HASH_FILE);
+    let hashes = std::path::absolute(&hashes).unwrap_or(hashes);
     let leptos = LeptosOptions::builder()
         .output_name("lifeline")
         .site_root(site_root)
         .site_pkg_dir("pkg")
+        .hash_files(hashes.exists())
+        .hash_file(std::sync::Arc::<str>::from(hashes.to_string_lossy()))
         .build();
     let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
     let derived;
@@ -332,10 +340,38 @@ pub fn app_state(
     }
 }
 
+/// Written by `build_site release` beside `pkg/`: the content hashes in the bundle's file names.
+pub const HASH_FILE: &str = "hash.txt";
+
+/// The browser bundle: served as brotli or gzip where the build left such a copy beside it
+/// and the browser takes it; cached for good when its names carry their content's hash (a new
+/// build has new names), otherwise checked with the server on every use.
+fn bundle(state: &AppState) -> Router<AppState> {
+    use axum::http::HeaderValue;
+    use tower_http::services::ServeDir;
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let dir = std::path::Path::new(state.leptos.site_root.as_ref()).join("pkg");
+    let cache = if state.leptos.hash_files {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else {
+        HeaderValue::from_static("no-cache")
+    };
+    Router::new().nest_service(
+        "/pkg",
+        tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                cache,
+            ))
+            .service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
+    )
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let leptos = state.leptos.clone();
     Router::new()
+        .merge(bundle(&state))
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(set_lang))
         .nest("/api/v1", routes::api_router())
@@ -359,6 +395,13 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::problem_language))
+        // Pages and API answers go out compressed when the client takes it; the bundle's
+        // precompressed files are left as they are.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .br(true)
+                .gzip(true),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))

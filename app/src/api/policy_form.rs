@@ -16,26 +16,12 @@ pub struct PolicyFields<'a> {
     pub restore_mb_per_s: Option<&'a str>,
 }
 
-const DURATION: &str = "must be a whole number of minutes, or of hours (24 h) or days (1 d)";
+const DURATION: &str = crate::domain::input::DURATION;
 const COUNT: &str = "must be a whole number";
 
-/// Minutes, or a whole number with a unit as people type it in English or Dutch: "15 min",
-/// "24 h", "4 uur", "1 d", "2 dagen". `None` when empty.
+/// Minutes from a duration as people type it (see `domain::input::duration`).
 pub fn duration(v: &str) -> Result<Option<u32>, &'static str> {
-    let v = v.trim().to_lowercase();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
-    let (n, unit) = v.split_at(digits);
-    let per = match unit.trim() {
-        "" | "m" | "min" | "mins" | "minute" | "minutes" | "minuut" | "minuten" => 1,
-        "h" | "hr" | "hrs" | "hour" | "hours" | "u" | "uur" => 60,
-        "d" | "day" | "days" | "dag" | "dagen" => 1440,
-        _ => return Err(DURATION),
-    };
-    let n: u32 = n.parse().map_err(|_| DURATION)?;
-    n.checked_mul(per).map(Some).ok_or(DURATION)
+    crate::domain::input::duration(v).map_err(|_| DURATION)
 }
 
 /// A whole number (days, GB, MB/s); `None` when empty.
@@ -103,21 +89,6 @@ mod tests {
     }
 
     #[test]
-    fn durations_take_minutes_or_a_unit_in_either_language() {
-        assert_eq!(duration("15"), Ok(Some(15)));
-        assert_eq!(duration(" 15 min "), Ok(Some(15)));
-        assert_eq!(duration("24 h"), Ok(Some(1440)));
-        assert_eq!(duration("24h"), Ok(Some(1440)));
-        assert_eq!(duration("4 uur"), Ok(Some(240)));
-        assert_eq!(duration("1 D"), Ok(Some(1440)));
-        assert_eq!(duration("2 dagen"), Ok(Some(2880)));
-        assert_eq!(duration(""), Ok(None));
-        for bad in ["daily", "-5", "1.5 h", "h", "3 weeks", "99999999 d"] {
-            assert_eq!(duration(bad), Err(DURATION), "{bad}");
-        }
-    }
-
-    #[test]
     fn counts_are_whole_numbers() {
         assert_eq!(count(" 30 "), Ok(Some(30)));
         assert_eq!(count(""), Ok(None));
@@ -162,7 +133,7 @@ mod tests {
         let msg = parse(f).unwrap_err().public_message();
         for field in [
             "method: is not a known backup method",
-            "interval_minutes: must be a whole number of minutes",
+            "interval_minutes: must be a duration such as 15 min, 4 h or 1 d",
             "job_minutes: is required",
             "data_gb: must be a whole number",
             "restore_mb_per_s: must be a whole number",

@@ -169,3 +169,105 @@ mod tests {
         assert!(Name::parse("a\u{0}b").is_err());
     }
 }
+
+/// What a duration field says when it cannot read what was typed.
+pub const DURATION: &str = "must be a duration such as 15 min, 4 h or 1 d";
+
+/// Minutes from a duration as people type it, in English or Dutch: a bare number is minutes;
+/// otherwise a number (a decimal point or comma allowed: "1.5 h", "1,5 uur") and a unit, with or
+/// without a space: min, h / hour / uur / u, d / day / dag, w / week. Rounded to the minute; up
+/// to a year. `None` when empty.
+pub fn duration(v: &str) -> Result<Option<u32>, &'static str> {
+    let v = v.trim().to_lowercase();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let end = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(v.len());
+    let (number, unit) = v.split_at(end);
+    let per: f64 = match unit.trim() {
+        "" | "m" | "min" | "mins" | "minute" | "minutes" | "minuut" | "minuten" => 1.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" | "u" | "uur" => 60.0,
+        "d" | "day" | "days" | "dag" | "dagen" => 1440.0,
+        "w" | "wk" | "week" | "weeks" | "weken" => 10_080.0,
+        _ => return Err(DURATION),
+    };
+    let number = number.replace(',', ".");
+    if number.is_empty() || number.starts_with('.') || number.matches('.').count() > 1 {
+        return Err(DURATION);
+    }
+    let n: f64 = number.parse().map_err(|_| DURATION)?;
+    let minutes = (n * per).round();
+    if !(0.0..=525_600.0).contains(&minutes) {
+        return Err(DURATION);
+    }
+    Ok(Some(minutes as u32))
+}
+
+/// Minutes written exactly, for a form field to show (and `duration` to read back unchanged):
+/// whole days as days, whole hours as hours, anything else in minutes.
+pub fn duration_text(lang: crate::i18n::Lang, minutes: u32) -> String {
+    let hours = match lang {
+        crate::i18n::Lang::Nl => "uur",
+        crate::i18n::Lang::En => "h",
+    };
+    match minutes {
+        0 => "0 min".into(),
+        m if m % 1440 == 0 => format!("{} d", m / 1440),
+        m if m % 60 == 0 => format!("{} {hours}", m / 60),
+        m => format!("{m} min"),
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+
+    #[test]
+    fn a_duration_shown_in_a_form_reads_back_unchanged() {
+        for lang in [crate::i18n::Lang::En, crate::i18n::Lang::Nl] {
+            for m in [
+                0, 1, 15, 59, 60, 90, 150, 240, 1440, 1500, 2880, 10_080, 525_600,
+            ] {
+                assert_eq!(duration(&duration_text(lang, m)), Ok(Some(m)), "{m}");
+            }
+        }
+        assert_eq!(duration_text(crate::i18n::Lang::Nl, 240), "4 uur");
+    }
+
+    #[test]
+    fn durations_are_read_as_people_type_them_in_either_language() {
+        for (typed, minutes) in [
+            ("15", 15),
+            (" 15 min ", 15),
+            ("24 h", 1440),
+            ("24h", 1440),
+            ("4 uur", 240),
+            ("4 u", 240),
+            ("1 D", 1440),
+            ("2 dagen", 2880),
+            ("1.5 h", 90),
+            ("1,5 uur", 90),
+            ("1 week", 10_080),
+            ("2 weken", 20_160),
+            ("0", 0),
+        ] {
+            assert_eq!(duration(typed), Ok(Some(minutes)), "{typed}");
+        }
+        assert_eq!(duration("  "), Ok(None));
+        for bad in [
+            "daily",
+            "-5",
+            "h",
+            "3 fortnights",
+            "99999999 d",
+            "1.2.3 h",
+            ".5 h",
+            "1e9",
+            "2 years",
+        ] {
+            assert_eq!(duration(bad), Err(DURATION), "{bad}");
+        }
+    }
+}

@@ -249,7 +249,7 @@ pub fn AlertSettings() -> impl IntoView {
                         <label class="field"><span>{t.webhook_secret}</span>
                             <input name="webhook_secret" type="password" autocomplete="off" placeholder=if a.webhook_signed { t.secret_set } else { "" } />
                         </label>
-                        <label class="field"><span>{t.reminder}</span><input name="reminder_minutes" inputmode="numeric" value=a.reminder_minutes.to_string() /></label>
+                        <label class="field"><span>{t.reminder}</span><input name="reminder_minutes" value=crate::domain::input::duration_text(use_context::<Lang>().unwrap_or_default(), a.reminder_minutes) /></label>
                         <label class="field"><span>{t.restore_test_days}</span><input name="restore_test_days" inputmode="numeric" value=a.restore_test_days.to_string() /></label>
                         <label class="field"><span>{t.mail_language}</span>
                             <select name="mail_language">

@@ -591,8 +591,9 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
                 <ActionForm action=process node_ref=reset_on_success(process) attr:class="form grid">
                     <input type="hidden" name="client_id" value=id3 />
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
-                    <label class="field"><span>{t.rto} " (" {t.minutes} ")"</span><input name="rto_minutes" inputmode="numeric" /></label>
-                    <label class="field"><span>{t.rpo} " (" {t.minutes} ")"</span><input name="rpo_minutes" inputmode="numeric" /></label>
+                    <label class="field"><span>{t.rto}</span><input name="rto_minutes" placeholder="4 h" /></label>
+                    <label class="field"><span>{t.rpo}</span><input name="rpo_minutes" placeholder="1 h" /></label>
+                    <p class="muted small">{t.duration_hint}</p>
                     <label class="field"><span>{t.impact_day}</span><input name="impact_day" /></label>
                     <button type="submit">{t.add}</button>
                 </ActionForm>

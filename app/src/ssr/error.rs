@@ -159,6 +159,67 @@ fn localized(mut p: Problem) -> Problem {
     p
 }
 
+/// A problem as a person reads it in a form: in the request's language, each field called by
+/// its label rather than its key ("RTO: must be a duration such as …", not "rto_minutes: …").
+pub fn for_people(e: &AppError) -> String {
+    let lang = PROBLEM_LANG.try_with(|l| *l).unwrap_or_default();
+    let nl = lang == crate::i18n::Lang::Nl;
+    let say = |m: &str| -> String {
+        if nl {
+            dutch(m).unwrap_or(m).to_string()
+        } else {
+            m.to_string()
+        }
+    };
+    match e {
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|(k, v)| format!("{}: {}", field_label(k, nl), say(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => say(&other.public_message()),
+    }
+}
+
+/// How the forms name a field; a key without a label is written out in words.
+fn field_label(key: &str, nl: bool) -> String {
+    let (en, du) = match key {
+        "name" => ("Name", "Naam"),
+        "email" => ("E-mail", "E-mailadres"),
+        "password" => ("Password", "Wachtwoord"),
+        "new_password" => ("New password", "Nieuw wachtwoord"),
+        "role" => ("Role", "Rol"),
+        "mobile" => ("Mobile", "Mobiel"),
+        "landline" => ("Landline", "Vaste telefoon"),
+        "emergency_phone" => ("Emergency contact's phone", "Telefoon noodcontact"),
+        "rto_minutes" => ("RTO", "RTO"),
+        "rpo_minutes" => ("RPO", "RPO"),
+        "interval_minutes" => ("Backup interval", "Back-upinterval"),
+        "job_minutes" => ("Job duration", "Duur van de taak"),
+        "offsite_interval_minutes" => ("Off-site copy interval", "Interval kopie buiten de deur"),
+        "retention_days" => ("Retention", "Bewaartermijn"),
+        "data_gb" => ("Data size", "Omvang gegevens"),
+        "restore_mb_per_s" => ("Restore throughput", "Hersteldoorvoer"),
+        "method" => ("Backup method", "Back-upmethode"),
+        "policy" => ("Backup policy", "Back-upbeleid"),
+        "reminder_minutes" => ("Repeat an open breach", "Open overschrijding herhalen"),
+        "restore_test_days" => ("Restore test proof", "Bewijs van hersteltest"),
+        "emails" => ("E-mail addresses", "E-mailadressen"),
+        "webhook_url" => ("Webhook URL", "Webhook-URL"),
+        "mail_language" => ("Language of e-mails", "Taal van e-mails"),
+        "review_due" => ("Review date", "Herziendatum"),
+        _ => {
+            let words = key.replace('_', " ");
+            let mut c = words.chars();
+            return c
+                .next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default();
+        }
+    };
+    (if nl { du } else { en }).to_string()
+}
+
 fn dutch_title(status: u16) -> Option<&'static str> {
     Some(match status {
         400 => "Ongeldig verzoek",
@@ -202,6 +263,22 @@ fn dutch(message: &str) -> Option<&'static str> {
         }
         "you cannot disable your own account" => "u kunt uw eigen account niet uitschakelen",
         "is not an e-mail address" => "is geen e-mailadres",
+        crate::domain::input::DURATION => "moet een tijdsduur zijn zoals 15 min, 4 uur of 1 dag",
+        "must be between 1 minute and 1 year (525600)" => "moet tussen 1 minuut en 1 jaar liggen",
+        "is required" => "is verplicht",
+        "is required: 0 turns reminders off" => "is verplicht: 0 zet herinneringen uit",
+        "must be 0 (off) to 10080 (a week)" => "moet 0 (uit) tot 10080 (een week) zijn",
+        "must be 1 to 3650 days" => "moet 1 tot 3650 dagen zijn",
+        "must be a whole number" => "moet een geheel getal zijn",
+        "must be a whole number of days" => "moet een geheel aantal dagen zijn",
+        "is not a known backup method" => "is geen bekende back-upmethode",
+        "is not a phone number" => "is geen telefoonnummer",
+        "must be one line" => "moet één regel zijn",
+        "must be at most 500 characters" => "mag hoogstens 500 tekens lang zijn",
+        "must be at most 2000 characters" => "mag hoogstens 2000 tekens lang zijn",
+        "interval and off-site interval 1 minute to 1 year, job at most a week, throughput at least 1 MB/s" => {
+            "interval en interval buiten de deur 1 minuut tot 1 jaar, taak hoogstens een week, doorvoer minstens 1 MB/s"
+        }
         "is too long" => "is te lang",
         "must not be empty" => "mag niet leeg zijn",
         "must be at most 200 characters" => "mag hoogstens 200 tekens lang zijn",
@@ -227,4 +304,36 @@ fn dutch(message: &str) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn forms_name_fields_by_their_labels_in_the_readers_language() {
+        let e = AppError::Validation(BTreeMap::from([
+            (
+                "rto_minutes".to_string(),
+                crate::domain::input::DURATION.to_string(),
+            ),
+            ("some_new_field".to_string(), "is required".to_string()),
+        ]));
+        assert_eq!(
+            PROBLEM_LANG.sync_scope(Lang::En, || for_people(&e)),
+            "RTO: must be a duration such as 15 min, 4 h or 1 d; Some new field: is required"
+        );
+        assert_eq!(
+            PROBLEM_LANG.sync_scope(Lang::Nl, || for_people(&e)),
+            "RTO: moet een tijdsduur zijn zoals 15 min, 4 uur of 1 dag; Some new field: is verplicht"
+        );
+        let refused = AppError::Forbidden("this needs an MSP staff account".into());
+        assert_eq!(
+            PROBLEM_LANG.sync_scope(Lang::Nl, || for_people(&refused)),
+            "hiervoor is een account van de MSP nodig"
+        );
+        // Outside a request: English.
+        assert_eq!(for_people(&refused), "this needs an MSP staff account");
+    }
 }

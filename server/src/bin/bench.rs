@@ -829,21 +829,14 @@ async fn seed_sweep(
     let jobs = window.encode();
     for (chunk_no, chunk) in ids.chunks(INSERT_CHUNK).enumerate() {
         let offset = chunk_no * INSERT_CHUNK;
-        let systems = chunk.iter().enumerate().map(|(j, id)| system::ActiveModel {
-            id: Set(*id),
-            msp_id: Set(msp_id),
-            client_id: Set(client_id),
-            name: Set(format!("system-{:06}", offset + j)),
-            kind: Set("server".into()),
-            owner_person_id: Set(None),
-            criticality: Set("high".into()),
-            rto_minutes: Set(Some(240)),
-            rpo_minutes: Set(Some(60)),
-            procedure: Set(String::new()),
-            ping_key: Set(Uuid::new_v4().simple().to_string()),
-            policy: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
+        let systems = chunk.iter().enumerate().map(|(j, id)| {
+            server::fixtures::system_row(
+                *id,
+                msp_id,
+                client_id,
+                format!("system-{:06}", offset + j),
+                now,
+            )
         });
         system::Entity::insert_many(systems)
             .exec_without_returning(&txn)

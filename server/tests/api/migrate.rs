@@ -37,22 +37,13 @@ async fn statuses_keep_their_states_across_the_clock_migration(backend: Backend)
     .exec_without_returning(&db)
     .await
     .unwrap();
-    system::Entity::insert(system::ActiveModel {
-        id: Set(system_id),
-        msp_id: Set(msp_id),
-        client_id: Set(client_id),
-        name: Set("erp-db".into()),
-        kind: Set("server".into()),
-        owner_person_id: Set(None),
-        criticality: Set("high".into()),
-        rto_minutes: Set(Some(240)),
-        rpo_minutes: Set(Some(60)),
-        procedure: Set(String::new()),
-        ping_key: Set(Uuid::new_v4().simple().to_string()),
-        policy: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
+    system::Entity::insert(server::fixtures::system_row(
+        system_id,
+        msp_id,
+        client_id,
+        "erp-db".into(),
+        now,
+    ))
     .exec_without_returning(&db)
     .await
     .unwrap();

@@ -13,6 +13,7 @@ crate::both!(
     signed_out_deep_links_sign_in_and_come_back,
     pages_for_missing_or_foreign_ids_are_404,
     problem_details_follow_the_language,
+    the_bundle_is_served_precompressed_and_cached_for_good,
 );
 
 /// `Accept-Language: nl` or the language cookie turns a problem's title and detail (and its
@@ -394,4 +395,79 @@ async fn cookie_sessions_are_renewed(app: TestApp) {
         .await
         .cookie("lifeline_session")
         .is_none());
+}
+
+/// A release build's bundle (hashed names listed in `hash.txt`, brotli and gzip copies beside
+/// each file): pages ask for the hashed names, the files go out precompressed and are cached for
+/// good; pages and API answers are compressed on the way.
+async fn the_bundle_is_served_precompressed_and_cached_for_good(app: TestApp) {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        site.path().join(server::HASH_FILE),
+        "js: 0123456789abcdef\nwasm: fedcba9876543210\n",
+    )
+    .unwrap();
+    let js = pkg.join("lifeline.0123456789abcdef.js");
+    std::fs::write(&js, "export default function () {}\n".repeat(50)).unwrap();
+    std::fs::write(js.with_extension("js.br"), b"brotli bytes").unwrap();
+    std::fs::write(js.with_extension("js.gz"), b"gzip bytes").unwrap();
+    let state = server::app_state(
+        app.db.clone(),
+        SECRET,
+        app.settings.clone(),
+        site.path().to_str().unwrap(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(server::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+    let get = |path: &str, accept: &str| {
+        http.get(format!("{base}{path}"))
+            .header("accept-encoding", accept)
+            .send()
+    };
+
+    let r = get("/pkg/lifeline.0123456789abcdef.js", "gzip, deflate, br")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-encoding"], "br");
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"brotli bytes");
+    let r = get("/pkg/lifeline.0123456789abcdef.js", "gzip")
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"gzip bytes");
+    let r = get("/pkg/lifeline.0123456789abcdef.js", "identity")
+        .await
+        .unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    assert!(r.text().await.unwrap().starts_with("export default"));
+
+    // A page names the hashed files and is itself compressed.
+    let r = get("/login", "br").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-encoding"], "br");
+    let r = get("/login", "identity").await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("/pkg/lifeline.0123456789abcdef.js"), "{html}");
+    assert!(html.contains("/pkg/lifeline.fedcba9876543210.wasm"));
+    // An API answer too.
+    let r = get("/api/v1/openapi.json", "gzip").await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let _ = stop.send(());
+    served.await.unwrap().unwrap();
+
+    // Without hashed names (a debug build), the bundle is checked with the server on every use.
+    let r = app.send(app.http.get(app.url("/pkg/lifeline.js"))).await;
+    assert_eq!(r.headers["cache-control"], "no-cache");
 }

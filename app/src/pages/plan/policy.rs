@@ -94,10 +94,16 @@ pub(super) fn editor(s: &SystemView, a: PolicyActions) -> impl IntoView {
             .map(|v| v.to_string())
             .unwrap_or_default()
     };
+    let span = |f: fn(&sla::Policy) -> Option<u32>| {
+        p.as_ref()
+            .and_then(f)
+            .map(|v| crate::domain::input::duration_text(l, v))
+            .unwrap_or_default()
+    };
     let (interval, job, offsite) = (
-        num(|p| Some(p.interval_minutes)),
-        num(|p| Some(p.job_minutes)),
-        num(|p| p.offsite_interval_minutes),
+        span(|p| Some(p.interval_minutes)),
+        span(|p| Some(p.job_minutes)),
+        span(|p| p.offsite_interval_minutes),
     );
     let (retention, data, throughput) = (
         num(|p| Some(p.retention_days)),
@@ -125,8 +131,8 @@ pub(super) fn editor(s: &SystemView, a: PolicyActions) -> impl IntoView {
                         {Method::ALL.into_iter().map(|m| view! { <option value=m.as_str() selected=m == method>{text::method(l, m)}</option> }).collect_view()}
                     </select>
                 </label>
-                <label class="field"><span>{t.backup_interval}</span><input name="interval_minutes" required placeholder="1440" value=interval /></label>
-                <label class="field"><span>{t.job_duration}</span><input name="job_minutes" required placeholder="60" value=job /></label>
+                <label class="field"><span>{t.backup_interval}</span><input name="interval_minutes" required placeholder="1 d" value=interval /></label>
+                <label class="field"><span>{t.job_duration}</span><input name="job_minutes" required placeholder="1 h" value=job /></label>
                 <label class="field"><span>{t.offsite_interval}</span><input name="offsite_interval_minutes" placeholder=t.offsite_none value=offsite /></label>
                 <label class="field"><span>{t.retention_days}</span><input name="retention_days" required inputmode="numeric" placeholder="30" value=retention /></label>
                 <label class="field"><span>{t.data_gb}</span><input name="data_gb" required inputmode="numeric" placeholder="200" value=data /></label>

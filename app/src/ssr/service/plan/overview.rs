@@ -27,24 +27,12 @@ use crate::ssr::session::Session;
 use crate::ssr::state::AppState;
 use std::collections::HashSet;
 
-/// The plan row of a client, created with defaults on first use.
-pub(super) async fn plan_row(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
-    client_id: ClientId,
-) -> AppResult<plan::Model> {
-    if let Some(p) = owned::of_client::<plan::Entity>(db, scope, client_id)
-        .await?
-        .into_iter()
-        .next()
-    {
-        return Ok(p);
-    }
-    let now = Utc::now();
-    let row = plan::ActiveModel {
+/// A client's plan row as it starts: nothing written yet, the call tree's defaults.
+pub fn new_plan(msp_id: Uuid, client_id: Uuid, now: chrono::DateTime<Utc>) -> plan::ActiveModel {
+    plan::ActiveModel {
         id: Set(Uuid::new_v4()),
-        msp_id: Set(scope.msp_id()),
-        client_id: Set(client_id.uuid()),
+        msp_id: Set(msp_id),
+        client_id: Set(client_id),
         review_due: Set(None),
         minutes_per_call: Set(3),
         max_calls_per_person: Set(4),
@@ -58,7 +46,23 @@ pub(super) async fn plan_row(
         completeness_on: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    };
+    }
+}
+
+/// The plan row of a client, created with defaults on first use.
+pub(super) async fn plan_row(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<plan::Model> {
+    if let Some(p) = owned::of_client::<plan::Entity>(db, scope, client_id)
+        .await?
+        .into_iter()
+        .next()
+    {
+        return Ok(p);
+    }
+    let row = new_plan(scope.msp_id(), client_id.uuid(), Utc::now());
     match row.insert(db).await {
         Ok(p) => Ok(p),
         // Two first requests at once: the other one created it.
