@@ -181,6 +181,23 @@ pub async fn reset_password(token: String, password: String) -> Result<(), Serve
     Ok(())
 }
 
+/// Acts from now on in another of the account's memberships (another MSP, or a client), and
+/// goes to that role's start page.
+#[server]
+pub async fn switch_membership(membership_id: Uuid) -> Result<(), ServerFnError> {
+    use crate::ssr::service::account;
+    let (state, session) = ctx::session().await?;
+    let token = account::switch(&state, &session, membership_id)
+        .await
+        .map_err(ctx::err)?;
+    let fresh = crate::ssr::session::session_from_token(&state, &token)
+        .await
+        .map_err(ctx::err)?;
+    let user = crate::ssr::service::user_view(&session.user, fresh.scope.role());
+    ctx::enter(&state, &account::SignedIn { token, user }, None);
+    Ok(())
+}
+
 #[server]
 pub async fn logout() -> Result<(), ServerFnError> {
     use crate::ssr::{service::account, session::clear_session_cookie};
@@ -228,6 +245,48 @@ pub async fn get_client(id: Uuid) -> Result<(ClientView, Vec<UserView>), ServerF
         .await
         .map_err(ctx::err)?;
     Ok((client, users))
+}
+
+/// A page of the MSP's audit trail (owners and admins), older than `before` when given.
+#[server]
+pub async fn get_audit(
+    before: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<crate::model::AuditPage, ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    crate::ssr::service::audit::trail(&state, &s.scope, before, None, None)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Renames a client (MSP staff).
+#[server]
+pub async fn rename_client(client_id: Uuid, name: String) -> Result<ClientView, ServerFnError> {
+    use crate::ssr::service::clients;
+    let (state, s) = ctx::session().await?;
+    let patch = clients::ClientPatch {
+        name: Some(name),
+        ..Default::default()
+    };
+    clients::update(&state, &s.scope, ClientId::from(client_id), patch)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Archives a client (`archived` = "true") or brings it back (MSP staff).
+#[server]
+pub async fn archive_client(
+    client_id: Uuid,
+    archived: String,
+) -> Result<ClientView, ServerFnError> {
+    use crate::ssr::service::clients;
+    let (state, s) = ctx::session().await?;
+    let patch = clients::ClientPatch {
+        archived: Some(archived == "true"),
+        ..Default::default()
+    };
+    clients::update(&state, &s.scope, ClientId::from(client_id), patch)
+        .await
+        .map_err(ctx::err)
 }
 
 /// Returns the invite with the full link to hand over.
@@ -492,6 +551,48 @@ pub async fn add_system(
         ..Default::default()
     };
     systems::create(&state, &s.scope, ClientId::from(client_id), input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// The whole template library with what each template holds (MSP staff).
+#[server]
+pub async fn get_template_library() -> Result<Vec<crate::model::plan::TemplateView>, ServerFnError>
+{
+    use crate::ssr::service::plan::templates;
+    let (state, s) = ctx::session().await?;
+    s.scope.require_msp_staff().map_err(ctx::err)?;
+    templates::list(&state, &s.scope).await.map_err(ctx::err)
+}
+
+/// A new template of the MSP's own, from a client's plan or as a copy of another template.
+#[server]
+pub async fn create_template(
+    name: String,
+    lang: String,
+    from_client_id: Option<Uuid>,
+    from_template: Option<String>,
+) -> Result<crate::model::plan::TemplateView, ServerFnError> {
+    use crate::ssr::service::plan::templates;
+    let (state, s) = ctx::session().await?;
+    let input = templates::TemplateInput {
+        name: Some(name),
+        lang: Some(lang),
+        from_client_id,
+        from_template: from_template.filter(|t| !t.is_empty()),
+        ..Default::default()
+    };
+    templates::create(&state, &s.scope, input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Removes one of the MSP's own templates (plans started from it keep what they took).
+#[server]
+pub async fn delete_template(id: String) -> Result<(), ServerFnError> {
+    use crate::ssr::service::plan::templates;
+    let (state, s) = ctx::session().await?;
+    templates::delete(&state, &s.scope, &id)
         .await
         .map_err(ctx::err)
 }

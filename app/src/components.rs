@@ -140,11 +140,19 @@ pub fn Header() -> impl IntoView {
                                         view! {
                                             <a href="/clients">{t.clients}</a>
                                             <a href="/staff">{t.team}</a>
+                                            <a href="/templates">{t.templates}</a>
+                                            {me.role.runs_the_msp().then(|| view! { <a href="/audit">{t.audit}</a> })}
                                         }
                                         .into_any()
                                     } else {
                                         view! { <a href="/home">{t.my_company}</a> }.into_any()
                                     };
+                                    let others: Vec<_> = me
+                                        .memberships
+                                        .iter()
+                                        .filter(|m| Some(m.id) != me.current)
+                                        .cloned()
+                                        .collect();
                                     view! {
                                         {home}
                                         <span class="who" data-testid="who">
@@ -152,6 +160,7 @@ pub fn Header() -> impl IntoView {
                                             " · "
                                             {me.msp.name.clone()}
                                         </span>
+                                        {(!others.is_empty()).then(|| view! { <Switcher others /> })}
                                         <ActionForm action=logout attr:class="inline">
                                             <button type="submit" class="link">
                                                 {t.sign_out}
@@ -211,5 +220,39 @@ pub fn Field(
             />
             {move || error.get().map(|e| view! { <small class="field-error">{label} " " {e}</small> })}
         </label>
+    }
+}
+
+/// For an account in several MSPs (or clients): the other places it can act in, one click each.
+#[component]
+fn Switcher(others: Vec<crate::model::MembershipView>) -> impl IntoView {
+    let t = use_t();
+    let switch = ServerAction::<crate::api::SwitchMembership>::new();
+    // Everything on the page belonged to the other membership: load it afresh.
+    Effect::new(move |_| {
+        if switch.value().get().is_some_and(|r| r.is_ok()) {
+            let _ = window().location().reload();
+        }
+    });
+    view! {
+        <details class="switcher" data-testid="switcher">
+            <summary>{t.switch_to}</summary>
+            <ul>
+                {others.into_iter().map(|m| {
+                    let place = match &m.client_name {
+                        Some(c) => format!("{} · {c}", m.msp_name),
+                        None => m.msp_name.clone(),
+                    };
+                    view! {
+                        <li>
+                            <ActionForm action=switch attr:class="inline">
+                                <input type="hidden" name="membership_id" value=m.id.to_string() />
+                                <button type="submit" class="link">{place} " (" {crate::pages::staff::role_label(t, m.role)} ")"</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </details>
     }
 }

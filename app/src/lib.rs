@@ -139,6 +139,8 @@ fn Main() -> impl IntoView {
                 <Route path=path!("/clients/:id/status") view=pages::status::StatusPage ssr=SsrMode::Async />
                 <Route path=path!("/home") view=pages::home::ClientHome ssr=SsrMode::Async />
                 <Route path=path!("/staff") view=pages::staff::StaffPage ssr=SsrMode::Async />
+                <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                <Route path=path!("/templates") view=pages::templates::TemplatesPage ssr=SsrMode::Async />
         </Routes>
     }
 }

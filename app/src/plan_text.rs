@@ -86,6 +86,9 @@ pub struct PlanTexts {
     pub edit: &'static str,
     pub save: &'static str,
     pub remove: &'static str,
+    pub remove_now: &'static str,
+    pub remove_means: &'static str,
+    pub close: &'static str,
     pub edit_communication: &'static str,
     pub placeholders: &'static str,
     pub subject: &'static str,
@@ -197,6 +200,9 @@ pub static EN: PlanTexts = PlanTexts {
     edit: "Edit",
     save: "Save",
     remove: "Remove",
+    remove_now: "Remove now",
+    remove_means: "It goes from the plan now; the audit log keeps who removed it, and the approved version still holds it.",
+    close: "Close",
     edit_communication: "Edit messages, talking points and service desk",
     placeholders: "Placeholders filled in at the time:",
     subject: "Subject",
@@ -309,6 +315,9 @@ pub static NL: PlanTexts = PlanTexts {
     edit: "Wijzigen",
     save: "Opslaan",
     remove: "Verwijderen",
+    remove_now: "Nu verwijderen",
+    remove_means: "Het verdwijnt nu uit het plan; het logboek houdt bij wie het verwijderde, en de goedgekeurde versie bevat het nog.",
+    close: "Sluiten",
     edit_communication: "Berichten, kernboodschappen en servicedesk wijzigen",
     placeholders: "Plaatshouders, ingevuld op het moment zelf:",
     subject: "Onderwerp",
@@ -380,6 +389,21 @@ pub fn policy_summary(
         t.rto,
         spoken(lang, a.rto_minutes)
     )
+}
+
+/// A system's criticality as the reader says it.
+pub fn criticality(lang: Lang, c: crate::domain::plan::Criticality) -> &'static str {
+    use crate::domain::plan::Criticality::*;
+    match (lang, c) {
+        (Lang::Nl, Critical) => "kritiek",
+        (Lang::Nl, High) => "hoog",
+        (Lang::Nl, Medium) => "gemiddeld",
+        (Lang::Nl, Low) => "laag",
+        (_, Critical) => "critical",
+        (_, High) => "high",
+        (_, Medium) => "medium",
+        (_, Low) => "low",
+    }
 }
 
 pub fn method(lang: Lang, m: Method) -> &'static str {

@@ -1,23 +1,11 @@
 import { test, expect, Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { hydrated, noSeriousViolations } from './support';
 
 // The demo a newcomer meets (the e2e server runs with --demo): the owner lands on the dashboard
 // and sees each state, searches, and follows a client into its status and plan; on a phone and
 // in Dutch too; and axe-core finds nothing serious on these pages.
 const owner = 'owner@demo-msp.example';
 const password = 'lifeline-demo';
-
-async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-async function noSeriousViolations(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(serious, `axe on ${what}`).toEqual([]);
-}
 
 async function fits(page: Page) {
   const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);

@@ -8,7 +8,7 @@ async function hydrated(page: Page) {
 
 // An editor stays open once used; open it when it is closed.
 async function openForm(form: ReturnType<Page['getByTestId']>) {
-  if (!(await form.evaluate((el) => (el as HTMLDetailsElement).open))) await form.locator('summary').click();
+  if (!(await form.evaluate((el) => (el as HTMLDetailsElement).open))) await form.locator(':scope > summary').click();
 }
 
 async function addPerson(page: Page, name: string, mobile: string, caller?: string, coordinator = false) {
@@ -159,7 +159,7 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await policy.getByTestId('remove-policy').click();
   await expect(orderDb.getByTestId('achievable')).toHaveCount(0);
   await expect(orderDb.getByTestId('policy-gaps')).toHaveCount(0);
-  await expect(policy.locator('summary')).toHaveText('Set a backup policy');
+  await expect(policy.locator('summary .when-closed')).toHaveText('Set a backup policy');
 
   // Customer messages: a mistyped placeholder is refused with a readable reason, then fixed.
   const com = page.getByTestId('edit-communication');
@@ -174,7 +174,11 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(page.locator('#customers')).toContainText('our ovens are down');
 
   // What does not apply to this client goes: the template's payroll process, say.
-  await page.getByTestId('processes').locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: 'Payroll' }) }).getByTestId('remove').click();
+  // Removing asks first.
+  const payroll = page.getByTestId('processes').locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: 'Payroll' }) });
+  await payroll.getByTestId('remove-confirm').locator('summary').click();
+  await expect(payroll).toContainText('the audit log keeps who removed it');
+  await payroll.getByTestId('remove').click();
   await expect(page.getByTestId('processes')).not.toContainText('Payroll');
 
   const after = Number((await page.getByTestId('completeness').locator('strong').textContent())!.replace('%', ''));
@@ -195,7 +199,7 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(anna.getByTestId('approval-status')).toHaveText('Never approved');
   // She keeps the directory current herself: Bert has a new mobile number.
   const bert = anna.getByTestId('directory').locator('tbody tr').filter({ has: anna.locator('td:first-child', { hasText: 'Bert Bakker' }) });
-  await bert.getByTestId('edit-person').locator('summary').click();
+  await bert.getByTestId('edit-person').locator(':scope > summary').click();
   await bert.getByLabel('Mobile').fill('06 3333 9999');
   await bert.getByRole('button', { name: 'Save' }).click();
   await expect(anna.getByTestId('directory')).toContainText('06 3333 9999');

@@ -18,6 +18,9 @@ th { background: #eee; border-bottom: 1.5px solid #777; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 dl.kv { display: grid; grid-template-columns: fit-content(40%) 1fr; gap: .15em 1em; margin: .5em 0; }
 dl.kv dt { font-weight: bold; } dl.kv dd { margin: 0; }
+figure.chart { margin: .6em 0 1.2em; break-inside: avoid; page-break-inside: avoid; }
+figure.chart svg { width: 100%; height: auto; display: block; }
+figure.chart figcaption { font-size: 9pt; color: #444; }
 ul.tree, ul.tree ul { list-style: none; margin: 0; padding: 0; }
 ul.tree { margin: .5em 0; }
 ul.tree ul { margin-left: .35em; }
@@ -144,8 +147,71 @@ fn render_block(out: &mut String, block: &Block) {
             out.push_str("</ul>");
         }
         Block::PageBreak => out.push_str("<div class=\"page-break\"></div>"),
+        Block::Chart {
+            caption,
+            points,
+            threshold,
+            x_labels,
+            y_labels,
+        } => chart(out, caption, points, *threshold, x_labels, y_labels),
     }
     out.push('\n');
+}
+
+/// An inline SVG (nothing fetched, prints as drawn), its caption as the text alternative.
+fn chart(
+    out: &mut String,
+    caption: &str,
+    points: &[(f32, f32)],
+    threshold: Option<f32>,
+    x_labels: &[(f32, String)],
+    y_labels: &[(f32, String)],
+) {
+    // The frame inside a 600 x 170 drawing, room left for the labels.
+    let (left, right, top, bottom) = (56.0_f32, 594.0_f32, 6.0_f32, 146.0_f32);
+    let x = |f: f32| left + f.clamp(0.0, 1.0) * (right - left);
+    let y = |f: f32| bottom - f.clamp(0.0, 1.0) * (bottom - top);
+    out.push_str("<figure class=\"chart\"><svg viewBox=\"0 0 600 170\" role=\"img\" aria-label=\"");
+    escape(out, caption);
+    out.push_str("\">");
+    out.push_str(&format!(
+        "<rect x=\"{left}\" y=\"{top}\" width=\"{}\" height=\"{}\" fill=\"#fbfcfe\" stroke=\"#bbb\"/>",
+        right - left,
+        bottom - top
+    ));
+    for (f, label) in x_labels {
+        out.push_str(&format!(
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"#e3e3e3\"/><text x=\"{0:.1}\" y=\"162\" font-size=\"11\" fill=\"#555\">",
+            x(*f)
+        ));
+        escape(out, label);
+        out.push_str("</text>");
+    }
+    for (f, label) in y_labels {
+        out.push_str(&format!(
+            "<text x=\"{}\" y=\"{:.1}\" font-size=\"11\" fill=\"#555\" text-anchor=\"end\">",
+            left - 5.0,
+            y(*f) + 4.0
+        ));
+        escape(out, label);
+        out.push_str("</text>");
+    }
+    if let Some(t) = threshold {
+        out.push_str(&format!(
+            "<line x1=\"{left}\" x2=\"{right}\" y1=\"{0:.1}\" y2=\"{0:.1}\" stroke=\"#b3261e\" stroke-dasharray=\"6 4\"/>",
+            y(t)
+        ));
+    }
+    let line: Vec<String> = points
+        .iter()
+        .map(|(px, py)| format!("{:.1},{:.1}", x(*px), y(*py)))
+        .collect();
+    out.push_str(&format!(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#0b6e4f\" stroke-width=\"1.5\"/></svg><figcaption>",
+        line.join(" ")
+    ));
+    escape(out, caption);
+    out.push_str("</figcaption></figure>");
 }
 
 fn tree(out: &mut String, nodes: &[TreeNode]) {

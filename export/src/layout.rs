@@ -220,7 +220,91 @@ impl Layout<'_> {
                     self.new_page();
                 }
             }
+            Block::Chart {
+                caption,
+                points,
+                threshold,
+                x_labels,
+                y_labels,
+            } => {
+                self.gap(BODY * 0.8);
+                self.chart(caption, points, *threshold, x_labels, y_labels);
+            }
         }
+    }
+
+    /// A framed line chart with its labels, kept on one page with its caption under it.
+    fn chart(
+        &mut self,
+        caption: &str,
+        points: &[(f32, f32)],
+        threshold: Option<f32>,
+        x_labels: &[(f32, String)],
+        y_labels: &[(f32, String)],
+    ) {
+        const PLOT_H: f32 = 100.0;
+        const LABEL_W: f32 = 42.0;
+        let caption_cell = self.cell(LEFT, WIDTH, caption, SMALL, false);
+        let need = PLOT_H + 16.0 + caption_cell.lines.len() as f32 * SMALL * LEADING;
+        if self.y - need < BOTTOM {
+            self.new_page();
+        }
+        let (x0, x1) = (LEFT + LABEL_W, RIGHT);
+        let (y1, y0) = (self.y - 2.0, self.y - 2.0 - PLOT_H);
+        let x = |f: f32| x0 + f.clamp(0.0, 1.0) * (x1 - x0);
+        let y = |f: f32| y0 + f.clamp(0.0, 1.0) * (y1 - y0);
+        let line = |x1, y1, x2, y2, width, gray| Op::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            width,
+            gray,
+        };
+        for (f, label) in x_labels {
+            self.push(line(x(*f), y0, x(*f), y1, 0.3, 0.85));
+            self.push(Op::Text {
+                x: x(*f) + 2.0,
+                y: y0 - 9.0,
+                size: SMALL,
+                bold: false,
+                gray: 0.35,
+                text: label.clone(),
+            });
+        }
+        for (f, label) in y_labels {
+            let w = self.fonts.regular.width(label, SMALL);
+            self.push(Op::Text {
+                x: x0 - 4.0 - w,
+                y: y(*f) - 2.5,
+                size: SMALL,
+                bold: false,
+                gray: 0.35,
+                text: label.clone(),
+            });
+        }
+        for (a, b, c, d) in [
+            (x0, y0, x1, y0),
+            (x0, y1, x1, y1),
+            (x0, y0, x0, y1),
+            (x1, y0, x1, y1),
+        ] {
+            self.push(line(a, b, c, d, 0.5, 0.6));
+        }
+        if let Some(t) = threshold {
+            // Dashed: 5 pt drawn, 3 pt left out.
+            let mut from = x0;
+            while from < x1 {
+                self.push(line(from, y(t), (from + 5.0).min(x1), y(t), 0.8, 0.35));
+                from += 8.0;
+            }
+        }
+        for pair in points.windows(2) {
+            let ((ax, ay), (bx, by)) = (pair[0], pair[1]);
+            self.push(line(x(ax), y(ay), x(bx), y(by), 0.9, 0.0));
+        }
+        self.y = y0 - 14.0;
+        self.row(&[caption_cell], 0.0, None, None);
     }
 
     fn paragraph(&mut self, text: &str, size: f32, bold: bool) {

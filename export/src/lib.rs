@@ -64,6 +64,17 @@ pub enum Block {
     Tree(Vec<TreeNode>),
     /// Starts a new page (in print); ignored at the top of a page.
     PageBreak,
+    /// A line chart in a frame. `points` and `threshold` are fractions (0..=1) of the frame's
+    /// width and height from its bottom left; `x_labels` sit under the frame at their fraction
+    /// of the width, `y_labels` beside it at their fraction of the height. `caption` says in
+    /// words what the chart shows: it is printed under it and is the picture's text alternative.
+    Chart {
+        caption: String,
+        points: Vec<(f32, f32)>,
+        threshold: Option<f32>,
+        x_labels: Vec<(f32, String)>,
+        y_labels: Vec<(f32, String)>,
+    },
 }
 
 /// A node of a [`Block::Tree`].

@@ -21,6 +21,7 @@ mod m20261130_000015_invitations;
 mod m20261130_000016_password_reset;
 mod m20261130_000017_membership_disabled;
 mod m20261130_000018_plan_completeness;
+mod m20261130_000019_client_archive;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_password_reset::Migration),
             Box::new(m20261130_000017_membership_disabled::Migration),
             Box::new(m20261130_000018_plan_completeness::Migration),
+            Box::new(m20261130_000019_client_archive::Migration),
         ]
     }
 }

@@ -22,12 +22,58 @@ const IGNORED: [&str; 6] = [
     "policy_gaps",
 ];
 
-fn show(v: &Value) -> String {
+/// Every item of both versions by id, so a change names people and systems, not their ids.
+type Names = BTreeMap<String, String>;
+
+fn names(plans: [&Value; 2]) -> Names {
+    let mut out = Names::new();
+    for plan in plans {
+        for list in ["sites", "people", "customer_groups", "processes", "systems"] {
+            for item in plan[list].as_array().into_iter().flatten() {
+                if let Some(id) = item.get("id").and_then(Value::as_str) {
+                    out.insert(id.to_string(), name_of(item));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How a field is called in a change; keys without a name of their own are written out.
+fn label(key: &str) -> String {
+    match key {
+        "rpo_minutes" => "RPO".into(),
+        "rto_minutes" => "RTO".into(),
+        "caller_id" => "called by".into(),
+        "site_id" => "site".into(),
+        "owner_person_id" => "owner".into(),
+        "is_coordinator" => "coordinator".into(),
+        "review_due" => "review date".into(),
+        "email_down_rule" => "rule when e-mail is down".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+fn show(key: &str, v: &Value, names: &Names) -> String {
     match v {
         Value::Null => "—".into(),
         Value::String(s) if s.is_empty() => "—".into(),
-        Value::String(s) => format!("“{s}”"),
+        Value::String(s) => match names.get(s) {
+            Some(name) => name.clone(),
+            None => format!("“{s}”"),
+        },
         Value::Array(a) if a.is_empty() => "—".into(),
+        Value::Array(a) => a
+            .iter()
+            .map(|v| show(key, v, names))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Number(n) if key.ends_with("_minutes") => n
+            .as_u64()
+            .and_then(|m| u32::try_from(m).ok())
+            .map(|m| crate::domain::sla::spoken(crate::i18n::Lang::En, m))
+            .unwrap_or_else(|| n.to_string()),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
         other => other.to_string(),
     }
 }
@@ -49,7 +95,7 @@ fn name_of(v: &Value) -> String {
         .to_string()
 }
 
-fn fields(part: Part, label: &str, old: &Value, new: &Value, out: &mut Vec<Change>) {
+fn fields(part: Part, what: &str, old: &Value, new: &Value, names: &Names, out: &mut Vec<Change>) {
     let (Some(o), Some(n)) = (old.as_object(), new.as_object()) else {
         return;
     };
@@ -61,13 +107,25 @@ fn fields(part: Part, label: &str, old: &Value, new: &Value, out: &mut Vec<Chang
         if ov != nv {
             out.push(Change {
                 part,
-                text: format!("{label}: {k} {} → {}", show(ov), show(nv)),
+                text: format!(
+                    "{what}: {} {} → {}",
+                    label(k),
+                    show(k, ov, names),
+                    show(k, nv, names)
+                ),
             });
         }
     }
 }
 
-fn collection(part: Part, kind: &str, old: Value, new: Value, out: &mut Vec<Change>) {
+fn collection(
+    part: Part,
+    kind: &str,
+    old: Value,
+    new: Value,
+    names: &Names,
+    out: &mut Vec<Change>,
+) {
     let (old, new) = (items(old), items(new));
     for (id, n) in &new {
         match old.get(id) {
@@ -75,7 +133,7 @@ fn collection(part: Part, kind: &str, old: Value, new: Value, out: &mut Vec<Chan
                 part,
                 text: format!("{kind} {} added", name_of(n)),
             }),
-            Some(o) => fields(part, &format!("{kind} {}", name_of(n)), o, n, out),
+            Some(o) => fields(part, &format!("{kind} {}", name_of(n)), o, n, names, out),
         }
     }
     for (id, o) in &old {
@@ -92,16 +150,17 @@ fn collection(part: Part, kind: &str, old: Value, new: Value, out: &mut Vec<Chan
 pub fn diff(old: &PlanContent, new: &PlanContent) -> Vec<Change> {
     let json = |p: &PlanContent| serde_json::to_value(p).unwrap_or(Value::Null);
     let (mut o, mut n) = (json(old), json(new));
+    let names = names([&o, &n]);
     let mut take = |k: &str| (o[k].take(), n[k].take());
     let mut out = Vec::new();
     let (os, ns) = take("settings");
-    fields(Part::Staff, "Plan", &os, &ns, &mut out);
+    fields(Part::Staff, "Plan", &os, &ns, &names, &mut out);
     let (a, b) = take("sites");
-    collection(Part::Safety, "Site", a, b, &mut out);
+    collection(Part::Safety, "Site", a, b, &names, &mut out);
     let (a, b) = take("people");
-    collection(Part::Staff, "Person", a, b, &mut out);
+    collection(Part::Staff, "Person", a, b, &names, &mut out);
     let (a, b) = take("customer_groups");
-    collection(Part::Customers, "Customer group", a, b, &mut out);
+    collection(Part::Customers, "Customer group", a, b, &names, &mut out);
     let (oc, nc) = take("communication");
     for key in ["messages", "service_desk", "talking_points"] {
         if oc[key] != nc[key] {
@@ -119,9 +178,9 @@ pub fn diff(old: &PlanContent, new: &PlanContent) -> Vec<Change> {
         });
     }
     let (a, b) = take("processes");
-    collection(Part::Recovery, "Process", a, b, &mut out);
+    collection(Part::Recovery, "Process", a, b, &names, &mut out);
     let (a, b) = take("systems");
-    collection(Part::Recovery, "System", a, b, &mut out);
+    collection(Part::Recovery, "System", a, b, &names, &mut out);
     out.sort_by_key(|c| c.part);
     out
 }
@@ -180,15 +239,42 @@ mod tests {
         new.settings.email_down_rule = "Use SMS".into();
         let texts: Vec<String> = diff(&old, &new).into_iter().map(|c| c.text).collect();
         assert!(
-            texts.contains(&"Process Invoicing: rpo_minutes 60 → 30".to_string()),
+            texts.contains(&"Process Invoicing: RPO 60 min → 30 min".to_string()),
             "{texts:?}"
         );
         assert!(texts.contains(&"Process Webshop added".to_string()));
         assert!(texts.contains(&"Process Payroll removed".to_string()));
         assert!(
-            texts.contains(&"Plan: email_down_rule — → “Use SMS”".to_string()),
+            texts.contains(&"Plan: rule when e-mail is down — → “Use SMS”".to_string()),
             "{texts:?}"
         );
         assert!(diff(&new, &new).is_empty());
+    }
+
+    #[test]
+    fn links_name_what_they_point_at_never_an_id() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let old = plan(vec![
+            process(a, "Invoicing", Some(60)),
+            process(b, "Payroll", Some(60)),
+        ]);
+        let mut new = old.clone();
+        new.customer_groups
+            .push(crate::model::plan::CustomerGroupView {
+                id: Uuid::from_u128(9),
+                client_id: Uuid::nil(),
+                name: "Key accounts".into(),
+                description: String::new(),
+                contact: String::new(),
+                processes: vec![],
+            });
+        let mut newer = new.clone();
+        newer.customer_groups[0].processes = vec![a, b];
+        let texts: Vec<String> = diff(&new, &newer).into_iter().map(|c| c.text).collect();
+        assert_eq!(
+            texts,
+            ["Customer group Key accounts: processes — → Invoicing, Payroll"]
+        );
+        assert!(texts.iter().all(|t| !t.contains("0000")), "{texts:?}");
     }
 }

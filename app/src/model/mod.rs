@@ -80,6 +80,9 @@ pub struct ClientView {
     pub msp_id: Uuid,
     pub name: String,
     pub notes: String,
+    /// When the MSP archived the client: off the dashboard and no longer monitored.
+    #[serde(default)]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -119,3 +122,27 @@ pub const NOT_FOUND: &str = "not found";
 
 pub mod monitor;
 pub mod plan;
+
+/// One entry of the audit trail as a person reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntryView {
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The name of who did it; `None` for the system or an account since removed.
+    pub actor: Option<String>,
+    pub client_id: Option<uuid::Uuid>,
+    /// The client's name, while it exists.
+    pub client: Option<String>,
+    /// What was done, e.g. `client.archive`.
+    pub action: String,
+    pub subject: String,
+    /// `ok`, or why it was refused.
+    pub outcome: String,
+    pub ip: String,
+}
+
+/// A page of the audit trail, newest first; `next_before` asks for the page after it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntryView>,
+    pub next_before: Option<chrono::DateTime<chrono::Utc>>,
+}

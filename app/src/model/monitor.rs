@@ -109,6 +109,10 @@ pub struct SystemReport {
     pub breaches: Vec<crate::domain::sla::Breach>,
     pub restore_tests: u32,
     pub restore_tests_passed: u32,
+    /// The month's exposure as (moment, seconds) points, for the report's chart; not sent in
+    /// the API's JSON (a point or two per backup).
+    #[serde(skip)]
+    pub exposure: Vec<(DateTime<Utc>, i64)>,
 }
 
 /// How a client's SLA held over one calendar month (UTC).
@@ -191,6 +195,9 @@ pub struct Dashboard {
     pub reviews_overdue: u32,
     /// Plans below `COMPLETE_ENOUGH` percent.
     pub plans_incomplete: u32,
+    /// Archived clients, by name: not counted above.
+    #[serde(default)]
+    pub archived: Vec<crate::model::ClientView>,
 }
 
 /// A plan below this completeness is called out on the dashboard.

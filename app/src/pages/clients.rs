@@ -31,6 +31,7 @@ struct Words {
     no_match: &'static str,
     of_clients: &'static str,
     show_all: &'static str,
+    archived: &'static str,
 }
 
 const EN: Words = Words {
@@ -52,6 +53,7 @@ const EN: Words = Words {
     no_match: "No client matches",
     of_clients: "of",
     show_all: "Show all clients",
+    archived: "Archived",
 };
 
 const NL: Words = Words {
@@ -73,6 +75,7 @@ const NL: Words = Words {
     no_match: "Geen klant gevonden voor",
     of_clients: "van",
     show_all: "Toon alle klanten",
+    archived: "Gearchiveerd",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -107,7 +110,7 @@ pub fn ClientsPage() -> impl IntoView {
             <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || dashboard.get().map(|r| match r {
                     Ok(None) => view! { <Redirect path="/home" /> }.into_any(),
-                    Ok(Some(d)) if d.clients == 0 => view! {
+                    Ok(Some(d)) if d.clients == 0 && d.archived.is_empty() => view! {
                         <div class="empty" data-testid="empty-clients">
                             <h2>{t.no_clients}</h2>
                             <p>{t.no_clients_hint}</p>
@@ -143,13 +146,14 @@ pub fn ClientsPage() -> impl IntoView {
 
 /// The totals, the search and the clients worst first.
 #[component]
-fn Overview(d: Dashboard, search: String) -> impl IntoView {
+fn Overview(mut d: Dashboard, search: String) -> impl IntoView {
     let w = words(use_context::<Lang>().unwrap_or_default());
     let tile = |n: u32, label: &'static str, class: &'static str, testid: &'static str| {
         let class = if n == 0 { "tile calm" } else { class };
         view! { <li class=class data-testid=testid><strong>{n}</strong><span>{label}</span></li> }
     };
     let shown = d.rows.len();
+    let archived = std::mem::take(&mut d.archived);
     let searching = !search.trim().is_empty();
     let asked = search.clone();
     view! {
@@ -166,7 +170,9 @@ fn Overview(d: Dashboard, search: String) -> impl IntoView {
         {searching.then(|| view! {
             <p class="muted" data-testid="search-count">{shown} " " {w.of_clients} " " {d.clients} " · " <a href="/clients">{w.show_all}</a></p>
         })}
-        {if shown == 0 {
+        {if shown == 0 && !searching {
+            ().into_any()
+        } else if shown == 0 {
             view! { <p class="empty" data-testid="no-match">{w.no_match} " “" {asked} "”"</p> }.into_any()
         } else {
             view! {
@@ -176,6 +182,13 @@ fn Overview(d: Dashboard, search: String) -> impl IntoView {
                 </table>
             }.into_any()
         }}
+        {(!archived.is_empty()).then(|| view! {
+            <p class="archived-list" data-testid="archived-clients">{w.archived} ": "
+                {archived.into_iter().enumerate().map(|(i, c)| view! {
+                    {(i > 0).then_some(", ")}<a href=format!("/clients/{}", c.id)>{c.name}</a>
+                }).collect_view()}
+            </p>
+        })}
     }
 }
 

@@ -58,6 +58,7 @@ pub fn ClientHome() -> impl IntoView {
             {move || match me.get() {
                 Some(Ok(Some(me))) => {
                     let client = me.client.clone();
+                    let may_invite = me.role == Role::ClientAdmin;
                     view! {
                         <main>
                             <p class="muted">{t.welcome} ", " {me.user.name.clone()}</p>
@@ -72,7 +73,7 @@ pub fn ClientHome() -> impl IntoView {
                             })}
                             <h2>{t.users}</h2>
                             {move || details.get().map(|r| match r {
-                                Ok(Some((_, users))) => view! { <UserList users /> }.into_any(),
+                                Ok(Some((_, users))) => view! { <UserList users may_invite /> }.into_any(),
                                 Ok(None) => ().into_any(),
                                 Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                             })}

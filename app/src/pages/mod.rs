@@ -1,4 +1,5 @@
 //! One module per page.
+pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod clients;
@@ -6,6 +7,7 @@ pub mod home;
 pub mod plan;
 pub mod staff;
 pub mod status;
+pub mod templates;
 
 use leptos::prelude::*;
 

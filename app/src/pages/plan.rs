@@ -202,18 +202,31 @@ fn safety(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -> 
 }
 
 /// Removes one item of the plan; a plain form, so it works before the wasm has loaded too.
-fn remove_button(
-    action: ServerAction<DeletePlanItem>,
-    kind: &'static str,
-    id: Uuid,
-) -> impl IntoView {
+fn remove_button(action: ServerAction<DeletePlanItem>, kind: &'static str, id: Uuid) -> AnyView {
     let t = text::texts(lang());
+    // Asked first; the removal is in the audit log, and the approved version keeps the item.
     view! {
-        <ActionForm action attr:class="inline">
-            <input type="hidden" name="kind" value=kind />
-            <input type="hidden" name="id" value=id.to_string() />
-            <button type="submit" class="link danger" data-testid="remove">{t.remove}</button>
-        </ActionForm>
+        <details class="confirm inline" data-testid="remove-confirm">
+            <summary>{t.remove} "…"</summary>
+            <span class="small">{t.remove_means}</span>
+            <ActionForm action attr:class="inline">
+                <input type="hidden" name="kind" value=kind />
+                <input type="hidden" name="id" value=id.to_string() />
+                <button type="submit" class="danger" data-testid="remove">{t.remove_now}</button>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
+}
+
+/// An "Edit" that opens its form in a drawer at the side of the screen (a plain `<details>`, so
+/// it works without the wasm too); its summary turns into the drawer's "Close".
+pub fn drawer_summary(label: &'static str, close: &'static str) -> impl IntoView {
+    view! {
+        <summary>
+            <span class="when-closed">{label}</span>
+            <span class="when-open">"✕ " {close}</span>
+        </summary>
     }
 }
 
@@ -236,9 +249,21 @@ fn person_editor(p: &PersonView, people: &[PersonView], a: EditActions) -> impl 
     let caller = p.caller_id;
     let p = p.clone();
     let id = p.id;
+    // Saved: the drawer closes; a refused save keeps it open with the reason.
+    let drawer = NodeRef::<leptos::html::Details>::new();
+    let saved_before = a.edit_person.version().get_untracked();
+    Effect::new(move |_| {
+        let saved = a.edit_person.version().get() != saved_before
+            && a.edit_person.value().get().is_some_and(|r| r.is_ok());
+        if let (true, Some(d)) = (saved, drawer.get()) {
+            let _ = d.remove_attribute("open");
+        }
+    });
     view! {
-        <details class="edit" data-testid="edit-person">
-            <summary>{t.edit}</summary>
+        <details class="edit" data-testid="edit-person" node_ref=drawer>
+            {drawer_summary(t.edit, t.close)}
+            <div class="drawer">
+            <h2>{p.name.clone()}</h2>
             <ActionForm action=a.edit_person attr:class="form grid">
                 <input type="hidden" name="id" value=id.to_string() />
                 <label class="field"><span>{ut.name}</span><input name="name" required value=p.name.clone() /></label>
@@ -258,6 +283,7 @@ fn person_editor(p: &PersonView, people: &[PersonView], a: EditActions) -> impl 
             </ActionForm>
             <ErrorNote error />
             {remove_button(a.remove, "person", id)}
+            </div>
         </details>
     }
 }
@@ -436,7 +462,7 @@ fn recovery(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -
                 {ordered.into_iter().map(|s| view! {
                     <li>
                         <strong>{s.name.clone()}</strong>
-                        " "<span class="badge">{s.criticality.as_str()}</span>
+                        " "<span class="badge">{crate::plan_text::criticality(l, s.criticality)}</span>
                         " "{edit.map(|a| remove_button(a.remove, "system", s.id))}
                         <span class="muted">" " {t.rto} " " {duration(l, s.effective.rto_minutes)} " · " {t.rpo} " " {duration(l, s.effective.rpo_minutes)}</span>
                         {(!s.depends_on.is_empty()).then(|| view! {
@@ -605,10 +631,9 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
                     <label class="field"><span>{t.criticality}</span>
                         <select name="criticality">
-                            <option value="critical">"critical"</option>
-                            <option value="high">"high"</option>
-                            <option value="medium" selected>"medium"</option>
-                            <option value="low">"low"</option>
+                            {crate::domain::plan::Criticality::ALL.into_iter().map(|c| view! {
+                                <option value=c.as_str() selected=c == crate::domain::plan::Criticality::Medium>{crate::plan_text::criticality(lang(), c)}</option>
+                            }).collect_view()}
                         </select>
                     </label>
                     <label class="field"><span>{t.processes}</span>

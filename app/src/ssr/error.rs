@@ -135,6 +135,11 @@ tokio::task_local! {
     pub static PROBLEM_LANG: crate::i18n::Lang;
 }
 
+/// The language of the request being answered; English outside a request.
+pub fn request_lang() -> crate::i18n::Lang {
+    PROBLEM_LANG.try_with(|l| *l).unwrap_or_default()
+}
+
 /// A problem's words in the request's language. English is the source; Dutch has every title
 /// and the messages people meet most (sign-in, access, the fields of the sign-up, invitation
 /// and password forms); anything else stays as written.

@@ -809,6 +809,7 @@ async fn seed_sweep(
         msp_id: Set(msp_id),
         name: Set("Sweep client".into()),
         notes: Set(String::new()),
+        archived_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })

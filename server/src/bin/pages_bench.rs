@@ -266,6 +266,7 @@ async fn seed_dashboard(db: &sea_orm::DatabaseConnection) -> anyhow::Result<Uuid
             msp_id: Set(msp_id),
             name: Set(format!("client-{c:04}")),
             notes: Set(String::new()),
+            archived_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         })

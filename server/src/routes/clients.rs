@@ -17,6 +17,7 @@ pub fn routes() -> super::Api {
     let api = super::Api::default();
     let api = route!(api, "/clients", get(list).post(create));
     let api = route!(api, "/dashboard", get(dashboard));
+    let api = route!(api, "/audit", get(audit_trail));
     let api = route!(api, "/clients/{id}", get(show).patch(update).delete(remove));
     let api = route!(api, "/clients/{id}/users", get(users).post(invite));
     let api = route!(api, "/invites/{token}/accept", post(accept));
@@ -48,6 +49,25 @@ async fn dashboard(
     let today = chrono::Utc::now().date_naive();
     Ok(Json(
         app::ssr::service::dashboard::dashboard(&state, &scope, &query.q, today).await?,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    before: Option<chrono::DateTime<chrono::Utc>>,
+    client_id: Option<uuid::Uuid>,
+    limit: Option<u64>,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn audit_trail(
+    State(state): State<AppState>,
+    scope: Scope,
+    super::ApiQuery(q): super::ApiQuery<AuditQuery>,
+) -> AppResult<Json<app::model::AuditPage>> {
+    Ok(Json(
+        app::ssr::service::audit::trail(&state, &scope, q.before, q.client_id, q.limit).await?,
     ))
 }
 

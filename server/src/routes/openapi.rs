@@ -93,6 +93,14 @@ pub fn spec() -> Value {
                 "parameters": [{ "name": "q", "in": "query", "required": false, "schema": { "type": "string" }, "description": "part of a client's name, any case" }],
                 "get": op("The MSP dashboard (MSP staff): clients worst first with their systems' states, plan completeness and review dates, and the totals across clients", None, ("200", "{rows, clients, systems, reviews_overdue, plans_incomplete}"), &["400", "401", "403"])
             },
+            "/audit": {
+                "parameters": [
+                    { "name": "before", "in": "query", "required": false, "schema": { "type": "string", "format": "date-time" }, "description": "entries older than this (the previous page's next_before)" },
+                    { "name": "client_id", "in": "query", "required": false, "schema": { "type": "string", "format": "uuid" } },
+                    { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 100 } }
+                ],
+                "get": op("The MSP's audit trail, newest first (owners and admins)", None, ("200", "{entries: [{at, actor, client_id, client, action, subject, outcome, ip}], next_before}"), &["400", "401", "403"])
+            },
             "/clients/{id}": {
                 "parameters": id.clone(),
                 "get": op("One client", None, ("200", "the client"), &["401", "404"]),

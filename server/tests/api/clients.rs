@@ -8,6 +8,7 @@ crate::both!(
     client_names_are_validated,
     client_users_cannot_create_or_change_clients,
     changes_are_audited,
+    the_audit_trail_is_read_by_owners_and_admins,
 );
 
 async fn msp_staff_manage_clients(app: TestApp) {
@@ -214,4 +215,69 @@ async fn changes_are_audited(app: TestApp) {
         assert_eq!(r.actor_user_id, Some(user_id));
         assert_eq!(r.client_id, Some(id.parse().unwrap()));
     }
+}
+
+/// `GET /api/v1/audit`: newest first, named, a page at a time; owners and admins only, and only
+/// their own MSP's trail.
+async fn the_audit_trail_is_read_by_owners_and_admins(app: TestApp) {
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let id = app.create_client(&owner, "Bakery").await;
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/clients/{id}"),
+            Some(&owner),
+            Some(json!({ "name": "Bakery BV" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = app.get("/api/v1/audit", &owner).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let first = &page.body["entries"][0];
+    assert_eq!(first["action"], "client.update");
+    assert_eq!(first["subject"], "Bakery BV");
+    assert_eq!(first["actor"], "Owner");
+    assert_eq!(first["client"], "Bakery BV");
+    assert_eq!(first["outcome"], "ok");
+    assert!(page.body["next_before"].is_null(), "one page holds it all");
+
+    // A page at a time.
+    let one = app.get("/api/v1/audit?limit=1", &owner).await.body;
+    assert_eq!(one["entries"].as_array().unwrap().len(), 1);
+    let before = one["next_before"].as_str().unwrap();
+    let next = app
+        .get(
+            &format!(
+                "/api/v1/audit?limit=1&before={}",
+                before.replace('+', "%2B")
+            ),
+            &owner,
+        )
+        .await
+        .body;
+    assert_eq!(next["entries"][0]["action"], "client.create");
+    let r = app.get("/api/v1/audit?before=yesterday", &owner).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+
+    // A technician reads no trail; another MSP reads only its own.
+    let tech = app
+        .invited(
+            &owner,
+            "/api/v1/staff",
+            json!({ "email": "tom@acme.example", "name": "Tom", "role": "msp_technician" }),
+        )
+        .await;
+    let tech = tech.body["token"].as_str().unwrap().to_string();
+    let r = app.get("/api/v1/audit", &tech).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let (other, _) = app.signup("Other IT", "olly@other.example").await;
+    let theirs = app.get("/api/v1/audit", &other).await.body;
+    let entries = theirs["entries"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["actor"] == "Owner" && e["client"].is_null()),
+        "{theirs}"
+    );
+    assert!(entries.iter().all(|e| e["subject"] != "Bakery BV"));
 }

@@ -102,6 +102,32 @@ async fn invite_is_emailed(backend: Backend) {
         unfolded.contains(&format!("https://lifeline.example/invite/{token}")),
         "{data}"
     );
+
+    // An inviter who works in Dutch sends a Dutch invitation.
+    let r = app
+        .send(
+            app.http
+                .post(app.url(&format!("/api/v1/clients/{bakery}/users")))
+                .bearer_auth(&owner)
+                .header("accept-language", "nl-NL,nl;q=0.9")
+                .json(&json!({ "email": "dina@bakery.example", "name": "Dina", "role": "client_member" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let (rcpt, data) = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv())
+        .await
+        .expect("an e-mail within 10 s")
+        .unwrap();
+    assert_eq!(rcpt, ["<dina@bakery.example>"]);
+    assert!(
+        data.contains("Subject: Uw uitnodiging voor Lifeline"),
+        "{data}"
+    );
+    assert!(
+        data.replace("=\n", "")
+            .contains("U bent uitgenodigd voor het continu=C3=AFteitsplan van Bakery Jansen"),
+        "{data}"
+    );
 }
 
 /// Without `LIFELINE_PUBLIC_URL` the link points where the inviter reached Lifeline (the

@@ -31,6 +31,7 @@ async fn statuses_keep_their_states_across_the_clock_migration(backend: Backend)
         msp_id: Set(msp_id),
         name: Set("Upgrade client".into()),
         notes: Set(String::new()),
+        archived_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })

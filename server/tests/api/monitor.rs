@@ -20,6 +20,7 @@ crate::both!(
     a_finding_clears_when_jobs_look_normal_again,
     restore_tests_prove_the_rto_for_the_msps_number_of_days,
     a_deleted_systems_changes_go_with_it,
+    an_archived_client_is_kept_but_no_longer_monitored,
 );
 
 struct Setup {
@@ -913,4 +914,90 @@ async fn restore_tests_prove_the_rto_for_the_msps_number_of_days(app: TestApp) {
         .map(|c| format!("{}>{}", c.from_state, c.to_state))
         .collect();
     assert_eq!(moves, ["unknown>ok", "ok>at_risk"]);
+}
+
+/// Renaming, archiving and bringing back a client: archived, it leaves the dashboard, its token
+/// and heartbeats stop working, its plan stays; only MSP staff of its own MSP may do it.
+async fn an_archived_client_is_kept_but_no_longer_monitored(app: TestApp) {
+    let s = setup(&app, 60).await;
+    let r = ingest(&app, &s.token, json!([success("b1", &s.system, 50)])).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let path = format!("/api/v1/clients/{}", s.client);
+    let patch = |body: Value, token: String| {
+        let (app, path) = (&app, path.clone());
+        async move {
+            app.call(Method::PATCH, &path, Some(&token), Some(body))
+                .await
+        }
+    };
+
+    let r = patch(json!({ "name": "   " }), s.owner.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(
+        app.get(&path, &s.owner).await.body["name"],
+        "Bakery",
+        "nothing changed"
+    );
+    let r = patch(json!({ "name": "Bakkerij Jansen" }), s.owner.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["name"], "Bakkerij Jansen");
+    assert!(r.body["archived_at"].is_null());
+    let d = app.get("/api/v1/dashboard", &s.owner).await.body;
+    assert_eq!(d["rows"][0]["systems"]["at_risk"], 1);
+
+    // Only MSP staff of this MSP.
+    let client_admin = app
+        .client_user(&s.owner, &s.client, "admin@bakery.example", "client_admin")
+        .await;
+    let r = patch(json!({ "archived": true }), client_admin.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let (other, _) = app.signup("Other IT", "olly@other.example").await;
+    let r = patch(json!({ "archived": true }), other.clone()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+
+    let r = patch(json!({ "archived": true }), s.owner.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.body["archived_at"].is_string());
+    let d = app.get("/api/v1/dashboard", &s.owner).await.body;
+    assert_eq!(d["rows"], json!([]), "off the dashboard");
+    assert_eq!(d["clients"], 0);
+    assert_eq!(d["systems"]["at_risk"], 0, "not counted");
+    assert_eq!(d["archived"][0]["name"], "Bakkerij Jansen");
+    let r = ingest(&app, &s.token, json!([success("b2", &s.system, 5)])).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "its token is revoked");
+    let r = app
+        .send(app.http.get(app.url(&format!("/ping/{}", s.ping_key))))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "its heartbeats are not known"
+    );
+    // Its RPO would be breached two hours from now: nothing is recorded, nobody alerted.
+    use app::ssr::entity::state_change;
+    let before = state_change::Entity::find().count(&app.db).await.unwrap();
+    let state = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    let later = Utc::now() + Duration::hours(2);
+    app::ssr::service::monitor::evaluate::sweep(&state, later, 10_000)
+        .await
+        .unwrap();
+    let after = state_change::Entity::find().count(&app.db).await.unwrap();
+    assert_eq!(after, before, "no state change for an archived client");
+    let plan = app
+        .get(&format!("/api/v1/clients/{}/plan", s.client), &s.owner)
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "the plan is kept");
+    assert_eq!(plan.body["systems"][0]["name"], "File server");
+
+    // Back again: on the dashboard, and judged from its next report.
+    let r = patch(json!({ "archived": false }), s.owner.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.body["archived_at"].is_null());
+    let r = app
+        .send(app.http.get(app.url(&format!("/ping/{}", s.ping_key))))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let d = app.get("/api/v1/dashboard", &s.owner).await.body;
+    assert_eq!(d["clients"], 1);
+    assert_eq!(d["rows"][0]["systems"]["ok"], 1, "{d}");
 }

@@ -114,16 +114,26 @@ pub(super) fn editor(s: &SystemView, a: PolicyActions) -> impl IntoView {
     // The page redraws in place, and an input keeps what was typed over a new value; after a
     // save or removal the form must show what is now set.
     let form = NodeRef::<leptos::html::Form>::new();
+    let drawer = NodeRef::<leptos::html::Details>::new();
     let drawn_at = a.saved.get_untracked();
     Effect::new(move |_| {
         if let (true, Some(f)) = (a.saved.get() != drawn_at, form.get()) {
             f.reset();
+            // Saved: the drawer closes; a refused save keeps it open with the reason.
+            if let Some(d) = drawer.get() {
+                let _ = d.remove_attribute("open");
+            }
         }
     });
-    let open = a.last.get_untracked().is_some_and(|(last, _)| last == id);
+    // Open again after a refused save or removal, to show why; a saved one closes.
+    let refused = a.set.value().get_untracked().is_some_and(|r| r.is_err())
+        || a.remove.value().get_untracked().is_some_and(|r| r.is_err());
+    let open = refused && a.last.get_untracked().is_some_and(|(last, _)| last == id);
     view! {
-        <details class="edit" data-testid="edit-policy" open=open>
-            <summary>{if has_policy { t.backup_policy } else { t.set_policy }}</summary>
+        <details class="edit" data-testid="edit-policy" open=open node_ref=drawer>
+            {super::drawer_summary(if has_policy { t.backup_policy } else { t.set_policy }, t.close)}
+            <div class="drawer">
+            <h2>{if has_policy { t.backup_policy } else { t.set_policy }}</h2>
             <ActionForm action=a.set node_ref=form attr:class="form grid">
                 <input type="hidden" name="id" value=id.to_string() />
                 <label class="field"><span>{t.method}</span>
@@ -147,6 +157,7 @@ pub(super) fn editor(s: &SystemView, a: PolicyActions) -> impl IntoView {
                     <button type="submit" class="link danger" data-testid="remove-policy" on:click=move |_| a.last.set(Some((id, true)))>{t.remove_policy}</button>
                 </ActionForm>
             })}
+            </div>
         </details>
     }
 }

@@ -8,6 +8,8 @@ pub struct Model {
     pub msp_id: Uuid,
     pub name: String,
     pub notes: String,
+    /// When the MSP archived the client; `None` for a current client.
+    pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

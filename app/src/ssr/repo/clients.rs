@@ -43,6 +43,7 @@ pub async fn create(
         msp_id: Set(scope.msp_id()),
         name: Set(name),
         notes: Set(notes),
+        archived_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -64,6 +65,18 @@ pub async fn update(
     if let Some(notes) = notes {
         row.notes = Set(notes);
     }
+    row.updated_at = Set(Utc::now());
+    Ok(row.update(db).await?)
+}
+
+pub async fn set_archived(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: ClientId,
+    at: Option<chrono::DateTime<Utc>>,
+) -> AppResult<client::Model> {
+    let mut row: client::ActiveModel = get(db, scope, id).await?.into();
+    row.archived_at = Set(at);
     row.updated_at = Set(Utc::now());
     Ok(row.update(db).await?)
 }

@@ -25,6 +25,9 @@ pub struct NewClient {
 pub struct ClientPatch {
     pub name: Option<String>,
     pub notes: Option<String>,
+    /// `true` archives the client (off the dashboard, its ingest tokens revoked, its systems
+    /// no longer judged or alerted on); `false` brings it back.
+    pub archived: Option<bool>,
 }
 
 fn notes(s: String) -> AppResult<String> {
@@ -98,14 +101,71 @@ pub async fn update(
     let notes = patch.notes.map(notes).transpose()?;
     use sea_orm::TransactionTrait;
     let txn = state.db.begin().await?;
+    let before = clients::get(&txn, scope, id).await?;
     let row = clients::update(&txn, scope, id, name, notes).await?;
-    audit::record(
-        &txn,
-        audit::Entry::by(scope, "client.update", row.name.clone()).client(row.id),
-    )
-    .await?;
+    if row.name != before.name || row.notes != before.notes {
+        audit::record(
+            &txn,
+            audit::Entry::by(scope, "client.update", row.name.clone())
+                .client(row.id)
+                .detail(serde_json::json!({ "name_before": before.name })),
+        )
+        .await?;
+    }
+    let row = match (patch.archived, before.archived_at) {
+        (Some(true), None) => archive(&txn, scope, id).await?,
+        (Some(false), Some(_)) => clients::set_archived(&txn, scope, id, None).await?,
+        _ => row,
+    };
+    if row.archived_at != before.archived_at {
+        let action = if row.archived_at.is_some() {
+            "client.archive"
+        } else {
+            "client.restore"
+        };
+        audit::record(
+            &txn,
+            audit::Entry::by(scope, action, row.name.clone()).client(row.id),
+        )
+        .await?;
+    }
     txn.commit().await?;
+    if row.archived_at.is_some() {
+        // Its tokens stop working on this replica now, not when the cache expires.
+        state.ingest_cache.forget_tokens_of(id.uuid());
+        state.ingest_cache.forget_client(id.uuid());
+    }
     Ok(client_view(row))
+}
+
+/// Archives a client: its ingest tokens are revoked and its systems' clock rows removed, so
+/// nothing is judged, alerted on or reminded of any more; plan, events and history stay. Its
+/// heartbeats are refused while it is archived. Brought back, its systems are judged again from
+/// the next report (a new ingest token, or a heartbeat).
+async fn archive(
+    db: &impl sea_orm::ConnectionTrait,
+    scope: &Scope,
+    id: ClientId,
+) -> AppResult<crate::ssr::entity::client::Model> {
+    use crate::ssr::entity::{ingest_token, system_clock};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let now = chrono::Utc::now();
+    scope
+        .update::<ingest_token::Entity>()
+        .col_expr(
+            ingest_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
+        .filter(ingest_token::Column::ClientId.eq(id.uuid()))
+        .filter(ingest_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    scope
+        .delete::<system_clock::Entity>()
+        .filter(system_clock::Column::ClientId.eq(id.uuid()))
+        .exec(db)
+        .await?;
+    clients::set_archived(db, scope, id, Some(now)).await
 }
 
 pub async fn delete(state: &AppState, scope: &Scope, id: ClientId) -> AppResult<()> {

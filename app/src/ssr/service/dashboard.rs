@@ -107,6 +107,10 @@ pub async fn dashboard(
     let needle = search.trim().to_lowercase();
     let mut out = Dashboard::default();
     for c in clients::list(db, scope).await? {
+        if c.archived_at.is_some() {
+            out.archived.push(crate::ssr::service::client_view(c));
+            continue;
+        }
         let (mut counts, seen) = judged.remove(&c.id).unwrap_or_default();
         // Systems that never reported have no clock row yet.
         let all = u32::try_from(systems.get(&c.id).copied().unwrap_or(0)).unwrap_or(0);

@@ -60,7 +60,10 @@ pub async fn invite_client_user(
     Ok(created
         .send(
             state,
-            &format!("the continuity plan of {}", client.name),
+            &match crate::ssr::error::request_lang() {
+                crate::i18n::Lang::Nl => format!("het continuïteitsplan van {}", client.name),
+                crate::i18n::Lang::En => format!("the continuity plan of {}", client.name),
+            },
             base,
         )
         .await)

@@ -67,15 +67,32 @@ pub async fn send_invite(
     let Some(smtp) = &state.settings.smtp else {
         return;
     };
-    let body = format!(
-        "Hello {name},\n\nYou have been invited to {place} in Lifeline.\n\
-         Accept here: {link}\n\
-         New to Lifeline? Choose a password there. Already have an account? Type its password.\n\n\
-         This link works once and expires in {days} days.\n",
-        link = invite_link(base, token),
-        days = state.settings.invite_ttl.as_secs() / 86_400,
+    let (link, days) = (
+        invite_link(base, token),
+        state.settings.invite_ttl.as_secs() / 86_400,
     );
-    if let Err(e) = send(smtp, email, "Your Lifeline invitation", body).await {
+    // In the language the inviter works in: the people they invite mostly share it.
+    let (subject, body) = match crate::ssr::error::request_lang() {
+        crate::i18n::Lang::Nl => (
+            "Uw uitnodiging voor Lifeline",
+            format!(
+                "Hallo {name},\n\nU bent uitgenodigd voor {place} in Lifeline.\n\
+                 Aanvaarden kan hier: {link}\n\
+                 Nieuw in Lifeline? Kies daar een wachtwoord. Heeft u al een account? Typ het wachtwoord daarvan.\n\n\
+                 Deze link werkt één keer en verloopt over {days} dagen.\n"
+            ),
+        ),
+        crate::i18n::Lang::En => (
+            "Your Lifeline invitation",
+            format!(
+                "Hello {name},\n\nYou have been invited to {place} in Lifeline.\n\
+                 Accept here: {link}\n\
+                 New to Lifeline? Choose a password there. Already have an account? Type its password.\n\n\
+                 This link works once and expires in {days} days.\n"
+            ),
+        ),
+    };
+    if let Err(e) = send(smtp, email, subject, body).await {
         tracing::error!(error = %e, to = %crate::ssr::loggable(email), "invite e-mail not sent");
     }
 }

@@ -1,6 +1,7 @@
 //! Use cases, shared by the REST API and the server functions of the UI. Each opens its own
 //! transaction where it writes more than one row, and writes its audit entry in it.
 pub mod account;
+pub mod audit;
 pub mod clients;
 pub mod dashboard;
 pub mod invites;
@@ -38,6 +39,7 @@ pub fn client_view(c: client::Model) -> ClientView {
         msp_id: c.msp_id,
         name: c.name,
         notes: c.notes,
+        archived_at: c.archived_at,
         created_at: c.created_at,
         updated_at: c.updated_at,
     }

@@ -80,7 +80,14 @@ pub async fn invite(
         .map(|m| m.name)
         .unwrap_or_default();
     Ok(created
-        .send(state, &format!("the team of {team}"), base)
+        .send(
+            state,
+            &match crate::ssr::error::request_lang() {
+                crate::i18n::Lang::Nl => format!("het team van {team}"),
+                crate::i18n::Lang::En => format!("the team of {team}"),
+            },
+            base,
+        )
         .await)
 }
 

@@ -998,6 +998,13 @@ pub async fn ping(
         .await?
         .ok_or(AppError::NotFound)?;
     let scope = Scope::machine(sys.msp_id, sys.client_id);
+    // An archived client is not monitored: its heartbeats are not known.
+    crate::ssr::repo::clients::get(&state.db, &scope, ClientId::from(sys.client_id))
+        .await?
+        .archived_at
+        .is_none()
+        .then_some(())
+        .ok_or(AppError::NotFound)?;
     let targets = super::client_targets(state, &scope, ClientId::from(sys.client_id)).await?;
     let ev = EventIn {
         id: format!("ping-{}", Uuid::new_v4()),

@@ -100,6 +100,11 @@ pub async fn month(
                 None => (0, None, Vec::new()),
             };
             let (done, passed) = tests.get(&s.id).copied().unwrap_or((0, 0));
+            let exposure = if target.is_some() {
+                crate::domain::sla::exposure_series(&pts, from, to.min(now))
+            } else {
+                Vec::new()
+            };
             SystemReport {
                 id: s.id,
                 name: s.name,
@@ -109,6 +114,7 @@ pub async fn month(
                 breaches,
                 restore_tests: done,
                 restore_tests_passed: passed,
+                exposure,
             }
         })
         .collect();
@@ -143,13 +149,14 @@ pub fn mail_text(r: &MonthReport, public_url: Option<&str>, lang: Lang) -> (Stri
     let mut body = (w.mail_intro)(client, month);
     for s in &r.systems {
         body.push_str(&format!("\n{}\n  ", s.name));
-        body.push_str(
-            &match (s.rpo_target_seconds.map(|t| t / 60), s.within_rpo_percent) {
-                (Some(t), Some(p)) => (w.mail_within)(t, &decimal(lang, p, 2)),
-                (Some(t), None) => (w.mail_no_points)(t),
-                (None, _) => w.mail_no_rpo.to_string(),
-            },
-        );
+        body.push_str(&match (
+            s.rpo_target_seconds.map(|t| target_text(lang, t)),
+            s.within_rpo_percent,
+        ) {
+            (Some(t), Some(p)) => (w.mail_within)(&t, &decimal(lang, p, 2)),
+            (Some(t), None) => (w.mail_no_points)(&t),
+            (None, _) => w.mail_no_rpo.to_string(),
+        });
         let breached: i64 = s
             .breaches
             .iter()
@@ -289,8 +296,11 @@ struct Words {
     /// The e-mail: "How the backup SLA of {client} held in {month}".
     mail_intro: fn(&str, &str) -> String,
     /// "within its RPO of {minutes} min: {percent}% of the time".
-    mail_within: fn(i64, &str) -> String,
-    mail_no_points: fn(i64) -> String,
+    mail_within: fn(&str, &str) -> String,
+    mail_no_points: fn(&str) -> String,
+    exposure: &'static str,
+    /// "{system}: exposure over {month} against its RPO of {target}; highest {peak}."
+    chart_caption: fn(&str, &str, &str, &str) -> String,
     mail_no_rpo: &'static str,
     /// "breaches: {n}, {hours} h in all".
     mail_breaches: fn(usize, &str) -> String,
@@ -314,8 +324,12 @@ const EN: Words = Words {
     generated: "generated",
     none: "none",
     mail_intro: |client, month| format!("How the backup SLA of {client} held in {month} (UTC).\n"),
-    mail_within: |t, p| format!("within its RPO of {t} min: {p}% of the time"),
-    mail_no_points: |t| format!("no restore points against its RPO of {t} min"),
+    mail_within: |t, p| format!("within its RPO of {t}: {p}% of the time"),
+    mail_no_points: |t| format!("no restore points against its RPO of {t}"),
+    exposure: "Exposure per system",
+    chart_caption: |system, month, target, peak| {
+        format!("{system}: time since the newest restore point over {month} (UTC), against its RPO of {target} (dashed); highest {peak}.")
+    },
     mail_no_rpo: "no RPO agreed",
     mail_breaches: |n, hours| format!("breaches: {n}, {hours} h in all"),
     mail_tests: |passed, done| format!("restore tests passed: {passed} of {done}"),
@@ -339,8 +353,12 @@ const NL: Words = Words {
     mail_intro: |client, month| {
         format!("Hoe de back-up-SLA van {client} standhield in {month} (UTC).\n")
     },
-    mail_within: |t, p| format!("binnen de RPO van {t} min: {p}% van de tijd"),
-    mail_no_points: |t| format!("geen herstelpunten tegen de RPO van {t} min"),
+    mail_within: |t, p| format!("binnen de RPO van {t}: {p}% van de tijd"),
+    mail_no_points: |t| format!("geen herstelpunten tegen de RPO van {t}"),
+    exposure: "Blootstelling per systeem",
+    chart_caption: |system, month, target, peak| {
+        format!("{system}: tijd sinds het nieuwste herstelpunt in {month} (UTC), tegen de RPO van {target} (gestippeld); hoogste {peak}.")
+    },
     mail_no_rpo: "geen RPO afgesproken",
     mail_breaches: |n, hours| format!("overschrijdingen: {n}, {hours} uur in totaal"),
     mail_tests: |passed, done| format!("geslaagde hersteltests: {passed} van {done}"),
@@ -363,6 +381,47 @@ fn decimal(lang: Lang, value: f64, places: usize) -> String {
     }
 }
 
+/// A target in seconds as the reader says it ("1 h", "1 dag").
+fn target_text(lang: Lang, seconds: i64) -> String {
+    crate::domain::sla::spoken(lang, u32::try_from(seconds.max(0) / 60).unwrap_or(u32::MAX))
+}
+
+/// One system's month of exposure against its RPO: the sawtooth, the target dashed, the weeks
+/// along the bottom, and a caption that says the same in words.
+fn exposure_chart(s: &SystemReport, r: &MonthReport, lang: Lang) -> export::Block {
+    let target = s.rpo_target_seconds.unwrap_or(0);
+    let peak = s.exposure.iter().map(|p| p.1).max().unwrap_or(0);
+    let top = peak.max(target * 3 / 2).max(60) as f32;
+    let span = (r.to - r.from).num_seconds().max(1) as f32;
+    let fx = |t: DateTime<Utc>| (t - r.from).num_seconds() as f32 / span;
+    let points = s
+        .exposure
+        .iter()
+        .map(|(t, e)| (fx(*t), *e as f32 / top))
+        .collect();
+    let x_labels = (0..)
+        .map(|week| r.from + chrono::Duration::days(7 * week))
+        .take_while(|d| *d < r.to)
+        .map(|d| (fx(d), d.format("%d-%m").to_string()))
+        .collect();
+    let w = words(lang);
+    export::Block::Chart {
+        caption: (w.chart_caption)(
+            &s.name,
+            &r.month,
+            &target_text(lang, target),
+            &target_text(lang, peak),
+        ),
+        points,
+        threshold: Some(target as f32 / top),
+        x_labels,
+        y_labels: vec![
+            (0.0, "0".into()),
+            (target as f32 / top, target_text(lang, target)),
+        ],
+    }
+}
+
 /// The report as a document for HTML and PDF, in the reader's language.
 pub fn document(r: &MonthReport, lang: Lang, generated_at: DateTime<Utc>) -> export::Doc {
     use export::Block;
@@ -376,7 +435,7 @@ pub fn document(r: &MonthReport, lang: Lang, generated_at: DateTime<Utc>) -> exp
                 vec![
                     s.name.clone(),
                     s.rpo_target_seconds
-                        .map(|t| format!("{} min", t / 60))
+                        .map(|t| target_text(lang, t))
                         .unwrap_or_else(|| "—".into()),
                     s.within_rpo_percent
                         .map(|p| format!("{}%", decimal(lang, p, 2)))
@@ -390,6 +449,20 @@ pub fn document(r: &MonthReport, lang: Lang, generated_at: DateTime<Utc>) -> exp
             })
             .collect(),
     }];
+    let charted: Vec<&SystemReport> = r
+        .systems
+        .iter()
+        .filter(|s| s.rpo_target_seconds.is_some() && !s.exposure.is_empty())
+        .collect();
+    if !charted.is_empty() {
+        blocks.push(Block::Heading {
+            level: 2,
+            text: w.exposure.to_string(),
+        });
+    }
+    for s in charted {
+        blocks.push(exposure_chart(s, r, lang));
+    }
     for s in r.systems.iter().filter(|s| !s.breaches.is_empty()) {
         blocks.push(Block::Heading {
             level: 2,
@@ -455,6 +528,12 @@ mod tests {
                 }],
                 restore_tests: 2,
                 restore_tests_passed: 1,
+                exposure: vec![
+                    (now - chrono::Duration::days(30), 600),
+                    (now - chrono::Duration::days(1), 3000),
+                    (now - chrono::Duration::minutes(90), 0),
+                    (now, 5400),
+                ],
             }],
         };
         let html = export::to_html(&document(&r, Lang::Nl, now));
@@ -468,7 +547,17 @@ mod tests {
         ] {
             assert!(html.contains(want), "{want} missing in {html}");
         }
+        // The target as people say it, and the month's exposure drawn with a caption in words.
+        assert!(html.contains("<td>60 min</td>"), "{html}");
+        assert!(html.contains("role=\"img\""), "{html}");
+        assert!(
+            html.contains("tegen de RPO van 60 min (gestippeld); hoogste 90 min."),
+            "{html}"
+        );
         let en = export::to_html(&document(&r, Lang::En, now));
         assert!(en.contains("Within RPO") && en.contains("99.50%") && en.contains("still open"));
+        assert!(en.contains("ERP: time since the newest restore point over 2026-11"));
+        let pdf = export::to_pdf(&document(&r, Lang::En, now)).expect("a PDF with the chart");
+        assert!(pdf.len() > 1000);
     }
 }
