@@ -66,6 +66,18 @@ test('the demo owner lands on a dashboard that tells the whole story', async ({ 
   await hydrated(page);
   await noSeriousViolations(page, 'the plan page');
 
+  // Last month's SLA report draws each system's exposure against its RPO, and says it in words.
+  const statusUrl = page.url().replace(/\/plan$/, '');
+  const now = new Date();
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const month = `${last.getUTCFullYear()}-${String(last.getUTCMonth() + 1).padStart(2, '0')}`;
+  await page.goto(`${statusUrl}/reports/${month}`);
+  const charts = page.locator('figure.chart');
+  await expect(charts.first()).toBeVisible();
+  await expect(page.locator('figure.chart svg[role="img"]').first()).toHaveAttribute('aria-label', /against its RPO of/);
+  await expect(page.locator('main')).toContainText('Kassasysteem: time since the newest restore point');
+  await page.screenshot({ path: info.outputPath('report-en.png'), fullPage: true });
+
   // On a phone, in Dutch.
   await page.context().addCookies([{ name: 'lifeline_lang', value: 'nl', url: new URL('/', page.url()).toString() }]);
   await page.setViewportSize({ width: 390, height: 844 });

@@ -31,7 +31,8 @@ async fn statuses_keep_their_states_across_the_clock_migration(backend: Backend)
         msp_id: Set(msp_id),
         name: Set("Upgrade client".into()),
         notes: Set(String::new()),
-        archived_at: Set(None),
+        // The column comes with a later migration than the one this row is written at.
+        archived_at: sea_orm::ActiveValue::NotSet,
         created_at: Set(now),
         updated_at: Set(now),
     })

@@ -355,7 +355,7 @@ async fn client_admin_approves_versions_and_sees_changes(app: TestApp) {
         .iter()
         .map(|c| c["text"].as_str().unwrap())
         .collect();
-    assert_eq!(texts, ["System ERP: rpo_minutes 60 → 15"]);
+    assert_eq!(texts, ["System ERP: RPO 60 min → 15 min"]);
 
     assert_eq!(
         app.post(&versions, Some(&admin), json!({})).await.body["number"],
