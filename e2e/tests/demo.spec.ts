@@ -86,4 +86,9 @@ test('the demo owner lands on a dashboard that tells the whole story', async ({ 
   await expect(page.getByTestId('total-breached')).toContainText('systemen met overschrijding');
   await fits(page);
   await page.screenshot({ path: info.outputPath('dashboard-nl-phone.png'), fullPage: true });
+  await page.getByTestId('client-row').nth(0).getByTestId('client-counts').click();
+  await expect(page.getByTestId('system-status').filter({ hasText: 'Boekhouding' })).toContainText('back-ups op rij mislukt');
+  await expect(page.getByTestId('exposure-chart').first()).toHaveAttribute('aria-label', /Blootstelling over de afgelopen 7 dagen/);
+  await fits(page);
+  await page.screenshot({ path: info.outputPath('status-nl-phone.png'), fullPage: true });
 });

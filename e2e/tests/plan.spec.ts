@@ -234,5 +234,12 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await hydrated(anna);
   await anna.screenshot({ path: test.info().outputPath('plan-nl-390.png'), fullPage: true });
   expect(await anna.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // Editing on a phone: the drawer takes the screen, and nothing sticks out.
+  await bert.getByTestId('edit-person').locator(':scope > summary').click();
+  await expect(bert.getByLabel('Mobiel')).toBeVisible();
+  await anna.screenshot({ path: test.info().outputPath('plan-edit-person-nl-390.png') });
+  expect(await anna.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await bert.getByTestId('edit-person').locator(':scope > summary').click();
+  await expect(bert.getByLabel('Mobiel')).toBeHidden();
   await context.close();
 });

@@ -157,10 +157,17 @@ pub struct AlertSettingsView {
     pub mail_language: String,
 }
 
+/// A client as the dashboard names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
 /// One client on the MSP's dashboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DashboardRow {
-    pub client: crate::model::ClientView,
+    pub client: ClientRef,
     /// Each system counted once, by the worse of its RPO and RTO state (an RTO never tested
     /// does not count against a system whose backups are judged).
     pub systems: Counts,
@@ -197,7 +204,7 @@ pub struct Dashboard {
     pub plans_incomplete: u32,
     /// Archived clients, by name: not counted above.
     #[serde(default)]
-    pub archived: Vec<crate::model::ClientView>,
+    pub archived: Vec<ClientRef>,
 }
 
 /// A plan below this completeness is called out on the dashboard.

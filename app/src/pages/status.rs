@@ -95,7 +95,7 @@ fn chart(
     let y = |e: i64| bottom - (e.max(0) as f64 / top).min(1.0) * (bottom - top_y);
     let points: String = series
         .iter()
-        .map(|(t, e)| format!("{:.1},{:.1}", x(*t), y(*e)))
+        .map(|(t, e)| format!("{:.0},{:.0}", x(*t), y(*e)))
         .collect::<Vec<_>>()
         .join(" ");
     let gradient = format!("exposure-{}", id.simple());
@@ -322,7 +322,11 @@ pub fn StatusPage() -> impl IntoView {
                             {status.systems.is_empty().then(|| view! { <p class="empty">{t.no_systems}</p> })}
                             <section class="systems">
                                 {status.systems.iter().cloned().map(|s| {
-                                    let series = history.iter().find(|(id, _)| *id == s.id).map(|(_, v)| v.clone()).unwrap_or_default();
+                                    let series = history
+                                        .iter()
+                                        .find(|(id, _)| *id == s.id)
+                                        .map(|(_, v)| v.iter().filter_map(|(t, e)| Some((DateTime::from_timestamp(*t, 0)?, *e))).collect())
+                                        .unwrap_or_default();
                                     system_row(s, series, now, base.clone())
                                 }).collect_view()}
                             </section>

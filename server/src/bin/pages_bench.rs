@@ -2,7 +2,7 @@
 //! router (release build, a fresh SQLite file): the MSP dashboard with 1,000 clients of 50
 //! systems each, and a client's status page with 50 systems and 7 days of hourly telemetry.
 //! Not a test: it measures and prints figures next to the targets. Settings: `PAGES_REPS`
-//! (timed requests per page, default 50).
+//! (timed requests per page, default 50), `PAGES_KEEP` (keep the database to look at afterwards).
 use anyhow::Context;
 use app::model::Role;
 use app::ssr::entity::system_clock::{self, millis};
@@ -35,7 +35,11 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("lifeline-pages-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
     let result = run(&dir, reps.max(1)).await;
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("PAGES_KEEP").is_some() {
+        println!("kept: {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     result
 }
 
@@ -173,6 +177,37 @@ async fn run(dir: &std::path::Path, reps: usize) -> anyhow::Result<()> {
     );
     let dashboard = timed(reps, || page("/clients".into())).await?;
     dashboard.print("dashboard, 1,000 clients x 50 systems (GET /clients)");
+    let data = timed(reps, || {
+        let (http, token, base) = (http.clone(), token.clone(), base.clone());
+        async move {
+            let t = Instant::now();
+            let r = http
+                .get(format!("{base}/api/v1/dashboard"))
+                .bearer_auth(token)
+                .send()
+                .await?;
+            let body = r.text().await?;
+            anyhow::Ok((t.elapsed(), body))
+        }
+    })
+    .await?;
+    data.print("the dashboard's data alone (GET /api/v1/dashboard, JSON)");
+    let status_data = timed(reps, || {
+        let (http, token, base, client) =
+            (http.clone(), token.clone(), base.clone(), client.clone());
+        async move {
+            let t = Instant::now();
+            let r = http
+                .get(format!("{base}/api/v1/clients/{client}/status"))
+                .bearer_auth(token)
+                .send()
+                .await?;
+            let body = r.text().await?;
+            anyhow::Ok((t.elapsed(), body))
+        }
+    })
+    .await?;
+    status_data.print("the status page's states alone, without the week of history (GET /api/v1/clients/{id}/status, JSON)");
     let search = timed(reps, || page("/clients?q=client-0420".into())).await?;
     search.print("dashboard searched (GET /clients?q=client-0420)");
     let status = timed(reps, || page(format!("/clients/{client}/status"))).await?;

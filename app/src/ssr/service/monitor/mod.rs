@@ -254,7 +254,10 @@ pub async fn client_status(
         counts.add(rpo);
         let mut warnings = Vec::new();
         if t.failures_in_row >= FAILURES_WARNING {
-            warnings.push(format!("{} backups failed in a row", t.failures_in_row));
+            warnings.push(match crate::ssr::error::request_lang() {
+                crate::i18n::Lang::Nl => format!("{} back-ups op rij mislukt", t.failures_in_row),
+                crate::i18n::Lang::En => format!("{} backups failed in a row", t.failures_in_row),
+            });
         }
         if let Some(r) = row.filter(|r| !r.suspicious.is_empty()) {
             warnings.push(r.suspicious.clone());
