@@ -612,16 +612,25 @@ pub async fn list_templates() -> Result<Vec<(String, String, String)>, ServerFnE
 #[server]
 pub async fn get_dashboard(
     search: String,
+    all: bool,
 ) -> Result<Option<crate::model::monitor::Dashboard>, ServerFnError> {
     use crate::ssr::service::dashboard;
     let (state, s) = ctx::session().await?;
     if !s.scope.is_msp_staff() {
         return Ok(None);
     }
-    dashboard::dashboard(&state, &s.scope, &search, chrono::Utc::now().date_naive())
-        .await
-        .map(Some)
-        .map_err(ctx::err)
+    // The page lists the worst clients first; past a hundred it offers the rest on request.
+    let limit = (!all).then_some(crate::model::monitor::DASHBOARD_PAGE);
+    dashboard::dashboard(
+        &state,
+        &s.scope,
+        &search,
+        chrono::Utc::now().date_naive(),
+        limit,
+    )
+    .await
+    .map(Some)
+    .map_err(ctx::err)
 }
 
 /// A client's live status with a week of exposure per system.

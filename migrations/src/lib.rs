@@ -22,7 +22,6 @@ mod m20261130_000016_password_reset;
 mod m20261130_000017_membership_disabled;
 mod m20261130_000018_plan_completeness;
 mod m20261130_000019_client_archive;
-mod m20261130_000020_clock_state_index;
 
 pub struct Migrator;
 
@@ -49,7 +48,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000017_membership_disabled::Migration),
             Box::new(m20261130_000018_plan_completeness::Migration),
             Box::new(m20261130_000019_client_archive::Migration),
-            Box::new(m20261130_000020_clock_state_index::Migration),
         ]
     }
 }

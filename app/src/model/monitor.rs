@@ -198,6 +198,9 @@ pub struct Dashboard {
     pub rows: Vec<DashboardRow>,
     /// Clients in scope before the search narrowed them.
     pub clients: u32,
+    /// Clients the search matched; `rows` holds the worst of them when a limit was asked for.
+    #[serde(default)]
+    pub matched: u32,
     pub systems: Counts,
     pub reviews_overdue: u32,
     /// Plans below `COMPLETE_ENOUGH` percent.
@@ -206,6 +209,9 @@ pub struct Dashboard {
     #[serde(default)]
     pub archived: Vec<ClientRef>,
 }
+
+/// Clients the dashboard page lists before it offers "show all".
+pub const DASHBOARD_PAGE: usize = 100;
 
 /// A plan below this completeness is called out on the dashboard.
 pub const COMPLETE_ENOUGH: u8 = 80;

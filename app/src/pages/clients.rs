@@ -32,6 +32,9 @@ struct Words {
     of_clients: &'static str,
     show_all: &'static str,
     archived: &'static str,
+    /// "Showing the {shown} that need attention most, of {all}."
+    showing: fn(usize, u32) -> String,
+    list_all: &'static str,
 }
 
 const EN: Words = Words {
@@ -54,6 +57,8 @@ const EN: Words = Words {
     of_clients: "of",
     show_all: "Show all clients",
     archived: "Archived",
+    showing: |shown, all| format!("Showing the {shown} that need attention most, of {all}."),
+    list_all: "List them all",
 };
 
 const NL: Words = Words {
@@ -76,6 +81,8 @@ const NL: Words = Words {
     of_clients: "van",
     show_all: "Toon alle klanten",
     archived: "Gearchiveerd",
+    showing: |shown, all| format!("De {shown} die de meeste aandacht vragen, van {all}."),
+    list_all: "Toon ze allemaal",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -93,9 +100,10 @@ pub fn ClientsPage() -> impl IntoView {
     let add = ServerAction::<AddClient>::new();
     let query = use_query_map();
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let all = Memo::new(move |_| query.read().get("all").is_some_and(|v| v == "1"));
     let dashboard = Resource::new(
-        move || (search.get(), add.version().get()),
-        |(q, _)| get_dashboard(q),
+        move || (search.get(), all.get(), add.version().get()),
+        |(q, all, _)| get_dashboard(q, all),
     );
     let templates = Resource::new(|| (), |_| list_templates());
     let error = Signal::derive(move || {
@@ -156,6 +164,14 @@ fn Overview(mut d: Dashboard, search: String) -> impl IntoView {
     let archived = std::mem::take(&mut d.archived);
     let searching = !search.trim().is_empty();
     let asked = search.clone();
+    let more_href = if searching {
+        format!(
+            "/clients?q={}&all=1",
+            crate::domain::input::query_value(search.trim())
+        )
+    } else {
+        "/clients?all=1".to_string()
+    };
     view! {
         <ul class="tiles" data-testid="totals">
             {tile(d.systems.breached, w.breached, "tile bad", "total-breached")}
@@ -180,6 +196,9 @@ fn Overview(mut d: Dashboard, search: String) -> impl IntoView {
                     <thead><tr><th>{w.client}</th><th>{w.systems}</th><th>{w.plan}</th><th>{w.review}</th><th>{w.approved}</th></tr></thead>
                     <tbody>{d.rows.into_iter().map(|r| view! { <Row r /> }).collect_view()}</tbody>
                 </table>
+                {(d.matched as usize > shown).then(|| view! {
+                    <p class="muted" data-testid="more-clients">{(w.showing)(shown, d.matched)} " " <a href=more_href>{w.list_all}</a></p>
+                })}
             }.into_any()
         }}
         {(!archived.is_empty()).then(|| view! {

@@ -38,6 +38,7 @@ async fn list(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Vec
 struct DashboardQuery {
     #[serde(default)]
     q: String,
+    limit: Option<usize>,
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
@@ -48,7 +49,8 @@ async fn dashboard(
 ) -> AppResult<Json<app::model::monitor::Dashboard>> {
     let today = chrono::Utc::now().date_naive();
     Ok(Json(
-        app::ssr::service::dashboard::dashboard(&state, &scope, &query.q, today).await?,
+        app::ssr::service::dashboard::dashboard(&state, &scope, &query.q, today, query.limit)
+            .await?,
     ))
 }
 

@@ -90,7 +90,10 @@ pub fn spec() -> Value {
                 "post": op("Add a client (MSP staff)", Some("NewClient"), ("201", "the client"), &["400", "401", "403", "422"])
             },
             "/dashboard": {
-                "parameters": [{ "name": "q", "in": "query", "required": false, "schema": { "type": "string" }, "description": "part of a client's name, any case" }],
+                "parameters": [
+                    { "name": "q", "in": "query", "required": false, "schema": { "type": "string" }, "description": "part of a client's name, any case" },
+                    { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0 }, "description": "only the worst so many rows (totals and `matched` still count all)" }
+                ],
                 "get": op("The MSP dashboard (MSP staff): clients worst first with their systems' states, plan completeness and review dates, and the totals across clients", None, ("200", "{rows, clients, systems, reviews_overdue, plans_incomplete}"), &["400", "401", "403"])
             },
             "/audit": {

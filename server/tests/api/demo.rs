@@ -162,6 +162,10 @@ async fn the_demo_tells_the_whole_story(app: TestApp) {
     assert_eq!(d["rows"].as_array().unwrap().len(), 1);
     assert_eq!(d["rows"][0]["client"]["name"], "De Vries Logistiek");
     assert_eq!(d["clients"], 3, "the totals stay those of every client");
+    let d = app.get("/api/v1/dashboard?limit=1", &owner).await.body;
+    assert_eq!(d["rows"].as_array().unwrap().len(), 1, "only the worst");
+    assert_eq!(d["rows"][0]["client"]["name"], "Bakkerij Jansen");
+    assert_eq!(d["matched"], 3);
     let r = app.get("/api/v1/dashboard?page=2", &owner).await;
     assert_eq!(
         r.status,

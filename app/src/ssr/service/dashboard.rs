@@ -43,12 +43,13 @@ pub fn worst(rpo: State, rto: State) -> State {
 }
 
 /// The dashboard for the scope's clients; `search` narrows the rows (by name, any case), not
-/// the totals.
+/// the totals; `limit` keeps the worst so many of them.
 pub async fn dashboard(
     state: &AppState,
     scope: &Scope,
     search: &str,
     today: NaiveDate,
+    limit: Option<usize>,
 ) -> AppResult<Dashboard> {
     scope.require_msp_staff()?;
     let db = &state.db;
@@ -160,6 +161,10 @@ pub async fn dashboard(
             r.client.name.to_lowercase(),
         )
     });
+    out.matched = u32::try_from(out.rows.len()).unwrap_or(u32::MAX);
+    if let Some(limit) = limit {
+        out.rows.truncate(limit);
+    }
     Ok(out)
 }
 
