@@ -427,8 +427,23 @@ fn opt(v: String) -> Option<String> {
 }
 
 /// Minutes from a form field: empty is "not set"; anything else must be a whole number.
+/// A process's name and targets as a form sends them.
 #[cfg(feature = "ssr")]
+fn process_input(
+    name: String,
+    rto_minutes: &str,
+    rpo_minutes: &str,
+) -> Result<crate::ssr::service::plan::processes::ProcessInput, ServerFnError> {
+    Ok(crate::ssr::service::plan::processes::ProcessInput {
+        name: Some(name),
+        rto_minutes: Some(form_minutes("rto_minutes", rto_minutes)?),
+        rpo_minutes: Some(form_minutes("rpo_minutes", rpo_minutes)?),
+        ..Default::default()
+    })
+}
+
 /// A duration typed as people say it ("15 min", "4 h", "1 d", "1,5 uur"), in minutes.
+#[cfg(feature = "ssr")]
 fn form_minutes(field: &str, v: &str) -> Result<Option<i64>, ServerFnError> {
     crate::domain::input::duration(v)
         .map(|m| m.map(i64::from))
@@ -508,13 +523,8 @@ pub async fn add_process(
 ) -> Result<crate::model::plan::ProcessView, ServerFnError> {
     use crate::ssr::service::plan::processes;
     let (state, s) = ctx::session().await?;
-    let input = processes::ProcessInput {
-        name: Some(name),
-        rto_minutes: Some(form_minutes("rto_minutes", &rto_minutes)?),
-        rpo_minutes: Some(form_minutes("rpo_minutes", &rpo_minutes)?),
-        impact_day: opt(impact_day),
-        ..Default::default()
-    };
+    let mut input = process_input(name, &rto_minutes, &rpo_minutes)?;
+    input.impact_day = opt(impact_day);
     processes::create(&state, &s.scope, ClientId::from(client_id), input)
         .await
         .map_err(ctx::err)
@@ -757,6 +767,66 @@ pub async fn update_person(
         ..Default::default()
     };
     people::update(&state, &s.scope, PersonId::from(id), input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Changes a business process from the plan page: its name, impact and targets (a cleared
+/// target is no target).
+#[server]
+pub async fn update_process(
+    id: Uuid,
+    name: String,
+    rto_minutes: String,
+    rpo_minutes: String,
+    impact_hour: String,
+    impact_day: String,
+    impact_week: String,
+) -> Result<crate::model::plan::ProcessView, ServerFnError> {
+    use crate::ssr::service::plan::processes;
+    let (state, s) = ctx::session().await?;
+    let input = processes::ProcessInput {
+        impact_hour: Some(impact_hour),
+        impact_day: Some(impact_day),
+        impact_week: Some(impact_week),
+        ..process_input(name, &rto_minutes, &rpo_minutes)?
+    };
+    processes::update(&state, &s.scope, ProcessId::from(id), input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Changes a system from the plan page: name, criticality, its own targets, its owner and its
+/// recovery procedure (one step per line).
+#[server]
+pub async fn update_system(
+    id: Uuid,
+    name: String,
+    criticality: String,
+    rto_minutes: String,
+    rpo_minutes: String,
+    owner_person_id: String,
+    procedure: String,
+) -> Result<crate::model::plan::SystemView, ServerFnError> {
+    use crate::ssr::service::plan::systems;
+    let (state, s) = ctx::session().await?;
+    let input = systems::SystemInput {
+        name: Some(name),
+        criticality: Some(criticality),
+        rto_minutes: Some(form_minutes("rto_minutes", &rto_minutes)?),
+        rpo_minutes: Some(form_minutes("rpo_minutes", &rpo_minutes)?),
+        owner_person_id: Some(Uuid::parse_str(owner_person_id.trim()).ok()),
+        procedure: Some(
+            procedure
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    systems::update(&state, &s.scope, SystemId::from(id), input)
         .await
         .map_err(ctx::err)
 }

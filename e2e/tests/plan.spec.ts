@@ -98,6 +98,27 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(page.getByTestId('recovery-order')).toContainText('Order database');
   await expect(page.getByTestId('recovery-order')).toContainText('RTO 4 h');
 
+  // Editing happens in a drawer at the side; saved, it closes.
+  const orders = page.getByTestId('processes').locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: 'Orders' }) });
+  const editOrders = orders.getByTestId('edit-process');
+  await editOrders.locator(':scope > summary').click();
+  await expect(editOrders.getByLabel('RTO', { exact: true })).toHaveValue('4 h');
+  await editOrders.getByLabel('After a week').fill('Customers go elsewhere');
+  await editOrders.getByRole('button', { name: 'Save' }).click();
+  await expect(orders).toContainText('Customers go elsewhere');
+  await expect(editOrders.locator('.drawer')).toBeHidden();
+  const db = page.getByTestId('recovery-order').locator(':scope > li').filter({ hasText: 'Order database' });
+  const editDb = db.getByTestId('edit-system');
+  await editDb.locator(':scope > summary').click();
+  await editDb.getByLabel('Criticality').selectOption('high');
+  await editDb.getByLabel('RPO', { exact: true }).fill('whenever');
+  await editDb.getByRole('button', { name: 'Save' }).click();
+  await expect(editDb.getByRole('alert')).toContainText('RPO: must be a duration such as 15 min, 4 h or 1 d');
+  await editDb.getByLabel('RPO', { exact: true }).fill('');
+  await editDb.getByRole('button', { name: 'Save' }).click();
+  await expect(editDb.locator('.drawer')).toBeHidden();
+  await expect(db.locator('.badge').first()).toHaveText('high');
+
   // Its backup policy: a daily backup to disk cannot keep the 1 h RPO of Orders, and the page says why.
   const orderDb = page.getByTestId('recovery-order').locator(':scope > li').filter({ hasText: 'Order database' });
   const policy = orderDb.getByTestId('edit-policy');

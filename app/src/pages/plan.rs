@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use crate::api::{
     get_plan, AddPerson, AddProcess, AddSite, AddSystem, ApprovePlan, DeletePlanItem, PlanPage,
-    UpdateCommunication, UpdatePerson,
+    UpdateCommunication, UpdatePerson, UpdateProcess, UpdateSystem,
 };
-use crate::components::{error_text, use_t, ErrorNote};
+use crate::components::{action_error, error_text, use_t, ErrorNote};
 use crate::i18n::Lang;
 use crate::model::plan::{Part, PersonView, PlanView};
 use crate::plan_text::{self as text, duration, PlanTexts};
@@ -230,6 +230,113 @@ pub fn drawer_summary(label: &'static str, close: &'static str) -> impl IntoView
     }
 }
 
+/// A drawer's `<details>` that closes once `action` has saved (a refusal keeps it open with the
+/// reason).
+fn closes_when_saved<S>(action: ServerAction<S>) -> NodeRef<leptos::html::Details>
+where
+    S: leptos::server_fn::ServerFn<Error = ServerFnError> + Send + Sync + Clone + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let drawer = NodeRef::<leptos::html::Details>::new();
+    let before = action.version().get_untracked();
+    Effect::new(move |_| {
+        let saved =
+            action.version().get() != before && action.value().get().is_some_and(|r| r.is_ok());
+        if let (true, Some(d)) = (saved, drawer.get()) {
+            let _ = d.remove_attribute("open");
+        }
+    });
+    drawer
+}
+
+/// The RTO and RPO fields of an editor, showing what is set as people say it.
+fn target_fields(rto: Option<u32>, rpo: Option<u32>) -> impl IntoView {
+    let (t, l) = (text::texts(lang()), lang());
+    let shown = move |m: Option<u32>| {
+        m.map(|m| crate::domain::input::duration_text(l, m))
+            .unwrap_or_default()
+    };
+    view! {
+        <label class="field"><span>{t.rto}</span><input name="rto_minutes" value=shown(rto) /></label>
+        <label class="field"><span>{t.rpo}</span><input name="rpo_minutes" value=shown(rpo) /></label>
+        <p class="muted small">{t.duration_hint}</p>
+    }
+}
+
+/// Edits a business process in a drawer: name, impact over time, RTO and RPO.
+fn process_editor(p: &crate::model::plan::ProcessView, a: EditActions) -> AnyView {
+    let p = p.clone();
+    let t = text::texts(lang());
+    let error = action_error(a.edit_process);
+    let drawer = closes_when_saved(a.edit_process);
+    view! {
+        <details class="edit" data-testid="edit-process" node_ref=drawer>
+            {drawer_summary(t.edit, t.close)}
+            <div class="drawer">
+            <h2>{p.name.clone()}</h2>
+            <ActionForm action=a.edit_process attr:class="form grid">
+                <input type="hidden" name="id" value=p.id.to_string() />
+                <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" value=p.name.clone() /></label>
+                {target_fields(p.rto_minutes, p.rpo_minutes)}
+                <label class="field"><span>{t.impact_hour}</span><input name="impact_hour" value=p.impact_hour.clone() /></label>
+                <label class="field"><span>{t.impact_day}</span><input name="impact_day" value=p.impact_day.clone() /></label>
+                <label class="field"><span>{t.impact_week}</span><input name="impact_week" value=p.impact_week.clone() /></label>
+                <button type="submit">{t.save}</button>
+            </ActionForm>
+            <ErrorNote error />
+            </div>
+        </details>
+    }
+    .into_any()
+}
+
+/// Edits a system in a drawer: name, criticality, its own RTO and RPO, its owner and the steps
+/// to bring it back.
+fn system_editor(
+    s: &crate::model::plan::SystemView,
+    people: &[PersonView],
+    a: EditActions,
+) -> AnyView {
+    let s = s.clone();
+    let t = text::texts(lang());
+    let l = lang();
+    let error = action_error(a.edit_system);
+    let drawer = closes_when_saved(a.edit_system);
+    let owner = s.owner_person_id;
+    let people: Vec<(Uuid, String)> = people.iter().map(|p| (p.id, p.name.clone())).collect();
+    let current = s.criticality;
+    view! {
+        <details class="edit" data-testid="edit-system" node_ref=drawer>
+            {drawer_summary(t.edit, t.close)}
+            <div class="drawer">
+            <h2>{s.name.clone()}</h2>
+            <ActionForm action=a.edit_system attr:class="form grid">
+                <input type="hidden" name="id" value=s.id.to_string() />
+                <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" value=s.name.clone() /></label>
+                <label class="field"><span>{t.criticality}</span>
+                    <select name="criticality">
+                        {crate::domain::plan::Criticality::ALL.into_iter().map(|c| view! {
+                            <option value=c.as_str() selected=c == current>{crate::plan_text::criticality(l, c)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                {target_fields(s.rto_minutes, s.rpo_minutes)}
+                <label class="field"><span>{t.owner}</span>
+                    <select name="owner_person_id">
+                        <option value="">{t.none}</option>
+                        {people.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=owner == Some(id)>{name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field"><span>{t.procedure}</span><textarea name="procedure" rows="5">{s.procedure.join("\n")}</textarea></label>
+                <button type="submit">{t.save}</button>
+            </ActionForm>
+            <ErrorNote error />
+            </div>
+        </details>
+    }
+    .into_any()
+}
+
 /// Edits a person in place: the client admin keeps numbers and the call tree current.
 fn person_editor(p: &PersonView, people: &[PersonView], a: EditActions) -> impl IntoView {
     let t = text::texts(lang());
@@ -249,16 +356,7 @@ fn person_editor(p: &PersonView, people: &[PersonView], a: EditActions) -> impl 
     let caller = p.caller_id;
     let p = p.clone();
     let id = p.id;
-    // Saved: the drawer closes; a refused save keeps it open with the reason.
-    let drawer = NodeRef::<leptos::html::Details>::new();
-    let saved_before = a.edit_person.version().get_untracked();
-    Effect::new(move |_| {
-        let saved = a.edit_person.version().get() != saved_before
-            && a.edit_person.value().get().is_some_and(|r| r.is_ok());
-        if let (true, Some(d)) = (saved, drawer.get()) {
-            let _ = d.remove_attribute("open");
-        }
-    });
+    let drawer = closes_when_saved(a.edit_person);
     view! {
         <details class="edit" data-testid="edit-person" node_ref=drawer>
             {drawer_summary(t.edit, t.close)}
@@ -452,7 +550,7 @@ fn recovery(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -
                     <tr>
                         <td>{p.name.clone()}</td><td>{p.impact_hour.clone()}</td><td>{p.impact_day.clone()}</td><td>{p.impact_week.clone()}</td>
                         <td>{duration(l, p.rto_minutes)}</td><td>{duration(l, p.rpo_minutes)}</td>
-                        <td>{edit.map(|a| remove_button(a.remove, "process", p.id))}</td>
+                        <td class="nowrap">{edit.map(|a| view! { {process_editor(p, a)} {remove_button(a.remove, "process", p.id)} })}</td>
                     </tr>
                 }).collect_view()}</tbody>
             </table>
@@ -463,7 +561,7 @@ fn recovery(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -
                     <li>
                         <strong>{s.name.clone()}</strong>
                         " "<span class="badge">{crate::plan_text::criticality(l, s.criticality)}</span>
-                        " "{edit.map(|a| remove_button(a.remove, "system", s.id))}
+                        " "{edit.map(|a| view! { {system_editor(&s, &plan.content.people, a)} {remove_button(a.remove, "system", s.id)} })}
                         <span class="muted">" " {t.rto} " " {duration(l, s.effective.rto_minutes)} " · " {t.rpo} " " {duration(l, s.effective.rpo_minutes)}</span>
                         {(!s.depends_on.is_empty()).then(|| view! {
                             <span class="muted">" · " {t.depends_on} " " {s.depends_on.iter().filter_map(|d| systems.get(d).cloned()).collect::<Vec<_>>().join(", ")}</span>
@@ -503,6 +601,8 @@ where
 struct EditActions {
     communication: ServerAction<UpdateCommunication>,
     edit_person: ServerAction<UpdatePerson>,
+    edit_process: ServerAction<UpdateProcess>,
+    edit_system: ServerAction<UpdateSystem>,
     remove: ServerAction<DeletePlanItem>,
     person: ServerAction<AddPerson>,
     site: ServerAction<AddSite>,
@@ -516,6 +616,8 @@ impl EditActions {
         EditActions {
             communication: ServerAction::new(),
             edit_person: ServerAction::new(),
+            edit_process: ServerAction::new(),
+            edit_system: ServerAction::new(),
             remove: ServerAction::new(),
             person: ServerAction::new(),
             site: ServerAction::new(),
@@ -529,6 +631,8 @@ impl EditActions {
     fn version(&self) -> usize {
         self.person.version().get()
             + self.edit_person.version().get()
+            + self.edit_process.version().get()
+            + self.edit_system.version().get()
             + self.communication.version().get()
             + self.remove.version().get()
             + self.site.version().get()
