@@ -571,7 +571,6 @@ pub async fn get_template_library() -> Result<Vec<crate::model::plan::TemplateVi
 {
     use crate::ssr::service::plan::templates;
     let (state, s) = ctx::session().await?;
-    s.scope.require_msp_staff().map_err(ctx::err)?;
     templates::list(&state, &s.scope).await.map_err(ctx::err)
 }
 

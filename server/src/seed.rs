@@ -48,10 +48,11 @@ impl DemoLogins {
 /// creation (the moment the demo was seeded), so the story holds after a restart.
 #[derive(Clone, Copy)]
 enum Behaviour {
-    /// A good backup every `every` minutes, the last one before seeding `phase` minutes earlier.
-    Healthy { every: i64, phase: i64 },
+    /// A good backup at the policy's interval, the last one before seeding `phase` minutes
+    /// earlier.
+    Healthy { phase: i64 },
     /// As healthy until `hours` before seeding; every job since has failed.
-    FailingSince { every: i64, phase: i64, hours: i64 },
+    FailingSince { phase: i64, hours: i64 },
 }
 
 struct DemoSystem {
@@ -66,7 +67,6 @@ struct DemoSystem {
     /// Indexes into the client's template processes.
     processes: &'static [usize],
     behaviour: Behaviour,
-    gb: i64,
     /// A passed restore test this many days before seeding, taking `.1` minutes.
     restore_test: Option<(i64, i64)>,
     procedure: &'static [&'static str],
@@ -212,11 +212,7 @@ fn clients() -> Vec<DemoClient> {
                     owner: 1,
                     policy: policy("image_instant", 30, 5, Some(1440), 40),
                     processes: &[0],
-                    behaviour: Behaviour::Healthy {
-                        every: 30,
-                        phase: 20,
-                    },
-                    gb: 40,
+                    behaviour: Behaviour::Healthy { phase: 20 },
                     restore_test: Some((20, 45)),
                     procedure: RESTORE,
                 },
@@ -230,11 +226,7 @@ fn clients() -> Vec<DemoClient> {
                     owner: 2,
                     policy: policy("agent_to_disk", 200, 15, Some(1440), 120),
                     processes: &[0],
-                    behaviour: Behaviour::Healthy {
-                        every: 200,
-                        phase: 199,
-                    },
-                    gb: 120,
+                    behaviour: Behaviour::Healthy { phase: 199 },
                     restore_test: Some((40, 90)),
                     procedure: RESTORE,
                 },
@@ -249,11 +241,9 @@ fn clients() -> Vec<DemoClient> {
                     policy: policy("agent_to_disk", 720, 45, Some(1440), 60),
                     processes: &[2],
                     behaviour: Behaviour::FailingSince {
-                        every: 720,
                         phase: 180,
                         hours: 50,
                     },
-                    gb: 60,
                     restore_test: Some((30, 120)),
                     procedure: RESTORE,
                 },
@@ -267,11 +257,7 @@ fn clients() -> Vec<DemoClient> {
                     owner: 9,
                     policy: policy("image_instant", 240, 20, Some(1440), 500),
                     processes: &[0, 1],
-                    behaviour: Behaviour::Healthy {
-                        every: 240,
-                        phase: 90,
-                    },
-                    gb: 500,
+                    behaviour: Behaviour::Healthy { phase: 90 },
                     restore_test: Some((120, 60)),
                     procedure: RESTORE,
                 },
@@ -285,11 +271,7 @@ fn clients() -> Vec<DemoClient> {
                     owner: 11,
                     policy: policy("continuous_replication", 60, 2, Some(60), 20),
                     processes: &[0, 1],
-                    behaviour: Behaviour::Healthy {
-                        every: 60,
-                        phase: 35,
-                    },
-                    gb: 20,
+                    behaviour: Behaviour::Healthy { phase: 35 },
                     restore_test: Some((10, 30)),
                     procedure: SAAS,
                 },
@@ -360,11 +342,7 @@ fn clients() -> Vec<DemoClient> {
                     owner: 1,
                     policy: policy("draas", 30, 5, Some(30), 80),
                     processes: &[0],
-                    behaviour: Behaviour::Healthy {
-                        every: 30,
-                        phase: 10,
-                    },
-                    gb: 80,
+                    behaviour: Behaviour::Healthy { phase: 10 },
                     restore_test: Some((14, 25)),
                     procedure: RESTORE,
                 },
@@ -378,11 +356,7 @@ fn clients() -> Vec<DemoClient> {
                     owner: 2,
                     policy: policy("image_instant", 120, 10, Some(1440), 150),
                     processes: &[0],
-                    behaviour: Behaviour::Healthy {
-                        every: 120,
-                        phase: 50,
-                    },
-                    gb: 150,
+                    behaviour: Behaviour::Healthy { phase: 50 },
                     restore_test: Some((45, 70)),
                     procedure: RESTORE,
                 },
@@ -396,11 +370,7 @@ fn clients() -> Vec<DemoClient> {
                     owner: 5,
                     policy: policy("agent_to_disk", 360, 30, Some(360), 300),
                     processes: &[1],
-                    behaviour: Behaviour::Healthy {
-                        every: 360,
-                        phase: 100,
-                    },
-                    gb: 300,
+                    behaviour: Behaviour::Healthy { phase: 100 },
                     restore_test: None,
                     procedure: SAAS,
                 },
@@ -426,11 +396,7 @@ fn clients() -> Vec<DemoClient> {
                 owner: 0,
                 policy: policy("agent_to_disk", 1440, 60, None, 30),
                 processes: &[],
-                behaviour: Behaviour::Healthy {
-                    every: 1440,
-                    phase: 300,
-                },
-                gb: 30,
+                behaviour: Behaviour::Healthy { phase: 300 },
                 restore_test: None,
                 procedure: &[],
             }],
@@ -701,13 +667,11 @@ fn events(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<Value> {
-    let (every, phase, failing_from) = match s.behaviour {
-        Behaviour::Healthy { every, phase } => (every, phase, None),
-        Behaviour::FailingSince {
-            every,
-            phase,
-            hours,
-        } => (every, phase, Some(seeded - Duration::hours(hours))),
+    let every = s.policy["interval_minutes"].as_i64().unwrap_or(60).max(1);
+    let gb = s.policy["data_gb"].as_i64().unwrap_or(1);
+    let (phase, failing_from) = match s.behaviour {
+        Behaviour::Healthy { phase } => (phase, None),
+        Behaviour::FailingSince { phase, hours } => (phase, Some(seeded - Duration::hours(hours))),
     };
     let anchor = seeded - Duration::minutes(phase);
     let job = s.policy["job_minutes"].as_i64().unwrap_or(10).max(1);
@@ -731,7 +695,7 @@ fn events(
         } else {
             json!({ "id": format!("{}-{k}", s.key), "system_id": system_id, "kind": "backup_succeeded",
                 "restore_point_at": start, "finished_at": finished, "duration_seconds": took,
-                "bytes": s.gb * 1_000_000_000 / 50 + jitter(k, 200_000_000) })
+                "bytes": gb * 1_000_000_000 / 50 + jitter(k, 200_000_000) })
         });
     }
     if let Some((days_ago, minutes)) = s.restore_test {

@@ -87,8 +87,10 @@ pub async fn update(
     id: ClientId,
     patch: ClientPatch,
 ) -> AppResult<ClientView> {
+    use sea_orm::TransactionTrait;
+    let txn = state.db.begin().await?;
     // Existence first, so an out-of-scope id answers 404 before any permission question.
-    clients::get(&state.db, scope, id).await?;
+    let before = clients::get(&txn, scope, id).await?;
     scope.require_msp_staff()?;
     let name = patch
         .name
@@ -99,9 +101,6 @@ pub async fn update(
         })
         .transpose()?;
     let notes = patch.notes.map(notes).transpose()?;
-    use sea_orm::TransactionTrait;
-    let txn = state.db.begin().await?;
-    let before = clients::get(&txn, scope, id).await?;
     let row = clients::update(&txn, scope, id, name, notes).await?;
     if row.name != before.name || row.notes != before.notes {
         audit::record(
