@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
-use crate::ids::{ClientId, PersonId, ProcessId, SiteId, SystemId};
+use crate::ids::{ClientId, CustomerGroupId, PersonId, ProcessId, SiteId, SystemId};
 use crate::model::{ClientView, InviteCreated, MeView, UserView};
 
 #[cfg(feature = "ssr")]
@@ -739,6 +739,116 @@ pub async fn get_system_events(
         .map_err(ctx::err)
 }
 
+/// Ids ticked in a form's checkboxes (`name[i]=id`); none ticked is an empty list.
+#[cfg(feature = "ssr")]
+fn form_ids(field: &str, v: Option<Vec<String>>) -> Result<Vec<Uuid>, ServerFnError> {
+    v.unwrap_or_default()
+        .iter()
+        .map(|id| {
+            Uuid::parse_str(id.trim())
+                .map_err(|_| ctx::err(crate::ssr::error::AppError::field(field, "is not known")))
+        })
+        .collect()
+}
+
+/// Emergency numbers typed one per line, as "label: number" or just the number.
+#[cfg(feature = "ssr")]
+fn form_numbers(v: &str) -> Vec<crate::model::plan::EmergencyNumber> {
+    v.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.rsplit_once(':') {
+            Some((label, number)) => crate::model::plan::EmergencyNumber {
+                label: label.trim().to_string(),
+                number: number.trim().to_string(),
+            },
+            None => crate::model::plan::EmergencyNumber {
+                label: String::new(),
+                number: l.to_string(),
+            },
+        })
+        .collect()
+}
+
+/// Changes a site from the plan page: where it is, where people gather, its emergency numbers
+/// (one per line) and the people who act first there.
+#[server]
+pub async fn update_site(
+    id: Uuid,
+    name: String,
+    address: String,
+    evacuation_point: String,
+    assembly_point: String,
+    safety_plan_ref: String,
+    emergency_numbers: String,
+    #[server(default)] first_responders: Option<Vec<String>>,
+) -> Result<crate::model::plan::SiteView, ServerFnError> {
+    use crate::ssr::service::plan::sites;
+    let (state, s) = ctx::session().await?;
+    let input = sites::SiteInput {
+        name: Some(name),
+        address: Some(address),
+        evacuation_point: Some(evacuation_point),
+        assembly_point: Some(assembly_point),
+        safety_plan_ref: Some(safety_plan_ref),
+        emergency_numbers: Some(form_numbers(&emergency_numbers)),
+        first_responders: Some(form_ids("first_responders", first_responders)?),
+    };
+    sites::update(&state, &s.scope, SiteId::from(id), input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// A customer group as its form gives it: every field set, the ticked processes the whole list.
+#[cfg(feature = "ssr")]
+fn group_input(
+    name: String,
+    description: String,
+    contact: String,
+    processes: Option<Vec<String>>,
+) -> Result<crate::ssr::service::plan::customers::CustomerGroupInput, ServerFnError> {
+    Ok(crate::ssr::service::plan::customers::CustomerGroupInput {
+        name: Some(name),
+        description: Some(description),
+        contact: Some(contact),
+        processes: Some(form_ids("processes", processes)?),
+    })
+}
+
+/// Adds a customer group: who they are, whom they call, and the processes they depend on.
+#[server]
+pub async fn add_customer_group(
+    client_id: Uuid,
+    name: String,
+    description: String,
+    contact: String,
+    #[server(default)] processes: Option<Vec<String>>,
+) -> Result<crate::model::plan::CustomerGroupView, ServerFnError> {
+    use crate::ssr::service::plan::customers;
+    let (state, s) = ctx::session().await?;
+    let input = group_input(name, description, contact, processes)?;
+    customers::create(&state, &s.scope, ClientId::from(client_id), input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Changes a customer group from the plan page.
+#[server]
+pub async fn update_customer_group(
+    id: Uuid,
+    name: String,
+    description: String,
+    contact: String,
+    #[server(default)] processes: Option<Vec<String>>,
+) -> Result<crate::model::plan::CustomerGroupView, ServerFnError> {
+    use crate::ssr::service::plan::customers;
+    let (state, s) = ctx::session().await?;
+    let input = group_input(name, description, contact, processes)?;
+    customers::update(&state, &s.scope, CustomerGroupId::from(id), input)
+        .await
+        .map_err(ctx::err)
+}
+
 /// Changes a person's details; empty fields are cleared, the caller is chosen again.
 #[server]
 pub async fn update_person(
@@ -806,6 +916,8 @@ pub async fn update_system(
     rpo_minutes: String,
     owner_person_id: String,
     procedure: String,
+    #[server(default)] processes: Option<Vec<String>>,
+    #[server(default)] depends_on: Option<Vec<String>>,
 ) -> Result<crate::model::plan::SystemView, ServerFnError> {
     use crate::ssr::service::plan::systems;
     let (state, s) = ctx::session().await?;
@@ -815,6 +927,8 @@ pub async fn update_system(
         rto_minutes: Some(form_minutes("rto_minutes", &rto_minutes)?),
         rpo_minutes: Some(form_minutes("rpo_minutes", &rpo_minutes)?),
         owner_person_id: Some(Uuid::parse_str(owner_person_id.trim()).ok()),
+        processes: Some(form_ids("processes", processes)?),
+        depends_on: Some(form_ids("depends_on", depends_on)?),
         procedure: Some(
             procedure
                 .lines()
@@ -885,16 +999,17 @@ async fn put_policy(
 /// Removes a person, site, process or system from the plan.
 #[server]
 pub async fn delete_plan_item(kind: String, id: Uuid) -> Result<(), ServerFnError> {
-    use crate::ssr::service::plan::{people, processes, sites, systems};
+    use crate::ssr::service::plan::{customers, people, processes, sites, systems};
     let (state, s) = ctx::session().await?;
     let r = match kind.as_str() {
+        "customer_group" => customers::delete(&state, &s.scope, CustomerGroupId::from(id)).await,
         "person" => people::delete(&state, &s.scope, PersonId::from(id)).await,
         "site" => sites::delete(&state, &s.scope, SiteId::from(id)).await,
         "process" => processes::delete(&state, &s.scope, ProcessId::from(id)).await,
         "system" => systems::delete(&state, &s.scope, SystemId::from(id)).await,
         _ => Err(crate::ssr::error::AppError::field(
             "kind",
-            "must be person, site, process or system",
+            "must be person, site, process, system or customer_group",
         )),
     };
     r.map_err(ctx::err)

@@ -194,6 +194,34 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await expect(page.getByTestId('edit-communication')).toBeVisible();
   await expect(page.locator('#customers')).toContainText('our ovens are down');
 
+  // The site's drawer names its first responders and its emergency numbers.
+  const siteCard = page.getByTestId('site').filter({ hasText: 'Bakery Main Street' });
+  const editSite = siteCard.getByTestId('edit-site');
+  await editSite.locator(':scope > summary').click();
+  await editSite.getByLabel('Emergency numbers').fill('Fire brigade: 112\nGP: 020 555 1234');
+  await editSite.getByLabel('Anna Jansen').check();
+  await editSite.getByLabel('Carla Deeg').check();
+  await editSite.getByRole('button', { name: 'Save' }).click();
+  await expect(editSite.locator('.drawer')).toBeHidden();
+  await expect(siteCard).toContainText('Anna Jansen, Carla Deeg');
+  await expect(siteCard).toContainText('Fire brigade 112, GP 020 555 1234');
+
+  // Customers: a group whose work depends on Orders, added, then its contact changed.
+  const addGroup = page.getByTestId('add-group');
+  await openForm(addGroup);
+  await addGroup.getByLabel('Name').fill('Shops in town');
+  await addGroup.getByLabel('Orders', { exact: true }).check();
+  await addGroup.getByRole('button', { name: 'Add' }).click();
+  const shops = page.getByTestId('customer-groups').locator('tbody tr').filter({ hasText: 'Shops in town' });
+  await expect(shops).toContainText('Orders');
+  const editGroup = shops.getByTestId('edit-group');
+  await editGroup.locator(':scope > summary').click();
+  await expect(editGroup.getByLabel('Orders', { exact: true })).toBeChecked();
+  await editGroup.getByLabel('Contact').fill('Els, 06 1234 5678');
+  await editGroup.getByRole('button', { name: 'Save' }).click();
+  await expect(editGroup.locator('.drawer')).toBeHidden();
+  await expect(shops).toContainText('Els, 06 1234 5678');
+
   // What does not apply to this client goes: the template's payroll process, say.
   // Removing asks first.
   const payroll = page.getByTestId('processes').locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: 'Payroll' }) });
@@ -262,5 +290,12 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   expect(await anna.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await bert.getByTestId('edit-person').locator(':scope > summary').click();
   await expect(bert.getByLabel('Mobiel')).toBeHidden();
+  const annaSite = anna.getByTestId('edit-site').first();
+  await annaSite.locator(':scope > summary').click();
+  await expect(annaSite.getByLabel('Noodnummers')).toHaveValue('Fire brigade: 112\nGP: 020 555 1234');
+  await expect(annaSite.getByLabel('Anna Jansen')).toBeChecked();
+  await anna.screenshot({ path: test.info().outputPath('plan-edit-site-nl-390.png') });
+  expect(await anna.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await annaSite.locator(':scope > summary').click();
   await context.close();
 });

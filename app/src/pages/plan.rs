@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::api::{
-    get_plan, AddPerson, AddProcess, AddSite, AddSystem, ApprovePlan, DeletePlanItem, PlanPage,
-    UpdateCommunication, UpdatePerson, UpdateProcess, UpdateSystem,
+    get_plan, AddCustomerGroup, AddPerson, AddProcess, AddSite, AddSystem, ApprovePlan,
+    DeletePlanItem, PlanPage, UpdateCommunication, UpdateCustomerGroup, UpdatePerson,
+    UpdateProcess, UpdateSite, UpdateSystem,
 };
 use crate::components::{action_error, error_text, use_t, ErrorNote};
 use crate::i18n::Lang;
-use crate::model::plan::{Part, PersonView, PlanView};
+use crate::model::plan::{CustomerGroupView, Part, PersonView, PlanView, SiteView};
 use crate::plan_text::{self as text, duration, PlanTexts};
 
 mod policy;
@@ -176,13 +177,14 @@ fn safety(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -> 
                 {plan.content.sites.iter().map(|s| view! {
                     <div class="card" data-testid="site">
                         <h3>{s.name.clone()}</h3>
-                        {edit.map(|a| remove_button(a.remove, "site", s.id))}
+                        {edit.map(|a| view! { {site_editor(s, &plan.content.people, a)} {remove_button(a.remove, "site", s.id)} })}
                         <dl>
                             <dt>{t.address}</dt><dd>{s.address.clone()}</dd>
+                            <dt>{t.evacuation_point}</dt><dd>{s.evacuation_point.clone()}</dd>
                             <dt>{t.assembly_point}</dt><dd>{s.assembly_point.clone()}</dd>
                             <dt>{t.safety_plan}</dt><dd>{s.safety_plan_ref.clone()}</dd>
                             <dt>{t.emergency_numbers}</dt>
-                            <dd>{s.emergency_numbers.iter().map(|n| format!("{} {}", n.label, n.number)).collect::<Vec<_>>().join(", ")}</dd>
+                            <dd>{s.emergency_numbers.iter().map(|n| format!("{} {}", n.label, n.number).trim().to_string()).collect::<Vec<_>>().join(", ")}</dd>
                             <dt>{t.first_responders}</dt>
                             <dd>{s.first_responders.iter().filter_map(|p| names.get(p).cloned()).collect::<Vec<_>>().join(", ")}</dd>
                         </dl>
@@ -263,6 +265,110 @@ fn target_fields(rto: Option<u32>, rpo: Option<u32>) -> impl IntoView {
     }
 }
 
+/// Checkboxes to choose several of the plan's items, posted as `name[i]=id` (a list for the
+/// server function, with or without the wasm).
+fn choices(
+    name: &'static str,
+    legend: &'static str,
+    options: Vec<(Uuid, String)>,
+    chosen: &[Uuid],
+) -> impl IntoView {
+    let t = text::texts(lang());
+    let empty = options.is_empty();
+    view! {
+        <fieldset class="choices" data-testid=format!("choose-{name}")>
+            <legend>{legend}</legend>
+            {empty.then(|| view! { <p class="muted small">{t.none}</p> })}
+            {options.into_iter().enumerate().map(|(i, (id, label))| view! {
+                <label class="check"><input type="checkbox" name=format!("{name}[{i}]") value=id.to_string() checked=chosen.contains(&id) />" " {label}</label>
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+fn names(items: impl Iterator<Item = (Uuid, String)>) -> Vec<(Uuid, String)> {
+    items.collect()
+}
+
+/// Edits a site in a drawer: where it is, where people go, its emergency numbers and the people
+/// who act first there.
+fn site_editor(s: &SiteView, people: &[PersonView], a: EditActions) -> AnyView {
+    let s = s.clone();
+    let t = text::texts(lang());
+    let error = action_error(a.edit_site);
+    let drawer = closes_when_saved(a.edit_site);
+    let numbers = s
+        .emergency_numbers
+        .iter()
+        .map(|n| match n.label.is_empty() {
+            true => n.number.clone(),
+            false => format!("{}: {}", n.label, n.number),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let people = names(people.iter().map(|p| (p.id, p.name.clone())));
+    view! {
+        <details class="edit" data-testid="edit-site" node_ref=drawer>
+            {drawer_summary(t.edit, t.close)}
+            <div class="drawer">
+            <h2>{s.name.clone()}</h2>
+            <ActionForm action=a.edit_site attr:class="form grid">
+                <input type="hidden" name="id" value=s.id.to_string() />
+                <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" value=s.name.clone() /></label>
+                <label class="field"><span>{t.address}</span><input name="address" value=s.address.clone() /></label>
+                <label class="field"><span>{t.evacuation_point}</span><input name="evacuation_point" value=s.evacuation_point.clone() /></label>
+                <label class="field"><span>{t.assembly_point}</span><input name="assembly_point" value=s.assembly_point.clone() /></label>
+                <label class="field"><span>{t.safety_plan}</span><input name="safety_plan_ref" value=s.safety_plan_ref.clone() /></label>
+                <label class="field wide"><span>{t.emergency_numbers}</span><textarea name="emergency_numbers" rows="3">{numbers}</textarea></label>
+                <p class="muted small">{t.numbers_hint}</p>
+                {choices("first_responders", t.first_responders, people, &s.first_responders)}
+                <button type="submit">{t.save}</button>
+            </ActionForm>
+            <ErrorNote error />
+            </div>
+        </details>
+    }
+    .into_any()
+}
+
+/// The fields of a customer group, shared by the drawer that edits one and the form that adds one.
+fn group_fields(g: Option<CustomerGroupView>, processes: Vec<(Uuid, String)>) -> impl IntoView {
+    let t = text::texts(lang());
+    let (name, description, contact, chosen) = match g {
+        Some(g) => (g.name, g.description, g.contact, g.processes),
+        None => Default::default(),
+    };
+    view! {
+        <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" value=name /></label>
+        <label class="field"><span>{t.contact}</span><input name="contact" value=contact /></label>
+        <label class="field wide"><span>{t.description}</span><textarea name="description" rows="2">{description}</textarea></label>
+        {choices("processes", t.depends_on_processes, processes, &chosen)}
+    }
+}
+
+/// Edits a customer group in a drawer: who they are, whom to call, what they depend on.
+fn group_editor(g: &CustomerGroupView, processes: Vec<(Uuid, String)>, a: EditActions) -> AnyView {
+    let g = g.clone();
+    let t = text::texts(lang());
+    let error = action_error(a.edit_group);
+    let drawer = closes_when_saved(a.edit_group);
+    view! {
+        <details class="edit" data-testid="edit-group" node_ref=drawer>
+            {drawer_summary(t.edit, t.close)}
+            <div class="drawer">
+            <h2>{g.name.clone()}</h2>
+            <ActionForm action=a.edit_group attr:class="form grid">
+                <input type="hidden" name="id" value=g.id.to_string() />
+                {group_fields(Some(g), processes)}
+                <button type="submit">{t.save}</button>
+            </ActionForm>
+            <ErrorNote error />
+            </div>
+        </details>
+    }
+    .into_any()
+}
+
 /// Edits a business process in a drawer: name, impact over time, RTO and RPO.
 fn process_editor(p: &crate::model::plan::ProcessView, a: EditActions) -> AnyView {
     let p = p.clone();
@@ -292,11 +398,21 @@ fn process_editor(p: &crate::model::plan::ProcessView, a: EditActions) -> AnyVie
 
 /// Edits a system in a drawer: name, criticality, its own RTO and RPO, its owner and the steps
 /// to bring it back.
-fn system_editor(
-    s: &crate::model::plan::SystemView,
-    people: &[PersonView],
-    a: EditActions,
-) -> AnyView {
+fn system_editor(s: &crate::model::plan::SystemView, plan: &PlanView, a: EditActions) -> AnyView {
+    let people = &plan.content.people;
+    let processes = names(
+        plan.content
+            .processes
+            .iter()
+            .map(|p| (p.id, p.name.clone())),
+    );
+    let others = names(
+        plan.content
+            .systems
+            .iter()
+            .filter(|o| o.id != s.id)
+            .map(|o| (o.id, o.name.clone())),
+    );
     let s = s.clone();
     let t = text::texts(lang());
     let l = lang();
@@ -328,6 +444,8 @@ fn system_editor(
                     </select>
                 </label>
                 <label class="field"><span>{t.procedure}</span><textarea name="procedure" rows="5">{s.procedure.join("\n")}</textarea></label>
+                {choices("processes", t.processes, processes, &s.processes)}
+                {choices("depends_on", t.depends_on, others, &s.depends_on)}
                 <button type="submit">{t.save}</button>
             </ActionForm>
             <ErrorNote error />
@@ -493,6 +611,12 @@ fn customers(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) 
         .iter()
         .map(|p| (p.id, p.name.clone()))
         .collect();
+    let process_list = names(
+        plan.content
+            .processes
+            .iter()
+            .map(|p| (p.id, p.name.clone())),
+    );
     let com = plan.content.communication.clone();
     view! {
         <section class="part" id="customers">
@@ -500,13 +624,14 @@ fn customers(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) 
             {part_gaps(plan, Part::Customers)}
             {edit.map(|a| communication_editor(plan, a))}
             {(!plan.content.customer_groups.is_empty()).then(|| view! {
-                <table class="table">
-                    <thead><tr><th>{t.customer_groups}</th><th>{t.depends_on_processes}</th><th>{t.contact}</th></tr></thead>
+                <table class="table" data-testid="customer-groups">
+                    <thead><tr><th>{t.customer_groups}</th><th>{t.depends_on_processes}</th><th>{t.contact}</th><th></th></tr></thead>
                     <tbody>{plan.content.customer_groups.iter().map(|g| view! {
                         <tr>
-                            <td>{g.name.clone()}</td>
+                            <td>{g.name.clone()} {(!g.description.is_empty()).then(|| view! { <br /><span class="muted small">{g.description.clone()}</span> })}</td>
                             <td>{g.processes.iter().filter_map(|p| processes.get(p).cloned()).collect::<Vec<_>>().join(", ")}</td>
                             <td>{g.contact.clone()}</td>
+                            <td class="nowrap">{edit.map(|a| view! { {group_editor(g, process_list.clone(), a)} {remove_button(a.remove, "customer_group", g.id)} })}</td>
                         </tr>
                     }).collect_view()}</tbody>
                 </table>
@@ -561,7 +686,7 @@ fn recovery(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -
                     <li>
                         <strong>{s.name.clone()}</strong>
                         " "<span class="badge">{crate::plan_text::criticality(l, s.criticality)}</span>
-                        " "{edit.map(|a| view! { {system_editor(&s, &plan.content.people, a)} {remove_button(a.remove, "system", s.id)} })}
+                        " "{edit.map(|a| view! { {system_editor(&s, plan, a)} {remove_button(a.remove, "system", s.id)} })}
                         <span class="muted">" " {t.rto} " " {duration(l, s.effective.rto_minutes)} " · " {t.rpo} " " {duration(l, s.effective.rpo_minutes)}</span>
                         {(!s.depends_on.is_empty()).then(|| view! {
                             <span class="muted">" · " {t.depends_on} " " {s.depends_on.iter().filter_map(|d| systems.get(d).cloned()).collect::<Vec<_>>().join(", ")}</span>
@@ -603,6 +728,9 @@ struct EditActions {
     edit_person: ServerAction<UpdatePerson>,
     edit_process: ServerAction<UpdateProcess>,
     edit_system: ServerAction<UpdateSystem>,
+    edit_site: ServerAction<UpdateSite>,
+    edit_group: ServerAction<UpdateCustomerGroup>,
+    group: ServerAction<AddCustomerGroup>,
     remove: ServerAction<DeletePlanItem>,
     person: ServerAction<AddPerson>,
     site: ServerAction<AddSite>,
@@ -618,6 +746,9 @@ impl EditActions {
             edit_person: ServerAction::new(),
             edit_process: ServerAction::new(),
             edit_system: ServerAction::new(),
+            edit_site: ServerAction::new(),
+            edit_group: ServerAction::new(),
+            group: ServerAction::new(),
             remove: ServerAction::new(),
             person: ServerAction::new(),
             site: ServerAction::new(),
@@ -633,6 +764,9 @@ impl EditActions {
             + self.edit_person.version().get()
             + self.edit_process.version().get()
             + self.edit_system.version().get()
+            + self.edit_site.version().get()
+            + self.edit_group.version().get()
+            + self.group.version().get()
             + self.communication.version().get()
             + self.remove.version().get()
             + self.site.version().get()
@@ -650,8 +784,10 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
         site,
         process,
         system,
+        group,
         ..
     } = actions;
+    let group_err = action_error(group);
     let err = |e: Option<Result<String, String>>| e.and_then(|r| r.err());
     let person_err = Signal::derive(move || {
         err(person
@@ -678,7 +814,13 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
             .map(|r| r.map(|_| String::new()).map_err(|e| error_text(&e))))
     });
     let id = plan.client_id.to_string();
-    let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id);
+    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
+    let process_list = names(
+        plan.content
+            .processes
+            .iter()
+            .map(|p| (p.id, p.name.clone())),
+    );
     let people = plan.content.people.clone();
     let processes = plan.content.processes.clone();
     let systems = plan.content.systems.clone();
@@ -728,6 +870,14 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
                     <button type="submit">{t.add}</button>
                 </ActionForm>
                 <ErrorNote error=process_err />
+            </details>
+            <details class="card" data-testid="add-group" open={group.version().get_untracked() > 0}><summary>{t.add_customer_group}</summary>
+                <ActionForm action=group node_ref=reset_on_success(group) attr:class="form grid">
+                    <input type="hidden" name="client_id" value=id5 />
+                    {group_fields(None, process_list)}
+                    <button type="submit">{t.add}</button>
+                </ActionForm>
+                <ErrorNote error=group_err />
             </details>
             <details class="card" data-testid="add-system" open={system.version().get_untracked() > 0}><summary>{t.add_system}</summary>
                 <ActionForm action=system node_ref=reset_on_success(system) attr:class="form grid">

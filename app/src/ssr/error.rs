@@ -151,7 +151,7 @@ fn localized(mut p: Problem) -> Problem {
     p.title = dutch_title(p.status).unwrap_or(&p.title).to_string();
     if let Some(errors) = &mut p.errors {
         for message in errors.values_mut() {
-            *message = dutch(message).unwrap_or(message).to_string();
+            *message = in_dutch(message);
         }
         p.detail = errors
             .iter()
@@ -159,7 +159,7 @@ fn localized(mut p: Problem) -> Problem {
             .collect::<Vec<_>>()
             .join("; ");
     } else {
-        p.detail = dutch(&p.detail).unwrap_or(&p.detail).to_string();
+        p.detail = in_dutch(&p.detail);
     }
     p
 }
@@ -171,7 +171,7 @@ pub fn for_people(e: &AppError) -> String {
     let nl = lang == crate::i18n::Lang::Nl;
     let say = |m: &str| -> String {
         if nl {
-            dutch(m).unwrap_or(m).to_string()
+            in_dutch(m)
         } else {
             m.to_string()
         }
@@ -213,6 +213,18 @@ fn field_label(key: &str, nl: bool) -> String {
         "webhook_url" => ("Webhook URL", "Webhook-URL"),
         "mail_language" => ("Language of e-mails", "Taal van e-mails"),
         "review_due" => ("Review date", "Herziendatum"),
+        "first_responders" => ("First responders", "BHV'ers"),
+        "processes" => ("Business processes", "Bedrijfsprocessen"),
+        "depends_on" => ("Needs", "Heeft nodig"),
+        "emergency_numbers" => ("Emergency numbers", "Noodnummers"),
+        "evacuation_point" => ("Evacuation", "Ontruiming"),
+        "assembly_point" => ("Assembly point", "Verzamelplaats"),
+        "safety_plan_ref" => ("Safety plan (BHV)", "BHV-/ontruimingsplan"),
+        "address" => ("Address", "Adres"),
+        "description" => ("Description", "Omschrijving"),
+        "contact" => ("Contact", "Contact"),
+        "owner_person_id" => ("Owner", "Eigenaar"),
+        "procedure" => ("Recovery procedure", "Herstelprocedure"),
         _ => {
             let words = key.replace('_', " ");
             let mut c = words.chars();
@@ -242,6 +254,17 @@ fn dutch_title(status: u16) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// A message in Dutch; one we have no words for stays as it is.
+fn in_dutch(message: &str) -> String {
+    if let Some(path) = message.strip_prefix(CYCLE) {
+        return format!("zou een kringafhankelijkheid maken: {path}");
+    }
+    dutch(message).unwrap_or(message).to_string()
+}
+
+/// How a refused dependency begins; the systems in the cycle follow.
+pub const CYCLE: &str = "would make a dependency cycle: ";
 
 fn dutch(message: &str) -> Option<&'static str> {
     Some(match message {
@@ -278,6 +301,23 @@ fn dutch(message: &str) -> Option<&'static str> {
         "must be a whole number of days" => "moet een geheel aantal dagen zijn",
         "is not a known backup method" => "is geen bekende back-upmethode",
         "is not a phone number" => "is geen telefoonnummer",
+        "is not known" => "is onbekend",
+        "names someone who is not in this client's directory" => {
+            "noemt iemand die niet in het adresboek van deze klant staat"
+        }
+        "is not a person in this client's directory" => {
+            "is geen persoon uit het adresboek van deze klant"
+        }
+        "names a system that is not in this client's plan" => {
+            "noemt een systeem dat niet in het plan van deze klant staat"
+        }
+        "names a business process that is not in this client's plan"
+        | "names a process that is not in this client's plan" => {
+            "noemt een bedrijfsproces dat niet in het plan van deze klant staat"
+        }
+        "at most 200 steps of at most 2000 characters" => {
+            "hoogstens 200 stappen van hoogstens 2000 tekens"
+        }
         "must be one line" => "moet één regel zijn",
         "must be at most 500 characters" => "mag hoogstens 500 tekens lang zijn",
         "must be at most 2000 characters" => "mag hoogstens 2000 tekens lang zijn",

@@ -14,6 +14,7 @@ crate::both!(
     pages_for_missing_or_foreign_ids_are_404,
     problem_details_follow_the_language,
     the_bundle_is_served_precompressed_and_cached_for_good,
+    plan_drawers_edit_sites_groups_and_links_as_plain_forms,
 );
 
 /// `Accept-Language: nl` or the language cookie turns a problem's title and detail (and its
@@ -470,4 +471,280 @@ async fn the_bundle_is_served_precompressed_and_cached_for_good(app: TestApp) {
     // Without hashed names (a debug build), the bundle is checked with the server on every use.
     let r = app.send(app.http.get(app.url("/pkg/lifeline.js"))).await;
     assert_eq!(r.headers["cache-control"], "no-cache");
+}
+
+/// The plan page's drawers post plain forms (so they work before the wasm has loaded): a site's
+/// emergency numbers and first responders, a customer group and the processes it depends on, a
+/// system's processes and dependencies. Ticked boxes arrive as `name[i]=id`; a refusal is in
+/// the reader's language and changes nothing; another MSP's site is not found.
+async fn plan_drawers_edit_sites_groups_and_links_as_plain_forms(app: TestApp) {
+    use leptos::server_fn::ServerFn;
+    let (token, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&token, "Bakery").await;
+    let base = format!("/api/v1/clients/{client}");
+    let made = |r: crate::helpers::Resp| {
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body["id"].as_str().unwrap().to_string()
+    };
+    let anna = made(
+        app.post(
+            &format!("{base}/people"),
+            Some(&token),
+            json!({ "name": "Anna" }),
+        )
+        .await,
+    );
+    let bert = made(
+        app.post(
+            &format!("{base}/people"),
+            Some(&token),
+            json!({ "name": "Bert" }),
+        )
+        .await,
+    );
+    let site = made(
+        app.post(
+            &format!("{base}/sites"),
+            Some(&token),
+            json!({ "name": "Main St" }),
+        )
+        .await,
+    );
+    let orders = made(
+        app.post(
+            &format!("{base}/processes"),
+            Some(&token),
+            json!({ "name": "Orders", "rto_minutes": 240 }),
+        )
+        .await,
+    );
+    let db = app
+        .create_system(&token, &client, "Order database", 60)
+        .await;
+    let web = app.create_system(&token, &client, "Web shop", 60).await;
+    let form = |path: &str, fields: &[(&str, &str)], lang: &str| {
+        // Encoded as a browser encodes a form: brackets too.
+        let body: String = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        app.http
+            .post(app.url(path))
+            .bearer_auth(&token)
+            .header("origin", &app.base)
+            .header("accept-language", lang)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+
+    let site_fields = |responders: Vec<(String, &str)>| {
+        let mut f: Vec<(String, String)> = vec![
+            ("id".into(), site.clone()),
+            ("name".into(), "Main Street bakery".into()),
+            ("address".into(), "Main Street 1".into()),
+            ("evacuation_point".into(), "Back door".into()),
+            ("assembly_point".into(), "Church square".into()),
+            ("safety_plan_ref".into(), "BHV map in the hall".into()),
+            (
+                "emergency_numbers".into(),
+                "Fire brigade: 112\n020 555 1234\n".into(),
+            ),
+        ];
+        f.extend(responders.into_iter().map(|(k, v)| (k, v.to_string())));
+        f
+    };
+    let send_site = |fields: Vec<(String, String)>, lang: &'static str| {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        app.send(form(app::api::UpdateSite::PATH, &pairs, lang))
+    };
+    // The first and third box of three ticked: indices need not be consecutive.
+    let r = send_site(
+        site_fields(vec![
+            ("first_responders[0]".into(), &anna),
+            ("first_responders[2]".into(), &bert),
+        ]),
+        "en",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["name"], "Main Street bakery");
+    assert_eq!(r.body["evacuation_point"], "Back door");
+    assert_eq!(
+        r.body["emergency_numbers"],
+        json!([{ "label": "Fire brigade", "number": "112" }, { "label": "", "number": "020 555 1234" }])
+    );
+    assert_eq!(r.body["first_responders"], json!([anna, bert]));
+    // Someone not in the directory is refused, in Dutch for a Dutch reader, and nothing changes.
+    let stranger = uuid::Uuid::new_v4().to_string();
+    let r = send_site(
+        site_fields(vec![("first_responders[0]".into(), &stranger)]),
+        "nl",
+    )
+    .await;
+    assert!(r.status.is_client_error(), "{} {}", r.status, r.text);
+    assert!(
+        r.text
+            .contains("BHV'ers: noemt iemand die niet in het adresboek van deze klant staat"),
+        "{}",
+        r.text
+    );
+    let r = send_site(
+        site_fields(vec![("first_responders[0]".into(), "not an id")]),
+        "en",
+    )
+    .await;
+    assert!(
+        r.text.contains("First responders: is not known"),
+        "{}",
+        r.text
+    );
+    // No box ticked: nobody is a first responder any more.
+    let r = send_site(site_fields(vec![]), "en").await;
+    assert_eq!(r.body["first_responders"], json!([]), "{}", r.text);
+
+    // A customer group, added and changed; the links are read back from the plan.
+    let r = app
+        .send(form(
+            app::api::AddCustomerGroup::PATH,
+            &[
+                ("client_id", &client),
+                ("name", "Shops"),
+                ("description", "Ten shops in town"),
+                ("contact", "Els"),
+                ("processes[0]", &orders),
+            ],
+            "en",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let group = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["processes"], json!([orders]));
+    let r = app
+        .send(form(
+            app::api::UpdateCustomerGroup::PATH,
+            &[
+                ("id", &group),
+                ("name", "Shops in town"),
+                ("description", ""),
+                ("contact", "Els, 06 1234 5678"),
+            ],
+            "en",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        (r.body["name"].as_str(), r.body["processes"].clone()),
+        (Some("Shops in town"), json!([]))
+    );
+
+    // A system's processes and dependencies; a cycle is refused and named.
+    let system = |id: &str, deps: &[(&str, &str)], lang: &'static str| {
+        let mut f = vec![
+            ("id", id),
+            (
+                "name",
+                if id == db {
+                    "Order database"
+                } else {
+                    "Web shop"
+                },
+            ),
+            ("criticality", "high"),
+            ("rto_minutes", ""),
+            ("rpo_minutes", "1 h"),
+            ("owner_person_id", ""),
+            ("procedure", ""),
+            ("processes[0]", orders.as_str()),
+        ];
+        f.extend_from_slice(deps);
+        app.send(form(app::api::UpdateSystem::PATH, &f, lang))
+    };
+    let r = system(&web, &[("depends_on[1]", &db)], "en").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        (r.body["depends_on"].clone(), r.body["processes"].clone()),
+        (json!([db]), json!([orders]))
+    );
+    assert_eq!(
+        r.body["effective"]["rto_minutes"], 240,
+        "the process's RTO applies: {}",
+        r.text
+    );
+    let r = system(&db, &[("depends_on[0]", &web)], "nl").await;
+    assert!(
+        r.text
+            .contains("Heeft nodig: zou een kringafhankelijkheid maken"),
+        "{}",
+        r.text
+    );
+    let plan = app.get(&format!("{base}/plan"), &token).await;
+    let db_now = plan.body["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == db.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        db_now["depends_on"],
+        json!([]),
+        "the refused change left nothing behind"
+    );
+
+    // The group is removed like any plan item; another MSP cannot touch this client's site.
+    let r = app
+        .send(form(
+            app::api::DeletePlanItem::PATH,
+            &[("kind", "customer_group"), ("id", &group)],
+            "en",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let plan = app.get(&format!("{base}/plan"), &token).await;
+    assert!(
+        !plan.body["customer_groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["id"] == group.as_str()),
+        "{}",
+        plan.text
+    );
+    let (other, _) = app.signup("Other IT", "olga@other.example").await;
+    let r = app
+        .send(
+            app.http
+                .post(app.url(app::api::UpdateSite::PATH))
+                .bearer_auth(&other)
+                .header("origin", &app.base)
+                .form(&[
+                    ("id", site.as_str()),
+                    ("name", "Mine now"),
+                    ("address", ""),
+                    ("evacuation_point", ""),
+                    ("assembly_point", ""),
+                    ("safety_plan_ref", ""),
+                    ("emergency_numbers", ""),
+                ]),
+        )
+        .await;
+    assert!(r.text.contains("not found"), "{} {}", r.status, r.text);
+    let r = app.get(&format!("/api/v1/sites/{site}"), &token).await;
+    assert_eq!(r.body["name"], "Main Street bakery", "{}", r.text);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -380,7 +380,7 @@ async fn check_no_cycle(
     recovery_order(&nodes).map(|_| ()).map_err(|cycle| {
         AppError::field(
             "depends_on",
-            format!("would make a dependency cycle: {}", cycle.join(" → ")),
+            format!("{}{}", crate::ssr::error::CYCLE, cycle.join(" → ")),
         )
     })
 }
