@@ -169,3 +169,56 @@ pub fn kind(lang: Lang, k: crate::domain::sla::EventKind) -> &'static str {
     };
     texts(lang).kinds[i]
 }
+
+/// A stored finding about a job (English, as `domain::sla` words it) in the reader's language;
+/// one it does not recognise is shown as stored.
+pub fn finding(lang: Lang, stored: &str) -> String {
+    use crate::domain::sla::{FINDING_FAST, FINDING_OLD_POINT, FINDING_SMALL};
+    if lang == Lang::En {
+        return stored.to_string();
+    }
+    let between = |(a, b): (&str, &str)| stored.strip_prefix(a)?.strip_suffix(b);
+    if let Some(rp) = between(FINDING_OLD_POINT) {
+        return format!("herstelpunt {rp} is ouder dan de taak die het meldde");
+    }
+    if let Some(when) = between(FINDING_SMALL) {
+        return format!("een back-up om {when} schreef veel minder dan gewoonlijk");
+    }
+    if let Some(when) = between(FINDING_FAST) {
+        return format!("een back-up om {when} was veel sneller klaar dan gewoonlijk");
+    }
+    stored.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sla::JobWindow;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn findings_about_jobs_read_in_dutch() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 30, 2, 0, 0).unwrap();
+        let mut window = JobWindow::default();
+        for d in 1..=10 {
+            window.add(at - chrono::Duration::days(d), Some(100_000), Some(3_600));
+        }
+        let small = window.judge(Some(at), at, Some(100), Some(3_600)).unwrap();
+        assert_eq!(
+            small,
+            "a backup at 2026-11-30 02:00 wrote far less than usual"
+        );
+        assert_eq!(
+            finding(Lang::Nl, &small),
+            "een back-up om 2026-11-30 02:00 schreef veel minder dan gewoonlijk"
+        );
+        let fast = window.judge(Some(at), at, Some(100_000), Some(10)).unwrap();
+        assert!(finding(Lang::Nl, &fast).ends_with("was veel sneller klaar dan gewoonlijk"));
+        let old = window
+            .judge(Some(at - chrono::Duration::days(3)), at, None, Some(60))
+            .unwrap();
+        assert!(finding(Lang::Nl, &old).starts_with("herstelpunt 2026-11-27 02:00:00 UTC is ouder"));
+        assert_eq!(finding(Lang::En, &old), old);
+        assert_eq!(finding(Lang::Nl, "something else"), "something else");
+    }
+}

@@ -315,6 +315,13 @@ pub fn median(values: &[i64]) -> Option<i64> {
     Some(v[v.len() / 2])
 }
 
+/// The findings a judged job can leave, stored in English as (before, after) the time or
+/// restore point they name; `monitor_text::finding` says them in the reader's language.
+pub const FINDING_OLD_POINT: (&str, &str) =
+    ("restore point ", " is older than the job that reported it");
+pub const FINDING_SMALL: (&str, &str) = ("a backup at ", " wrote far less than usual");
+pub const FINDING_FAST: (&str, &str) = ("a backup at ", " finished far faster than usual");
+
 /// A successful job that ran far faster or wrote far less than usual may be a broken dump.
 pub fn suspicious(value: i64, recent: &[i64]) -> bool {
     match median(recent) {
@@ -381,9 +388,8 @@ impl JobWindow {
     ) -> Option<String> {
         if let (Some(rp), Some(d)) = (restore_point_at, seconds) {
             if rp < shifted(finished_at, d.saturating_add(3600).saturating_neg()) {
-                return Some(format!(
-                    "restore point {rp} is older than the job that reported it"
-                ));
+                let (a, b) = FINDING_OLD_POINT;
+                return Some(format!("{a}{rp}{b}"));
             }
         }
         let at = finished_at.timestamp();
@@ -392,10 +398,12 @@ impl JobWindow {
         let times: Vec<i64> = before().filter_map(|j| j.2).collect();
         let when = finished_at.format("%Y-%m-%d %H:%M");
         if bytes.is_some_and(|b| suspicious(b, &sizes)) {
-            return Some(format!("a backup at {when} wrote far less than usual"));
+            let (a, b) = FINDING_SMALL;
+            return Some(format!("{a}{when}{b}"));
         }
         if seconds.is_some_and(|d| suspicious(d, &times)) {
-            return Some(format!("a backup at {when} finished far faster than usual"));
+            let (a, b) = FINDING_FAST;
+            return Some(format!("{a}{when}{b}"));
         }
         None
     }

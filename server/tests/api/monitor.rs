@@ -21,6 +21,7 @@ crate::both!(
     restore_tests_prove_the_rto_for_the_msps_number_of_days,
     a_deleted_systems_changes_go_with_it,
     an_archived_client_is_kept_but_no_longer_monitored,
+    the_weeks_chart_starts_from_what_was_known_when_it_opens,
 );
 
 struct Setup {
@@ -1000,4 +1001,72 @@ async fn an_archived_client_is_kept_but_no_longer_monitored(app: TestApp) {
     let d = app.get("/api/v1/dashboard", &s.owner).await.body;
     assert_eq!(d["clients"], 1);
     assert_eq!(d["rows"][0]["systems"]["ok"], 1, "{d}");
+}
+
+/// The status page's week of exposure: a system backed up every hour starts the week low; one
+/// whose last good backup came three days before the week starts it three days exposed and
+/// climbs to ten; one silent for longer than the 30 days looked back has no line at all.
+async fn the_weeks_chart_starts_from_what_was_known_when_it_opens(app: TestApp) {
+    use leptos::server_fn::ServerFn;
+    let s = setup(&app, 60).await;
+    let quiet = app.create_system(&s.owner, &s.client, "Archive", 60).await;
+    let silent = app.create_system(&s.owner, &s.client, "Old NAS", 60).await;
+    let ingest_token = app.ingest_token(&s.owner, &s.client).await;
+    let day = 24 * 60;
+    let mut events: Vec<Value> = (0..9 * 24)
+        .map(|h| success(&format!("hourly-{h}"), &s.system, h * 60 + 5))
+        .collect();
+    events.push(success("quiet", &quiet, 10 * day));
+    events.push(success("silent", &silent, 40 * day));
+    let r = ingest(&app, &ingest_token, json!(events)).await;
+    assert!(r.status.is_success(), "{}", r.text);
+
+    let r = app
+        .send(
+            app.http
+                .post(app.url(app::api::GetStatus::PATH))
+                .bearer_auth(&s.owner)
+                .header("origin", &app.base)
+                .form(&[("client_id", s.client.as_str())]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let series = |id: &str| -> Vec<(i64, i64)> {
+        r.body[1]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e[0] == id)
+            .map(|e| serde_json::from_value(e[1].clone()).unwrap())
+            .unwrap_or_default()
+    };
+    let hourly = series(&s.system);
+    let week_ago = (Utc::now() - Duration::days(7)).timestamp();
+    assert!(
+        (hourly[0].0 - week_ago).abs() < 120,
+        "starts as the week opens"
+    );
+    assert!(
+        hourly[0].1 <= 3_600 + 600,
+        "an hourly backup starts the week low: {:?}",
+        hourly[0]
+    );
+    assert!(
+        hourly.len() > 7 * 24,
+        "every backup of the week is a corner of the sawtooth"
+    );
+    let quiet = series(&quiet);
+    assert_eq!(quiet.len(), 2, "{quiet:?}");
+    assert!(
+        (quiet[0].1 - 3 * 86_400).abs() < 600,
+        "three days exposed as the week opens: {quiet:?}"
+    );
+    assert!(
+        (quiet[1].1 - 10 * 86_400).abs() < 600,
+        "ten days exposed now: {quiet:?}"
+    );
+    assert!(
+        series(&silent).is_empty(),
+        "older than the 30 days looked back"
+    );
 }

@@ -253,14 +253,15 @@ pub async fn client_status(
         let (rpo, rto) = states(&t, target, proof_days, now);
         counts.add(rpo);
         let mut warnings = Vec::new();
+        let lang = crate::ssr::error::request_lang();
         if t.failures_in_row >= FAILURES_WARNING {
-            warnings.push(match crate::ssr::error::request_lang() {
+            warnings.push(match lang {
                 crate::i18n::Lang::Nl => format!("{} back-ups op rij mislukt", t.failures_in_row),
                 crate::i18n::Lang::En => format!("{} backups failed in a row", t.failures_in_row),
             });
         }
         if let Some(r) = row.filter(|r| !r.suspicious.is_empty()) {
-            warnings.push(r.suspicious.clone());
+            warnings.push(crate::monitor_text::finding(lang, &r.suspicious));
         }
         let age = |at: Option<DateTime<Utc>>| at.map(|a| (now - a).num_seconds().max(0));
         let sv = links.system_view(s.clone());
@@ -346,32 +347,43 @@ pub async fn history(
     days: i64,
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<Uuid, Vec<(DateTime<Utc>, i64)>>> {
-    use crate::domain::sla::{exposure_series, EventKind};
-    use crate::ssr::entity::backup_event;
-    use sea_orm::QuerySelect;
+    use crate::domain::sla::exposure_series;
     clients::get(&state.db, scope, client_id).await?;
     let from = now - chrono::Duration::days(days);
-    // The newest point before the window says where the line starts; then every point in it.
-    let rows: Vec<(Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> = scope
-        .select::<backup_event::Entity>()
-        .select_only()
-        .column(backup_event::Column::SystemId)
-        .column(backup_event::Column::FinishedAt)
-        .column(backup_event::Column::RestorePointAt)
-        .filter(backup_event::Column::ClientId.eq(client_id))
-        .filter(backup_event::Column::Kind.is_in([
-            EventKind::BackupSucceeded.as_str(),
-            EventKind::ReplicationSucceeded.as_str(),
-        ]))
-        .filter(backup_event::Column::FinishedAt.gte(from - chrono::Duration::days(30)))
-        .into_tuple()
-        .all(&state.db)
-        .await?;
+    let ids: Vec<Uuid> = owned::of_client::<system::Entity>(&state.db, scope, client_id)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    // The line starts from the newest restore point known when the window opens. A restore
+    // point is never younger than its arrival, so one found in the day before the window is
+    // newer than anything that arrived earlier: only systems without one look further back.
+    // Each read goes by system and time (the index), never through the client's whole history.
+    let recent = restore_points(state, scope, &ids, from - chrono::Duration::days(1), now).await?;
     // (arrival, restore point) per system.
-    type Points = Vec<(DateTime<Utc>, DateTime<Utc>)>;
-    let mut by_system: HashMap<Uuid, Points> = HashMap::new();
-    for (sys, at, rp) in rows {
-        if let Some(rp) = rp {
+    let mut by_system: HashMap<Uuid, Vec<Arrival>> = HashMap::new();
+    for (sys, at, rp) in recent {
+        by_system.entry(sys).or_default().push((at, rp));
+    }
+    let settled = |pts: &Vec<Arrival>| {
+        pts.iter()
+            .any(|(at, rp)| *at <= from && *rp >= from - chrono::Duration::days(1))
+    };
+    let unsettled: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| !by_system.get(id).is_some_and(settled))
+        .collect();
+    if !unsettled.is_empty() {
+        let older = restore_points(
+            state,
+            scope,
+            &unsettled,
+            from - chrono::Duration::days(30),
+            from - chrono::Duration::days(1),
+        )
+        .await?;
+        for (sys, at, rp) in older {
             by_system.entry(sys).or_default().push((at, rp));
         }
     }
@@ -379,6 +391,47 @@ pub async fn history(
         .into_iter()
         .map(|(k, pts)| (k, exposure_series(&pts, from, now)))
         .collect())
+}
+
+/// A good job's arrival and the restore point it brought.
+type Arrival = (DateTime<Utc>, DateTime<Utc>);
+
+/// (system, arrival, restore point) of the good backups and replications of `systems` that
+/// arrived from `from` up to `to`.
+async fn restore_points(
+    state: &AppState,
+    scope: &Scope,
+    systems: &[Uuid],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)>> {
+    use crate::domain::sla::EventKind;
+    use crate::ssr::entity::backup_event;
+    use sea_orm::QuerySelect;
+    let mut out = Vec::new();
+    for chunk in systems.chunks(500) {
+        let rows: Vec<(Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> = scope
+            .select::<backup_event::Entity>()
+            .select_only()
+            .column(backup_event::Column::SystemId)
+            .column(backup_event::Column::FinishedAt)
+            .column(backup_event::Column::RestorePointAt)
+            .filter(backup_event::Column::SystemId.is_in(chunk.iter().copied()))
+            .filter(backup_event::Column::FinishedAt.gte(from))
+            .filter(backup_event::Column::FinishedAt.lte(to))
+            .filter(backup_event::Column::Kind.is_in([
+                EventKind::BackupSucceeded.as_str(),
+                EventKind::ReplicationSucceeded.as_str(),
+            ]))
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        out.extend(
+            rows.into_iter()
+                .filter_map(|(sys, at, rp)| Some((sys, at, rp?))),
+        );
+    }
+    Ok(out)
 }
 
 /// A system's newest events, newest first: its timeline of backups, failures and restore tests.
