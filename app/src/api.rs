@@ -1140,3 +1140,80 @@ pub async fn save_alert_settings(
         .map(|_| ())
         .map_err(ctx::err)
 }
+
+/// The MSP's service catalog (MSP staff); `None` for a client user, who has no catalog to see.
+#[server]
+pub async fn get_catalog() -> Result<Option<crate::model::billing::Catalog>, ServerFnError> {
+    use crate::ssr::service::catalog;
+    let (state, s) = ctx::session().await?;
+    if !s.scope.is_msp_staff() {
+        return Ok(None);
+    }
+    catalog::catalog(&state, &s.scope)
+        .await
+        .map(Some)
+        .map_err(ctx::err)
+}
+
+/// An amount from a form field in cents, refused with the field's name.
+#[cfg(feature = "ssr")]
+fn form_money(field: &str, v: &str) -> Result<Option<i64>, ServerFnError> {
+    crate::domain::upsell::parse_money(v)
+        .map_err(|why| ctx::err(crate::ssr::error::AppError::field(field, why)))
+}
+
+/// Changes a tier of the catalog from its drawer: name, description, the targets it promises
+/// (as people say durations), whether it survives losing the site, and its prices.
+#[server]
+pub async fn update_tier(
+    id: Uuid,
+    name: String,
+    description: String,
+    rpo_minutes: String,
+    rto_minutes: String,
+    price_per_system: String,
+    price_per_tb: String,
+    currency: String,
+    #[server(default)] survives_site_loss: Option<String>,
+) -> Result<crate::model::billing::TierView, ServerFnError> {
+    use crate::ssr::service::catalog;
+    let (state, s) = ctx::session().await?;
+    let required = |field: &str, v: Option<i64>| {
+        v.ok_or_else(|| ctx::err(crate::ssr::error::AppError::field(field, "is required")))
+    };
+    let input = catalog::TierInput {
+        name: Some(name),
+        description: Some(description),
+        rpo_minutes: Some(required(
+            "rpo_minutes",
+            form_minutes("rpo_minutes", &rpo_minutes)?,
+        )?),
+        rto_minutes: Some(required(
+            "rto_minutes",
+            form_minutes("rto_minutes", &rto_minutes)?,
+        )?),
+        survives_site_loss: Some(survives_site_loss.is_some()),
+        price_per_system_cents: Some(required(
+            "price_per_system_cents",
+            form_money("price_per_system_cents", &price_per_system)?,
+        )?),
+        price_per_tb_cents: Some(form_money("price_per_tb_cents", &price_per_tb)?),
+        currency: Some(currency),
+        policy: None,
+    };
+    catalog::update(&state, &s.scope, id, input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// The tier changes that would keep each of the client's systems at its targets (MSP staff).
+#[server]
+pub async fn get_recommendations(
+    client_id: Uuid,
+) -> Result<crate::model::billing::Recommendations, ServerFnError> {
+    use crate::ssr::service::catalog;
+    let (state, s) = ctx::session().await?;
+    catalog::recommendations(&state, &s.scope, ClientId::from(client_id))
+        .await
+        .map_err(ctx::err)
+}

@@ -141,6 +141,7 @@ pub fn Header() -> impl IntoView {
                                             <a href="/clients">{t.clients}</a>
                                             <a href="/staff">{t.team}</a>
                                             <a href="/templates">{t.templates}</a>
+                                            <a href="/catalog">{t.catalog}</a>
                                             {me.role.runs_the_msp().then(|| view! { <a href="/audit">{t.audit}</a> })}
                                         }
                                         .into_any()

@@ -141,6 +141,7 @@ fn Main() -> impl IntoView {
                 <Route path=path!("/staff") view=pages::staff::StaffPage ssr=SsrMode::Async />
                 <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                 <Route path=path!("/templates") view=pages::templates::TemplatesPage ssr=SsrMode::Async />
+                <Route path=path!("/catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async />
         </Routes>
     }
 }

@@ -22,6 +22,7 @@ mod m20261130_000016_password_reset;
 mod m20261130_000017_membership_disabled;
 mod m20261130_000018_plan_completeness;
 mod m20261130_000019_client_archive;
+mod m20261203_000020_service_catalog;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000017_membership_disabled::Migration),
             Box::new(m20261130_000018_plan_completeness::Migration),
             Box::new(m20261130_000019_client_archive::Migration),
+            Box::new(m20261203_000020_service_catalog::Migration),
         ]
     }
 }

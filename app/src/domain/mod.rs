@@ -7,3 +7,4 @@ pub mod password;
 pub mod plan;
 pub mod sla;
 pub mod templates;
+pub mod upsell;

@@ -97,6 +97,18 @@ pub fn shifted(t: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
     })
 }
 
+/// Figures a real backup job can have: interval and off-site interval from a minute to a year, a
+/// job of at most a week, at most 100 years kept and 10 PB of data, at least 1 MB/s restored.
+pub fn plausible(p: &Policy) -> bool {
+    (1..=525_600).contains(&p.interval_minutes)
+        && p.job_minutes <= 10_080
+        && p.offsite_interval_minutes
+            .is_none_or(|o| (1..=525_600).contains(&o))
+        && p.retention_days <= 36_500
+        && p.data_gb <= 10_000_000
+        && p.restore_mb_per_s.is_none_or(|t| t >= 1)
+}
+
 /// What a policy can achieve at worst: the restore point can be one interval plus one job old
 /// when disaster strikes just before the next job finishes.
 pub fn achievable(p: &Policy) -> Achievable {

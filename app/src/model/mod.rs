@@ -120,6 +120,7 @@ pub const UNAUTHORIZED: &str = "authentication required";
 /// The message of anything that is not there or outside the caller's scope.
 pub const NOT_FOUND: &str = "not found";
 
+pub mod billing;
 pub mod monitor;
 pub mod plan;
 

@@ -73,6 +73,7 @@ pub fn ClientPage() -> impl IntoView {
                         <h2>{t.users}</h2>
                         <UserList users may_invite=role().is_some_and(Role::manages_people) />
                         {role().is_some_and(Role::is_msp_staff).then(|| view! {
+                            <super::catalog::Protection client_id=client.id />
                             <IngestTokens client_id=client.id />
                             <ClientSettings client rename archive />
                         })}

@@ -1,6 +1,7 @@
 //! One module per page.
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod client;
 pub mod clients;
 pub mod home;

@@ -136,15 +136,25 @@ tokio::task_local! {
 }
 
 /// The language of the request being answered; English outside a request.
+///
+/// The middleware sets it for the request's own task; work the page's rendering spawned (a
+/// server function run for a resource, say) finds it in the request the framework keeps.
 pub fn request_lang() -> crate::i18n::Lang {
-    PROBLEM_LANG.try_with(|l| *l).unwrap_or_default()
+    PROBLEM_LANG
+        .try_with(|l| *l)
+        .ok()
+        .or_else(|| {
+            leptos::prelude::use_context::<http::request::Parts>()
+                .map(|p| crate::request_lang(&p.headers))
+        })
+        .unwrap_or_default()
 }
 
 /// A problem's words in the request's language. English is the source; Dutch has every title
 /// and the messages people meet most (sign-in, access, the fields of the sign-up, invitation
 /// and password forms); anything else stays as written.
 fn localized(mut p: Problem) -> Problem {
-    let lang = PROBLEM_LANG.try_with(|l| *l).unwrap_or_default();
+    let lang = request_lang();
     if lang != crate::i18n::Lang::Nl {
         return p;
     }
@@ -167,8 +177,7 @@ fn localized(mut p: Problem) -> Problem {
 /// A problem as a person reads it in a form: in the request's language, each field called by
 /// its label rather than its key ("RTO: must be a duration such as …", not "rto_minutes: …").
 pub fn for_people(e: &AppError) -> String {
-    let lang = PROBLEM_LANG.try_with(|l| *l).unwrap_or_default();
-    let nl = lang == crate::i18n::Lang::Nl;
+    let nl = request_lang() == crate::i18n::Lang::Nl;
     let say = |m: &str| -> String {
         if nl {
             in_dutch(m)
@@ -214,6 +223,13 @@ fn field_label(key: &str, nl: bool) -> String {
         "mail_language" => ("Language of e-mails", "Taal van e-mails"),
         "review_due" => ("Review date", "Herziendatum"),
         "first_responders" => ("First responders", "BHV'ers"),
+        "price_per_system_cents" => ("Price per system", "Prijs per systeem"),
+        "price_per_tb_cents" => ("Price per TB", "Prijs per TB"),
+        "currency" => ("Currency", "Valuta"),
+        "survives_site_loss" => (
+            "Survives losing the site",
+            "Overleeft verlies van de locatie",
+        ),
         "processes" => ("Business processes", "Bedrijfsprocessen"),
         "depends_on" => ("Needs", "Heeft nodig"),
         "emergency_numbers" => ("Emergency numbers", "Noodnummers"),
@@ -302,6 +318,19 @@ fn dutch(message: &str) -> Option<&'static str> {
         "is not a known backup method" => "is geen bekende back-upmethode",
         "is not a phone number" => "is geen telefoonnummer",
         "is not known" => "is onbekend",
+        crate::domain::upsell::MONEY => "moet een bedrag zijn zoals 45 of 45,00",
+        "only the MSP's owners and admins change the catalog" => {
+            "alleen eigenaren en beheerders van de MSP wijzigen de catalogus"
+        }
+        "must be a whole number of cents from 0 to 1000000000" => {
+            "moet een geheel aantal centen van 0 tot 1000000000 zijn"
+        }
+        "must be a three-letter ISO 4217 code such as EUR" => {
+            "moet een ISO 4217-code van drie letters zijn, zoals EUR"
+        }
+        "needs a policy whose copies leave the site (an off-site interval or replication)" => {
+            "vraagt om een beleid waarvan kopieën de deur uit gaan (een interval buiten de deur of replicatie)"
+        }
         "names someone who is not in this client's directory" => {
             "noemt iemand die niet in het adresboek van deze klant staat"
         }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::entity::{
     alert_settings, audit_log, backup_event, client, customer_group, ingest_token, invitation,
     membership, notification, person, plan, plan_template, plan_version, process, process_system,
-    site, state_change, system, system_clock, system_dependency, system_status,
+    service_tier, site, state_change, system, system_clock, system_dependency, system_status,
 };
 use super::error::AppError;
 use crate::ids::{CustomerGroupId, IngestTokenId, PersonId, ProcessId, SiteId, SystemId};
@@ -247,6 +247,15 @@ impl Tenanted for plan_template::Entity {
         plan_template::Column::MspId
     }
     fn client_column() -> Option<plan_template::Column> {
+        None
+    }
+}
+
+impl Tenanted for service_tier::Entity {
+    fn msp_column() -> service_tier::Column {
+        service_tier::Column::MspId
+    }
+    fn client_column() -> Option<service_tier::Column> {
         None
     }
 }

@@ -13,6 +13,7 @@ macro_rules! route {
 }
 
 mod auth;
+mod billing;
 mod clients;
 pub mod monitor;
 pub mod openapi;
@@ -64,7 +65,8 @@ pub fn api() -> Api {
         .merge(auth::routes())
         .merge(clients::routes())
         .merge(plan::routes())
-        .merge(monitor::routes());
+        .merge(monitor::routes())
+        .merge(billing::routes());
     route!(api, "/openapi.json", get(openapi::document))
 }
 

@@ -69,6 +69,15 @@ pub fn spec() -> Value {
                 "PasswordChange": { "type": "object", "required": ["current_password", "new_password"], "properties": {
                     "current_password": { "type": "string" }, "new_password": { "type": "string", "minLength": 12 } } },
                 "PasswordReset": { "type": "object", "required": ["email"], "properties": { "email": { "type": "string", "format": "email" } } },
+                "Tier": { "type": "object", "properties": {
+                    "name": { "type": "string", "maxLength": 200 }, "description": { "type": "string" },
+                    "rpo_minutes": { "type": "integer", "minimum": 1, "maximum": 525600 },
+                    "rto_minutes": { "type": "integer", "minimum": 1, "maximum": 525600 },
+                    "survives_site_loss": { "type": "boolean", "description": "needs a policy whose copies leave the site" },
+                    "policy": { "type": "object", "description": "the protection the tier stands for, as a system's policy (its data_gb is the system's own)" },
+                    "price_per_system_cents": { "type": "integer", "minimum": 0, "description": "per protected system per month, in minor units" },
+                    "price_per_tb_cents": { "type": ["integer", "null"], "minimum": 0, "description": "per TB of the system's data per month, on top; null for none" },
+                    "currency": { "type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217, EUR unless set" } } },
                 "PasswordResetConfirm": { "type": "object", "required": ["token", "new_password"], "properties": {
                     "token": { "type": "string" }, "new_password": { "type": "string", "minLength": 12 } } }
             }
@@ -103,6 +112,21 @@ pub fn spec() -> Value {
                     { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 100 } }
                 ],
                 "get": op("The MSP's audit trail, newest first (owners and admins)", None, ("200", "{entries: [{at, actor, client_id, client, action, subject, outcome, ip}], next_before}"), &["400", "401", "403"])
+            },
+            "/catalog": {
+                "get": op("The MSP's service catalog in order; a new MSP starts with Backup Basic, Instant Recovery and DRaaS (MSP staff)", None, ("200", "{tiers: [{id, name, description, rpo_minutes, rto_minutes, survives_site_loss, policy, achievable, price_per_system_cents, price_per_tb_cents, currency}]}"), &["401", "403"])
+            },
+            "/catalog/tiers": {
+                "post": op("Add a tier (owners and admins)", Some("Tier"), ("201", "the tier"), &["400", "401", "403", "422"])
+            },
+            "/catalog/tiers/{id}": {
+                "parameters": id.clone(),
+                "patch": op("Change a tier (owners and admins)", Some("Tier"), ("200", "the tier"), &["400", "401", "403", "404", "422"]),
+                "delete": op("Remove a tier (owners and admins)", None, ("204", "removed"), &["401", "403", "404"])
+            },
+            "/clients/{id}/recommendations": {
+                "parameters": id.clone(),
+                "get": op("The cheapest tier that keeps each system's agreed targets (and survives the site's loss where it must), for the systems whose protection does not; reasons in the reader's language (MSP staff)", None, ("200", "{items: [{tier_id, tier_name, systems: [{id, name, reason, monthly_price_cents}], monthly_price_cents, monthly_difference_cents, currency}], site_loss_scenario}"), &["401", "403", "404"])
             },
             "/clients/{id}": {
                 "parameters": id.clone(),

@@ -4,6 +4,7 @@ mod helpers;
 mod alerts;
 mod atomic;
 mod auth;
+mod billing;
 mod clients;
 mod delivery;
 mod demo;

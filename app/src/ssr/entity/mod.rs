@@ -17,6 +17,7 @@ pub mod plan_version;
 pub mod process;
 pub mod process_system;
 pub mod report_delivery;
+pub mod service_tier;
 pub mod site;
 pub mod state_change;
 pub mod system;

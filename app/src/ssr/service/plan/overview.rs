@@ -62,6 +62,9 @@ pub(super) async fn plan_row(
     {
         return Ok(p);
     }
+    // A plan is only ever started for a client of the caller's own: another tenant's client id
+    // must not get a plan row under this tenant.
+    clients::get(db, scope, client_id).await?;
     let row = new_plan(scope.msp_id(), client_id.uuid(), Utc::now());
     match row.insert(db).await {
         Ok(p) => Ok(p),

@@ -198,14 +198,7 @@ async fn save(
     }
     match input.policy {
         Some(Some(p)) => {
-            let ok = (1..=525_600).contains(&p.interval_minutes)
-                && p.job_minutes <= 10_080
-                && p.offsite_interval_minutes
-                    .is_none_or(|o| (1..=525_600).contains(&o))
-                && p.retention_days <= 36_500
-                && p.data_gb <= 10_000_000
-                && p.restore_mb_per_s.is_none_or(|t| t >= 1);
-            if ok {
+            if crate::domain::sla::plausible(&p) {
                 row.policy = Set(Some(serde_json::to_string(&p).unwrap_or_default()));
             } else {
                 f.take::<()>(

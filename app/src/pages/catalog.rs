@@ -1,0 +1,211 @@
+//! The MSP's service catalog: the protection tiers it sells, what each promises and costs.
+//! Owners and admins change a tier in its drawer; technicians read.
+use leptos::prelude::*;
+
+use crate::api::{get_catalog, UpdateTier};
+use crate::components::{action_error, use_me, use_t, ErrorNote};
+use crate::domain::input::duration_text;
+use crate::domain::upsell::{money, money_field};
+use crate::i18n::Lang;
+use crate::model::billing::TierView;
+
+pub struct Words {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub per_system: &'static str,
+    pub per_tb: &'static str,
+    pub survives: &'static str,
+    pub on_site: &'static str,
+    pub promises: &'static str,
+    pub price_per_system: &'static str,
+    pub price_per_tb: &'static str,
+    pub currency: &'static str,
+    pub description: &'static str,
+    pub edit: &'static str,
+    pub close: &'static str,
+    pub save: &'static str,
+    pub protection: &'static str,
+    pub protection_intro: &'static str,
+    pub all_kept: &'static str,
+    pub move_to: &'static str,
+    pub per_month: &'static str,
+    pub more_than_now: &'static str,
+    pub site_loss_plan: &'static str,
+}
+
+pub const EN: Words = Words {
+    title: "Service catalog",
+    intro: "The protection you sell. Each tier promises an RPO and RTO and stands for a way of backing up; Lifeline recommends the cheapest tier that keeps a system's agreed targets.",
+    per_system: "per system per month",
+    per_tb: "per TB",
+    survives: "survives losing the site",
+    on_site: "copies stay on site",
+    promises: "Promises",
+    price_per_system: "Price per system per month",
+    price_per_tb: "Price per TB per month (optional)",
+    currency: "Currency",
+    description: "Description",
+    edit: "Edit",
+    close: "Close",
+    save: "Save",
+    protection: "Protection",
+    protection_intro: "Systems whose backups cannot keep their agreed targets, and the cheapest tier of your catalog that would.",
+    all_kept: "Every system's protection keeps its agreed targets.",
+    move_to: "Move to",
+    per_month: "per month",
+    more_than_now: "more than now",
+    site_loss_plan: "The plan prepares for fire or flood: every system must survive losing its site.",
+};
+
+pub const NL: Words = Words {
+    title: "Dienstencatalogus",
+    intro: "De bescherming die u verkoopt. Elk niveau belooft een RPO en RTO en staat voor een manier van back-uppen; Lifeline raadt het goedkoopste niveau aan dat de afgesproken doelen van een systeem haalt.",
+    per_system: "per systeem per maand",
+    per_tb: "per TB",
+    survives: "overleeft verlies van de locatie",
+    on_site: "kopieën blijven op de locatie",
+    promises: "Belooft",
+    price_per_system: "Prijs per systeem per maand",
+    price_per_tb: "Prijs per TB per maand (optioneel)",
+    currency: "Valuta",
+    description: "Omschrijving",
+    edit: "Wijzigen",
+    close: "Sluiten",
+    save: "Opslaan",
+    protection: "Bescherming",
+    protection_intro: "Systemen waarvan de back-ups de afgesproken doelen niet halen, en het goedkoopste niveau uit uw catalogus dat dat wel doet.",
+    all_kept: "De bescherming van elk systeem haalt de afgesproken doelen.",
+    move_to: "Overstappen naar",
+    per_month: "per maand",
+    more_than_now: "meer dan nu",
+    site_loss_plan: "Het plan houdt rekening met brand of water: elk systeem moet verlies van de locatie overleven.",
+};
+
+pub fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Nl => &NL,
+        Lang::En => &EN,
+    }
+}
+
+#[component]
+pub fn CatalogPage() -> impl IntoView {
+    let t = use_t();
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let w = words(lang);
+    let edit = ServerAction::<UpdateTier>::new();
+    let me = use_me();
+    let may_edit = move || {
+        me.get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .is_some_and(|m| m.role.runs_the_msp())
+    };
+    let catalog = Resource::new(move || edit.version().get(), |_| get_catalog());
+    view! {
+        <main>
+            <h1>{w.title}</h1>
+            <p class="muted">{w.intro}</p>
+            <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || catalog.get().map(|r| match r {
+                    Ok(Some(c)) => view! {
+                        <ul class="cards" data-testid="tiers">
+                            {c.tiers.into_iter().map(|tier| view! { <Tier tier lang edit may_edit=may_edit() /> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Ok(None) => view! { <super::NotFound /> }.into_any(),
+                    Err(error) => view! { <super::PageError error /> }.into_any(),
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+#[component]
+fn Tier(
+    tier: TierView,
+    lang: Lang,
+    edit: ServerAction<UpdateTier>,
+    may_edit: bool,
+) -> impl IntoView {
+    let w = words(lang);
+    let price = money(lang, tier.price_per_system_cents, &tier.currency);
+    let per_tb = tier
+        .price_per_tb_cents
+        .map(|c| format!(" + {} {}", money(lang, c, &tier.currency), w.per_tb));
+    view! {
+        <li class="card" data-testid="tier">
+            <h3>{tier.name.clone()}</h3>
+            {(!tier.description.is_empty()).then(|| view! { <p>{tier.description.clone()}</p> })}
+            <p><strong data-testid="tier-price">{price}</strong> {per_tb} " " <span class="muted">{w.per_system}</span></p>
+            <p class="small">
+                {w.promises} ": RPO " {duration_text(lang, tier.rpo_minutes)} " · RTO " {duration_text(lang, tier.rto_minutes)} " · "
+                {if tier.survives_site_loss { w.survives } else { w.on_site }}
+            </p>
+            {may_edit.then(|| view! { <TierEditor tier lang edit /> })}
+        </li>
+    }
+}
+
+#[component]
+fn TierEditor(tier: TierView, lang: Lang, edit: ServerAction<UpdateTier>) -> impl IntoView {
+    let w = words(lang);
+    let t = use_t();
+    let error = action_error(edit);
+    view! {
+        <details class="edit" data-testid="edit-tier">
+            {super::plan::drawer_summary(w.edit, w.close)}
+            <div class="drawer">
+            <h2>{tier.name.clone()}</h2>
+            <ActionForm action=edit attr:class="form grid">
+                <input type="hidden" name="id" value=tier.id.to_string() />
+                <label class="field"><span>{t.name}</span><input name="name" required maxlength="200" value=tier.name.clone() /></label>
+                <label class="field wide"><span>{w.description}</span><textarea name="description" rows="2">{tier.description.clone()}</textarea></label>
+                <label class="field"><span>"RPO"</span><input name="rpo_minutes" required value=duration_text(lang, tier.rpo_minutes) /></label>
+                <label class="field"><span>"RTO"</span><input name="rto_minutes" required value=duration_text(lang, tier.rto_minutes) /></label>
+                <label class="check"><input type="checkbox" name="survives_site_loss" value="on" checked=tier.survives_site_loss />" " {w.survives}</label>
+                <label class="field"><span>{w.price_per_system}</span><input name="price_per_system" required inputmode="decimal" value=money_field(lang, tier.price_per_system_cents) /></label>
+                <label class="field"><span>{w.price_per_tb}</span><input name="price_per_tb" inputmode="decimal" value=tier.price_per_tb_cents.map(|c| money_field(lang, c)).unwrap_or_default() /></label>
+                <label class="field"><span>{w.currency}</span><input name="currency" required maxlength="3" value=tier.currency.clone() /></label>
+                <button type="submit">{w.save}</button>
+            </ActionForm>
+            <ErrorNote error />
+            </div>
+        </details>
+    }
+}
+
+/// A client's recommended tier changes, for MSP staff on the client's page.
+#[component]
+pub fn Protection(client_id: uuid::Uuid) -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let w = words(lang);
+    let recs = Resource::new(move || client_id, crate::api::get_recommendations);
+    view! {
+        <section data-testid="protection">
+            <h2>{w.protection}</h2>
+            <p class="muted">{w.protection_intro}</p>
+            <Transition fallback=|| ()>
+                {move || recs.get().map(|r| match r {
+                    Ok(r) if r.items.is_empty() => view! { <p class="empty">{w.all_kept}</p> }.into_any(),
+                    Ok(r) => view! {
+                        {r.site_loss_scenario.then(|| view! { <p class="small">{w.site_loss_plan}</p> })}
+                        {r.items.into_iter().map(|item| view! {
+                            <div class="card" data-testid="recommendation">
+                                <h3>{w.move_to} " " {item.tier_name.clone()}</h3>
+                                <p>
+                                    <strong>{money(lang, item.monthly_price_cents, &item.currency)}</strong> " " {w.per_month}
+                                    {(item.monthly_difference_cents != item.monthly_price_cents).then(|| format!(" ({} {})", money(lang, item.monthly_difference_cents, &item.currency), w.more_than_now))}
+                                </p>
+                                <ul class="gaps">
+                                    {item.systems.into_iter().map(|s| view! { <li><strong>{s.name}</strong> ": " {s.reason}</li> }).collect_view()}
+                                </ul>
+                            </div>
+                        }).collect_view()}
+                    }.into_any(),
+                    Err(error) => view! { <super::PageError error /> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,79 @@
+import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { hydrated, noSeriousViolations } from './support';
+
+// The upsell's first steps: the owner's service catalog (three starter tiers, a price changed
+// in its drawer, in Dutch on a phone too) and, on a client's page, the tier each system whose
+// backups cannot keep its targets should move to, with the reason.
+const password = 'correct horse battery';
+const origin = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
+
+async function signup(request: APIRequestContext, email: string) {
+  const r = await request.post('/api/v1/auth/signup', { data: { msp_name: 'Upsell IT', name: 'Una', email, password }, headers: { origin } });
+  expect(r.status(), await r.text()).toBe(201);
+  return (await r.json()).token as string;
+}
+
+async function fits(page: Page) {
+  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  expect(scroll).toBeLessThanOrEqual(inner);
+}
+
+test('the owner prices the catalog and sees which tier each client system needs', async ({ page, request }, info) => {
+  const token = await signup(request, `una+${Date.now()}@upsell.example`);
+  const auth = { authorization: `Bearer ${token}` };
+  const client = (await (await request.post('/api/v1/clients', { data: { name: 'Bakkerij Jansen' }, headers: auth })).json()).id;
+  const daily = { method: 'agent_to_disk', interval_minutes: 1440, job_minutes: 60, offsite_interval_minutes: 1440, retention_days: 30, data_gb: 200, restore_mb_per_s: null };
+  const erp = await request.post(`/api/v1/clients/${client}/systems`, { data: { name: 'ERP', rpo_minutes: 60, rto_minutes: 240, policy: daily }, headers: auth });
+  expect(erp.status(), await erp.text()).toBe(201);
+  // Only ransomware in this plan: nothing has to survive the site.
+  const plan = await request.patch(`/api/v1/clients/${client}/plan`, { data: { scenarios: [{ name: 'Ransomware', steps: ['Call the MSP.'] }] }, headers: auth });
+  expect(plan.status(), await plan.text()).toBe(200);
+  await page.context().addCookies([{ name: 'lifeline_session', value: token, url: origin }]);
+
+  await page.goto('/catalog');
+  await hydrated(page);
+  const tiers = page.getByTestId('tier');
+  await expect(tiers).toHaveCount(3);
+  await expect(tiers.nth(0)).toContainText('Backup Basic');
+  const instant = tiers.filter({ hasText: 'Instant Recovery' });
+  await expect(instant.getByTestId('tier-price')).toHaveText('€ 45.00');
+  await expect(instant).toContainText('RPO 15 min · RTO 1 h');
+
+  // A price typed as people type it; a wrong one is refused and names the field.
+  const edit = instant.getByTestId('edit-tier');
+  await edit.locator(':scope > summary').click();
+  await edit.getByLabel('Price per system per month').fill('39,5x');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit.getByRole('alert')).toContainText('Price per system: must be an amount such as 45 or 45.00');
+  await edit.getByLabel('Price per system per month').fill('39,50');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(instant.getByTestId('tier-price')).toHaveText('€ 39.50');
+  await noSeriousViolations(page, 'the catalog');
+
+  // The client's page: the ERP's daily backup cannot keep its hour, Instant Recovery would.
+  await page.goto(`/clients/${client}`);
+  await hydrated(page);
+  const rec = page.getByTestId('recommendation').filter({ hasText: 'Instant Recovery' });
+  await expect(rec).toContainText('€ 39.50 per month');
+  await expect(rec).toContainText('ERP needs an RPO of 60 min; a backup every 1 day can lose up to 25 h.');
+  await noSeriousViolations(page, 'the client page with its protection');
+
+  // In Dutch, on a phone.
+  await page.context().addCookies([{ name: 'lifeline_lang', value: 'nl', url: origin }]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await expect(page.getByTestId('recommendation')).toContainText('ERP heeft een RPO van 60 min nodig');
+  await expect(page.getByTestId('recommendation')).toContainText('€ 39,50 per maand');
+  await page.getByTestId('protection').screenshot({ path: info.outputPath('protection-nl-390.png') });
+  await fits(page);
+  await page.goto('/catalog');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Dienstencatalogus' })).toBeVisible();
+  await page.screenshot({ path: info.outputPath('catalog-nl-390.png'), fullPage: true });
+  await fits(page);
+  const nlEdit = page.getByTestId('edit-tier').first();
+  await nlEdit.locator(':scope > summary').click();
+  await expect(nlEdit.getByLabel('Prijs per systeem per maand')).toHaveValue('15,00');
+  await page.screenshot({ path: info.outputPath('catalog-edit-nl-390.png') });
+  await fits(page);
+});

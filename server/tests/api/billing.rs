@@ -1,0 +1,385 @@
+//! The upsell half: the service catalog (starter tiers, who changes it, what it refuses) and
+//! the recommendations drawn from each client's targets and backup policies.
+use crate::helpers::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+crate::both!(
+    the_catalog_starts_with_three_tiers_once_and_owners_and_admins_change_it,
+    recommendations_name_the_cheapest_tier_that_keeps_each_target,
+);
+
+fn names(catalog: &Value) -> Vec<String> {
+    catalog["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A new MSP finds Backup Basic, Instant Recovery and DRaaS, priced in cents, made once even
+/// when its first readers come at the same moment. Owners and admins add, change and remove
+/// tiers; technicians read; client users see none of it; another MSP's tier is not found. A
+/// refused tier names every field that is wrong and changes nothing.
+async fn the_catalog_starts_with_three_tiers_once_and_owners_and_admins_change_it(app: TestApp) {
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let reads = (0..8).map(|_| app.get("/api/v1/catalog", &owner));
+    for r in futures::future::join_all(reads).await {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let catalog = app.get("/api/v1/catalog", &owner).await.body;
+    assert_eq!(
+        names(&catalog),
+        ["Backup Basic", "Instant Recovery", "DRaaS"]
+    );
+    let draas = &catalog["tiers"][2];
+    assert_eq!(
+        (
+            draas["rpo_minutes"].as_u64(),
+            draas["rto_minutes"].as_u64(),
+            draas["survives_site_loss"].as_bool()
+        ),
+        (Some(15), Some(240), Some(true))
+    );
+    assert_eq!(
+        (
+            draas["price_per_system_cents"].as_i64(),
+            draas["currency"].as_str()
+        ),
+        (Some(9_500), Some("EUR"))
+    );
+    assert_eq!(draas["achievable"]["site_loss_rpo_minutes"], 15);
+
+    // Refused: every wrong field named, nothing added.
+    let r = app
+        .post(
+            "/api/v1/catalog/tiers",
+            Some(&owner),
+            json!({ "name": "Gold", "rpo_minutes": 0, "price_per_system_cents": -1, "currency": "euro",
+                    "survives_site_loss": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    for field in [
+        "rpo_minutes",
+        "price_per_system_cents",
+        "currency",
+        "survives_site_loss",
+    ] {
+        assert!(r.body["errors"][field].is_string(), "{field}: {}", r.text);
+    }
+    let r = app
+        .post(
+            "/api/v1/catalog/tiers",
+            Some(&owner),
+            json!({ "name": "Gold", "price_per_system_cents": 1.5 }),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "cents are whole: {}", r.text);
+    assert_eq!(
+        names(&app.get("/api/v1/catalog", &owner).await.body).len(),
+        3
+    );
+
+    // Added with a price per TB, changed, its price per TB removed again.
+    let r = app
+        .post(
+            "/api/v1/catalog/tiers",
+            Some(&owner),
+            json!({ "name": "Continuous", "rpo_minutes": 5, "rto_minutes": 30, "price_per_system_cents": 15_000,
+                    "price_per_tb_cents": 2_500, "currency": "usd",
+                    "policy": { "method": "continuous_replication", "interval_minutes": 1, "job_minutes": 1,
+                                "offsite_interval_minutes": null, "retention_days": 7, "data_gb": 0, "restore_mb_per_s": null },
+                    "survives_site_loss": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(
+        (
+            r.body["currency"].as_str(),
+            r.body["price_per_tb_cents"].as_i64()
+        ),
+        (Some("USD"), Some(2_500))
+    );
+    let tier = r.body["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/catalog/tiers/{tier}");
+    let r = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&owner),
+            Some(json!({ "price_per_tb_cents": null, "name": "Continuous+" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        (
+            r.body["name"].as_str(),
+            r.body["price_per_tb_cents"].is_null()
+        ),
+        (Some("Continuous+"), true)
+    );
+    assert_eq!(
+        r.body["price_per_system_cents"], 15_000,
+        "what was not sent stays"
+    );
+
+    // A technician reads; an admin changes; a client user and another MSP see nothing.
+    let tech = app
+        .invited(
+            &owner,
+            "/api/v1/staff",
+            json!({ "email": "tom@acme.example", "name": "Tom", "role": "msp_technician" }),
+        )
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.get("/api/v1/catalog", &tech).await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&tech),
+            Some(json!({ "name": "Mine" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let admin = app
+        .invited(
+            &owner,
+            "/api/v1/staff",
+            json!({ "email": "ada@acme.example", "name": "Ada", "role": "msp_admin" }),
+        )
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&admin),
+            Some(json!({ "rto_minutes": 20 })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let client = app.create_client(&owner, "Bakery").await;
+    let baker = app
+        .client_user(&owner, &client, "baker@bakery.example", "client_admin")
+        .await;
+    assert_eq!(
+        app.get("/api/v1/catalog", &baker).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let (other, _) = app.signup("Other IT", "olga@other.example").await;
+    assert_eq!(
+        names(&app.get("/api/v1/catalog", &other).await.body).len(),
+        3,
+        "its own starter tiers"
+    );
+    let r = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&other),
+            Some(json!({ "name": "Stolen" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call(Method::DELETE, &path, Some(&other), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.call(Method::DELETE, &path, Some(&owner), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        names(&app.get("/api/v1/catalog", &owner).await.body).len(),
+        3
+    );
+    let r = app
+        .call(
+            Method::DELETE,
+            "/api/v1/catalog/tiers/not-an-id",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+/// The ERP's daily backup cannot keep its 60-minute RPO: Instant Recovery would, at € 45 a
+/// month. Once the plan names a fire, every system must survive the site and DRaaS it is. A
+/// system without a policy is unprotected; one that keeps its targets gets nothing. Reasons come
+/// in the reader's language; another MSP's client is not found.
+async fn recommendations_name_the_cheapest_tier_that_keeps_each_target(app: TestApp) {
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&owner, "Bakery").await;
+    let base = format!("/api/v1/clients/{client}");
+    // The template's processes bring targets of their own; these systems carry their own.
+    let daily = json!({ "method": "agent_to_disk", "interval_minutes": 1440, "job_minutes": 60,
+                         "offsite_interval_minutes": 1440, "retention_days": 30, "data_gb": 200, "restore_mb_per_s": null });
+    let systems_path = format!("{base}/systems");
+    let plan_path = format!("{base}/plan");
+    let system = |name: &str, rpo: u32, rto: u32, policy: Value| {
+        app.post(
+            &systems_path,
+            Some(&owner),
+            json!({ "name": name, "rpo_minutes": rpo, "rto_minutes": rto, "criticality": "high", "policy": policy }),
+        )
+    };
+    let erp = system("ERP", 60, 240, daily.clone()).await;
+    assert_eq!(erp.status, StatusCode::CREATED, "{}", erp.text);
+    let files = system("Files", 2 * 1440, 3 * 1440, daily.clone()).await;
+    assert_eq!(files.status, StatusCode::CREATED, "{}", files.text);
+    let printer = system("Printer", 7 * 1440, 7 * 1440, Value::Null).await;
+    assert_eq!(printer.status, StatusCode::CREATED, "{}", printer.text);
+
+    let scenarios = |names: &[&str]| {
+        let list: Vec<Value> = names
+            .iter()
+            .map(|n| json!({ "name": n, "steps": ["Call the MSP."] }))
+            .collect();
+        app.call(
+            Method::PATCH,
+            &plan_path,
+            Some(&owner),
+            Some(json!({ "scenarios": list })),
+        )
+    };
+    let tier_of = |items: &[Value], name: &str| -> Option<String> {
+        items
+            .iter()
+            .find(|i| {
+                i["systems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["name"] == name)
+            })
+            .map(|i| i["tier_name"].as_str().unwrap().to_string())
+    };
+    // Without a fire or flood in the plan: the cheapest tier that keeps the targets.
+    assert_eq!(scenarios(&["Ransomware"]).await.status, StatusCode::OK);
+    let r = app.get(&format!("{base}/recommendations"), &owner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["site_loss_scenario"], false);
+    let items = r.body["items"].as_array().unwrap().clone();
+    assert_eq!(
+        tier_of(&items, "ERP").as_deref(),
+        Some("Instant Recovery"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        tier_of(&items, "Files"),
+        None,
+        "a daily backup keeps two days"
+    );
+    assert_eq!(tier_of(&items, "Printer").as_deref(), Some("Backup Basic"));
+    let erp_reason = items
+        .iter()
+        .flat_map(|i| i["systems"].as_array().unwrap().clone())
+        .find(|s| s["name"] == "ERP")
+        .unwrap()["reason"]
+        .clone();
+    assert_eq!(
+        erp_reason,
+        "ERP needs an RPO of 60 min; a backup every 1 day can lose up to 25 h."
+    );
+    // The plan prepares for a fire: everything must survive the site, and only DRaaS does (the
+    // file server's daily off-site copy already keeps its two days).
+    assert_eq!(
+        scenarios(&["Ransomware", "Fire or evacuation"])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app.get(&format!("{base}/recommendations"), &owner).await;
+    assert_eq!(r.body["site_loss_scenario"], true);
+    let items = r.body["items"].as_array().unwrap().clone();
+    assert_eq!(
+        tier_of(&items, "ERP").as_deref(),
+        Some("DRaaS"),
+        "{}",
+        r.text
+    );
+    assert_eq!(tier_of(&items, "Printer").as_deref(), Some("DRaaS"));
+    assert_eq!(tier_of(&items, "Files"), None);
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["monthly_price_cents"], 2 * 9_500);
+    let total: i64 = items
+        .iter()
+        .map(|i| i["monthly_price_cents"].as_i64().unwrap())
+        .sum();
+    assert!(total > 0 && items.iter().all(|i| i["currency"] == "EUR"));
+
+    let r = app
+        .send(
+            app.http
+                .get(app.url(&format!("{base}/recommendations")))
+                .bearer_auth(&owner)
+                .header("accept-language", "nl"),
+        )
+        .await;
+    let printer_nl = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["systems"].as_array().unwrap().clone())
+        .find(|s| s["name"] == "Printer")
+        .unwrap();
+    assert_eq!(
+        printer_nl["reason"],
+        "Van Printer is geen back-up bekend: het is onbeschermd."
+    );
+
+    // Give the ERP what Instant Recovery stands for, with an off-site copy: nothing left for it.
+    let erp_id = erp.body["id"].as_str().unwrap();
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/systems/{erp_id}"),
+            Some(&owner),
+            Some(json!({ "policy": { "method": "draas", "interval_minutes": 10, "job_minutes": 5,
+                                      "offsite_interval_minutes": 10, "retention_days": 30, "data_gb": 200, "restore_mb_per_s": null } })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = app.get(&format!("{base}/recommendations"), &owner).await;
+    assert_eq!(
+        tier_of(r.body["items"].as_array().unwrap(), "ERP"),
+        None,
+        "{}",
+        r.text
+    );
+
+    let (other, _) = app.signup("Other IT", "olga@other.example").await;
+    assert_eq!(
+        app.get(&format!("{base}/recommendations"), &other)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let baker = app
+        .client_user(&owner, &client, "baker@bakery.example", "client_admin")
+        .await;
+    assert_eq!(
+        app.get(&format!("{base}/recommendations"), &baker)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
