@@ -79,7 +79,7 @@ fn view(t: &service_tier::Model) -> TierView {
 async fn tiers(state: &AppState, scope: &Scope) -> AppResult<Vec<service_tier::Model>> {
     let started: Option<Option<chrono::DateTime<Utc>>> = state
         .db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+        .query_one_raw(scope.raw(
             state.db.get_database_backend(),
             format!(
                 "SELECT catalog_started_at FROM msp WHERE id = {}",
@@ -107,7 +107,7 @@ async fn start_catalog(state: &AppState, scope: &Scope) -> AppResult<()> {
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let claimed = txn
-        .execute_raw(sea_orm::Statement::from_sql_and_values(
+        .execute_raw(scope.raw(
             backend,
             format!(
                 "UPDATE msp SET catalog_started_at = {} WHERE id = {} AND catalog_started_at IS NULL",
