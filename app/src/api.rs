@@ -1162,6 +1162,32 @@ fn form_money(field: &str, v: &str) -> Result<Option<i64>, ServerFnError> {
         .map_err(|why| ctx::err(crate::ssr::error::AppError::field(field, why)))
 }
 
+/// The fields the catalog's forms share: name, the targets as people say durations, the price
+/// per system as people type amounts, and whether the tier survives losing the site.
+#[cfg(feature = "ssr")]
+fn tier_form(
+    name: String,
+    rpo: &str,
+    rto: &str,
+    price: &str,
+    survives_site_loss: Option<String>,
+) -> Result<crate::ssr::service::catalog::TierInput, ServerFnError> {
+    let required = |field: &str, v: Option<i64>| {
+        v.ok_or_else(|| ctx::err(crate::ssr::error::AppError::field(field, "is required")))
+    };
+    Ok(crate::ssr::service::catalog::TierInput {
+        name: Some(name),
+        rpo_minutes: Some(required("rpo_minutes", form_minutes("rpo_minutes", rpo)?)?),
+        rto_minutes: Some(required("rto_minutes", form_minutes("rto_minutes", rto)?)?),
+        survives_site_loss: Some(survives_site_loss.is_some()),
+        price_per_system_cents: Some(required(
+            "price_per_system_cents",
+            form_money("price_per_system_cents", price)?,
+        )?),
+        ..Default::default()
+    })
+}
+
 /// Changes a tier of the catalog from its drawer: name, description, the targets it promises
 /// (as people say durations), whether it survives losing the site, and its prices.
 #[server]
@@ -1178,28 +1204,17 @@ pub async fn update_tier(
 ) -> Result<crate::model::billing::TierView, ServerFnError> {
     use crate::ssr::service::catalog;
     let (state, s) = ctx::session().await?;
-    let required = |field: &str, v: Option<i64>| {
-        v.ok_or_else(|| ctx::err(crate::ssr::error::AppError::field(field, "is required")))
-    };
     let input = catalog::TierInput {
-        name: Some(name),
         description: Some(description),
-        rpo_minutes: Some(required(
-            "rpo_minutes",
-            form_minutes("rpo_minutes", &rpo_minutes)?,
-        )?),
-        rto_minutes: Some(required(
-            "rto_minutes",
-            form_minutes("rto_minutes", &rto_minutes)?,
-        )?),
-        survives_site_loss: Some(survives_site_loss.is_some()),
-        price_per_system_cents: Some(required(
-            "price_per_system_cents",
-            form_money("price_per_system_cents", &price_per_system)?,
-        )?),
         price_per_tb_cents: Some(form_money("price_per_tb_cents", &price_per_tb)?),
         currency: Some(currency),
-        policy: None,
+        ..tier_form(
+            name,
+            &rpo_minutes,
+            &rto_minutes,
+            &price_per_system,
+            survives_site_loss,
+        )?
     };
     catalog::update(&state, &s.scope, id, input)
         .await
@@ -1214,6 +1229,53 @@ pub async fn get_recommendations(
     use crate::ssr::service::catalog;
     let (state, s) = ctx::session().await?;
     catalog::recommendations(&state, &s.scope, ClientId::from(client_id))
+        .await
+        .map_err(ctx::err)
+}
+
+/// Adds a tier from the catalog page: its targets and price, protected the way an existing tier
+/// is (`like`), whose policy it takes.
+#[server]
+pub async fn add_tier(
+    name: String,
+    like: Uuid,
+    rpo_minutes: String,
+    rto_minutes: String,
+    price_per_system: String,
+    #[server(default)] survives_site_loss: Option<String>,
+) -> Result<crate::model::billing::TierView, ServerFnError> {
+    use crate::ssr::error::AppError;
+    use crate::ssr::service::catalog;
+    let (state, s) = ctx::session().await?;
+    let model = catalog::catalog(&state, &s.scope)
+        .await
+        .map_err(ctx::err)?
+        .tiers
+        .into_iter()
+        .find(|t| t.id == like)
+        .ok_or_else(|| ctx::err(AppError::field("like", "is not known")))?;
+    let input = catalog::TierInput {
+        currency: Some(model.currency),
+        policy: Some(model.policy),
+        ..tier_form(
+            name,
+            &rpo_minutes,
+            &rto_minutes,
+            &price_per_system,
+            survives_site_loss,
+        )?
+    };
+    catalog::create(&state, &s.scope, input)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Removes a tier from the catalog (owners and admins).
+#[server]
+pub async fn delete_tier(id: Uuid) -> Result<(), ServerFnError> {
+    use crate::ssr::service::catalog;
+    let (state, s) = ctx::session().await?;
+    catalog::delete(&state, &s.scope, id)
         .await
         .map_err(ctx::err)
 }

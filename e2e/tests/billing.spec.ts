@@ -48,7 +48,31 @@ test('the owner prices the catalog and sees which tier each client system needs'
   await edit.getByLabel('Price per system per month').fill('39,50');
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(instant.getByTestId('tier-price')).toHaveText('€ 39.50');
+  await expect(edit.locator('.drawer')).toBeHidden();
+  // A tier of its own, protected like DRaaS; refused first for a target nobody can read.
+  const add = page.getByTestId('add-tier');
+  await add.locator(':scope > summary').click();
+  await add.getByLabel('Name').fill('DRaaS Gold');
+  await add.getByLabel('Protected like').selectOption({ label: 'DRaaS' });
+  await add.getByLabel('RPO').fill('soon');
+  await add.getByLabel('RTO').fill('2 h');
+  await add.getByLabel('Price per system per month').fill('120');
+  await add.getByLabel('survives losing the site').check();
+  await add.getByRole('button', { name: 'Add tier' }).click();
+  await expect(add.getByRole('alert')).toContainText('RPO: must be a duration such as 15 min, 4 h or 1 d');
+  await expect(tiers).toHaveCount(3);
+  await add.getByLabel('RPO').fill('15 min');
+  await add.getByRole('button', { name: 'Add tier' }).click();
+  await expect(tiers).toHaveCount(4);
+  const gold = tiers.filter({ hasText: 'DRaaS Gold' });
+  await expect(gold.getByTestId('tier-price')).toHaveText('€ 120.00');
+  await expect(gold).toContainText('RPO 15 min · RTO 2 h · survives losing the site');
   await noSeriousViolations(page, 'the catalog');
+  // Removing asks first.
+  await gold.getByTestId('remove-confirm').locator('summary').click();
+  await expect(gold).toContainText('the audit log keeps who removed it');
+  await gold.getByTestId('remove').click();
+  await expect(tiers).toHaveCount(3);
 
   // The client's page: the ERP's daily backup cannot keep its hour, Instant Recovery would.
   await page.goto(`/clients/${client}`);

@@ -2,7 +2,7 @@
 //! Owners and admins change a tier in its drawer; technicians read.
 use leptos::prelude::*;
 
-use crate::api::{get_catalog, UpdateTier};
+use crate::api::{get_catalog, AddTier, DeleteTier, UpdateTier};
 use crate::components::{action_error, use_me, use_t, ErrorNote};
 use crate::domain::input::duration_text;
 use crate::domain::upsell::{money, money_field};
@@ -31,6 +31,12 @@ pub struct Words {
     pub per_month: &'static str,
     pub more_than_now: &'static str,
     pub site_loss_plan: &'static str,
+    pub add: &'static str,
+    pub like: &'static str,
+    pub create: &'static str,
+    pub remove: &'static str,
+    pub remove_now: &'static str,
+    pub remove_means: &'static str,
 }
 
 pub const EN: Words = Words {
@@ -55,6 +61,12 @@ pub const EN: Words = Words {
     per_month: "per month",
     more_than_now: "more than now",
     site_loss_plan: "The plan prepares for fire or flood: every system must survive losing its site.",
+    add: "Add a tier",
+    like: "Protected like",
+    create: "Add tier",
+    remove: "Remove…",
+    remove_now: "Remove now",
+    remove_means: "New recommendations no longer use it; the audit log keeps who removed it.",
 };
 
 pub const NL: Words = Words {
@@ -79,6 +91,12 @@ pub const NL: Words = Words {
     per_month: "per maand",
     more_than_now: "meer dan nu",
     site_loss_plan: "Het plan houdt rekening met brand of water: elk systeem moet verlies van de locatie overleven.",
+    add: "Niveau toevoegen",
+    like: "Beschermd zoals",
+    create: "Niveau toevoegen",
+    remove: "Verwijderen…",
+    remove_now: "Nu verwijderen",
+    remove_means: "Nieuwe aanbevelingen gebruiken het niet meer; het logboek bewaart wie het verwijderde.",
 };
 
 pub fn words(lang: Lang) -> &'static Words {
@@ -94,6 +112,10 @@ pub fn CatalogPage() -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
     let w = words(lang);
     let edit = ServerAction::<UpdateTier>::new();
+    let add = ServerAction::<AddTier>::new();
+    let remove = ServerAction::<DeleteTier>::new();
+    let add_error = action_error(add);
+    let remove_error = action_error(remove);
     let me = use_me();
     let may_edit = move || {
         me.get()
@@ -101,18 +123,50 @@ pub fn CatalogPage() -> impl IntoView {
             .flatten()
             .is_some_and(|m| m.role.runs_the_msp())
     };
-    let catalog = Resource::new(move || edit.version().get(), |_| get_catalog());
+    let catalog = Resource::new(
+        move || {
+            (
+                edit.version().get(),
+                add.version().get(),
+                remove.version().get(),
+            )
+        },
+        |_| get_catalog(),
+    );
     view! {
         <main>
             <h1>{w.title}</h1>
             <p class="muted">{w.intro}</p>
             <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || catalog.get().map(|r| match r {
-                    Ok(Some(c)) => view! {
-                        <ul class="cards" data-testid="tiers">
-                            {c.tiers.into_iter().map(|tier| view! { <Tier tier lang edit may_edit=may_edit() /> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Ok(Some(c)) => {
+                        let models: Vec<(uuid::Uuid, String)> = c.tiers.iter().map(|t| (t.id, t.name.clone())).collect();
+                        view! {
+                            <ul class="cards" data-testid="tiers">
+                                {c.tiers.into_iter().map(|tier| view! { <Tier tier lang edit remove may_edit=may_edit() /> }).collect_view()}
+                            </ul>
+                            <ErrorNote error=remove_error />
+                            {(may_edit() && !models.is_empty()).then(|| view! {
+                                <details class="card" data-testid="add-tier" open=add.value().get_untracked().is_some_and(|r| r.is_err())>
+                                    <summary>{w.add}</summary>
+                                    <ActionForm action=add attr:class="form grid">
+                                        <label class="field"><span>{t.name}</span><input name="name" required maxlength="200" /></label>
+                                        <label class="field"><span>{w.like}</span>
+                                            <select name="like">
+                                                {models.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                                            </select>
+                                        </label>
+                                        <label class="field"><span>"RPO"</span><input name="rpo_minutes" required placeholder="1 h" /></label>
+                                        <label class="field"><span>"RTO"</span><input name="rto_minutes" required placeholder="4 h" /></label>
+                                        <label class="field"><span>{w.price_per_system}</span><input name="price_per_system" required inputmode="decimal" placeholder="45,00" /></label>
+                                        <label class="check"><input type="checkbox" name="survives_site_loss" value="on" />" " {w.survives}</label>
+                                        <button type="submit">{w.create}</button>
+                                    </ActionForm>
+                                    <ErrorNote error=add_error />
+                                </details>
+                            })}
+                        }.into_any()
+                    }
                     Ok(None) => view! { <super::NotFound /> }.into_any(),
                     Err(error) => view! { <super::PageError error /> }.into_any(),
                 })}
@@ -126,6 +180,7 @@ fn Tier(
     tier: TierView,
     lang: Lang,
     edit: ServerAction<UpdateTier>,
+    remove: ServerAction<DeleteTier>,
     may_edit: bool,
 ) -> impl IntoView {
     let w = words(lang);
@@ -142,7 +197,21 @@ fn Tier(
                 {w.promises} ": RPO " {duration_text(lang, tier.rpo_minutes)} " · RTO " {duration_text(lang, tier.rto_minutes)} " · "
                 {if tier.survives_site_loss { w.survives } else { w.on_site }}
             </p>
-            {may_edit.then(|| view! { <TierEditor tier lang edit /> })}
+            {may_edit.then(|| {
+                let id = tier.id.to_string();
+                view! {
+                    <TierEditor tier lang edit />
+                    " "
+                    <details class="confirm inline" data-testid="remove-confirm">
+                        <summary>{w.remove}</summary>
+                        <span class="small">{w.remove_means}</span>
+                        <ActionForm action=remove attr:class="inline">
+                            <input type="hidden" name="id" value=id />
+                            <button type="submit" class="danger" data-testid="remove">{w.remove_now}</button>
+                        </ActionForm>
+                    </details>
+                }
+            })}
         </li>
     }
 }
@@ -152,8 +221,9 @@ fn TierEditor(tier: TierView, lang: Lang, edit: ServerAction<UpdateTier>) -> imp
     let w = words(lang);
     let t = use_t();
     let error = action_error(edit);
+    let drawer = super::plan::closes_when_saved(edit);
     view! {
-        <details class="edit" data-testid="edit-tier">
+        <details class="edit" data-testid="edit-tier" node_ref=drawer>
             {super::plan::drawer_summary(w.edit, w.close)}
             <div class="drawer">
             <h2>{tier.name.clone()}</h2>

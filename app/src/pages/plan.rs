@@ -234,7 +234,7 @@ pub fn drawer_summary(label: &'static str, close: &'static str) -> impl IntoView
 
 /// A drawer's `<details>` that closes once `action` has saved (a refusal keeps it open with the
 /// reason).
-fn closes_when_saved<S>(action: ServerAction<S>) -> NodeRef<leptos::html::Details>
+pub(crate) fn closes_when_saved<S>(action: ServerAction<S>) -> NodeRef<leptos::html::Details>
 where
     S: leptos::server_fn::ServerFn<Error = ServerFnError> + Send + Sync + Clone + 'static,
     S::Output: Clone + Send + Sync + 'static,

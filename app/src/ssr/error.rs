@@ -226,6 +226,7 @@ fn field_label(key: &str, nl: bool) -> String {
         "price_per_system_cents" => ("Price per system", "Prijs per systeem"),
         "price_per_tb_cents" => ("Price per TB", "Prijs per TB"),
         "currency" => ("Currency", "Valuta"),
+        "like" => ("Protected like", "Beschermd zoals"),
         "survives_site_loss" => (
             "Survives losing the site",
             "Overleeft verlies van de locatie",
