@@ -20,10 +20,6 @@ pub struct Words {
     pub price_per_system: &'static str,
     pub price_per_tb: &'static str,
     pub currency: &'static str,
-    pub description: &'static str,
-    pub edit: &'static str,
-    pub close: &'static str,
-    pub save: &'static str,
     pub protection: &'static str,
     pub protection_intro: &'static str,
     pub all_kept: &'static str,
@@ -34,8 +30,6 @@ pub struct Words {
     pub add: &'static str,
     pub like: &'static str,
     pub create: &'static str,
-    pub remove: &'static str,
-    pub remove_now: &'static str,
     pub remove_means: &'static str,
 }
 
@@ -50,10 +44,6 @@ pub const EN: Words = Words {
     price_per_system: "Price per system per month",
     price_per_tb: "Price per TB per month (optional)",
     currency: "Currency",
-    description: "Description",
-    edit: "Edit",
-    close: "Close",
-    save: "Save",
     protection: "Protection",
     protection_intro: "Systems whose backups cannot keep their agreed targets, and the cheapest tier of your catalog that would.",
     all_kept: "Every system's protection keeps its agreed targets.",
@@ -64,8 +54,6 @@ pub const EN: Words = Words {
     add: "Add a tier",
     like: "Protected like",
     create: "Add tier",
-    remove: "Remove…",
-    remove_now: "Remove now",
     remove_means: "New recommendations no longer use it; the audit log keeps who removed it.",
 };
 
@@ -80,10 +68,6 @@ pub const NL: Words = Words {
     price_per_system: "Prijs per systeem per maand",
     price_per_tb: "Prijs per TB per maand (optioneel)",
     currency: "Valuta",
-    description: "Omschrijving",
-    edit: "Wijzigen",
-    close: "Sluiten",
-    save: "Opslaan",
     protection: "Bescherming",
     protection_intro: "Systemen waarvan de back-ups de afgesproken doelen niet halen, en het goedkoopste niveau uit uw catalogus dat dat wel doet.",
     all_kept: "De bescherming van elk systeem haalt de afgesproken doelen.",
@@ -94,8 +78,6 @@ pub const NL: Words = Words {
     add: "Niveau toevoegen",
     like: "Beschermd zoals",
     create: "Niveau toevoegen",
-    remove: "Verwijderen…",
-    remove_now: "Nu verwijderen",
     remove_means: "Nieuwe aanbevelingen gebruiken het niet meer; het logboek bewaart wie het verwijderde.",
 };
 
@@ -184,6 +166,7 @@ fn Tier(
     may_edit: bool,
 ) -> impl IntoView {
     let w = words(lang);
+    let pt = crate::plan_text::texts(lang);
     let price = money(lang, tier.price_per_system_cents, &tier.currency);
     let per_tb = tier
         .price_per_tb_cents
@@ -203,11 +186,11 @@ fn Tier(
                     <TierEditor tier lang edit />
                     " "
                     <details class="confirm inline" data-testid="remove-confirm">
-                        <summary>{w.remove}</summary>
+                        <summary>{pt.remove} "…"</summary>
                         <span class="small">{w.remove_means}</span>
                         <ActionForm action=remove attr:class="inline">
                             <input type="hidden" name="id" value=id />
-                            <button type="submit" class="danger" data-testid="remove">{w.remove_now}</button>
+                            <button type="submit" class="danger" data-testid="remove">{pt.remove_now}</button>
                         </ActionForm>
                     </details>
                 }
@@ -219,25 +202,26 @@ fn Tier(
 #[component]
 fn TierEditor(tier: TierView, lang: Lang, edit: ServerAction<UpdateTier>) -> impl IntoView {
     let w = words(lang);
+    let pt = crate::plan_text::texts(lang);
     let t = use_t();
     let error = action_error(edit);
     let drawer = super::plan::closes_when_saved(edit);
     view! {
         <details class="edit" data-testid="edit-tier" node_ref=drawer>
-            {super::plan::drawer_summary(w.edit, w.close)}
+            {super::plan::drawer_summary(pt.edit, pt.close)}
             <div class="drawer">
             <h2>{tier.name.clone()}</h2>
             <ActionForm action=edit attr:class="form grid">
                 <input type="hidden" name="id" value=tier.id.to_string() />
                 <label class="field"><span>{t.name}</span><input name="name" required maxlength="200" value=tier.name.clone() /></label>
-                <label class="field wide"><span>{w.description}</span><textarea name="description" rows="2">{tier.description.clone()}</textarea></label>
+                <label class="field wide"><span>{pt.description}</span><textarea name="description" rows="2">{tier.description.clone()}</textarea></label>
                 <label class="field"><span>"RPO"</span><input name="rpo_minutes" required value=duration_text(lang, tier.rpo_minutes) /></label>
                 <label class="field"><span>"RTO"</span><input name="rto_minutes" required value=duration_text(lang, tier.rto_minutes) /></label>
                 <label class="check"><input type="checkbox" name="survives_site_loss" value="on" checked=tier.survives_site_loss />" " {w.survives}</label>
                 <label class="field"><span>{w.price_per_system}</span><input name="price_per_system" required inputmode="decimal" value=money_field(lang, tier.price_per_system_cents) /></label>
                 <label class="field"><span>{w.price_per_tb}</span><input name="price_per_tb" inputmode="decimal" value=tier.price_per_tb_cents.map(|c| money_field(lang, c)).unwrap_or_default() /></label>
                 <label class="field"><span>{w.currency}</span><input name="currency" required maxlength="3" value=tier.currency.clone() /></label>
-                <button type="submit">{w.save}</button>
+                <button type="submit">{pt.save}</button>
             </ActionForm>
             <ErrorNote error />
             </div>

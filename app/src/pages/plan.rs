@@ -9,7 +9,7 @@ use crate::api::{
     DeletePlanItem, PlanPage, UpdateCommunication, UpdateCustomerGroup, UpdatePerson,
     UpdateProcess, UpdateSite, UpdateSystem,
 };
-use crate::components::{action_error, error_text, use_t, ErrorNote};
+use crate::components::{action_error, use_t, ErrorNote};
 use crate::i18n::Lang;
 use crate::model::plan::{CustomerGroupView, Part, PersonView, PlanView, SiteView};
 use crate::plan_text::{self as text, duration, PlanTexts};
@@ -116,13 +116,7 @@ fn Approval(page: PlanPage, action: ServerAction<ApprovePlan>) -> impl IntoView 
             </p>
         }
     });
-    let error = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
+    let error = action_error(action);
     let client_id = plan.client_id.to_string();
     let changed = plan.changed_since_approval && plan.approved.is_some();
     let since = plan
@@ -459,13 +453,7 @@ fn system_editor(s: &crate::model::plan::SystemView, plan: &PlanView, a: EditAct
 fn person_editor(p: &PersonView, people: &[PersonView], a: EditActions) -> impl IntoView {
     let t = text::texts(lang());
     let ut = use_t();
-    let error = Signal::derive(move || {
-        a.edit_person
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
+    let error = action_error(a.edit_person);
     let others: Vec<(Uuid, String)> = people
         .iter()
         .filter(|o| o.id != p.id)
@@ -551,13 +539,7 @@ fn communication_editor(plan: &PlanView, a: EditActions) -> impl IntoView {
     let (fs, fb) = msg(MessageKind::FirstNotice);
     let (us, ub) = msg(MessageKind::Update);
     let (rs, rb) = msg(MessageKind::Resolved);
-    let error = Signal::derive(move || {
-        a.communication
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    });
+    let error = action_error(a.communication);
     let saved = move || a.communication.value().get().is_some_and(|r| r.is_ok());
     let id = plan.client_id.to_string();
     let rule = plan.content.settings.email_down_rule.clone();
@@ -788,31 +770,10 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
         ..
     } = actions;
     let group_err = action_error(group);
-    let err = |e: Option<Result<String, String>>| e.and_then(|r| r.err());
-    let person_err = Signal::derive(move || {
-        err(person
-            .value()
-            .get()
-            .map(|r| r.map(|_| String::new()).map_err(|e| error_text(&e))))
-    });
-    let site_err = Signal::derive(move || {
-        err(site
-            .value()
-            .get()
-            .map(|r| r.map(|_| String::new()).map_err(|e| error_text(&e))))
-    });
-    let process_err = Signal::derive(move || {
-        err(process
-            .value()
-            .get()
-            .map(|r| r.map(|_| String::new()).map_err(|e| error_text(&e))))
-    });
-    let system_err = Signal::derive(move || {
-        err(system
-            .value()
-            .get()
-            .map(|r| r.map(|_| String::new()).map_err(|e| error_text(&e))))
-    });
+    let person_err = action_error(person);
+    let site_err = action_error(site);
+    let process_err = action_error(process);
+    let system_err = action_error(system);
     let id = plan.client_id.to_string();
     let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
     let process_list = names(

@@ -75,30 +75,22 @@ fn view(t: &service_tier::Model) -> TierView {
 }
 
 /// The MSP's tiers in catalog order. A catalog never started gets the starter tiers first, once:
-/// the MSP row is claimed in the same transaction, so two first readers make them only once.
+/// `start_catalog` claims the MSP row in the same transaction, so two first readers make them only
+/// once, and an MSP that removed every tier is not given them back.
 async fn tiers(state: &AppState, scope: &Scope) -> AppResult<Vec<service_tier::Model>> {
-    let started: Option<Option<chrono::DateTime<Utc>>> = state
-        .db
-        .query_one_raw(scope.raw(
-            state.db.get_database_backend(),
-            format!(
-                "SELECT catalog_started_at FROM msp WHERE id = {}",
-                crate::ssr::sql::placeholder(state.db.get_database_backend(), 1)
-            ),
-            [scope.msp_id().into()],
-        ))
-        .await?
-        .map(|r| r.try_get("", "catalog_started_at"))
-        .transpose()?;
-    if matches!(started, Some(None)) {
-        start_catalog(state, scope).await?;
+    let read = || {
+        scope
+            .select::<service_tier::Entity>()
+            .order_by_asc(service_tier::Column::Position)
+            .order_by_asc(service_tier::Column::CreatedAt)
+            .all(&state.db)
+    };
+    let rows = read().await?;
+    if !rows.is_empty() {
+        return Ok(rows);
     }
-    Ok(scope
-        .select::<service_tier::Entity>()
-        .order_by_asc(service_tier::Column::Position)
-        .order_by_asc(service_tier::Column::CreatedAt)
-        .all(&state.db)
-        .await?)
+    start_catalog(state, scope).await?;
+    Ok(read().await?)
 }
 
 async fn start_catalog(state: &AppState, scope: &Scope) -> AppResult<()> {
