@@ -7,6 +7,8 @@
 # BENCH_REPS (repetitions of the pure evaluation, default 11).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+ensure_wasm_tools
+build_site release
 say "building the server and the bench (release)"
 cargo build --release -p server --bins
 say "running the benchmark"

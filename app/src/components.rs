@@ -84,11 +84,9 @@ where
 #[component]
 pub fn InviteFields(roles: Vec<(&'static str, &'static str)>) -> impl IntoView {
     let t = use_t();
-    let check_email = |s: &str| crate::domain::input::Email::parse(s).map(|_| ());
-    let check_name = |s: &str| crate::domain::input::Name::parse(s).map(|_| ());
     view! {
-        <Field label=t.name name="name" autocomplete="off" check=check_name />
-        <Field label=t.email name="email" kind="email" autocomplete="off" check=check_email />
+        <Field label=t.name name="name" autocomplete="off" check="name" />
+        <Field label=t.email name="email" kind="email" autocomplete="off" check="email" />
         <label class="field">
             <span>{t.role}</span>
             <select name="role">
@@ -98,15 +96,37 @@ pub fn InviteFields(roles: Vec<(&'static str, &'static str)>) -> impl IntoView {
     }
 }
 
-/// The one-time link of an invitation just sent, to hand over.
+/// The one-time link of an invitation just sent, to hand over: shown once, after the page has
+/// loaded again with the new user on it.
 #[component]
-pub fn InviteLink(link: String) -> impl IntoView {
+pub fn InviteLink() -> impl IntoView {
     let t = use_t();
     view! {
-        <div class="notice">
-            <p>{t.invite_link_intro}</p>
-            <code data-testid="invite-link">{link}</code>
-        </div>
+        <Flash key="invite">
+            <div class="notice">
+                <p>{t.invite_link_intro}</p>
+                <code data-testid="invite-link" data-flash-value="1"></code>
+            </div>
+        </Flash>
+    }
+}
+
+/// What a form marked `data-flash=key` answered, shown once on the page's next load (the
+/// browser's `enhance` fills `[data-flash-value]` parts with the answer). Nothing of it is on the
+/// page before.
+#[component]
+pub fn Flash(key: &'static str, children: Children) -> impl IntoView {
+    view! { <template data-flash-for=key>{children()}</template> }
+}
+
+/// Sends the browser to `path`: a 302 when the server can still set it, and a refresh in the
+/// page where the answer's status was already fixed (a page whose data arrives late).
+#[component]
+pub fn GoTo(path: &'static str) -> impl IntoView {
+    view! {
+        <leptos_router::components::Redirect path />
+        <meta http-equiv="refresh" content=format!("0; url={path}") />
+        <p><a href=path>{path}</a></p>
     }
 }
 
@@ -189,11 +209,11 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// A field's own rule: the message says what is wrong with the value.
-pub type Check = fn(&str) -> Result<(), &'static str>;
+/// A field's own rule, checked in the browser as the user leaves the field ("email", "name" or
+/// "password", the rules of `domain::input`); the server checks again and is the authority.
+pub type Check = &'static str;
 
-/// A labelled input that checks its value as the user leaves it (after hydration); the server
-/// checks again and is the authority.
+/// A labelled, required input.
 #[component]
 pub fn Field(
     label: &'static str,
@@ -202,24 +222,10 @@ pub fn Field(
     #[prop(optional)] autocomplete: &'static str,
     #[prop(optional)] check: Option<Check>,
 ) -> impl IntoView {
-    let (error, set_error) = signal(None::<&'static str>);
-    let on_blur = move |ev: leptos::ev::FocusEvent| {
-        if let Some(check) = check {
-            set_error.set(check(&event_target_value(&ev)).err());
-        }
-    };
     view! {
         <label class="field">
             <span>{label}</span>
-            <input
-                type=kind
-                name=name
-                required
-                autocomplete=autocomplete
-                on:blur=on_blur
-                aria-invalid=move || error.get().is_some().to_string()
-            />
-            {move || error.get().map(|e| view! { <small class="field-error">{label} " " {e}</small> })}
+            <input type=kind name=name required autocomplete=autocomplete data-check=check />
         </label>
     }
 }
@@ -228,13 +234,9 @@ pub fn Field(
 #[component]
 fn Switcher(others: Vec<crate::model::MembershipView>) -> impl IntoView {
     let t = use_t();
+    // Switched, the page loads afresh (see the browser's `enhance`): all of it was the other
+    // membership's.
     let switch = ServerAction::<crate::api::SwitchMembership>::new();
-    // Everything on the page belonged to the other membership: load it afresh.
-    Effect::new(move |_| {
-        if switch.value().get().is_some_and(|r| r.is_ok()) {
-            let _ = window().location().reload();
-        }
-    });
     view! {
         <details class="switcher" data-testid="switcher">
             <summary>{t.switch_to}</summary>

@@ -255,3 +255,103 @@ pub static NL: Texts = Texts {
     language: "Taal",
     saving: "Opslaan…",
 };
+
+/// A message of the server (or of a field's own check) in Dutch; `None` when we have no words
+/// for it. Shared: the browser checks fields with the same rules and words.
+pub fn dutch_message(message: &str) -> Option<&'static str> {
+    Some(match message {
+        crate::model::UNAUTHORIZED => "u bent niet ingelogd",
+        crate::model::NOT_FOUND => "niet gevonden",
+        "wrong e-mail address or password" => "verkeerd e-mailadres of wachtwoord",
+        "too many attempts, try again later" => "te veel pogingen, probeer het later opnieuw",
+        "payload too large" => "het verzoek is te groot",
+        "an internal error occurred" => "er ging intern iets mis",
+        "this needs an MSP staff account" => "hiervoor is een account van de MSP nodig",
+        "this needs an admin account" => "hiervoor is een beheerdersaccount nodig",
+        "your role may read the plan but not change it" => {
+            "uw rol mag het plan lezen maar niet wijzigen"
+        }
+        "only the MSP's owners and admins manage its team" => {
+            "alleen eigenaren en beheerders van de MSP beheren het team"
+        }
+        "only an owner makes or unmakes an owner" => {
+            "alleen een eigenaar maakt iemand eigenaar of neemt dat af"
+        }
+        "only an owner disables an owner" => "alleen een eigenaar schakelt een eigenaar uit",
+        "the last owner stays an owner: make someone else owner first" => {
+            "de laatste eigenaar blijft eigenaar: maak eerst iemand anders eigenaar"
+        }
+        "you cannot disable your own account" => "u kunt uw eigen account niet uitschakelen",
+        "is not an e-mail address" => "is geen e-mailadres",
+        crate::domain::input::DURATION => "moet een tijdsduur zijn zoals 15 min, 4 uur of 1 dag",
+        "must be between 1 minute and 1 year (525600)" => "moet tussen 1 minuut en 1 jaar liggen",
+        "is required" => "is verplicht",
+        "is required: 0 turns reminders off" => "is verplicht: 0 zet herinneringen uit",
+        "must be 0 (off) to 10080 (a week)" => "moet 0 (uit) tot 10080 (een week) zijn",
+        "must be 1 to 3650 days" => "moet 1 tot 3650 dagen zijn",
+        "must be a whole number" => "moet een geheel getal zijn",
+        "must be a whole number of days" => "moet een geheel aantal dagen zijn",
+        "is not a known backup method" => "is geen bekende back-upmethode",
+        "is not a phone number" => "is geen telefoonnummer",
+        "is not known" => "is onbekend",
+        crate::domain::upsell::MONEY => "moet een bedrag zijn zoals 45 of 45,00",
+        "only the MSP's owners and admins change the catalog" => {
+            "alleen eigenaren en beheerders van de MSP wijzigen de catalogus"
+        }
+        "must be a whole number of cents from 0 to 1000000000" => {
+            "moet een geheel aantal centen van 0 tot 1000000000 zijn"
+        }
+        "must be a three-letter ISO 4217 code such as EUR" => {
+            "moet een ISO 4217-code van drie letters zijn, zoals EUR"
+        }
+        "needs a policy whose copies leave the site (an off-site interval or replication)" => {
+            "vraagt om een beleid waarvan kopieën de deur uit gaan (een interval buiten de deur of replicatie)"
+        }
+        "names someone who is not in this client's directory" => {
+            "noemt iemand die niet in het adresboek van deze klant staat"
+        }
+        "is not a person in this client's directory" => {
+            "is geen persoon uit het adresboek van deze klant"
+        }
+        "names a system that is not in this client's plan" => {
+            "noemt een systeem dat niet in het plan van deze klant staat"
+        }
+        "names a business process that is not in this client's plan"
+        | "names a process that is not in this client's plan" => {
+            "noemt een bedrijfsproces dat niet in het plan van deze klant staat"
+        }
+        "at most 200 steps of at most 2000 characters" => {
+            "hoogstens 200 stappen van hoogstens 2000 tekens"
+        }
+        "must be one line" => "moet één regel zijn",
+        "must be at most 500 characters" => "mag hoogstens 500 tekens lang zijn",
+        "must be at most 2000 characters" => "mag hoogstens 2000 tekens lang zijn",
+        "interval and off-site interval 1 minute to 1 year, job at most a week, throughput at least 1 MB/s" => {
+            "interval en interval buiten de deur 1 minuut tot 1 jaar, taak hoogstens een week, doorvoer minstens 1 MB/s"
+        }
+        "is too long" => "is te lang",
+        "must not be empty" => "mag niet leeg zijn",
+        "must be at most 200 characters" => "mag hoogstens 200 tekens lang zijn",
+        "must be at most 256 characters" => "mag hoogstens 256 tekens lang zijn",
+        "must be at most 10000 characters" => "mag hoogstens 10000 tekens lang zijn",
+        "must not contain control characters" => "mag geen stuurtekens bevatten",
+        "must be at least 12 characters" => "moet minstens 12 tekens lang zijn",
+        "must not be blank" => "mag niet uit alleen spaties bestaan",
+        "is too repetitive: use more different characters" => {
+            "herhaalt zich te veel: gebruik meer verschillende tekens"
+        }
+        "is a sequence (like 123456789012 or qwertyuiop): choose something less predictable" => {
+            "is een reeks (zoals 123456789012 of qwertyuiop): kies iets minder voorspelbaars"
+        }
+        "is one of the most common passwords: choose another" => {
+            "is een van de meest gebruikte wachtwoorden: kies een ander"
+        }
+        "already has an account with you" => "heeft al een account bij u",
+        "must be msp_admin or msp_technician" => "moet msp_admin of msp_technician zijn",
+        "must be client_admin or client_member" => "moet client_admin of client_member zijn",
+        "must be msp_owner, msp_admin or msp_technician" => {
+            "moet msp_owner, msp_admin of msp_technician zijn"
+        }
+        _ => return None,
+    })
+}

@@ -33,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <style>{include_str!("../../style/main.css")}</style>
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -105,12 +105,6 @@ pub fn request_lang(headers: &http::HeaderMap) -> Lang {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(current_lang());
-    // Tests wait for this marker instead of sleeping: the page is interactive from here on.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Title text="Lifeline" />

@@ -6,8 +6,10 @@ async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
-// An editor stays open once used; open it when it is closed.
+// An "add" drawer stays open once used; open it when it is closed. Wait for the page to be ready
+// first: after a save it loads afresh.
 async function openForm(form: ReturnType<Page['getByTestId']>) {
+  await hydrated(form.page());
   if (!(await form.evaluate((el) => (el as HTMLDetailsElement).open))) await form.locator(':scope > summary').click();
 }
 

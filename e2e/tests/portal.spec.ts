@@ -36,6 +36,9 @@ test('a client is renamed, archived after asking, brought back, and the audit lo
   await settings.getByRole('button', { name: 'Rename' }).click();
   await expect(page.getByTestId('client-name')).toHaveText('Garage Pietersen & Zn');
 
+  // Saved, the page shows the new name everywhere and the settings drawer has closed.
+  await expect(settings.getByLabel('Client name')).toBeHidden();
+  await settings.locator('summary').first().click();
   // Archiving says what it means before it happens.
   await settings.getByText('Archive…').click();
   await expect(settings).toContainText('no longer monitored');

@@ -82,7 +82,10 @@ test('the status page shows systems against their RPO, draws exposure, and updat
   await alerts.getByLabel('A passed restore test proves the RTO for').fill('30');
   await alerts.getByLabel('Language of alert and report e-mails').selectOption('nl');
   await alerts.getByRole('button', { name: 'Save' }).click();
-  await expect(alerts).toContainText('Saved');
+  // Saved: the drawer closes and says so.
+  await expect(alerts.locator('summary')).toContainText('Saved');
+  await expect(alerts.getByLabel('E-mail alerts to')).toBeHidden();
+  await alerts.locator('summary').click();
   await alerts.getByLabel('Repeat an open breach every').fill('-5');
   await alerts.getByRole('button', { name: 'Save' }).click();
   await expect(alerts.getByRole('alert')).toContainText('Repeat an open breach: must be a duration such as 15 min, 4 h or 1 d');

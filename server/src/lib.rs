@@ -381,7 +381,12 @@ pub fn router(state: AppState) -> Router {
             "/clients/{id}/reports/{month}",
             get(routes::monitor::report_page),
         )
-        .leptos_routes_with_context(&state, routes, || {}, move || app::shell(leptos.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            app::ssr::error::provide_action_error,
+            move || app::shell(leptos.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
@@ -389,6 +394,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::renew_session,
         ))
+        .layer(axum::middleware::from_fn(middleware::plain_form_answers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::csrf_guard,

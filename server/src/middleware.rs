@@ -134,3 +134,73 @@ pub fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
     let path = app::ssr::loggable(req.uri().path());
     tracing::info_span!("request", id = %app::ssr::loggable(id), method = %req.method(), path = %path)
 }
+
+/// A plain HTML form posted to a server function (before the wasm has loaded, or in a browser
+/// without it): a refusal goes back to the page the form is on, with the reason in the address
+/// (`__path`, `__err`, the framework's own encoding), where that form shows it. (The framework
+/// answers a refusal with its error status and the text alone, which a browser shows as a bare
+/// page; a success it already sends back to the page, without an earlier reason.) Scripts and
+/// the REST API are left alone.
+pub async fn plain_form_answers(req: Request, next: Next) -> Response {
+    use base64::Engine;
+    let path = req.uri().path().to_string();
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let plain = req.method() == Method::POST
+        && path.starts_with("/api/")
+        && !path.starts_with("/api/v1/")
+        && accepts_html;
+    let back = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(page_of);
+    let res = next.run(req).await;
+    let (true, Some(back)) = (plain, back) else {
+        return res;
+    };
+    let status = res.status();
+    if status.is_client_error() || status.is_server_error() {
+        // A server function's error is short text ("Kind|message"); anything larger is not one.
+        let body = axum::body::to_bytes(res.into_body(), 16 * 1024)
+            .await
+            .unwrap_or_default();
+        let err = base64::engine::general_purpose::URL_SAFE.encode(&body);
+        let sep = if back.contains('?') { '&' } else { '?' };
+        let to = format!("{back}{sep}__path={}&__err={err}", url_escape(&path));
+        return see_other(&to);
+    }
+    res
+}
+
+/// The path and query of a same-site page address, without an earlier refusal in it.
+fn page_of(referer: &str) -> Option<String> {
+    let url = url::Url::parse(referer).ok()?;
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "__path" && k != "__err")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut page = url.path().to_string();
+    if !kept.is_empty() {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(kept)
+            .finish();
+        page = format!("{page}?{query}");
+    }
+    Some(page)
+}
+
+fn url_escape(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn see_other(to: &str) -> Response {
+    match axum::http::HeaderValue::from_str(to) {
+        Ok(v) => (axum::http::StatusCode::SEE_OTHER, [(header::LOCATION, v)]).into_response(),
+        Err(_) => axum::http::StatusCode::BAD_REQUEST.into_response(),
+    }
+}

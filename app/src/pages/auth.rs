@@ -4,18 +4,6 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{AcceptInvite, Login, RequestPasswordReset, ResetPassword, Signup};
 use crate::components::{action_error, use_t, ErrorNote, Field};
-use crate::domain::input::{Email, Name, Password};
-
-fn check_email(s: &str) -> Result<(), &'static str> {
-    Email::parse(s).map(|_| ())
-}
-fn check_name(s: &str) -> Result<(), &'static str> {
-    Name::parse(s).map(|_| ())
-}
-fn check_password(s: &str) -> Result<(), &'static str> {
-    Password::parse(s).map(|_| ())
-}
-
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let t = use_t();
@@ -47,23 +35,18 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let t = use_t();
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = action_error(action);
-    let sent = move || matches!(action.value().get(), Some(Ok(())));
     view! {
         <main class="narrow card">
             <h1>{t.forgot_password}</h1>
-            <Show
-                when=sent
-                fallback=move || view! {
-                    <p class="muted">{t.reset_intro}</p>
-                    <ActionForm action=action attr:class="form">
-                        <Field label=t.email name="email" kind="email" autocomplete="username" check=check_email />
-                        <ErrorNote error />
-                        <button type="submit" disabled=move || action.pending().get()>{t.send_reset_link}</button>
-                    </ActionForm>
-                }
-            >
-                <p role="status" data-testid="reset-sent">{t.reset_sent}</p>
-            </Show>
+            <crate::components::Flash key="reset-sent">
+                <p role="status" class="notice" data-testid="reset-sent">{t.reset_sent}</p>
+            </crate::components::Flash>
+            <p class="muted">{t.reset_intro}</p>
+            <ActionForm action=action attr:class="form" attr:data-flash="reset-sent">
+                <Field label=t.email name="email" kind="email" autocomplete="username" check="email" />
+                <ErrorNote error />
+                <button type="submit">{t.send_reset_link}</button>
+            </ActionForm>
             <p class="muted"><a href="/login">{t.sign_in}</a></p>
         </main>
     }
@@ -81,7 +64,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <h1>{t.save_password}</h1>
             <ActionForm action=action attr:class="form">
                 <input type="hidden" name="token" value=token />
-                <Field label=t.new_password name="password" kind="password" autocomplete="new-password" check=check_password />
+                <Field label=t.new_password name="password" kind="password" autocomplete="new-password" check="password" />
                 <ErrorNote error />
                 <button type="submit" disabled=move || action.pending().get()>{t.save_password}</button>
             </ActionForm>
@@ -98,10 +81,10 @@ pub fn SignupPage() -> impl IntoView {
         <main class="narrow card">
             <h1>{t.sign_up}</h1>
             <ActionForm action=action attr:class="form">
-                <Field label=t.msp_name name="msp_name" autocomplete="organization" check=check_name />
-                <Field label=t.your_name name="name" autocomplete="name" check=check_name />
-                <Field label=t.email name="email" kind="email" autocomplete="username" check=check_email />
-                <Field label=t.password name="password" kind="password" autocomplete="new-password" check=check_password />
+                <Field label=t.msp_name name="msp_name" autocomplete="organization" check="name" />
+                <Field label=t.your_name name="name" autocomplete="name" check="name" />
+                <Field label=t.email name="email" kind="email" autocomplete="username" check="email" />
+                <Field label=t.password name="password" kind="password" autocomplete="new-password" check="password" />
                 <ErrorNote error />
                 <button type="submit" disabled=move || action.pending().get()>{t.create_account}</button>
             </ActionForm>

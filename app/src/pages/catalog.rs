@@ -205,9 +205,8 @@ fn TierEditor(tier: TierView, lang: Lang, edit: ServerAction<UpdateTier>) -> imp
     let pt = crate::plan_text::texts(lang);
     let t = use_t();
     let error = action_error(edit);
-    let drawer = super::plan::closes_when_saved(edit);
     view! {
-        <details class="edit" data-testid="edit-tier" node_ref=drawer>
+        <details class="edit" data-testid="edit-tier">
             {super::plan::drawer_summary(pt.edit, pt.close)}
             <div class="drawer">
             <h2>{tier.name.clone()}</h2>

@@ -105,13 +105,13 @@ pub fn InviteForm(
     view! {
         <section class="card">
             <h2>{t.invite_user}</h2>
-            <ActionForm action=invite attr:class="form">
+            <ActionForm action=invite attr:class="form" attr:data-flash="invite">
                 <input type="hidden" name="client_id" value=move || client_id.get().map(|i| i.to_string()).unwrap_or_default() />
                 <InviteFields roles />
                 <ErrorNote error />
                 <button type="submit" disabled=move || invite.pending().get()>{t.send_invite}</button>
             </ActionForm>
-            {move || invite.value().get().and_then(|r| r.ok()).map(|(_, link)| view! { <InviteLink link /> })}
+            <InviteLink />
         </section>
     }
 }
@@ -160,15 +160,15 @@ pub fn IngestTokens(client_id: Uuid) -> impl IntoView {
                     }).collect_view()}</ul>
                 })}
             </Transition>
-            <ActionForm action=create attr:class="inline-form">
+            <ActionForm action=create attr:class="inline-form" attr:data-flash="token">
                 <input type="hidden" name="client_id" value=client_id.to_string() />
                 <input name="name" placeholder=t.token_name aria-label=t.token_name required maxlength="200" />
                 <button type="submit">{t.create_token}</button>
             </ActionForm>
             <ErrorNote error />
-            {move || create.value().get().and_then(|r| r.ok()).map(|token| view! {
-                <div class="notice"><p>{t.token_once}</p><code data-testid="new-token">{token}</code></div>
-            })}
+            <crate::components::Flash key="token">
+                <div class="notice"><p>{t.token_once}</p><code data-testid="new-token" data-flash-value=""></code></div>
+            </crate::components::Flash>
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! The MSP's home: a dashboard across clients (worst first: breaches, risks, overdue reviews,
 //! thin plans), with search, and the form to add a client.
 use leptos::prelude::*;
-use leptos_router::components::{Form, Redirect};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_dashboard, list_templates, AddClient};
@@ -117,7 +117,7 @@ pub fn ClientsPage() -> impl IntoView {
             <h1>{w.title}</h1>
             <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || dashboard.get().map(|r| match r {
-                    Ok(None) => view! { <Redirect path="/home" /> }.into_any(),
+                    Ok(None) => view! { <crate::components::GoTo path="/home" /> }.into_any(),
                     Ok(Some(d)) if d.clients == 0 && d.archived.is_empty() => view! {
                         <div class="empty" data-testid="empty-clients">
                             <h2>{t.no_clients}</h2>
@@ -273,8 +273,11 @@ pub fn AlertSettings() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || current.get().and_then(|r| r.ok()).flatten().map(|a| view! {
                 <details class="card" data-testid="alert-settings">
-                    <summary>{t.alerts}</summary>
-                    <ActionForm action=save attr:class="form">
+                    <summary>
+                        {t.alerts}
+                        <crate::components::Flash key="alerts">" " <span class="badge ok">{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).saved}</span></crate::components::Flash>
+                    </summary>
+                    <ActionForm action=save attr:class="form" attr:data-flash="alerts">
                         <label class="field"><span>{t.alert_emails} " (" {t.alert_emails_hint} ")"</span><input name="emails" value=a.emails.join(", ") /></label>
                         <label class="check"><input type="checkbox" name="notify_client" value="on" checked=a.notify_client />" " {t.notify_client}</label>
                         <label class="field"><span>{t.webhook_url}</span><input name="webhook_url" type="url" value=a.webhook_url /></label>
@@ -292,7 +295,6 @@ pub fn AlertSettings() -> impl IntoView {
                         <p class="muted">{t.monthly_reports}</p>
                         <ErrorNote error />
                         <button type="submit">{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).save}</button>
-                        {move || save.value().get().is_some_and(|r| r.is_ok()).then(|| view! { <span class="badge ok">{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).saved}</span> })}
                     </ActionForm>
                 </details>
             })}

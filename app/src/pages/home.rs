@@ -1,6 +1,5 @@
 //! The landing page, and the client self-service home.
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use super::SignInPrompt;
 use crate::api::{get_client, InviteUser};
@@ -15,8 +14,8 @@ pub fn Landing() -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || match me.get() {
-                Some(Ok(Some(me))) if me.role.is_msp_staff() => view! { <Redirect path="/clients" /> }.into_any(),
-                Some(Ok(Some(_))) => view! { <Redirect path="/home" /> }.into_any(),
+                Some(Ok(Some(me))) if me.role.is_msp_staff() => view! { <crate::components::GoTo path="/clients" /> }.into_any(),
+                Some(Ok(Some(_))) => view! { <crate::components::GoTo path="/home" /> }.into_any(),
                 _ => view! {
                     <main class="hero">
                         <h1>{t.tagline}</h1>
@@ -72,11 +71,14 @@ pub fn ClientHome() -> impl IntoView {
                                 " "<a class="button secondary" data-testid="open-status" href=format!("/clients/{}/status", c.id)>{crate::monitor_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).status}</a></p>
                             })}
                             <h2>{t.users}</h2>
-                            {move || details.get().map(|r| match r {
-                                Ok(Some((_, users))) => view! { <UserList users may_invite /> }.into_any(),
-                                Ok(None) => ().into_any(),
-                                Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                            })}
+                            // Its own boundary: the server waits for this second fetch too.
+                            <Transition fallback=|| ()>
+                                {move || details.get().map(|r| match r {
+                                    Ok(Some((_, users))) => view! { <UserList users may_invite /> }.into_any(),
+                                    Ok(None) => ().into_any(),
+                                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                                })}
+                            </Transition>
                             {(me.role == Role::ClientAdmin).then(|| view! { <InviteForm action=invite client_id /> })}
                         </main>
                     }.into_any()

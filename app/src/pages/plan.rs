@@ -226,25 +226,6 @@ pub fn drawer_summary(label: &'static str, close: &'static str) -> impl IntoView
     }
 }
 
-/// A drawer's `<details>` that closes once `action` has saved (a refusal keeps it open with the
-/// reason).
-pub(crate) fn closes_when_saved<S>(action: ServerAction<S>) -> NodeRef<leptos::html::Details>
-where
-    S: leptos::server_fn::ServerFn<Error = ServerFnError> + Send + Sync + Clone + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    let drawer = NodeRef::<leptos::html::Details>::new();
-    let before = action.version().get_untracked();
-    Effect::new(move |_| {
-        let saved =
-            action.version().get() != before && action.value().get().is_some_and(|r| r.is_ok());
-        if let (true, Some(d)) = (saved, drawer.get()) {
-            let _ = d.remove_attribute("open");
-        }
-    });
-    drawer
-}
-
 /// The RTO and RPO fields of an editor, showing what is set as people say it.
 fn target_fields(rto: Option<u32>, rpo: Option<u32>) -> impl IntoView {
     let (t, l) = (text::texts(lang()), lang());
@@ -290,7 +271,6 @@ fn site_editor(s: &SiteView, people: &[PersonView], a: EditActions) -> AnyView {
     let s = s.clone();
     let t = text::texts(lang());
     let error = action_error(a.edit_site);
-    let drawer = closes_when_saved(a.edit_site);
     let numbers = s
         .emergency_numbers
         .iter()
@@ -302,7 +282,7 @@ fn site_editor(s: &SiteView, people: &[PersonView], a: EditActions) -> AnyView {
         .join("\n");
     let people = names(people.iter().map(|p| (p.id, p.name.clone())));
     view! {
-        <details class="edit" data-testid="edit-site" node_ref=drawer>
+        <details class="edit" data-testid="edit-site">
             {drawer_summary(t.edit, t.close)}
             <div class="drawer">
             <h2>{s.name.clone()}</h2>
@@ -345,9 +325,8 @@ fn group_editor(g: &CustomerGroupView, processes: Vec<(Uuid, String)>, a: EditAc
     let g = g.clone();
     let t = text::texts(lang());
     let error = action_error(a.edit_group);
-    let drawer = closes_when_saved(a.edit_group);
     view! {
-        <details class="edit" data-testid="edit-group" node_ref=drawer>
+        <details class="edit" data-testid="edit-group">
             {drawer_summary(t.edit, t.close)}
             <div class="drawer">
             <h2>{g.name.clone()}</h2>
@@ -368,9 +347,8 @@ fn process_editor(p: &crate::model::plan::ProcessView, a: EditActions) -> AnyVie
     let p = p.clone();
     let t = text::texts(lang());
     let error = action_error(a.edit_process);
-    let drawer = closes_when_saved(a.edit_process);
     view! {
-        <details class="edit" data-testid="edit-process" node_ref=drawer>
+        <details class="edit" data-testid="edit-process">
             {drawer_summary(t.edit, t.close)}
             <div class="drawer">
             <h2>{p.name.clone()}</h2>
@@ -411,12 +389,11 @@ fn system_editor(s: &crate::model::plan::SystemView, plan: &PlanView, a: EditAct
     let t = text::texts(lang());
     let l = lang();
     let error = action_error(a.edit_system);
-    let drawer = closes_when_saved(a.edit_system);
     let owner = s.owner_person_id;
     let people: Vec<(Uuid, String)> = people.iter().map(|p| (p.id, p.name.clone())).collect();
     let current = s.criticality;
     view! {
-        <details class="edit" data-testid="edit-system" node_ref=drawer>
+        <details class="edit" data-testid="edit-system">
             {drawer_summary(t.edit, t.close)}
             <div class="drawer">
             <h2>{s.name.clone()}</h2>
@@ -462,9 +439,8 @@ fn person_editor(p: &PersonView, people: &[PersonView], a: EditActions) -> impl 
     let caller = p.caller_id;
     let p = p.clone();
     let id = p.id;
-    let drawer = closes_when_saved(a.edit_person);
     view! {
-        <details class="edit" data-testid="edit-person" node_ref=drawer>
+        <details class="edit" data-testid="edit-person">
             {drawer_summary(t.edit, t.close)}
             <div class="drawer">
             <h2>{p.name.clone()}</h2>
@@ -540,7 +516,6 @@ fn communication_editor(plan: &PlanView, a: EditActions) -> impl IntoView {
     let (us, ub) = msg(MessageKind::Update);
     let (rs, rb) = msg(MessageKind::Resolved);
     let error = action_error(a.communication);
-    let saved = move || a.communication.value().get().is_some_and(|r| r.is_ok());
     let id = plan.client_id.to_string();
     let rule = plan.content.settings.email_down_rule.clone();
     let desk = c.service_desk.clone();
@@ -548,8 +523,11 @@ fn communication_editor(plan: &PlanView, a: EditActions) -> impl IntoView {
     let avoid = c.talking_points.avoid.join("\n");
     view! {
         <details class="card" data-testid="edit-communication">
-            <summary>{t.edit_communication}</summary>
-            <ActionForm action=a.communication attr:class="form">
+            <summary>
+                {t.edit_communication}
+                <crate::components::Flash key="communication">" " <span class="badge ok">{t.saved}</span></crate::components::Flash>
+            </summary>
+            <ActionForm action=a.communication attr:class="form" attr:data-flash="communication">
                 <input type="hidden" name="client_id" value=id />
                 <label class="field"><span>{t.email_down}</span><textarea name="email_down_rule" rows="2">{rule}</textarea></label>
                 <p class="muted small">{t.placeholders} " {client} {incident} {affected} {started_at} {next_update} {contact}"</p>
@@ -579,7 +557,6 @@ fn communication_editor(plan: &PlanView, a: EditActions) -> impl IntoView {
                 </fieldset>
                 <ErrorNote error />
                 <button type="submit">{t.save}</button>
-                {move || saved().then(|| view! { <span class="badge ok">{t.saved}</span> })}
             </ActionForm>
         </details>
     }
@@ -684,26 +661,6 @@ fn recovery(plan: &PlanView, t: &'static PlanTexts, edit: Option<EditActions>) -
 }
 
 /// The forms that add to the plan; each posts to its server function, with or without wasm.
-/// Clears a form once its addition was saved. The page re-renders in place, so without this the
-/// inputs (a ticked checkbox, say) would carry over into the next addition.
-fn reset_on_success<A>(action: ServerAction<A>) -> NodeRef<leptos::html::Form>
-where
-    A: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
-    A::Output: Send + Sync + 'static,
-    A::Error: Send + Sync + 'static,
-{
-    let form = NodeRef::<leptos::html::Form>::new();
-    // Only a submission made after this form was drawn counts: the page redraws after each one.
-    let drawn_at = action.version().get_untracked();
-    Effect::new(move |_| {
-        let saved = action.value().with(|v| matches!(v, Some(Ok(_))));
-        if let (true, true, Some(f)) = (saved, action.version().get() != drawn_at, form.get()) {
-            f.reset();
-        }
-    });
-    form
-}
-
 #[derive(Clone, Copy)]
 struct EditActions {
     communication: ServerAction<UpdateCommunication>,
@@ -787,8 +744,8 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
     let systems = plan.content.systems.clone();
     view! {
         <section class="editors">
-            <details class="card" data-testid="add-person" open={person.version().get_untracked() > 0}><summary>{t.add_person}</summary>
-                <ActionForm action=person node_ref=reset_on_success(person) attr:class="form grid">
+            <details class="card" data-testid="add-person" data-keep-open=""><summary>{t.add_person}</summary>
+                <ActionForm action=person attr:class="form grid">
                     <input type="hidden" name="client_id" value=id1 />
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
                     <label class="field"><span>{t.role}</span><input name="role_title" /></label>
@@ -808,8 +765,8 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
                 </ActionForm>
                 <ErrorNote error=person_err />
             </details>
-            <details class="card" data-testid="add-site" open={site.version().get_untracked() > 0}><summary>{t.add_site}</summary>
-                <ActionForm action=site node_ref=reset_on_success(site) attr:class="form grid">
+            <details class="card" data-testid="add-site" data-keep-open=""><summary>{t.add_site}</summary>
+                <ActionForm action=site attr:class="form grid">
                     <input type="hidden" name="client_id" value=id2 />
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
                     <label class="field"><span>{t.address}</span><input name="address" /></label>
@@ -820,8 +777,8 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
                 </ActionForm>
                 <ErrorNote error=site_err />
             </details>
-            <details class="card" data-testid="add-process" open={process.version().get_untracked() > 0}><summary>{t.add_process}</summary>
-                <ActionForm action=process node_ref=reset_on_success(process) attr:class="form grid">
+            <details class="card" data-testid="add-process" data-keep-open=""><summary>{t.add_process}</summary>
+                <ActionForm action=process attr:class="form grid">
                     <input type="hidden" name="client_id" value=id3 />
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
                     <label class="field"><span>{t.rto}</span><input name="rto_minutes" placeholder="4 h" /></label>
@@ -832,16 +789,16 @@ fn Editors(plan: PlanView, actions: EditActions) -> impl IntoView {
                 </ActionForm>
                 <ErrorNote error=process_err />
             </details>
-            <details class="card" data-testid="add-group" open={group.version().get_untracked() > 0}><summary>{t.add_customer_group}</summary>
-                <ActionForm action=group node_ref=reset_on_success(group) attr:class="form grid">
+            <details class="card" data-testid="add-group" data-keep-open=""><summary>{t.add_customer_group}</summary>
+                <ActionForm action=group attr:class="form grid">
                     <input type="hidden" name="client_id" value=id5 />
                     {group_fields(None, process_list)}
                     <button type="submit">{t.add}</button>
                 </ActionForm>
                 <ErrorNote error=group_err />
             </details>
-            <details class="card" data-testid="add-system" open={system.version().get_untracked() > 0}><summary>{t.add_system}</summary>
-                <ActionForm action=system node_ref=reset_on_success(system) attr:class="form grid">
+            <details class="card" data-testid="add-system" data-keep-open=""><summary>{t.add_system}</summary>
+                <ActionForm action=system attr:class="form grid">
                     <input type="hidden" name="client_id" value=id4 />
                     <label class="field"><span>{use_t().name}</span><input name="name" required maxlength="200" /></label>
                     <label class="field"><span>{t.criticality}</span>

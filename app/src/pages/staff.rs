@@ -155,12 +155,12 @@ fn StaffInviteForm(action: ServerAction<InviteStaff>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{t.invite_staff}</h2>
-            <ActionForm action=action attr:class="form">
+            <ActionForm action=action attr:class="form" attr:data-flash="invite">
                 <InviteFields roles />
                 <ErrorNote error />
                 <button type="submit" disabled=move || action.pending().get()>{t.send_invite}</button>
             </ActionForm>
-            {move || action.value().get().and_then(|r| r.ok()).map(|(_, link)| view! { <InviteLink link /> })}
+            <InviteLink />
         </section>
     }
 }

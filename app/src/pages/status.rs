@@ -236,9 +236,12 @@ fn system_row(
     }
 }
 
-/// A system's newest events, fetched when the reader opens it.
-#[component]
+/// A system's newest events, fetched when the reader opens it: an island, one of the few parts
+/// of a page that runs in the browser.
+#[island]
 fn Timeline(system_id: Uuid) -> impl IntoView {
+    // Islands wake without the page's context: the language comes from `<html lang>`.
+    provide_context(crate::current_lang());
     let t = text::texts(lang());
     let open = RwSignal::new(false);
     let events = Resource::new(
@@ -277,25 +280,15 @@ fn Timeline(system_id: Uuid) -> impl IntoView {
 pub fn StatusPage() -> impl IntoView {
     let ut = use_t();
     let id = crate::components::use_id_param();
-    let tick = RwSignal::new(0u32);
-    // Live: refetch every 15 s once the page runs in the browser (effects never run on the server).
-    Effect::new(move |_| {
-        let _ = set_interval_with_handle(
-            move || tick.update(|n| *n += 1),
-            std::time::Duration::from_secs(15),
-        );
+    let data = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_status(id).await.map(Some),
+            None => Ok(None),
+        }
     });
-    let data = Resource::new(
-        move || (id(), tick.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_status(id).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    // Live: the browser loads the page afresh every 15 s while nobody is reading a timeline.
     view! {
-        <main class="wide">
+        <main class="wide" data-refresh-seconds="15">
             <Transition fallback=move || view! { <p class="loading">{ut.loading}</p> }>
                 {move || data.get().map(|r| match r {
                     Ok(Some((status, history))) => {

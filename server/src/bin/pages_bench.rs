@@ -1,6 +1,7 @@
 //! `pages-bench`: how fast two pages render on the server, measured over HTTP against the real
 //! router (release build, a fresh SQLite file): the MSP dashboard with 1,000 clients of 50
 //! systems each, and a client's status page with 50 systems and 7 days of hourly telemetry drawn (60 stored).
+//! It also weighs a first visit: the page and the wasm and script it loads, brotli-compressed.
 //! Not a test: it measures and prints figures next to the targets. Settings: `PAGES_REPS`
 //! (timed requests per page, default 50), `PAGES_KEEP` (keep the database to look at afterwards).
 use anyhow::Context;
@@ -26,6 +27,8 @@ const OWNER: &str = "owner@pages-bench.example";
 const PASSWORD: &str = "pages-bench-password-0123";
 const TARGET_DASHBOARD_MS: f64 = 50.0;
 const TARGET_STATUS_MS: f64 = 30.0;
+/// A first visit's compressed wasm + JS, in KB (1,000 bytes).
+const TARGET_BUNDLE_KB: f64 = 250.0;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -203,6 +206,10 @@ async fn run(dir: &std::path::Path, reps: usize) -> anyhow::Result<()> {
     let status = timed(reps, || page(format!("/clients/{client}/status"))).await?;
     status.print("status page, 50 systems, 7 days (GET /clients/{id}/status)");
 
+    // What a browser's first visit transfers: the page, then the script and wasm it names.
+    let first_load = first_load(&http, &base, &cookie).await?;
+    first_load.print();
+
     let _ = stop.send(());
     served.await??;
 
@@ -224,7 +231,98 @@ async fn run(dir: &std::path::Path, reps: usize) -> anyhow::Result<()> {
         let result = if p50 < target { "met" } else { "NOT MET" };
         println!("  {what:<52} {p50:>7.1} ms  < {target:<6.0} ms {result}");
     }
+    let kb = first_load.bundle_bytes as f64 / 1000.0;
+    let result = if kb <= TARGET_BUNDLE_KB {
+        "met"
+    } else {
+        "NOT MET"
+    };
+    println!(
+        "  {:<52} {kb:>7.1} KB  <= {TARGET_BUNDLE_KB:<5.0} KB {result}",
+        "first load: compressed wasm + JS (brotli)"
+    );
     Ok(())
+}
+
+/// Bytes on the wire for a first visit to the dashboard, brotli as browsers ask for it.
+struct FirstLoad {
+    page_bytes: usize,
+    bundle_bytes: usize,
+    files: Vec<(String, usize, String, String)>,
+}
+
+impl FirstLoad {
+    fn print(&self) {
+        println!("first load of the dashboard (Accept-Encoding: br)");
+        println!("  page (HTML): {:.1} KB", self.page_bytes as f64 / 1000.0);
+        for (path, bytes, encoding, cache) in &self.files {
+            println!(
+                "  {path}: {:.1} KB ({encoding}; cache-control: {cache})",
+                *bytes as f64 / 1000.0
+            );
+        }
+        println!("  wasm + JS: {:.1} KB\n", self.bundle_bytes as f64 / 1000.0);
+    }
+}
+
+async fn first_load(http: &reqwest::Client, base: &str, cookie: &str) -> anyhow::Result<FirstLoad> {
+    let get = |path: String| {
+        http.get(format!("{base}{path}"))
+            .header("cookie", cookie)
+            .header("accept-encoding", "br")
+            .send()
+    };
+    let page = get("/clients".into()).await?;
+    let page_encoding = page
+        .headers()
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity")
+        .to_string();
+    anyhow::ensure!(
+        page_encoding == "br",
+        "the page came {page_encoding}, not brotli"
+    );
+    let page_bytes = page.bytes().await?.len();
+    // The names come from the uncompressed page.
+    let html = http
+        .get(format!("{base}/clients"))
+        .header("cookie", cookie)
+        .send()
+        .await?
+        .text()
+        .await?;
+    let mut paths: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.starts_with("/pkg/") && (h.ends_with(".js") || h.ends_with(".wasm")))
+        .map(String::from)
+        .collect();
+    paths.dedup();
+    anyhow::ensure!(!paths.is_empty(), "the page names no script or wasm");
+    let mut files = Vec::new();
+    let mut bundle_bytes = 0;
+    for path in paths {
+        let r = get(path.clone()).await?;
+        anyhow::ensure!(r.status().is_success(), "GET {path}: {}", r.status());
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-")
+                .to_string()
+        };
+        let (encoding, cache) = (header("content-encoding"), header("cache-control"));
+        let bytes = r.bytes().await?.len();
+        bundle_bytes += bytes;
+        files.push((path, bytes, encoding, cache));
+    }
+    Ok(FirstLoad {
+        page_bytes,
+        bundle_bytes,
+        files,
+    })
 }
 
 struct Timings(Vec<f64>);

@@ -15,7 +15,58 @@ crate::both!(
     problem_details_follow_the_language,
     the_bundle_is_served_precompressed_and_cached_for_good,
     plan_drawers_edit_sites_groups_and_links_as_plain_forms,
+    plain_forms_come_back_to_their_page,
 );
+
+/// Without the wasm (before it has loaded, or in a browser without it) a form posts plainly: a
+/// refusal returns to the form's page, which shows the reason in the reader's language and keeps
+/// the page's own query; a success returns to the page without the earlier reason. The refusal
+/// changed nothing.
+async fn plain_forms_come_back_to_their_page(app: TestApp) {
+    use leptos::server_fn::ServerFn;
+    let (token, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let cookie = format!("lifeline_session={token}");
+    let post = |name: &'static str, referer: String| {
+        app.http
+            .post(app.url(app::api::AddClient::PATH))
+            .header("cookie", &cookie)
+            .header("origin", &app.base)
+            .header("referer", referer)
+            .header("accept", "text/html,application/xhtml+xml;q=0.9")
+            .header("accept-language", "nl")
+            .form(&[("name", name)])
+    };
+    let r = app
+        .send(post("   ", format!("{}/clients?q=bak", app.base)))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let back = r.headers["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with("/clients?q=bak&__path="), "{back}");
+    let page = app
+        .send(
+            app.http
+                .get(app.url(&back))
+                .header("cookie", &cookie)
+                .header("accept-language", "nl"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("mag niet leeg zijn"),
+        "the refusal is not on the page"
+    );
+    let listed = app.get("/api/v1/clients", &token).await;
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(0));
+
+    let r = app
+        .send(post("Bakkerij", format!("{}{back}", app.base)))
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    let to = r.headers["location"].to_str().unwrap();
+    assert!(to.ends_with("/clients?q=bak"), "{to}");
+    let listed = app.get("/api/v1/clients", &token).await;
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
+}
 
 /// `Accept-Language: nl` or the language cookie turns a problem's title and detail (and its
 /// field messages) Dutch; without either, English. The field keys stay as they are.

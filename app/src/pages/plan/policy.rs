@@ -1,11 +1,9 @@
 //! A system's backup policy on the plan page: what it achieves at worst and where it falls short of
 //! the targets in force, in the reader's language, and for plan editors the form that sets it.
 use leptos::prelude::*;
-use uuid::Uuid;
 
 use super::lang;
 use crate::api::{RemoveSystemPolicy, SetSystemPolicy};
-use crate::components::{error_text, ErrorNote};
 use crate::domain::sla::{self, Method};
 use crate::model::plan::SystemView;
 use crate::plan_text as text;
@@ -14,9 +12,6 @@ use crate::plan_text as text;
 pub(super) struct PolicyActions {
     set: ServerAction<SetSystemPolicy>,
     remove: ServerAction<RemoveSystemPolicy>,
-    /// The system whose form was used last, and whether to remove: one action serves every
-    /// system, so only that form shows the answer, and it stays open when the page redraws.
-    last: RwSignal<Option<(Uuid, bool)>>,
     saved: Memo<usize>,
 }
 
@@ -27,7 +22,6 @@ impl PolicyActions {
         PolicyActions {
             set,
             remove,
-            last: RwSignal::new(None),
             saved: Memo::new(move |_| a.get() + b.get()),
         }
     }
@@ -78,14 +72,6 @@ pub(super) fn editor(s: &SystemView, a: PolicyActions) -> impl IntoView {
     let t = text::texts(l);
     let id = s.id;
     let p = s.policy.clone();
-    let error = Signal::derive(move || {
-        let e = match a.last.get() {
-            Some((last, false)) if last == id => a.set.value().get(),
-            Some((last, true)) if last == id => a.remove.value().get(),
-            _ => None,
-        };
-        e.and_then(|r| r.err()).map(|e| error_text(&e))
-    });
     let method = p.as_ref().map_or(Method::AgentToDisk, |p| p.method);
     // The form shows what is set, so a change starts from it.
     let num = |f: fn(&sla::Policy) -> Option<u32>| {
@@ -111,30 +97,14 @@ pub(super) fn editor(s: &SystemView, a: PolicyActions) -> impl IntoView {
         num(|p| p.restore_mb_per_s),
     );
     let has_policy = p.is_some();
-    // The page redraws in place, and an input keeps what was typed over a new value; after a
-    // save or removal the form must show what is now set.
-    let form = NodeRef::<leptos::html::Form>::new();
-    let drawer = NodeRef::<leptos::html::Details>::new();
-    let drawn_at = a.saved.get_untracked();
-    Effect::new(move |_| {
-        if let (true, Some(f)) = (a.saved.get() != drawn_at, form.get()) {
-            f.reset();
-            // Saved: the drawer closes; a refused save keeps it open with the reason.
-            if let Some(d) = drawer.get() {
-                let _ = d.remove_attribute("open");
-            }
-        }
-    });
-    // Open again after a refused save or removal, to show why; a saved one closes.
-    let refused = a.set.value().get_untracked().is_some_and(|r| r.is_err())
-        || a.remove.value().get_untracked().is_some_and(|r| r.is_err());
-    let open = refused && a.last.get_untracked().is_some_and(|(last, _)| last == id);
+    // One action serves every system's form: a refusal is shown in the form that was used (in
+    // the browser), and saved, the page loads afresh with the drawer closed.
     view! {
-        <details class="edit" data-testid="edit-policy" open=open node_ref=drawer>
+        <details class="edit" data-testid="edit-policy">
             {super::drawer_summary(if has_policy { t.backup_policy } else { t.set_policy }, t.close)}
             <div class="drawer">
             <h2>{if has_policy { t.backup_policy } else { t.set_policy }}</h2>
-            <ActionForm action=a.set node_ref=form attr:class="form grid">
+            <ActionForm action=a.set attr:class="form grid">
                 <input type="hidden" name="id" value=id.to_string() />
                 <label class="field"><span>{t.method}</span>
                     <select name="method">
@@ -148,13 +118,12 @@ pub(super) fn editor(s: &SystemView, a: PolicyActions) -> impl IntoView {
                 <label class="field"><span>{t.data_gb}</span><input name="data_gb" required inputmode="numeric" placeholder="200" value=data /></label>
                 <label class="field"><span>{t.restore_throughput}</span><input name="restore_mb_per_s" inputmode="numeric" placeholder=t.throughput_typical value=throughput /></label>
                 <p class="muted small field wide">{t.duration_hint}</p>
-                <button type="submit" on:click=move |_| a.last.set(Some((id, false)))>{t.save}</button>
+                <button type="submit">{t.save}</button>
             </ActionForm>
-            <ErrorNote error />
             {has_policy.then(|| view! {
                 <ActionForm action=a.remove attr:class="inline">
                     <input type="hidden" name="id" value=id.to_string() />
-                    <button type="submit" class="link danger" data-testid="remove-policy" on:click=move |_| a.last.set(Some((id, true)))>{t.remove_policy}</button>
+                    <button type="submit" class="link danger" data-testid="remove-policy">{t.remove_policy}</button>
                 </ActionForm>
             })}
             </div>
