@@ -23,6 +23,7 @@ mod m20261130_000017_membership_disabled;
 mod m20261130_000018_plan_completeness;
 mod m20261130_000019_client_archive;
 mod m20261203_000020_service_catalog;
+mod m20261204_000021_offers;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_plan_completeness::Migration),
             Box::new(m20261130_000019_client_archive::Migration),
             Box::new(m20261203_000020_service_catalog::Migration),
+            Box::new(m20261204_000021_offers::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ pub fn system_row(
         procedure: Set(String::new()),
         ping_key: Set(Uuid::new_v4().simple().to_string()),
         policy: Set(None),
+        tier_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -1,4 +1,5 @@
 //! The Lifeline server as a library, so tests start exactly the app `lifeline serve` runs.
+#![recursion_limit = "256"]
 pub mod config;
 pub mod fixtures;
 pub mod middleware;

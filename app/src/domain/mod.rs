@@ -3,6 +3,7 @@ pub mod completeness;
 pub mod customers;
 pub mod diff;
 pub mod input;
+pub mod offer;
 pub mod password;
 pub mod plan;
 pub mod sla;

@@ -51,3 +51,63 @@ pub struct Recommendations {
     /// The plan names a fire or flood: every system must survive losing its site.
     pub site_loss_scenario: bool,
 }
+
+/// A system an offer covers, with why it needs the tier (in the reader's language).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfferedSystem {
+    pub id: Uuid,
+    pub name: String,
+    pub reason: String,
+    pub monthly_price_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfferView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub tier_id: Uuid,
+    pub tier_name: String,
+    /// The state in force now: an open offer past `valid_until` reads `expired`.
+    pub state: crate::domain::offer::OfferState,
+    pub systems: Vec<OfferedSystem>,
+    pub quantity: u32,
+    pub unit_price_cents: i64,
+    pub monthly_price_cents: i64,
+    pub currency: String,
+    pub note: String,
+    pub valid_until: chrono::DateTime<chrono::Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub viewed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// After acceptance: the subscription it became.
+    pub subscription_id: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubscriptionView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub tier_id: Uuid,
+    pub tier_name: String,
+    pub offer_id: Uuid,
+    /// `manual` (the MSP invoices) or `stripe`.
+    pub billing: String,
+    /// `active`, `past_due`, `canceled`, `incomplete`.
+    pub status: String,
+    pub quantity: u32,
+    pub unit_price_cents: i64,
+    pub monthly_price_cents: i64,
+    pub currency: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What sending an offer did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sent {
+    pub offer: OfferView,
+    /// The client admins it was e-mailed to.
+    pub emailed: u32,
+}

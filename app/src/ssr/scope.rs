@@ -9,8 +9,9 @@ use uuid::Uuid;
 
 use super::entity::{
     alert_settings, audit_log, backup_event, client, customer_group, ingest_token, invitation,
-    membership, notification, person, plan, plan_template, plan_version, process, process_system,
-    service_tier, site, state_change, system, system_clock, system_dependency, system_status,
+    membership, notification, offer, person, plan, plan_template, plan_version, process,
+    process_system, service_tier, site, state_change, subscription, system, system_clock,
+    system_dependency, system_status,
 };
 use super::error::AppError;
 use crate::ids::{CustomerGroupId, IngestTokenId, PersonId, ProcessId, SiteId, SystemId};
@@ -304,6 +305,8 @@ client_owned!(
     ingest_token: IngestTokenId,
     backup_event: Uuid,
     state_change: Uuid,
+    offer: Uuid,
+    subscription: Uuid,
 );
 
 impl Tenanted for notification::Entity {

@@ -69,6 +69,12 @@ pub fn spec() -> Value {
                 "PasswordChange": { "type": "object", "required": ["current_password", "new_password"], "properties": {
                     "current_password": { "type": "string" }, "new_password": { "type": "string", "minLength": 12 } } },
                 "PasswordReset": { "type": "object", "required": ["email"], "properties": { "email": { "type": "string", "format": "email" } } },
+                "Offer": { "type": "object", "required": ["tier_id"], "properties": {
+                    "tier_id": { "type": "string", "format": "uuid" },
+                    "system_ids": { "type": "array", "items": { "type": "string", "format": "uuid" }, "description": "default: every system the recommendation moves to this tier" },
+                    "valid_days": { "type": "integer", "minimum": 1, "maximum": 365, "description": "default 30" },
+                    "note": { "type": "string", "maxLength": 2000 }
+                } },
                 "Tier": { "type": "object", "properties": {
                     "name": { "type": "string", "maxLength": 200 }, "description": { "type": "string" },
                     "rpo_minutes": { "type": "integer", "minimum": 1, "maximum": 525600 },
@@ -127,6 +133,35 @@ pub fn spec() -> Value {
             "/clients/{id}/recommendations": {
                 "parameters": id.clone(),
                 "get": op("The cheapest tier that keeps each system's agreed targets (and survives the site's loss where it must), for the systems whose protection does not; reasons in the reader's language (MSP staff)", None, ("200", "{items: [{tier_id, tier_name, systems: [{id, name, reason, monthly_price_cents}], monthly_price_cents, monthly_difference_cents, currency}], site_loss_scenario}"), &["401", "403", "404"])
+            },
+            "/clients/{id}/offers": {
+                "parameters": id.clone(),
+                "get": op("The client's offers, newest first, each with its state in force (an open offer past valid_until reads expired); client users see no drafts, and reading them marks sent ones viewed", None, ("200", "[{id, client_id, client_name, tier_id, tier_name, state, systems: [{id, name, reason, monthly_price_cents}], quantity, unit_price_cents, monthly_price_cents, currency, note, valid_until, created_at, sent_at, viewed_at, decided_at, subscription_id}]"), &["401", "404"]),
+                "post": op("Draft an offer of a tier for the systems the recommendation moves to it (or some of them) (MSP staff)", Some("Offer"), ("201", "the offer, state draft"), &["400", "401", "403", "404", "422"])
+            },
+            "/clients/{id}/subscriptions": {
+                "parameters": id.clone(),
+                "get": op("The client's subscriptions, newest first", None, ("200", "[{id, client_id, tier_id, tier_name, offer_id, billing, status, quantity, unit_price_cents, monthly_price_cents, currency, started_at, ended_at}]"), &["401", "404"])
+            },
+            "/offers/{id}": {
+                "parameters": id.clone(),
+                "get": op("One offer (a client user reading a sent one marks it viewed)", None, ("200", "the offer"), &["401", "404"])
+            },
+            "/offers/{id}/send": {
+                "parameters": id.clone(),
+                "post": op("Send a draft: the client's admins are e-mailed (MSP staff)", None, ("200", "{offer, emailed}"), &["401", "403", "404", "409"])
+            },
+            "/offers/{id}/accept": {
+                "parameters": id.clone(),
+                "post": op("Accept a sent offer (an admin of the client): a subscription billed by hand is recorded and the systems go onto the tier", None, ("200", "the offer, state accepted, with subscription_id"), &["401", "403", "404", "409"])
+            },
+            "/offers/{id}/decline": {
+                "parameters": id.clone(),
+                "post": op("Decline a sent offer (an admin of the client)", None, ("200", "the offer, state declined"), &["401", "403", "404", "409"])
+            },
+            "/billing/invoice-lines": {
+                "parameters": [{ "name": "month", "in": "query", "required": true, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" } }],
+                "get": op("The month's invoice lines of subscriptions billed by hand, as CSV for a PSA: client, tier, quantity, unit_price, amount, currency, period_start, period_end (owners and admins)", None, ("200", "text/csv"), &["400", "401", "403", "422"])
             },
             "/clients/{id}": {
                 "parameters": id.clone(),

@@ -7,7 +7,370 @@ use serde_json::{json, Value};
 crate::both!(
     the_catalog_starts_with_three_tiers_once_and_owners_and_admins_change_it,
     recommendations_name_the_cheapest_tier_that_keeps_each_target,
+    an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_hand,
+    offers_are_declined_expire_and_stay_with_their_tenant,
 );
+
+/// A client with an ERP whose daily backup cannot keep its 60-minute RPO; returns (owner token,
+/// client id, ERP id, the tier recommended for it).
+async fn erp_short_of_its_rpo(
+    app: &TestApp,
+    msp: &str,
+    email: &str,
+) -> (String, String, String, String) {
+    let (owner, _) = app.signup(msp, email).await;
+    let client = app.create_client(&owner, "Bakery").await;
+    let daily = json!({ "method": "agent_to_disk", "interval_minutes": 1440, "job_minutes": 60,
+                         "offsite_interval_minutes": 1440, "retention_days": 30, "data_gb": 200, "restore_mb_per_s": null });
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/systems"),
+            Some(&owner),
+            json!({ "name": "ERP", "rpo_minutes": 60, "rto_minutes": 240, "criticality": "high", "policy": daily }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let erp = r.body["id"].as_str().unwrap().to_string();
+    let recs = app
+        .get(&format!("/api/v1/clients/{client}/recommendations"), &owner)
+        .await;
+    let tier = recs.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["systems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["id"] == erp.as_str())
+        })
+        .map(|i| i["tier_id"].as_str().unwrap().to_string())
+        .expect("the ERP is recommended a tier");
+    (owner, client, erp, tier)
+}
+
+/// Two clicks turn the recommendation into an offer (drafted, then sent: the client admin is
+/// e-mailed through the outbox). The client admin reads it (viewed) with the reasons, a client
+/// member may read but not answer, and the admin accepts: a subscription billed by hand, the ERP
+/// on the tier with its policy, so the recommendation no longer lists it. Every step is audited
+/// and the month's invoice lines name it, with a formula-like client name made harmless.
+async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_hand(app: TestApp) {
+    use app::ssr::entity::notification;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (owner, client, erp, tier) =
+        erp_short_of_its_rpo(&app, "Acme IT", "ann@acme.example").await;
+    let offers = format!("/api/v1/clients/{client}/offers");
+    let admin = app
+        .client_user(&owner, &client, "boss@bakery.example", "client_admin")
+        .await;
+    let member = app
+        .client_user(&owner, &client, "baker@bakery.example", "client_member")
+        .await;
+
+    // Refused: no tier, a tier of no catalog, a system the tier is not recommended for.
+    let r = app.post(&offers, Some(&owner), json!({})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = app
+        .post(
+            &offers,
+            Some(&owner),
+            json!({ "tier_id": uuid::Uuid::new_v4() }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = app
+        .post(
+            &offers,
+            Some(&owner),
+            json!({ "tier_id": tier, "system_ids": [uuid::Uuid::new_v4()] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    // Client users do not make offers.
+    let r = app
+        .post(&offers, Some(&admin), json!({ "tier_id": tier }))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+
+    let r = app
+        .post(
+            &offers,
+            Some(&owner),
+            json!({ "tier_id": tier, "note": "Includes setup." }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let offer = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["state"], "draft");
+    assert_eq!(r.body["quantity"], 1);
+    assert!(r.body["monthly_price_cents"].as_i64().unwrap() > 0);
+    assert!(r.body["systems"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("RPO of 60 min"));
+    // A draft is the MSP's own: the client sees nothing yet, and cannot answer it.
+    let r = app.get(&offers, &admin).await;
+    assert_eq!(r.body.as_array().map(Vec::len), Some(0), "{}", r.text);
+    let accept = format!("/api/v1/offers/{offer}/accept");
+    assert_eq!(
+        app.post(&accept, Some(&admin), json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let r = app
+        .post(
+            &format!("/api/v1/offers/{offer}/send"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        (
+            r.body["offer"]["state"].as_str(),
+            r.body["emailed"].as_u64()
+        ),
+        (Some("sent"), Some(1))
+    );
+    let queued = notification::Entity::find()
+        .filter(notification::Column::Target.eq("boss@bakery.example"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert!(
+        queued[0].subject.contains("Bakery") && queued[0].body.contains("/home"),
+        "{:?}",
+        queued[0]
+    );
+    let again = app
+        .post(
+            &format!("/api/v1/offers/{offer}/send"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+
+    // The client reads it: viewed, with the reasons in Dutch for a Dutch reader.
+    let r = app
+        .send(
+            app.http
+                .get(app.url(&offers))
+                .bearer_auth(&admin)
+                .header("accept-language", "nl"),
+        )
+        .await;
+    assert_eq!(r.body[0]["state"], "viewed", "{}", r.text);
+    assert!(r.body[0]["systems"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("heeft een RPO van 60 min nodig"));
+    let r = app.post(&accept, Some(&member), json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+
+    // Two acceptances at once: one subscription.
+    let (a, b) = futures::join!(
+        app.post(&accept, Some(&admin), json!({})),
+        app.post(&accept, Some(&admin), json!({}))
+    );
+    let mut codes = [a.status, b.status];
+    codes.sort();
+    assert_eq!(
+        codes,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{} / {}",
+        a.text,
+        b.text
+    );
+    let r = app.get(&format!("/api/v1/offers/{offer}"), &owner).await;
+    assert_eq!(r.body["state"], "accepted");
+    let subs = app
+        .get(&format!("/api/v1/clients/{client}/subscriptions"), &admin)
+        .await;
+    assert_eq!(subs.body.as_array().map(Vec::len), Some(1), "{}", subs.text);
+    assert_eq!(
+        (
+            subs.body[0]["billing"].as_str(),
+            subs.body[0]["status"].as_str()
+        ),
+        (Some("manual"), Some("active"))
+    );
+    assert_eq!(subs.body[0]["id"], r.body["subscription_id"]);
+
+    // The ERP is on the tier now: its policy is the tier's, and nothing is recommended for it.
+    let sys = app.get(&format!("/api/v1/systems/{erp}"), &owner).await;
+    assert_eq!(sys.status, StatusCode::OK, "{}", sys.text);
+    assert_ne!(sys.body["policy"]["interval_minutes"], 1440, "{}", sys.text);
+    let recs = app
+        .get(&format!("/api/v1/clients/{client}/recommendations"), &owner)
+        .await;
+    assert!(!recs.text.contains(&erp), "{}", recs.text);
+
+    // The audit trail tells each step.
+    let audit = app.get("/api/v1/audit", &owner).await;
+    for action in ["offer.create", "offer.send", "offer.view", "offer.accept"] {
+        assert!(
+            audit.text.contains(action),
+            "{action} missing: {}",
+            audit.text
+        );
+    }
+
+    // The invoice lines for the PSA: owners and admins only; a name that looks like a formula
+    // stays text.
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/clients/{client}"),
+            Some(&owner),
+            Some(json!({ "name": "=HYPERLINK(\"x\")" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let lines = app
+        .get(
+            &format!("/api/v1/billing/invoice-lines?month={month}"),
+            &owner,
+        )
+        .await;
+    assert_eq!(lines.status, StatusCode::OK, "{}", lines.text);
+    let rows: Vec<&str> = lines.text.lines().collect();
+    assert_eq!(rows.len(), 2, "{}", lines.text);
+    assert!(rows[0].starts_with("client,tier,quantity,unit_price,amount"));
+    assert!(rows[1].starts_with("\"'=HYPERLINK"), "{}", rows[1]);
+    assert!(rows[1].contains(&format!("{month}-01")), "{}", rows[1]);
+    let bad = app
+        .get("/api/v1/billing/invoice-lines?month=2026-13", &owner)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/billing/invoice-lines?month={month}"),
+            &admin
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// A declined offer changes nothing; an offer past its validity reads expired and cannot be
+/// accepted; another MSP (or another client's admin) finds none of it.
+async fn offers_are_declined_expire_and_stay_with_their_tenant(app: TestApp) {
+    use app::ssr::entity::offer;
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+    let (owner, client, erp, tier) =
+        erp_short_of_its_rpo(&app, "Acme IT", "ann@acme.example").await;
+    let admin = app
+        .client_user(&owner, &client, "boss@bakery.example", "client_admin")
+        .await;
+    let offers = format!("/api/v1/clients/{client}/offers");
+    let make = || async {
+        let r = app
+            .post(
+                &offers,
+                Some(&owner),
+                json!({ "tier_id": tier, "system_ids": [erp] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.body["id"].as_str().unwrap().to_string();
+        let s = app
+            .post(
+                &format!("/api/v1/offers/{id}/send"),
+                Some(&owner),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s.status, StatusCode::OK, "{}", s.text);
+        id
+    };
+    let declined = make().await;
+    let r = app
+        .post(
+            &format!("/api/v1/offers/{declined}/decline"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["state"].as_str()),
+        (StatusCode::OK, Some("declined")),
+        "{}",
+        r.text
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/offers/{declined}/accept"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    let subs = app
+        .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
+        .await;
+    assert_eq!(subs.body.as_array().map(Vec::len), Some(0));
+
+    // Its time runs out (the clock is the database's: move the offer's end into the past).
+    let expired = make().await;
+    offer::Entity::update_many()
+        .col_expr(
+            offer::Column::ValidUntil,
+            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
+        .filter(offer::Column::Id.eq(uuid::Uuid::parse_str(&expired).unwrap()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let r = app.get(&format!("/api/v1/offers/{expired}"), &admin).await;
+    assert_eq!(r.body["state"], "expired", "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/offers/{expired}/accept"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert!(r.text.contains("expired"), "{}", r.text);
+
+    // Another MSP, and another client's admin of the same MSP: not found.
+    let (stranger, _) = app.signup("Other IT", "olga@other.example").await;
+    let other_client = app.create_client(&owner, "Garage").await;
+    let other_admin = app
+        .client_user(&owner, &other_client, "boss@garage.example", "client_admin")
+        .await;
+    for token in [&stranger, &other_admin] {
+        assert_eq!(
+            app.get(&format!("/api/v1/offers/{expired}"), token)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/offers/{declined}/accept"),
+                Some(token),
+                json!({})
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        app.get(&offers, &stranger).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .post(&offers, Some(&stranger), json!({ "tier_id": tier }))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+}
 
 fn names(catalog: &Value) -> Vec<String> {
     catalog["tiers"]

@@ -18,6 +18,8 @@ pub struct Model {
     pub ping_key: String,
     /// JSON `domain::sla::Policy`, when one is set.
     pub policy: Option<String>,
+    /// The catalog tier the system is on, once an accepted offer put it there.
+    pub tier_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

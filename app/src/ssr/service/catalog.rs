@@ -42,7 +42,7 @@ pub struct TierInput {
     pub currency: Option<String>,
 }
 
-fn tier(t: &service_tier::Model) -> Tier {
+pub(crate) fn tier(t: &service_tier::Model) -> Tier {
     Tier {
         id: t.id,
         name: t.name.clone(),
@@ -281,7 +281,11 @@ pub async fn create(state: &AppState, scope: &Scope, input: TierInput) -> AppRes
     Ok(view(&row))
 }
 
-async fn own(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<service_tier::Model> {
+pub(crate) async fn own(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+) -> AppResult<service_tier::Model> {
     scope
         .select::<service_tier::Entity>()
         .filter(service_tier::Column::Id.eq(id))
@@ -361,28 +365,9 @@ pub async fn recommendations(
     client_id: ClientId,
 ) -> AppResult<Recommendations> {
     scope.require_msp_staff()?;
-    crate::ssr::repo::clients::get(&state.db, scope, client_id).await?;
-    let plan = crate::ssr::service::plan::overview::content(&state.db, scope, client_id).await?;
-    let site_loss = plan.scenarios.iter().any(|s| {
-        let name = s.name.to_lowercase();
-        SITE_LOSS_WORDS.iter().any(|w| name.contains(w))
-    });
-    let systems: Vec<Protected> = plan
-        .systems
-        .iter()
-        .map(|s| Protected {
-            id: s.id,
-            name: s.name.clone(),
-            criticality: s.criticality,
-            rpo_minutes: s.effective.rpo_minutes,
-            rto_minutes: s.effective.rto_minutes,
-            policy: s.policy.clone(),
-            tier_id: None,
-        })
-        .collect();
-    let catalog: Vec<Tier> = tiers(state, scope).await?.iter().map(tier).collect();
+    let (found, site_loss) = recommended(state, scope, client_id).await?;
     let nl = crate::ssr::error::request_lang() == Lang::Nl;
-    let items = recommend(&systems, site_loss, &catalog)
+    let items = found
         .into_iter()
         .map(|r| RecommendationView {
             tier_id: r.tier_id,
@@ -406,4 +391,34 @@ pub async fn recommendations(
         items,
         site_loss_scenario: site_loss,
     })
+}
+
+/// The client's recommended tier changes with their reasons in both languages, and whether the
+/// plan names a site-loss scenario. The client must be in scope.
+pub(crate) async fn recommended(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<(Vec<crate::domain::upsell::Recommendation>, bool)> {
+    crate::ssr::repo::clients::get(&state.db, scope, client_id).await?;
+    let plan = crate::ssr::service::plan::overview::content(&state.db, scope, client_id).await?;
+    let site_loss = plan.scenarios.iter().any(|s| {
+        let name = s.name.to_lowercase();
+        SITE_LOSS_WORDS.iter().any(|w| name.contains(w))
+    });
+    let systems: Vec<Protected> = plan
+        .systems
+        .iter()
+        .map(|s| Protected {
+            id: s.id,
+            name: s.name.clone(),
+            criticality: s.criticality,
+            rpo_minutes: s.effective.rpo_minutes,
+            rto_minutes: s.effective.rto_minutes,
+            policy: s.policy.clone(),
+            tier_id: None,
+        })
+        .collect();
+    let catalog: Vec<Tier> = tiers(state, scope).await?.iter().map(tier).collect();
+    Ok((recommend(&systems, site_loss, &catalog), site_loss))
 }

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod invites;
 pub mod mail;
 pub mod monitor;
+pub mod offers;
 pub mod passwords;
 pub mod plan;
 pub mod staff;

@@ -91,6 +91,35 @@ pub async fn queue_sealed_email(
     Ok(())
 }
 
+/// Queues a plain e-mail about one of the MSP's clients (an offer sent to its admins), due now.
+pub async fn queue_email(
+    db: &impl sea_orm::ConnectionTrait,
+    msp_id: Uuid,
+    client_id: Uuid,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> AppResult<()> {
+    let now = Utc::now();
+    notification::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        msp_id: Set(msp_id),
+        client_id: Set(client_id),
+        channel: Set("email".into()),
+        target: Set(to.into()),
+        subject: Set(subject.into()),
+        body: Set(body.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        delivered_at: Set(None),
+        last_error: Set(String::new()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
 /// The channel of e-mails whose body is sealed.
 pub const SEALED_EMAIL: &str = "email_sealed";
 

@@ -115,6 +115,7 @@ pub async fn create(
         procedure: Set("[]".into()),
         ping_key: Set(random_token()),
         policy: Set(None),
+        tier_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
