@@ -1279,3 +1279,63 @@ pub async fn delete_tier(id: Uuid) -> Result<(), ServerFnError> {
         .await
         .map_err(ctx::err)
 }
+
+/// The client's offers (client users see no drafts; reading them marks sent ones viewed).
+#[server]
+pub async fn get_offers(
+    client_id: Uuid,
+) -> Result<Vec<crate::model::billing::OfferView>, ServerFnError> {
+    use crate::ssr::service::offers;
+    let (state, s) = ctx::session().await?;
+    offers::list(&state, &s.scope, ClientId::from(client_id))
+        .await
+        .map_err(ctx::err)
+}
+
+/// Drafts an offer of a tier for the systems the recommendation moves to it (MSP staff).
+#[server]
+pub async fn make_offer(client_id: Uuid, tier_id: Uuid) -> Result<(), ServerFnError> {
+    use crate::ssr::service::offers::{self, OfferInput};
+    let (state, s) = ctx::session().await?;
+    let input = OfferInput {
+        tier_id: Some(tier_id),
+        ..Default::default()
+    };
+    offers::create(&state, &s.scope, ClientId::from(client_id), input)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// Sends a drafted offer to the client's admins (MSP staff).
+#[server]
+pub async fn send_offer(id: Uuid) -> Result<(), ServerFnError> {
+    use crate::ssr::service::offers;
+    let (state, s) = ctx::session().await?;
+    let base = ctx::base(&state);
+    offers::send(&state, &s.scope, id, &base)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// A client admin's answer to an offer: `answer` is `accept` or `decline` (the button pressed).
+#[server]
+pub async fn answer_offer(id: Uuid, answer: String) -> Result<(), ServerFnError> {
+    use crate::ssr::service::offers;
+    let (state, s) = ctx::session().await?;
+    let accept = match answer.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => {
+            return Err(ctx::err(crate::ssr::error::AppError::field(
+                "answer",
+                "must be accept or decline",
+            )))
+        }
+    };
+    offers::decide(&state, &s.scope, id, accept)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}

@@ -101,3 +101,57 @@ test('the owner prices the catalog and sees which tier each client system needs'
   await page.screenshot({ path: info.outputPath('catalog-edit-nl-390.png') });
   await fits(page);
 });
+
+test('an offer made from a recommendation is sent, and the client admin reads it and accepts', async ({ page, browser, request }, info) => {
+  const stamp = Date.now();
+  const token = await signup(request, `una+offer${stamp}@upsell.example`);
+  const auth = { authorization: `Bearer ${token}` };
+  const client = (await (await request.post('/api/v1/clients', { data: { name: 'Bakkerij Jansen' }, headers: auth })).json()).id;
+  const daily = { method: 'agent_to_disk', interval_minutes: 1440, job_minutes: 60, offsite_interval_minutes: 1440, retention_days: 30, data_gb: 200, restore_mb_per_s: null };
+  const erp = await request.post(`/api/v1/clients/${client}/systems`, { data: { name: 'ERP', rpo_minutes: 60, rto_minutes: 240, policy: daily }, headers: auth });
+  expect(erp.status(), await erp.text()).toBe(201);
+  await request.patch(`/api/v1/clients/${client}/plan`, { data: { scenarios: [{ name: 'Ransomware', steps: ['Call the MSP.'] }] }, headers: auth });
+  const invite = await request.post(`/api/v1/clients/${client}/users`, { data: { email: `boss+${stamp}@bakkerij.example`, name: 'Anna Jansen', role: 'client_admin' }, headers: auth });
+  expect(invite.status(), await invite.text()).toBe(201);
+  const accepted = await request.post(`/api/v1/invites/${(await invite.json()).invite_token}/accept`, { data: { password }, headers: { origin } });
+  expect(accepted.status(), await accepted.text()).toBe(200);
+  const anna = (await accepted.json()).token as string;
+
+  // Two clicks: make the offer, send it.
+  await page.context().addCookies([{ name: 'lifeline_session', value: token, url: origin }]);
+  await page.goto(`/clients/${client}`);
+  await hydrated(page);
+  const rec = page.getByTestId('recommendation').filter({ hasText: 'Instant Recovery' });
+  await rec.getByTestId('make-offer').click();
+  const offer = page.getByTestId('offer').filter({ hasText: 'Instant Recovery' });
+  await expect(offer.getByTestId('offer-state')).toHaveText('draft');
+  await hydrated(page);
+  await offer.getByTestId('send-offer').click();
+  await expect(offer.getByTestId('offer-state')).toHaveText('sent');
+
+  // The client admin, in Dutch on her phone: the reasons, the price, and her answer.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await context.addCookies([
+    { name: 'lifeline_session', value: anna, url: origin },
+    { name: 'lifeline_lang', value: 'nl', url: origin },
+  ]);
+  const her = await context.newPage();
+  await her.goto('/home');
+  await hydrated(her);
+  const mine = her.getByTestId('offer');
+  await expect(mine.getByTestId('offer-state')).toHaveText('bekeken');
+  await expect(mine).toContainText('ERP heeft een RPO van 60 min nodig');
+  await expect(mine).toContainText('per maand');
+  await her.screenshot({ path: info.outputPath('offer-nl-390.png'), fullPage: true });
+  await fits(her);
+  await noSeriousViolations(her, 'the client home with an offer');
+  await mine.getByTestId('accept-offer').click();
+  await expect(mine.getByTestId('offer-state')).toHaveText('aanvaard');
+  await expect(mine.getByTestId('accept-offer')).toHaveCount(0);
+  await context.close();
+
+  // Back at the MSP: accepted, and the ERP no longer needs a better tier.
+  await page.reload();
+  await expect(offer.getByTestId('offer-state')).toHaveText('accepted');
+  await expect(page.getByTestId('recommendation')).toHaveCount(0);
+});

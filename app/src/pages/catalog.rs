@@ -253,12 +253,14 @@ pub fn Protection(client_id: uuid::Uuid) -> impl IntoView {
                                 <ul class="gaps">
                                     {item.systems.into_iter().map(|s| view! { <li><strong>{s.name}</strong> ": " {s.reason}</li> }).collect_view()}
                                 </ul>
+                                <super::offers::MakeOfferForm client_id tier_id=item.tier_id />
                             </div>
                         }).collect_view()}
                     }.into_any(),
                     Err(error) => view! { <super::PageError error /> }.into_any(),
                 })}
             </Transition>
+            <super::offers::OfferList client_id staff=true may_answer=false />
         </section>
     }
 }

@@ -17,7 +17,8 @@ pub fn UserList(users: Vec<UserView>, may_invite: bool) -> impl IntoView {
         .into_any();
     }
     view! {
-        <table class="table" data-testid="users">
+        // On a phone the table scrolls sideways: focusable, so it scrolls from the keyboard too.
+        <table class="table" data-testid="users" tabindex="0" aria-label=t.users>
             <thead><tr><th>{t.name}</th><th>{t.email}</th><th>{t.role}</th><th></th></tr></thead>
             <tbody>
                 {users.into_iter().map(|u| view! {

@@ -79,6 +79,9 @@ pub fn ClientHome() -> impl IntoView {
                                     Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                                 })}
                             </Transition>
+                            {client.as_ref().map(|c| view! {
+                                <super::offers::OfferList client_id=c.id staff=false may_answer={me.role == Role::ClientAdmin} />
+                            })}
                             {(me.role == Role::ClientAdmin).then(|| view! { <InviteForm action=invite client_id /> })}
                         </main>
                     }.into_any()

@@ -1,0 +1,181 @@
+//! Offers on both sides: MSP staff make one from a recommendation and send it; the client's admin
+//! reads it with the reasons and accepts or declines. Plain forms: they post without the wasm.
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::api::{AnswerOffer, MakeOffer, SendOffer};
+use crate::components::ErrorNote;
+use crate::domain::offer::OfferState;
+use crate::domain::upsell::money;
+use crate::i18n::Lang;
+use crate::model::billing::OfferView;
+
+struct Words {
+    offers: &'static str,
+    none: &'static str,
+    make_offer: &'static str,
+    send: &'static str,
+    draft_hint: &'static str,
+    accept: &'static str,
+    decline: &'static str,
+    per_month: &'static str,
+    system: &'static str,
+    systems: &'static str,
+    valid_until: &'static str,
+    billed_by_hand: &'static str,
+    answer_hint: &'static str,
+}
+
+const EN: Words = Words {
+    offers: "Offers",
+    none: "No offers yet. Make one from a recommendation above.",
+    make_offer: "Make an offer",
+    send: "Send to the client",
+    draft_hint: "A draft: the client sees it once it is sent, and its admins are e-mailed.",
+    accept: "Accept",
+    decline: "Decline",
+    per_month: "per month",
+    system: "system",
+    systems: "systems",
+    valid_until: "Valid until",
+    billed_by_hand: "Accepted: your IT partner invoices it monthly.",
+    answer_hint: "Accepting puts these systems on this protection from today.",
+};
+
+const NL: Words = Words {
+    offers: "Voorstellen",
+    none: "Nog geen voorstellen. Maak er een van een aanbeveling hierboven.",
+    make_offer: "Voorstel maken",
+    send: "Naar de klant sturen",
+    draft_hint: "Een concept: de klant ziet het zodra het verstuurd is, en de beheerders krijgen een e-mail.",
+    accept: "Aanvaarden",
+    decline: "Afwijzen",
+    per_month: "per maand",
+    system: "systeem",
+    systems: "systemen",
+    valid_until: "Geldig tot",
+    billed_by_hand: "Aanvaard: uw IT-partner factureert dit maandelijks.",
+    answer_hint: "Aanvaarden zet deze systemen vanaf vandaag op deze bescherming.",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::En => &EN,
+        Lang::Nl => &NL,
+    }
+}
+
+fn state_label(lang: Lang, s: OfferState) -> &'static str {
+    match (lang, s) {
+        (Lang::En, OfferState::Draft) => "draft",
+        (Lang::En, OfferState::Sent) => "sent",
+        (Lang::En, OfferState::Viewed) => "viewed",
+        (Lang::En, OfferState::Accepted) => "accepted",
+        (Lang::En, OfferState::Declined) => "declined",
+        (Lang::En, OfferState::Expired) => "expired",
+        (Lang::Nl, OfferState::Draft) => "concept",
+        (Lang::Nl, OfferState::Sent) => "verstuurd",
+        (Lang::Nl, OfferState::Viewed) => "bekeken",
+        (Lang::Nl, OfferState::Accepted) => "aanvaard",
+        (Lang::Nl, OfferState::Declined) => "afgewezen",
+        (Lang::Nl, OfferState::Expired) => "verlopen",
+    }
+}
+
+fn state_class(s: OfferState) -> &'static str {
+    match s {
+        OfferState::Accepted => "badge ok",
+        OfferState::Declined | OfferState::Expired => "badge bad",
+        _ => "badge",
+    }
+}
+
+/// Turns a recommendation into a drafted offer (MSP staff).
+#[component]
+pub fn MakeOfferForm(client_id: Uuid, tier_id: Uuid) -> impl IntoView {
+    let w = words(use_context::<Lang>().unwrap_or_default());
+    let make = ServerAction::<MakeOffer>::new();
+    let error = crate::components::action_error(make);
+    view! {
+        <ActionForm action=make attr:class="inline">
+            <input type="hidden" name="client_id" value=client_id.to_string() />
+            <input type="hidden" name="tier_id" value=tier_id.to_string() />
+            <button type="submit" data-testid="make-offer">{w.make_offer}</button>
+            <ErrorNote error />
+        </ActionForm>
+    }
+}
+
+/// The client's offers: for MSP staff with drafts to send, for the client's admin with an answer
+/// to give. Client users do not see a section without offers.
+#[component]
+pub fn OfferList(client_id: Uuid, staff: bool, may_answer: bool) -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let w = words(lang);
+    let offers = Resource::new(move || client_id, crate::api::get_offers);
+    view! {
+        <Transition fallback=|| ()>
+            {move || offers.get().and_then(|r| r.ok()).map(|list| {
+                (staff || !list.is_empty()).then(|| view! {
+                    <section data-testid="offers">
+                        <h2>{w.offers}</h2>
+                        {list.is_empty().then(|| view! { <p class="empty">{w.none}</p> })}
+                        {list.into_iter().map(|o| offer_card(lang, o, staff, may_answer)).collect_view()}
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
+fn offer_card(lang: Lang, o: OfferView, staff: bool, may_answer: bool) -> impl IntoView {
+    let w = words(lang);
+    let open = o.state.is_open();
+    let id = o.id.to_string();
+    view! {
+        <div class="card" data-testid="offer">
+            <h3>
+                {o.tier_name.clone()} " "
+                <span class=state_class(o.state) data-testid="offer-state">{state_label(lang, o.state)}</span>
+            </h3>
+            <p>
+                <strong>{money(lang, o.monthly_price_cents, &o.currency)}</strong> " " {w.per_month}
+                " · " {o.quantity} " " {if o.quantity == 1 { w.system } else { w.systems }}
+                " · " {w.valid_until} " " {o.valid_until.format("%Y-%m-%d").to_string()}
+            </p>
+            <ul class="gaps">
+                {o.systems.into_iter().map(|s| view! { <li><strong>{s.name}</strong> ": " {s.reason}</li> }).collect_view()}
+            </ul>
+            {(!o.note.is_empty()).then(|| view! { <p>{o.note.clone()}</p> })}
+            {(o.state == OfferState::Accepted).then(|| view! { <p class="small">{w.billed_by_hand}</p> })}
+            {(staff && o.state == OfferState::Draft).then(|| send_form(w, id.clone()))}
+            {(may_answer && open).then(|| answer_form(w, id.clone()))}
+        </div>
+    }
+}
+
+fn send_form(w: &'static Words, id: String) -> impl IntoView {
+    let send = ServerAction::<SendOffer>::new();
+    view! {
+        <p class="muted small">{w.draft_hint}</p>
+        <ActionForm action=send attr:class="inline">
+            <input type="hidden" name="id" value=id />
+            <button type="submit" data-testid="send-offer">{w.send}</button>
+        </ActionForm>
+    }
+}
+
+fn answer_form(w: &'static Words, id: String) -> impl IntoView {
+    let answer = ServerAction::<AnswerOffer>::new();
+    let error = crate::components::action_error(answer);
+    view! {
+        <p class="muted small">{w.answer_hint}</p>
+        <ActionForm action=answer attr:class="inline">
+            <input type="hidden" name="id" value=id />
+            <button type="submit" name="answer" value="accept" data-testid="accept-offer">{w.accept}</button>
+            " "
+            <button type="submit" name="answer" value="decline" class="secondary" data-testid="decline-offer">{w.decline}</button>
+            <ErrorNote error />
+        </ActionForm>
+    }
+}
