@@ -1312,7 +1312,11 @@ pub async fn make_offer(client_id: Uuid, tier_id: Uuid) -> Result<(), ServerFnEr
 pub async fn send_offer(id: Uuid) -> Result<(), ServerFnError> {
     use crate::ssr::service::offers;
     let (state, s) = ctx::session().await?;
-    let base = ctx::base(&state);
+    // The link goes to someone else: only the configured public address, never a Host header.
+    let headers = use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    let base = crate::ssr::service::mail::public_base(&state, &headers);
     offers::send(&state, &s.scope, id, &base)
         .await
         .map(|_| ())

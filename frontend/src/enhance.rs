@@ -36,6 +36,12 @@ pub fn install() {
             check_field(&input);
         }
     });
+    // A page the browser brings back from its back/forward cache kept a form marked busy.
+    if let Some(w) = web_sys::window() {
+        let cb = Closure::<dyn Fn(Event)>::new(|_| unbusy_all());
+        let _ = w.add_event_listener_with_callback("pageshow", cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
     forget_plain_refusal();
     show_flash();
     reopen();
@@ -218,6 +224,20 @@ fn busy(form: &HtmlFormElement, on: bool) {
             }
         }
     }
+}
+
+fn unbusy_all() {
+    if let Ok(forms) = gloo_document().query_selector_all("form[aria-busy=true]") {
+        for i in 0..forms.length() {
+            if let Some(f) = forms
+                .item(i)
+                .and_then(|n| n.dyn_into::<HtmlFormElement>().ok())
+            {
+                busy(&f, false);
+            }
+        }
+    }
+    ready(true);
 }
 
 /// The reason goes at the end of the form, where the eye is after pressing its button.

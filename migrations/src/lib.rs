@@ -24,6 +24,7 @@ mod m20261130_000018_plan_completeness;
 mod m20261130_000019_client_archive;
 mod m20261203_000020_service_catalog;
 mod m20261204_000021_offers;
+mod m20261204_000022_subscription_amount;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000019_client_archive::Migration),
             Box::new(m20261203_000020_service_catalog::Migration),
             Box::new(m20261204_000021_offers::Migration),
+            Box::new(m20261204_000022_subscription_amount::Migration),
         ]
     }
 }

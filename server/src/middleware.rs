@@ -184,7 +184,11 @@ fn page_of(referer: &str) -> Option<String> {
         .filter(|(k, _)| k != "__path" && k != "__err")
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let mut page = url.path().to_string();
+    // `//host/x` would read as another site in a Location header.
+    let mut page = match url.path() {
+        p if p.starts_with("//") => "/".to_string(),
+        p => p.to_string(),
+    };
     if !kept.is_empty() {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(kept)

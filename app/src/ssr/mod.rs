@@ -12,6 +12,7 @@ pub mod service;
 pub mod session;
 pub mod sql;
 pub mod state;
+pub mod stripe;
 
 use std::net::SocketAddr;
 

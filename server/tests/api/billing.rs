@@ -93,6 +93,17 @@ async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
 
+    // The tier is priced per TB too: the offer's monthly amount holds each system's share.
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/catalog/tiers/{tier}"),
+            Some(&owner),
+            Some(json!({ "price_per_tb_cents": 1_000 })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let unit = r.body["price_per_system_cents"].as_i64().unwrap();
     let r = app
         .post(
             &offers,
@@ -102,6 +113,17 @@ async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let offer = r.body["id"].as_str().unwrap().to_string();
+    let monthly = r.body["monthly_price_cents"].as_i64().unwrap();
+    assert_eq!(
+        monthly,
+        unit + 196,
+        "200 GB at 10.00 per TB, rounded up to the cent"
+    );
+    // A second click makes no second offer of the same tier.
+    let again = app
+        .post(&offers, Some(&owner), json!({ "tier_id": tier }))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
     assert_eq!(r.body["state"], "draft");
     assert_eq!(r.body["quantity"], 1);
     assert!(r.body["monthly_price_cents"].as_i64().unwrap() > 0);
@@ -198,6 +220,10 @@ async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_
         (Some("manual"), Some("active"))
     );
     assert_eq!(subs.body[0]["id"], r.body["subscription_id"]);
+    assert_eq!(
+        subs.body[0]["monthly_price_cents"], monthly,
+        "billed as accepted, per TB included"
+    );
 
     // The ERP is on the tier now: its policy is the tier's, and nothing is recommended for it.
     let sys = app.get(&format!("/api/v1/systems/{erp}"), &owner).await;
@@ -207,6 +233,65 @@ async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_
         .get(&format!("/api/v1/clients/{client}/recommendations"), &owner)
         .await;
     assert!(!recs.text.contains(&erp), "{}", recs.text);
+
+    // The ERP turns critical: it must survive losing the site, so DRaaS is recommended; once that
+    // is accepted, the earlier subscription covers nothing and ends (no system is billed twice).
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/systems/{erp}"),
+            Some(&owner),
+            Some(json!({ "criticality": "critical" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let recs = app
+        .get(&format!("/api/v1/clients/{client}/recommendations"), &owner)
+        .await;
+    let draas = recs.body["items"][0]["tier_id"]
+        .as_str()
+        .expect("a tier for the critical ERP")
+        .to_string();
+    assert_ne!(draas, tier);
+    let r = app
+        .post(&offers, Some(&owner), json!({ "tier_id": draas }))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let second = r.body["id"].as_str().unwrap().to_string();
+    app.post(
+        &format!("/api/v1/offers/{second}/send"),
+        Some(&owner),
+        json!({}),
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/v1/offers/{second}/accept"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let subs = app
+        .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
+        .await;
+    let by_offer = |id: &str| {
+        subs.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["offer_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_offer(&second)["status"], "active");
+    let first = by_offer(&offer);
+    assert_eq!(
+        (first["status"].as_str(), first["quantity"].as_u64()),
+        (Some("canceled"), Some(0)),
+        "{first}"
+    );
+    assert!(!first["ended_at"].is_null());
 
     // The audit trail tells each step.
     let audit = app.get("/api/v1/audit", &owner).await;
@@ -238,14 +323,25 @@ async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_
         .await;
     assert_eq!(lines.status, StatusCode::OK, "{}", lines.text);
     let rows: Vec<&str> = lines.text.lines().collect();
-    assert_eq!(rows.len(), 2, "{}", lines.text);
+    // Both subscriptions ran this month: the ended one and the one that took its place.
+    assert_eq!(rows.len(), 3, "{}", lines.text);
     assert!(rows[0].starts_with("client,tier,quantity,unit_price,amount"));
     assert!(rows[1].starts_with("\"'=HYPERLINK"), "{}", rows[1]);
     assert!(rows[1].contains(&format!("{month}-01")), "{}", rows[1]);
-    let bad = app
-        .get("/api/v1/billing/invoice-lines?month=2026-13", &owner)
-        .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    for bad in ["2026-13", "-2026-12", "%0D%0A2026-12", "2026-1"] {
+        let r = app
+            .get(
+                &format!("/api/v1/billing/invoice-lines?month={bad}"),
+                &owner,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.text
+        );
+    }
     assert_eq!(
         app.get(
             &format!("/api/v1/billing/invoice-lines?month={month}"),

@@ -15,6 +15,8 @@ pub struct Model {
     pub status: String,
     pub quantity: i32,
     pub unit_price_cents: i64,
+    /// What it costs per month as accepted (per system plus each system's share per TB).
+    pub monthly_cents: i64,
     pub currency: String,
     pub started_at: DateTimeUtc,
     pub ended_at: Option<DateTimeUtc>,

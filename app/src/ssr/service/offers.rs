@@ -28,6 +28,7 @@ use crate::ssr::state::AppState;
 const DEFAULT_VALID_DAYS: i64 = 30;
 const MAX_VALID_DAYS: i64 = 365;
 const MAX_NOTE: usize = 2_000;
+pub const OPEN_OFFER: &str = "an offer of this tier to this client is still open";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -200,6 +201,22 @@ pub async fn create(
         ));
     }
     let now = Utc::now();
+    // One open offer per client and tier: a second click (or a colleague) makes no second one
+    // that could be accepted and billed beside it.
+    let open = scope
+        .select::<offer::Entity>()
+        .filter(offer::Column::ClientId.eq(client.id))
+        .filter(offer::Column::TierId.eq(tier_id))
+        .filter(offer::Column::State.is_in([
+            OfferState::Draft.as_str(),
+            OfferState::Sent.as_str(),
+            OfferState::Viewed.as_str(),
+        ]))
+        .all(&state.db)
+        .await?;
+    if open.iter().any(|o| state_of(o, now) != OfferState::Expired) {
+        return Err(AppError::Conflict(OPEN_OFFER.into()));
+    }
     let monthly: i64 = reasons
         .iter()
         .map(|r| r.monthly_price_cents)
@@ -535,9 +552,14 @@ pub async fn decide(
     .await?;
     txn.commit().await?;
     if accept {
-        // The systems' protection changed: what they achieve and their states follow.
-        crate::ssr::service::monitor::targets_changed(state, scope, ClientId::from(o.client_id))
-            .await?;
+        // The systems' protection changed: what they achieve and their states follow. The answer
+        // is given either way (it is committed); the evaluator's next pass catches up.
+        if let Err(e) =
+            crate::ssr::service::monitor::targets_changed(state, scope, ClientId::from(o.client_id))
+                .await
+        {
+            tracing::error!(error = %e, offer = %o.id, "states not judged afresh after acceptance");
+        }
     }
     let o = find(state, scope, id).await?;
     shown(state, scope, &o).await
@@ -574,8 +596,10 @@ async fn put_on_tier(
         row.updated_at = Set(now);
         row.update(txn).await?;
     }
+    let moved: Vec<Uuid> = systems.iter().map(|s| s.id).collect();
+    let new_id = Uuid::new_v4();
     subscription::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(new_id),
         msp_id: Set(o.msp_id),
         client_id: Set(o.client_id),
         tier_id: Set(o.tier_id),
@@ -584,6 +608,7 @@ async fn put_on_tier(
         status: Set("active".into()),
         quantity: Set(systems.len() as i32),
         unit_price_cents: Set(o.unit_price_cents),
+        monthly_cents: Set(amount(o, &moved)),
         currency: Set(o.currency.clone()),
         started_at: Set(now),
         ended_at: Set(None),
@@ -595,6 +620,67 @@ async fn put_on_tier(
     }
     .insert(txn)
     .await?;
+    release(txn, scope, o.client_id, new_id, &moved, now).await
+}
+
+/// What the named systems of an offer cost per month, as offered (per system and per TB).
+fn amount(o: &offer::Model, systems: &[Uuid]) -> i64 {
+    let reasons: Vec<Reason> = serde_json::from_str(&o.reasons).unwrap_or_default();
+    reasons
+        .iter()
+        .filter(|r| systems.contains(&r.id))
+        .map(|r| r.monthly_price_cents)
+        .fold(0i64, i64::saturating_add)
+}
+
+/// Systems that moved onto a new subscription leave the client's older ones: those bill for
+/// what they still cover, and one that covers nothing any more ends now.
+async fn release(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: Uuid,
+    new_id: Uuid,
+    moved: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let older = scope
+        .select::<subscription::Entity>()
+        .filter(subscription::Column::ClientId.eq(client_id))
+        .filter(subscription::Column::Id.ne(new_id))
+        .filter(subscription::Column::EndedAt.is_null())
+        .all(txn)
+        .await?;
+    if older.is_empty() {
+        return Ok(());
+    }
+    let offers = offers_of(txn, scope, &older).await?;
+    for sub in older {
+        let Some(o) = offers.iter().find(|o| o.id == sub.offer_id) else {
+            continue;
+        };
+        let covered: Vec<Uuid> = serde_json::from_str::<Vec<Uuid>>(&o.systems)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|id| !moved.contains(id))
+            .collect();
+        if covered.len() as i32 == sub.quantity {
+            continue;
+        }
+        let mut row: subscription::ActiveModel = sub.clone().into();
+        row.quantity = Set(covered.len() as i32);
+        row.monthly_cents = Set(amount(o, &covered));
+        if covered.is_empty() {
+            row.status = Set("canceled".into());
+            row.ended_at = Set(Some(now));
+        }
+        row.updated_at = Set(now);
+        scope
+            .update::<subscription::Entity>()
+            .set(row)
+            .filter(subscription::Column::Id.eq(sub.id))
+            .exec(txn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -643,9 +729,7 @@ fn subscription_view(s: &subscription::Model, offers: &[offer::Model]) -> Subscr
         status: s.status.clone(),
         quantity: s.quantity.max(0) as u32,
         unit_price_cents: s.unit_price_cents,
-        monthly_price_cents: s
-            .unit_price_cents
-            .saturating_mul(i64::from(s.quantity.max(0))),
+        monthly_price_cents: s.monthly_cents,
         currency: s.currency.clone(),
         started_at: s.started_at,
         ended_at: s.ended_at,
@@ -661,8 +745,18 @@ pub async fn invoice_lines(state: &AppState, scope: &Scope, month: &str) -> AppR
             "only the MSP's owners and admins see its billing".into(),
         ));
     }
+    let strict = month.len() == 7
+        && month.bytes().enumerate().all(|(i, b)| {
+            if i == 4 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     let start = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_err(|_| AppError::field("month", "must be a month such as 2026-12"))?;
+        .ok()
+        .filter(|_| strict)
+        .ok_or_else(|| AppError::field("month", "must be a month such as 2026-12"))?;
     let end = start
         .checked_add_months(chrono::Months::new(1))
         .ok_or_else(|| AppError::field("month", "must be a month such as 2026-12"))?;
