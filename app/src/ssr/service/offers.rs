@@ -594,7 +594,13 @@ async fn put_on_tier(
         };
         row.policy = Set(Some(serde_json::to_string(&policy).unwrap_or_default()));
         row.updated_at = Set(now);
-        row.update(txn).await?;
+        // Written through the scope as well as read through it.
+        scope
+            .update::<system::Entity>()
+            .set(row)
+            .filter(system::Column::Id.eq(s.id))
+            .exec(txn)
+            .await?;
     }
     let moved: Vec<Uuid> = systems.iter().map(|s| s.id).collect();
     let new_id = Uuid::new_v4();
