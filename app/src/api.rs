@@ -1343,3 +1343,12 @@ pub async fn answer_offer(id: Uuid, answer: String) -> Result<(), ServerFnError>
         .map(|_| ())
         .map_err(ctx::err)
 }
+
+/// The upsell pipeline and the MRR won (MSP staff).
+#[server]
+pub async fn get_pipeline() -> Result<crate::model::billing::Pipeline, ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    crate::ssr::service::offers::pipeline(&state, &s.scope)
+        .await
+        .map_err(ctx::err)
+}

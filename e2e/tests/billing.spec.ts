@@ -154,4 +154,11 @@ test('an offer made from a recommendation is sent, and the client admin reads it
   await page.reload();
   await expect(offer.getByTestId('offer-state')).toHaveText('accepted');
   await expect(page.getByTestId('recommendation')).toHaveCount(0);
+
+  // The pipeline on the catalog page: one accepted, and this month's bar is the revenue won.
+  await page.goto('/catalog');
+  await expect(page.getByTestId('pipeline-counts')).toContainText('1 accepted');
+  await expect(page.getByTestId('mrr-chart')).toHaveAttribute('aria-label', /€ 45\.00$/);
+  await page.getByTestId('pipeline').screenshot({ path: info.outputPath('pipeline.png') });
+  await noSeriousViolations(page, 'the catalog with its pipeline');
 });

@@ -93,10 +93,61 @@ pub fn next(
     }
 }
 
+/// A subscription as the revenue sees it: from when to when (open-ended while running) and what
+/// it brings per month.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Revenue {
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub monthly_cents: i64,
+}
+
+/// The monthly recurring revenue at each of `moments` (the ends of months, say): the sum of what
+/// every subscription running at that moment brings per month.
+pub fn mrr_at(subscriptions: &[Revenue], moments: &[DateTime<Utc>]) -> Vec<i64> {
+    moments
+        .iter()
+        .map(|at| {
+            subscriptions
+                .iter()
+                .filter(|s| s.started_at <= *at && s.ended_at.is_none_or(|e| e > *at))
+                .map(|s| s.monthly_cents.max(0))
+                .fold(0i64, i64::saturating_add)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::Duration;
+
+    #[test]
+    fn mrr_counts_what_runs_at_each_moment() {
+        let subs = [
+            Revenue {
+                started_at: at(0),
+                ended_at: None,
+                monthly_cents: 4_500,
+            },
+            Revenue {
+                started_at: at(10),
+                ended_at: Some(at(20)),
+                monthly_cents: 9_500,
+            },
+            Revenue {
+                started_at: at(30),
+                ended_at: None,
+                monthly_cents: i64::MAX,
+            },
+        ];
+        assert_eq!(
+            mrr_at(&subs, &[at(-1), at(0), at(15), at(20), at(25)]),
+            [0, 4_500, 14_000, 4_500, 4_500]
+        );
+        // Never overflows.
+        assert_eq!(mrr_at(&subs, &[at(31)]), [i64::MAX]);
+    }
 
     fn at(h: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000, 0).unwrap() + Duration::hours(h)

@@ -111,3 +111,26 @@ pub struct Sent {
     /// The client admins it was e-mailed to.
     pub emailed: u32,
 }
+
+/// The MSP's monthly recurring revenue at the end of a month (the current month: now).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MrrPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub cents: i64,
+}
+
+/// The upsell's pipeline: offers by state and the revenue won, month by month.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pipeline {
+    /// The last twelve months, oldest first.
+    pub mrr: Vec<MrrPoint>,
+    pub currency: String,
+    pub drafts: u32,
+    /// Sent or viewed and not expired: waiting for the client.
+    pub open: u32,
+    pub open_cents: i64,
+    pub accepted: u32,
+    pub declined: u32,
+    pub expired: u32,
+}

@@ -118,6 +118,7 @@ pub fn CatalogPage() -> impl IntoView {
     view! {
         <main>
             <h1>{w.title}</h1>
+            <super::offers::PipelineView />
             <p class="muted">{w.intro}</p>
             <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || catalog.get().map(|r| match r {

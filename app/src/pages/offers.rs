@@ -11,6 +11,15 @@ use crate::i18n::Lang;
 use crate::model::billing::OfferView;
 
 struct Words {
+    pipeline: &'static str,
+    mrr: &'static str,
+    mrr_said: &'static str,
+    mrr_none: &'static str,
+    drafts: &'static str,
+    open_offers: &'static str,
+    accepted_n: &'static str,
+    declined_n: &'static str,
+    expired_n: &'static str,
     offers: &'static str,
     none: &'static str,
     make_offer: &'static str,
@@ -27,6 +36,15 @@ struct Words {
 }
 
 const EN: Words = Words {
+    pipeline: "Pipeline",
+    mrr: "Monthly recurring revenue won, at the end of each month",
+    mrr_said: "Monthly recurring revenue per month",
+    mrr_none: "No revenue won yet: accepted offers show here, month by month.",
+    drafts: "drafts",
+    open_offers: "open offers worth",
+    accepted_n: "accepted",
+    declined_n: "declined",
+    expired_n: "expired",
     offers: "Offers",
     none: "No offers yet. Make one from a recommendation above.",
     make_offer: "Make an offer",
@@ -43,6 +61,15 @@ const EN: Words = Words {
 };
 
 const NL: Words = Words {
+    pipeline: "Pijplijn",
+    mrr: "Gewonnen maandelijks terugkerende omzet, aan het eind van elke maand",
+    mrr_said: "Maandelijks terugkerende omzet per maand",
+    mrr_none: "Nog geen omzet gewonnen: aanvaarde voorstellen verschijnen hier, maand voor maand.",
+    drafts: "concepten",
+    open_offers: "open voorstellen ter waarde van",
+    accepted_n: "aanvaard",
+    declined_n: "afgewezen",
+    expired_n: "verlopen",
     offers: "Voorstellen",
     none: "Nog geen voorstellen. Maak er een van een aanbeveling hierboven.",
     make_offer: "Voorstel maken",
@@ -177,5 +204,83 @@ fn answer_form(w: &'static Words, id: String) -> impl IntoView {
             <button type="submit" name="answer" value="decline" class="secondary" data-testid="decline-offer">{w.decline}</button>
             <ErrorNote error />
         </ActionForm>
+    }
+}
+
+/// The MSP's pipeline: offers by state and the MRR won over the last twelve months, as bars.
+#[component]
+pub fn PipelineView() -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let w = words(lang);
+    let data = Resource::new(|| (), |_| crate::api::get_pipeline());
+    view! {
+        <Transition fallback=|| ()>
+            {move || data.get().and_then(|r| r.ok()).map(|p| {
+                let per_month = format!("{} {}", money(lang, p.open_cents, &p.currency), w.per_month);
+                view! {
+                    <section class="card" data-testid="pipeline">
+                        <h2>{w.pipeline}</h2>
+                        <p data-testid="pipeline-counts">
+                            {p.drafts} " " {w.drafts} " · " {p.open} " " {w.open_offers} " " <strong>{per_month}</strong>
+                            " · " {p.accepted} " " {w.accepted_n} " · " {p.declined} " " {w.declined_n} " · " {p.expired} " " {w.expired_n}
+                        </p>
+                        {if p.mrr.iter().all(|m| m.cents == 0) {
+                            view! { <p class="empty">{w.mrr_none}</p> }.into_any()
+                        } else {
+                            view! { <p class="muted small">{w.mrr}</p> {mrr_chart(lang, w, &p)} }.into_any()
+                        }}
+                    </section>
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn mrr_chart(lang: Lang, w: &'static Words, p: &crate::model::billing::Pipeline) -> impl IntoView {
+    const WIDTH: f64 = 640.0;
+    const HEIGHT: f64 = 190.0;
+    const LEFT: f64 = 8.0;
+    const BOTTOM: f64 = 24.0;
+    let top = p.mrr.iter().map(|m| m.cents).max().unwrap_or(0).max(1) as f64;
+    let slot = (WIDTH - 2.0 * LEFT) / p.mrr.len().max(1) as f64;
+    let plot = HEIGHT - BOTTOM - 22.0;
+    let said = format!(
+        "{}: {}",
+        w.mrr_said,
+        p.mrr
+            .iter()
+            .map(|m| format!("{} {}", m.month, money(lang, m.cents, &p.currency)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let bars = p
+        .mrr
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let h = (m.cents.max(0) as f64 / top) * plot;
+            let x = LEFT + i as f64 * slot + slot * 0.15;
+            let y = HEIGHT - BOTTOM - h;
+            let label = money(lang, m.cents, &p.currency);
+            view! {
+                <g>
+                    <rect class="mrr" x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}")>
+                        <title>{format!("{} {label}", m.month)}</title>
+                    </rect>
+                    {(m.cents > 0).then(|| view! {
+                        <text class="axis" x=format!("{:.1}", x + slot * 0.35) y=format!("{:.1}", y - 4.0) text-anchor="middle">{label.clone()}</text>
+                    })}
+                    <text class="axis" x=format!("{:.1}", x + slot * 0.35) y=format!("{:.1}", HEIGHT - 6.0) text-anchor="middle">{m.month[5..].to_string()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg class="chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=said data-testid="mrr-chart">
+                <line class="axis-line" x1=LEFT y1=HEIGHT - BOTTOM x2=WIDTH - LEFT y2=HEIGHT - BOTTOM />
+                {bars}
+            </svg>
+        </figure>
     }
 }

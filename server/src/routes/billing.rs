@@ -1,6 +1,8 @@
 //! The upsell half: the MSP's service catalog and each client's recommended tier changes.
 use app::ids::ClientId;
-use app::model::billing::{Catalog, OfferView, Recommendations, Sent, SubscriptionView, TierView};
+use app::model::billing::{
+    Catalog, OfferView, Pipeline, Recommendations, Sent, SubscriptionView, TierView,
+};
 use app::ssr::error::AppResult;
 use app::ssr::scope::Scope;
 use app::ssr::service::catalog::{self, TierInput};
@@ -30,7 +32,13 @@ pub fn routes() -> super::Api {
     let api = route!(api, "/offers/{id}/send", post(send_offer));
     let api = route!(api, "/offers/{id}/accept", post(accept_offer));
     let api = route!(api, "/offers/{id}/decline", post(decline_offer));
+    let api = route!(api, "/billing/pipeline", get(pipeline));
     route!(api, "/billing/invoice-lines", get(invoice_lines))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn pipeline(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Pipeline>> {
+    Ok(Json(offers::pipeline(&state, &scope).await?))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]

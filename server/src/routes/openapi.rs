@@ -159,6 +159,9 @@ pub fn spec() -> Value {
                 "parameters": id.clone(),
                 "post": op("Decline a sent offer (an admin of the client)", None, ("200", "the offer, state declined"), &["401", "403", "404", "409"])
             },
+            "/billing/pipeline": {
+                "get": op("The upsell pipeline: offers by state (drafts, open with their monthly value, accepted, declined, expired) and the monthly recurring revenue at the end of each of the last twelve months (MSP staff)", None, ("200", "{mrr: [{month, cents}], currency, drafts, open, open_cents, accepted, declined, expired}"), &["401", "403"])
+            },
             "/billing/invoice-lines": {
                 "parameters": [{ "name": "month", "in": "query", "required": true, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" } }],
                 "get": op("The month's invoice lines of subscriptions billed by hand, as CSV for a PSA: client, tier, quantity, unit_price, amount, currency, period_start, period_end (owners and admins)", None, ("200", "text/csv"), &["400", "401", "403", "422"])

@@ -292,6 +292,32 @@ async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_
         "{first}"
     );
     assert!(!first["ended_at"].is_null());
+    // The pipeline: two accepted, and this month's MRR is what runs now (DRaaS alone).
+    let p = app.get("/api/v1/billing/pipeline", &owner).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+    assert_eq!(
+        (p.body["accepted"].as_u64(), p.body["open"].as_u64()),
+        (Some(2), Some(0)),
+        "{}",
+        p.text
+    );
+    let mrr = p.body["mrr"].as_array().unwrap();
+    assert_eq!(mrr.len(), 12);
+    assert_eq!(
+        mrr[11]["month"],
+        chrono::Utc::now().format("%Y-%m").to_string()
+    );
+    assert_eq!(
+        mrr[11]["cents"],
+        by_offer(&second)["monthly_price_cents"],
+        "{}",
+        p.text
+    );
+    assert_eq!(mrr[10]["cents"], 0, "nothing ran last month");
+    assert_eq!(
+        app.get("/api/v1/billing/pipeline", &admin).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     // The audit trail tells each step.
     let audit = app.get("/api/v1/audit", &owner).await;

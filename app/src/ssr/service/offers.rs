@@ -3,7 +3,7 @@
 //! accepted offer becomes a subscription (billed by hand until Stripe is connected) and puts its
 //! systems on the tier: their backup policy becomes the tier's, so what they achieve and their gaps
 //! follow. Every step is audited; an open offer expires by the clock (`domain::offer`).
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -14,7 +14,7 @@ use crate::domain::offer::{in_force, next, OfferState, Step};
 use crate::domain::upsell::Reason;
 use crate::i18n::Lang;
 use crate::ids::ClientId;
-use crate::model::billing::{OfferView, OfferedSystem, Sent, SubscriptionView};
+use crate::model::billing::{MrrPoint, OfferView, OfferedSystem, Pipeline, Sent, SubscriptionView};
 use crate::model::Role;
 use crate::ssr::entity::{alert_settings, client, membership, offer, subscription, system};
 use crate::ssr::error::{AppError, AppResult};
@@ -740,6 +740,77 @@ fn subscription_view(s: &subscription::Model, offers: &[offer::Model]) -> Subscr
         started_at: s.started_at,
         ended_at: s.ended_at,
     }
+}
+
+/// The pipeline: offers by state, and the MRR won at the end of each of the last twelve months
+/// (the current one: now). MSP staff.
+pub async fn pipeline(state: &AppState, scope: &Scope) -> AppResult<Pipeline> {
+    use crate::domain::offer::{mrr_at, Revenue};
+    scope.require_msp_staff()?;
+    let now = Utc::now();
+    let subs = scope
+        .select::<subscription::Entity>()
+        .all(&state.db)
+        .await?;
+    let offers = scope.select::<offer::Entity>().all(&state.db).await?;
+    let first_of = |d: chrono::NaiveDate| d.with_day(1).unwrap_or(d);
+    let this_month = first_of(now.date_naive());
+    let months: Vec<chrono::NaiveDate> = (0..12u32)
+        .rev()
+        .filter_map(|back| this_month.checked_sub_months(chrono::Months::new(back)))
+        .collect();
+    let moments: Vec<DateTime<Utc>> = months
+        .iter()
+        .map(|m| match m.checked_add_months(chrono::Months::new(1)) {
+            Some(next) if *m != this_month => {
+                next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::seconds(1)
+            }
+            _ => now,
+        })
+        .collect();
+    let revenue: Vec<Revenue> = subs
+        .iter()
+        .map(|s| Revenue {
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+            monthly_cents: s.monthly_cents,
+        })
+        .collect();
+    let mrr = mrr_at(&revenue, &moments)
+        .into_iter()
+        .zip(&months)
+        .map(|(cents, m)| MrrPoint {
+            month: m.format("%Y-%m").to_string(),
+            cents,
+        })
+        .collect();
+    let mut p = Pipeline {
+        mrr,
+        currency: subs
+            .first()
+            .map(|s| s.currency.clone())
+            .or_else(|| offers.first().map(|o| o.currency.clone()))
+            .unwrap_or_else(|| "EUR".into()),
+        drafts: 0,
+        open: 0,
+        open_cents: 0,
+        accepted: 0,
+        declined: 0,
+        expired: 0,
+    };
+    for o in &offers {
+        match state_of(o, now) {
+            OfferState::Draft => p.drafts += 1,
+            OfferState::Sent | OfferState::Viewed => {
+                p.open += 1;
+                p.open_cents = p.open_cents.saturating_add(o.monthly_cents);
+            }
+            OfferState::Accepted => p.accepted += 1,
+            OfferState::Declined => p.declined += 1,
+            OfferState::Expired => p.expired += 1,
+        }
+    }
+    Ok(p)
 }
 
 /// The month's invoice lines for the MSP's PSA, as CSV: every subscription billed by hand that
