@@ -696,23 +696,6 @@ impl EditActions {
             policy: policy::PolicyActions::new(),
         }
     }
-
-    /// Changes whenever any of the forms was submitted.
-    fn version(&self) -> usize {
-        self.person.version().get()
-            + self.edit_person.version().get()
-            + self.edit_process.version().get()
-            + self.edit_system.version().get()
-            + self.edit_site.version().get()
-            + self.edit_group.version().get()
-            + self.group.version().get()
-            + self.communication.version().get()
-            + self.remove.version().get()
-            + self.site.version().get()
-            + self.process.version().get()
-            + self.system.version().get()
-            + self.policy.version()
-    }
 }
 
 #[component]
@@ -836,8 +819,9 @@ pub fn PlanPage() -> impl IntoView {
     let approve = ServerAction::<ApprovePlan>::new();
     let edits = EditActions::new();
     let data = Resource::new(
-        move || (id(), approve.version().get(), edits.version()),
-        |(id, _, _)| async move {
+        // Drawn on the server; a save loads the page afresh (islands mode).
+        id,
+        |id| async move {
             match id {
                 Some(id) => get_plan(id).await.map(Some),
                 None => Ok(None),

@@ -8,45 +8,21 @@ use crate::domain::sla::{self, Method};
 use crate::model::plan::SystemView;
 use crate::plan_text as text;
 
+/// The two forms of a system's policy; the page is drawn on the server, and a save loads it
+/// afresh, so nothing here has to follow the actions' results.
 #[derive(Clone, Copy)]
 pub(super) struct PolicyActions {
     set: ServerAction<SetSystemPolicy>,
     remove: ServerAction<RemoveSystemPolicy>,
-    saved: Memo<usize>,
 }
 
 impl PolicyActions {
     pub(super) fn new() -> Self {
-        let (set, remove) = (ServerAction::new(), ServerAction::new());
-        let (a, b) = (successes(set), successes(remove));
         PolicyActions {
-            set,
-            remove,
-            saved: Memo::new(move |_| a.get() + b.get()),
+            set: ServerAction::new(),
+            remove: ServerAction::new(),
         }
     }
-
-    /// Changes when a policy was saved or removed, not when one was refused: the page then keeps
-    /// the form as it was typed, next to the reason.
-    pub(super) fn version(&self) -> usize {
-        self.saved.get()
-    }
-}
-
-/// The action's version as of its last success.
-fn successes<A>(action: ServerAction<A>) -> Memo<usize>
-where
-    A: leptos::server_fn::ServerFn<Output = ()> + Clone + Send + Sync + 'static,
-    A::Error: Send + Sync + 'static,
-{
-    Memo::new(move |prev: Option<&usize>| {
-        let v = action.version().get();
-        if action.value().with(|r| matches!(r, Some(Ok(())))) {
-            v
-        } else {
-            prev.copied().unwrap_or(0)
-        }
-    })
 }
 
 /// The policy in a few words, what it achieves and its gaps; nothing when no policy is known.

@@ -311,29 +311,31 @@ pub async fn get(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<OfferVi
     shown(state, scope, &o).await
 }
 
-/// Moves the offer from `from` to `to` only if it is still in `from` (another request may have
-/// moved it meanwhile): true when this call moved it.
+/// Moves the offer to `to`, stamping `stamp` (and, for an answer, who gave it), only while it
+/// is still in one of `from` and still valid: another request may have moved it, or the clock
+/// expired it, meanwhile. True when this call moved it.
 async fn transition(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    o: &offer::Model,
+    id: Uuid,
+    from: &[OfferState],
     to: OfferState,
     stamp: offer::Column,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let moved = scope
+    use sea_orm::sea_query::Expr;
+    let mut update = scope
         .update::<offer::Entity>()
-        .col_expr(
-            offer::Column::State,
-            sea_orm::sea_query::Expr::value(to.as_str()),
-        )
-        .col_expr(stamp, sea_orm::sea_query::Expr::value(now))
-        .col_expr(
-            offer::Column::UpdatedAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(offer::Column::Id.eq(o.id))
-        .filter(offer::Column::State.eq(o.state.clone()))
+        .col_expr(offer::Column::State, Expr::value(to.as_str()))
+        .col_expr(stamp, Expr::value(now))
+        .col_expr(offer::Column::UpdatedAt, Expr::value(now));
+    if matches!(to, OfferState::Accepted | OfferState::Declined) {
+        update = update.col_expr(offer::Column::DecidedBy, Expr::value(scope.user_id()));
+    }
+    let moved = update
+        .filter(offer::Column::Id.eq(id))
+        .filter(offer::Column::State.is_in(from.iter().map(|f| f.as_str())))
+        .filter(offer::Column::ValidUntil.gt(now))
         .exec(db)
         .await?
         .rows_affected;
@@ -349,7 +351,8 @@ async fn mark_viewed(state: &AppState, scope: &Scope, o: offer::Model) -> AppRes
     if transition(
         &txn,
         scope,
-        &o,
+        o.id,
+        &[OfferState::Sent],
         OfferState::Viewed,
         offer::Column::ViewedAt,
         now,
@@ -381,7 +384,8 @@ pub async fn send(state: &AppState, scope: &Scope, id: Uuid, base: &str) -> AppR
     if !transition(
         &txn,
         scope,
-        &o,
+        o.id,
+        &[OfferState::Draft],
         OfferState::Sent,
         offer::Column::SentAt,
         now,
@@ -503,33 +507,9 @@ pub async fn decide(
     let step = if accept { Step::Accept } else { Step::Decline };
     let to = next(stored, step, o.valid_until, now).map_err(|e| AppError::Conflict(e.into()))?;
     let txn = state.db.begin().await?;
-    let moved = scope
-        .update::<offer::Entity>()
-        .col_expr(
-            offer::Column::State,
-            sea_orm::sea_query::Expr::value(to.as_str()),
-        )
-        .col_expr(
-            offer::Column::DecidedAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .col_expr(
-            offer::Column::DecidedBy,
-            sea_orm::sea_query::Expr::value(scope.user_id()),
-        )
-        .col_expr(
-            offer::Column::UpdatedAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(offer::Column::Id.eq(o.id))
-        .filter(
-            offer::Column::State.is_in([OfferState::Sent.as_str(), OfferState::Viewed.as_str()]),
-        )
-        .filter(offer::Column::ValidUntil.gt(now))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    if moved != 1 {
+    let open = [OfferState::Sent, OfferState::Viewed];
+    let moved = transition(&txn, scope, o.id, &open, to, offer::Column::DecidedAt, now).await?;
+    if !moved {
         return Err(AppError::Conflict(crate::domain::offer::DECIDED.into()));
     }
     if accept {
