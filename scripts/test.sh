@@ -23,4 +23,11 @@ say "building the server for the browser tests"
 cargo build -p server
 
 say "browser tests (Playwright + Chromium)"
-(cd e2e && npm ci --no-audit --no-fund --loglevel=error && npx playwright test)
+# A failed spec leaves the page as the browser last saw it (an accessibility snapshot with any
+# error shown); CI's log is all that is kept of a clean clone, so print it there.
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error && npx playwright test) || {
+  for f in e2e/test-results/*/error-context.md; do
+    [ -f "$f" ] && { echo "---- $f"; head -c 20000 "$f"; echo; }
+  done
+  exit 1
+}

@@ -46,6 +46,10 @@ test('a technician builds a small plan, the client admin approves it, the PDF do
   await page.getByLabel('E-mail').fill(`anna+plan${stamp}@bakkerij.example`);
   await page.getByLabel('Role').selectOption('client_admin');
   await page.getByRole('button', { name: 'Send invite' }).click();
+  // The link once saved; a refusal would show in the form instead, and say why.
+  const refused = page.locator('[data-enhanced-error]');
+  await expect(page.getByTestId('invite-link').or(refused)).toBeVisible();
+  await expect(refused).toHaveCount(0);
   const link = await page.getByTestId('invite-link').textContent();
 
   await page.getByTestId('open-plan').click();

@@ -18,7 +18,7 @@ use app::ssr::state::AppState;
 use axum::body::Body;
 use axum::http::{Method, Request};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -476,7 +476,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<DemoLogins> {
     ];
     let hash = hash_password(DEMO_PASSWORD)?;
     let msp_id = {
-        let txn = state.db.begin().await?;
+        let txn = state.begin_write().await?;
         let msp = msp::ActiveModel {
             id: Set(Uuid::new_v4()),
             name: Set(MSP_NAME.into()),
@@ -586,7 +586,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<DemoLogins> {
                 .await?;
         }
         if let Some((email, name)) = c.admin {
-            let txn = state.db.begin().await?;
+            let txn = state.begin_write().await?;
             let u = users::insert_user(&txn, email, name, Some(hash.clone())).await?;
             let client_id: Uuid = client.parse()?;
             users::insert_membership(&txn, u.id, msp_id, Some(client_id), Role::ClientAdmin)

@@ -1,7 +1,10 @@
 //! What every request handler can reach: the database, the signing keys and the settings.
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -108,6 +111,23 @@ impl AppState {
             Some(m) => Some(m.lock().await),
             None => None,
         }
+    }
+}
+
+impl AppState {
+    /// Starts a transaction that will write. On SQLite it takes the file's write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later cannot wait
+    /// for the lock when any other writer (another tenant's request, the evaluator, the outbox)
+    /// committed in between; SQLite fails it at once with SQLITE_BUSY_SNAPSHOT, a 500 for a
+    /// request that did nothing wrong. Taken at BEGIN, the lock is waited for (busy timeout) like
+    /// any single write. PostgreSQL ignores the mode.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
     }
 }
 

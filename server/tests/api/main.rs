@@ -6,6 +6,7 @@ mod atomic;
 mod auth;
 mod billing;
 mod clients;
+mod contention;
 mod delivery;
 mod demo;
 mod disk;

@@ -1,6 +1,6 @@
 //! Sign-up, sign-in, sign-out, invites and their acceptance.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -93,7 +93,7 @@ pub async fn signup(
         return Err(AppError::field("email", "is already registered"));
     }
     let hash = hash_blocking(password).await?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let msp = msp::ActiveModel {
         id: Set(Uuid::new_v4()),
         name: Set(msp_name.into_string()),

@@ -2,9 +2,7 @@
 //! that would keep every system's agreed targets. Owners and admins change the catalog;
 //! technicians read it; client users see only what an offer shows them.
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -97,7 +95,7 @@ async fn start_catalog(state: &AppState, scope: &Scope) -> AppResult<()> {
     let backend = state.db.get_database_backend();
     let p = |n| crate::ssr::sql::placeholder(backend, n);
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let claimed = txn
         .execute_raw(scope.raw(
             backend,
@@ -270,7 +268,7 @@ pub async fn create(state: &AppState, scope: &Scope, input: TierInput) -> AppRes
     let mut description = String::new();
     apply(&mut t, &mut description, input)?;
     let position = existing.iter().map(|e| e.position).max().unwrap_or(-1) + 1;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let row = insert(&txn, scope, &t, &description, position, Utc::now()).await?;
     audit::record(
         &txn,
@@ -317,7 +315,7 @@ pub async fn update(
     active.price_per_tb_cents = Set(t.price_per_tb_cents);
     active.currency = Set(t.currency.clone());
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let saved = active.update(&txn).await?;
     audit::record(
         &txn,
@@ -332,7 +330,7 @@ pub async fn delete(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
     scope.require_msp_staff()?;
     let row = own(state, scope, id).await?;
     require_owner_or_admin(scope)?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     scope
         .delete::<service_tier::Entity>()
         .filter(service_tier::Column::Id.eq(row.id))

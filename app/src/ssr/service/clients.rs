@@ -55,7 +55,7 @@ pub async fn create(state: &AppState, scope: &Scope, input: NewClient) -> AppRes
     let name = Name::parse(&input.name).map_err(|e| AppError::field("name", e))?;
     let notes = notes(input.notes)?;
     use crate::ssr::service::plan::templates;
-    use sea_orm::TransactionTrait;
+
     // An unknown template is bad input, found before anything is created.
     let template = match &input.template {
         Some(t) => Some(
@@ -66,7 +66,7 @@ pub async fn create(state: &AppState, scope: &Scope, input: NewClient) -> AppRes
         None => None,
     };
     // The client, its plan from the template and the audit entry: all of it or nothing.
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let row = clients::create(&txn, scope, name.into_string(), notes).await?;
     if let Some(t) = template {
         templates::apply_in(&txn, scope, ClientId::from(row.id), t).await?;
@@ -87,8 +87,7 @@ pub async fn update(
     id: ClientId,
     patch: ClientPatch,
 ) -> AppResult<ClientView> {
-    use sea_orm::TransactionTrait;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     // Existence first, so an out-of-scope id answers 404 before any permission question.
     let before = clients::get(&txn, scope, id).await?;
     scope.require_msp_staff()?;
@@ -170,8 +169,8 @@ async fn archive(
 pub async fn delete(state: &AppState, scope: &Scope, id: ClientId) -> AppResult<()> {
     clients::get(&state.db, scope, id).await?;
     scope.require_msp_staff()?;
-    use sea_orm::TransactionTrait;
-    let txn = state.db.begin().await?;
+
+    let txn = state.begin_write().await?;
     let row = clients::delete(&txn, scope, id).await?;
     // The audit trail keeps no key to the client, so the entry outlives it.
     audit::record(
@@ -214,7 +213,6 @@ pub async fn users_of(
 /// Disables a user of the caller's tenant and ends all their sessions; for someone invited who
 /// has not accepted yet, withdraws the invitation. The audit entry is part of the change.
 pub async fn disable_user(state: &AppState, scope: &Scope, user_id: Uuid) -> AppResult<()> {
-    use sea_orm::TransactionTrait;
     let (user, member) = match users::get_in_scope(&state.db, scope, user_id).await {
         Ok(found) => found,
         Err(AppError::NotFound) => {
@@ -234,7 +232,7 @@ pub async fn disable_user(state: &AppState, scope: &Scope, user_id: Uuid) -> App
     }
     super::staff::may_disable(scope, &member)?;
     let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     super::staff::keep_an_owner(&txn, scope, &member).await?;
     users::disable_membership(&txn, scope, &member).await?;
     audit::record(

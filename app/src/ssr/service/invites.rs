@@ -4,7 +4,7 @@
 //! account's own password is given: an invitation never sets or resets a password, and its
 //! answer is the same whether or not the address has an account elsewhere.
 use chrono::{Duration as ChronoDuration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set, SqlErr, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set, SqlErr};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -151,7 +151,7 @@ pub async fn create(
         accepted_at: Set(None),
         created_at: Set(now),
     };
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     // An expired invitation blocks nothing: it makes way for the new one.
     scope
         .delete::<invitation::Entity>()
@@ -195,7 +195,7 @@ pub async fn withdraw(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<bo
         return Ok(false);
     };
     scope.require_admin()?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     scope
         .delete::<invitation::Entity>()
         .filter(invitation::Column::Id.eq(row.id))
@@ -265,7 +265,7 @@ pub async fn accept_invite(
         }
     };
 
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     // Compare-and-set: of two concurrent acceptances only one finds the invitation open.
     let claimed = all
         .update::<invitation::Entity>()

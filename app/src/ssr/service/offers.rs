@@ -4,9 +4,7 @@
 //! systems on the tier: their backup policy becomes the tier's, so what they achieve and their gaps
 //! follow. Every step is audited; an open offer expires by the clock (`domain::offer`).
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -248,7 +246,7 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let saved = row.insert(&txn).await?;
     audit::record(
         &txn,
@@ -347,7 +345,7 @@ async fn mark_viewed(state: &AppState, scope: &Scope, o: offer::Model) -> AppRes
     if state_of(&o, now) != OfferState::Sent {
         return Ok(o);
     }
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     if transition(
         &txn,
         scope,
@@ -380,7 +378,7 @@ pub async fn send(state: &AppState, scope: &Scope, id: Uuid, base: &str) -> AppR
     let tier = o.tier_name.clone();
     let admins = admins_of(&state.db, scope, o.client_id).await?;
     let lang = mail_lang(&state.db, scope).await?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     if !transition(
         &txn,
         scope,
@@ -506,7 +504,7 @@ pub async fn decide(
     let stored = OfferState::parse(&o.state).unwrap_or(OfferState::Draft);
     let step = if accept { Step::Accept } else { Step::Decline };
     let to = next(stored, step, o.valid_until, now).map_err(|e| AppError::Conflict(e.into()))?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let open = [OfferState::Sent, OfferState::Viewed];
     let moved = transition(&txn, scope, o.id, &open, to, offer::Column::DecidedAt, now).await?;
     if !moved {

@@ -3,7 +3,7 @@
 //! account, and its e-mail goes through the outbox (so the answer takes as long either way); the
 //! link is sealed there, as only the account's owner may read it.
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::account::{hash_blocking, issue_token, verify_blocking, SignedIn};
@@ -59,7 +59,7 @@ pub async fn change(
         return Err(AppError::field("new_password", "is required"));
     };
     let hash = hash_blocking(new).await?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let fresh = set_password(&txn, user, hash).await?;
     audit::record(
         &txn,
@@ -118,7 +118,7 @@ pub async fn request_reset(state: &AppState, email: &str, base: &str) -> AppResu
          not ask for this, ignore this e-mail: your password stays as it is.\n",
         name = user.name
     );
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     password_reset::ActiveModel {
         id: Set(Uuid::new_v4()),
         user_id: Set(user.id),
@@ -177,7 +177,7 @@ pub async fn confirm_reset(state: &AppState, token: &str, new: &str) -> AppResul
         .ok_or(AppError::NotFound)?;
     let role = Role::parse(&member.role).ok_or(AppError::NotFound)?;
     let hash = hash_blocking(password).await?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     // This link must still be open (of two uses at once, one wins) ...
     let now = Utc::now();
     let mine = password_reset::Entity::update_many()

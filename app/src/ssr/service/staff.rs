@@ -2,7 +2,7 @@
 //! owners and admins invite staff and change roles; only an owner makes or unmakes an owner,
 //! and the last owner stays one.
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Deserialize;
 
 use super::invites::{self, InviteInput};
@@ -116,7 +116,7 @@ pub async fn change_role(
     }
     if role != was {
         let _turn = state.write_turn().await;
-        let txn = state.db.begin().await?;
+        let txn = state.begin_write().await?;
         keep_an_owner(&txn, scope, &member).await?;
         scope
             .update::<membership::Entity>()

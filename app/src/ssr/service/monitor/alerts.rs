@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::Entry;
@@ -251,7 +251,7 @@ pub async fn put_settings(
         mail_language: Set(row.mail_language.clone()),
         updated_at: Set(row.updated_at),
     };
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     if exists {
         active.update(&txn).await?;
     } else {
@@ -659,7 +659,7 @@ pub async fn dispatch(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
         return Ok(handled);
     }
     let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let mut by_client: BTreeMap<(Uuid, Uuid), Vec<Told>> = BTreeMap::new();
     for s in due {
         // Claim it: a compare-and-set on the version, so one replica repeats it.
@@ -781,7 +781,7 @@ async fn dispatch_batch(state: &AppState, now: DateTime<Utc>) -> AppResult<(usiz
         placeholder(backend, 2)
     );
     let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let all = Scope::all_tenants("alert dispatch: claim new state changes of every tenant");
     let claimed = all
         .select::<state_change::Entity>()

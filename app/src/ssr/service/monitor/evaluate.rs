@@ -8,7 +8,7 @@
 //! need the clock compared with those moments, which the database does in one set-based pass
 //! (on PostgreSQL one statement that locks what it takes with `FOR UPDATE SKIP LOCKED`).
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
@@ -194,7 +194,7 @@ async fn write(
     }
     sql.push_str(") AS v WHERE system_clock.system_id = v.column1 AND system_clock.version = v.column2 RETURNING system_clock.system_id");
     let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let ids: Vec<Uuid> = verdicts.iter().map(|v| v.due.system_id).collect();
     lock_in_order(&txn, &ids).await?;
     let won: HashSet<Uuid> = txn
@@ -285,7 +285,7 @@ async fn by_the_clock(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     // SQLite: one writer at a time, so reading the old states and replacing them inside one
     // transaction cannot race another sweep.
     let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     // How to reach the due rows: through the index when they are few (a tick), by reading the
     // whole table in order when they are many (a catch-up), as SQLite cannot tell the two apart.
     let sizes = txn

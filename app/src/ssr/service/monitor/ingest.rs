@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, Set,
-    TransactionTrait, Value,
+    Value,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -963,7 +963,7 @@ fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
 
 async fn commit_group(state: &AppState, jobs: &[Job]) -> AppResult<Vec<usize>> {
     let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let counts = record(&txn, jobs).await?;
     let touched: Vec<Uuid> = jobs.iter().filter_map(|j| j.touch).collect();
     if !touched.is_empty() {

@@ -190,7 +190,7 @@ pub fn mail_text(r: &MonthReport, public_url: Option<&str>, lang: Lang) -> (Stri
 /// without systems, get none. Returns how many reports went out.
 pub async fn deliver_monthly(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
     use crate::ssr::sql::placeholder;
-    use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+    use sea_orm::{ConnectionTrait, Value};
     let month = last_month(now);
     let (_, end) = month_window(&month, now)?;
     let backend = state.db.get_database_backend();
@@ -217,7 +217,7 @@ pub async fn deliver_monthly(state: &AppState, now: DateTime<Utc>) -> AppResult<
             (row.try_get_by_index(0)?, row.try_get_by_index(1)?);
         let scope = Scope::machine(msp_id, client_id);
         let report = self::month(state, &scope, ClientId::from(client_id), &month, now).await?;
-        let txn = state.db.begin().await?;
+        let txn = state.begin_write().await?;
         let claimed = txn
             .execute_raw(scope.raw(
                 backend,

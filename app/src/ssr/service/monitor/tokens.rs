@@ -1,6 +1,6 @@
 //! Ingest tokens: created by MSP staff per client, shown once, stored as a hash, revocable.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -56,7 +56,7 @@ pub async fn create(
     f.finish()?;
     let token = format!("{PREFIX}{}", random_token());
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let row = ingest_token::ActiveModel {
         id: Set(Uuid::new_v4()),
         msp_id: Set(scope.msp_id()),
@@ -112,7 +112,7 @@ pub async fn revoke(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<()> 
     let mut active: ingest_token::ActiveModel = row.into();
     active.revoked_at = Set(Some(Utc::now()));
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     active.update(&txn).await?;
     audit::record(
         &txn,

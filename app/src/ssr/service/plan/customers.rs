@@ -1,7 +1,7 @@
 //! Customer groups (part 3 of the plan): who the client's customers are and which business
 //! processes their operations depend on, so an incident's reach to customers can be read off.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use serde::Deserialize;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -166,7 +166,7 @@ async fn save(
         row.processes = Set(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()));
     }
     f.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let saved = if insert {
         row.insert(&txn).await?
     } else {

@@ -1,9 +1,7 @@
 //! The plan as a whole: its settings, the view with everything derived from it, approval of a
 //! version (an immutable snapshot), the version history and the difference between versions.
 use chrono::{Datelike, NaiveDate, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -453,7 +451,7 @@ pub async fn approve(
     let mut f = Fields::default();
     let note = input::long_text(&mut f, "note", input.note);
     f.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     // The next review date is part of what is signed, so it is set before the snapshot.
     let now = Utc::now();
     let today = now.date_naive();

@@ -1,6 +1,6 @@
 //! The staff directory and the call tree (each person's caller), kept by the client admin.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -131,7 +131,7 @@ pub async fn update(
 pub async fn delete(state: &AppState, scope: &Scope, id: PersonId) -> AppResult<()> {
     owned::get::<person::Entity>(&state.db, scope, id).await?;
     scope.require_plan_editor()?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     scope
         .update::<person::Entity>()
         .col_expr(
@@ -253,7 +253,7 @@ async fn save(
     }
     f.finish()?;
 
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     if input.is_coordinator == Some(true) {
         scope
             .update::<person::Entity>()

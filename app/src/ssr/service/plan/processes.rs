@@ -1,6 +1,6 @@
 //! Business processes: the business impact analysis, where clients agree RTO and RPO.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
 use serde::Deserialize;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -166,7 +166,7 @@ async fn save(
     }
     f.finish()?;
 
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let saved = if insert {
         row.insert(&txn).await?
     } else {

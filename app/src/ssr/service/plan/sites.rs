@@ -1,6 +1,6 @@
 //! Sites: where people work, and what keeps them safe there (part 1 of the plan).
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use serde::Deserialize;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -177,7 +177,7 @@ async fn save(
         row.first_responders = Set(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()));
     }
     f.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let saved = if insert {
         row.insert(&txn).await?
     } else {

@@ -1,7 +1,7 @@
 //! Systems: what must be recovered, how critical it is, what it depends on, which processes need
 //! it, and its recovery procedure.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Set};
 use serde::Deserialize;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -75,7 +75,7 @@ pub async fn rotate_ping_key(state: &AppState, scope: &Scope, id: SystemId) -> A
     let row = owned::get::<system::Entity>(&state.db, scope, id).await?;
     scope.require_msp_staff()?;
     let key = random_token();
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let (name, client_id) = (row.name.clone(), row.client_id);
     let mut active: system::ActiveModel = row.into();
     active.ping_key = Set(key.clone());
@@ -267,7 +267,7 @@ async fn save(
     }
     f.finish()?;
 
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let saved = if action.ends_with(".create") {
         row.insert(&txn).await?
     } else {

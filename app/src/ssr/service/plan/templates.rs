@@ -1,7 +1,7 @@
 //! The MSP's template library: the shipped templates plus its own, and starting (or topping up) a
 //! client's plan from one. Templates are MSP-level; client users never see them.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -213,7 +213,7 @@ pub async fn create(
     let body = clean(&mut f, body);
     f.finish()?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let row = plan_template::ActiveModel {
         id: Set(Uuid::new_v4()),
         msp_id: Set(scope.msp_id()),
@@ -275,7 +275,7 @@ pub async fn update(
     }
     f.finish()?;
     active.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     let saved = active.update(&txn).await?;
     audit::record(
         &txn,
@@ -291,7 +291,7 @@ pub async fn delete(state: &AppState, scope: &Scope, id: &str) -> AppResult<()> 
     refuse_builtin(id)?;
     let row = own(&state.db, scope, id).await?;
     let name = row.name.clone();
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     sea_orm::ModelTrait::delete(row, &txn).await?;
     audit::record(&txn, audit::Entry::by(scope, "template.delete", name)).await?;
     txn.commit().await?;
@@ -308,7 +308,7 @@ pub async fn apply(
 ) -> AppResult<()> {
     let client = clients::get(&state.db, scope, client_id).await?;
     let t = get(state, scope, template_id).await?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     apply_in(&txn, scope, ClientId::from(client.id), t).await?;
     txn.commit().await?;
     crate::ssr::service::monitor::targets_changed(state, scope, ClientId::from(client.id)).await
