@@ -1344,6 +1344,48 @@ pub async fn answer_offer(id: Uuid, answer: String) -> Result<(), ServerFnError>
         .map_err(ctx::err)
 }
 
+/// The MSP's Stripe connection as its owners and admins see it; `None` for anyone else.
+#[server]
+pub async fn get_stripe() -> Result<Option<crate::model::billing::StripeStatus>, ServerFnError> {
+    use crate::ssr::service::payments;
+    let (state, s) = ctx::session().await?;
+    if !s.scope.role().runs_the_msp() {
+        return Ok(None);
+    }
+    let base = ctx::base(&state);
+    payments::status(&state, &s.scope, &base)
+        .await
+        .map(Some)
+        .map_err(ctx::err)
+}
+
+/// Connects (or re-keys) the MSP's Stripe account (owners).
+#[server]
+pub async fn connect_stripe(
+    secret_key: String,
+    webhook_secret: String,
+) -> Result<crate::model::billing::StripeStatus, ServerFnError> {
+    use crate::ssr::service::payments;
+    let (state, s) = ctx::session().await?;
+    let base = ctx::base(&state);
+    let keys = payments::StripeKeys {
+        secret_key,
+        webhook_secret,
+    };
+    payments::connect(&state, &s.scope, keys, &base)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Forgets the MSP's Stripe keys (owners).
+#[server]
+pub async fn disconnect_stripe() -> Result<(), ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    crate::ssr::service::payments::disconnect(&state, &s.scope)
+        .await
+        .map_err(ctx::err)
+}
+
 /// The upsell pipeline and the MRR won (MSP staff).
 #[server]
 pub async fn get_pipeline() -> Result<crate::model::billing::Pipeline, ServerFnError> {

@@ -162,3 +162,42 @@ test('an offer made from a recommendation is sent, and the client admin reads it
   await page.getByTestId('pipeline').screenshot({ path: info.outputPath('pipeline.png') });
   await noSeriousViolations(page, 'the catalog with its pipeline');
 });
+
+test('the owner connects Stripe: the key is shown only by its last four, and where to point Stripe', async ({ page, request }, info) => {
+  const token = await signup(request, `una+stripe${Date.now()}@upsell.example`);
+  await page.context().addCookies([{ name: 'lifeline_session', value: token, url: origin }]);
+  await page.goto('/catalog');
+  await hydrated(page);
+  const billing = page.getByTestId('billing-settings');
+  await expect(billing.getByTestId('stripe-manual')).toContainText('billing by hand');
+  await expect(billing.getByTestId('webhook-url')).toHaveText(/\/api\/v1\/billing\/stripe\/[0-9a-f-]{36}\/webhook$/);
+  await expect(billing).toContainText('invoice.payment_failed');
+
+  // A publishable key is not a secret key: refused with the reason, nothing connected.
+  await billing.getByLabel('Secret key').fill('pk_test_51AbCdEfGhIjKlMn');
+  await billing.getByLabel('Webhook signing secret').fill('whsec_lifelineE2eSecret0001');
+  await billing.getByRole('button', { name: 'Connect Stripe' }).click();
+  await expect(billing.locator('[role=alert]')).toContainText('must be a Stripe secret key');
+  await expect(billing.getByTestId('stripe-manual')).toBeVisible();
+
+  await billing.getByLabel('Secret key').fill('sk_test_51AbCdEfGhIjKlMn0pQrStUvWx9876');
+  await billing.getByRole('button', { name: 'Connect Stripe' }).click();
+  await expect(page.getByTestId('stripe-connected')).toContainText('sk_test_…9876');
+  await expect(page.getByTestId('stripe-connected')).toContainText('test mode');
+  expect(await page.content()).not.toContain('51AbCdEfGh');
+  await noSeriousViolations(page, 'the billing settings');
+
+  // In Dutch, on a phone.
+  await page.context().addCookies([{ name: 'lifeline_lang', value: 'nl', url: origin }]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('stripe-connected')).toContainText('Gekoppeld aan Stripe met');
+  await page.getByTestId('billing-settings').screenshot({ path: info.outputPath('billing-nl-390.png') });
+  await fits(page);
+
+  // Disconnecting asks first; then acceptances are billed by hand again.
+  await page.getByTestId('stripe-disconnect').locator('summary').click();
+  await page.getByRole('button', { name: 'Nu ontkoppelen' }).click();
+  await expect(page.getByTestId('stripe-manual')).toContainText('met de hand');
+});

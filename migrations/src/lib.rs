@@ -25,6 +25,7 @@ mod m20261130_000019_client_archive;
 mod m20261203_000020_service_catalog;
 mod m20261204_000021_offers;
 mod m20261204_000022_subscription_amount;
+mod m20261204_000023_stripe;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_service_catalog::Migration),
             Box::new(m20261204_000021_offers::Migration),
             Box::new(m20261204_000022_subscription_amount::Migration),
+            Box::new(m20261204_000023_stripe::Migration),
         ]
     }
 }

@@ -134,3 +134,19 @@ pub struct Pipeline {
     pub declined: u32,
     pub expired: u32,
 }
+
+/// Whether the MSP bills through its own Stripe account, as its owners and admins see it: the
+/// keys themselves are never shown again once set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StripeStatus {
+    pub connected: bool,
+    /// What is shown of the secret key: its kind and last four characters (`sk_test_…4242`).
+    pub key_hint: Option<String>,
+    /// A live key (`sk_live_`, `rk_live_`): real money moves.
+    pub live: bool,
+    pub webhook_secret_set: bool,
+    /// The endpoint to paste into Stripe's dashboard (Developers → Webhooks).
+    pub webhook_url: String,
+    /// The events to select for it there.
+    pub events: Vec<String>,
+}

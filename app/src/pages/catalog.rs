@@ -154,6 +154,7 @@ pub fn CatalogPage() -> impl IntoView {
                     Err(error) => view! { <super::PageError error /> }.into_any(),
                 })}
             </Transition>
+            <BillingSettings />
         </main>
     }
 }
@@ -263,5 +264,145 @@ pub fn Protection(client_id: uuid::Uuid) -> impl IntoView {
             </Transition>
             <super::offers::OfferList client_id staff=true may_answer=false />
         </section>
+    }
+}
+
+struct BillingWords {
+    title: &'static str,
+    manual: &'static str,
+    connected: &'static str,
+    test_mode: &'static str,
+    live_mode: &'static str,
+    secret_key: &'static str,
+    webhook_secret: &'static str,
+    connect: &'static str,
+    rekey: &'static str,
+    webhook_intro: &'static str,
+    events_intro: &'static str,
+    owners_only: &'static str,
+    disconnect: &'static str,
+    disconnect_means: &'static str,
+    disconnect_now: &'static str,
+    invoice_lines: &'static str,
+}
+
+const BILLING_EN: BillingWords = BillingWords {
+    title: "Billing",
+    manual: "Stripe is not connected: an accepted offer is recorded for billing by hand. Export the month's invoice lines for your PSA, or connect your own Stripe account so that clients pay through Stripe Checkout.",
+    connected: "Connected to Stripe with",
+    test_mode: "test mode: no real money moves",
+    live_mode: "live mode",
+    secret_key: "Secret key (sk_… or a restricted rk_… key)",
+    webhook_secret: "Webhook signing secret (whsec_…)",
+    connect: "Connect Stripe",
+    rekey: "Change the keys",
+    webhook_intro: "In Stripe's dashboard (Developers → Webhooks) add this endpoint:",
+    events_intro: "and select these events:",
+    owners_only: "Only the MSP's owners connect or disconnect Stripe.",
+    disconnect: "Disconnect",
+    disconnect_means: "Offers accepted from now on are billed by hand; subscriptions already in Stripe stay there until you end them in Stripe.",
+    disconnect_now: "Disconnect now",
+    invoice_lines: "Invoice lines of this month (CSV)",
+};
+
+const BILLING_NL: BillingWords = BillingWords {
+    title: "Facturatie",
+    manual: "Stripe is niet gekoppeld: een geaccepteerd aanbod wordt vastgelegd voor facturatie met de hand. Exporteer de factuurregels van de maand voor uw PSA, of koppel uw eigen Stripe-account zodat klanten via Stripe Checkout betalen.",
+    connected: "Gekoppeld aan Stripe met",
+    test_mode: "testmodus: er gaat geen echt geld om",
+    live_mode: "live",
+    secret_key: "Geheime sleutel (sk_… of een beperkte rk_…-sleutel)",
+    webhook_secret: "Ondertekeningsgeheim van de webhook (whsec_…)",
+    connect: "Stripe koppelen",
+    rekey: "Sleutels wijzigen",
+    webhook_intro: "Voeg in het dashboard van Stripe (Developers → Webhooks) dit adres toe:",
+    events_intro: "en kies deze gebeurtenissen:",
+    owners_only: "Alleen de eigenaren van de MSP koppelen Stripe of ontkoppelen het.",
+    disconnect: "Ontkoppelen",
+    disconnect_means: "Aanbiedingen die vanaf nu worden geaccepteerd, worden met de hand gefactureerd; abonnementen die al in Stripe staan blijven daar tot u ze in Stripe beëindigt.",
+    disconnect_now: "Nu ontkoppelen",
+    invoice_lines: "Factuurregels van deze maand (CSV)",
+};
+
+/// How the MSP is paid for what it sells: by hand (invoice lines for its PSA) or through its
+/// own Stripe account. Owners connect; admins see how it stands.
+#[component]
+fn BillingSettings() -> impl IntoView {
+    use crate::api::{get_stripe, ConnectStripe, DisconnectStripe};
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let w = match lang {
+        Lang::Nl => &BILLING_NL,
+        Lang::En => &BILLING_EN,
+    };
+    let connect = ServerAction::<ConnectStripe>::new();
+    let disconnect = ServerAction::<DisconnectStripe>::new();
+    let connect_error = action_error(connect);
+    let me = use_me();
+    let owner = move || {
+        me.get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .is_some_and(|m| m.role == crate::model::Role::MspOwner)
+    };
+    let stripe = Resource::new(|| (), |_| get_stripe());
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    view! {
+        <Transition fallback=|| ()>
+            {move || stripe.get().and_then(|r| r.ok()).flatten().map(|s| {
+                let keys_form = view! {
+                    <ActionForm action=connect attr:class="form grid">
+                        <label class="field"><span>{w.secret_key}</span>
+                            <input name="secret_key" type="password" required autocomplete="off" spellcheck="false" maxlength="255" /></label>
+                        <label class="field"><span>{w.webhook_secret}</span>
+                            <input name="webhook_secret" type="password" required autocomplete="off" spellcheck="false" maxlength="255" /></label>
+                        <button type="submit">{if s.connected { w.rekey } else { w.connect }}</button>
+                    </ActionForm>
+                    <ErrorNote error=connect_error />
+                };
+                view! {
+                    <section class="card" data-testid="billing-settings">
+                        <h2>{w.title}</h2>
+                        {if s.connected {
+                            view! {
+                                <p data-testid="stripe-connected">
+                                    {w.connected} " " <code>{s.key_hint.clone().unwrap_or_default()}</code>
+                                    " (" {if s.live { w.live_mode } else { w.test_mode }} ")"
+                                </p>
+                            }.into_any()
+                        } else {
+                            view! { <p data-testid="stripe-manual">{w.manual}</p> }.into_any()
+                        }}
+                        <p class="small">{w.webhook_intro}</p>
+                        <p><code data-testid="webhook-url">{s.webhook_url.clone()}</code></p>
+                        <p class="small">{w.events_intro} " "
+                            {s.events.iter().enumerate().map(|(i, e)| view! { {(i > 0).then_some(", ")} <code>{e.clone()}</code> }).collect_view()}
+                        </p>
+                        <p><a href=format!("/api/v1/billing/invoice-lines/{month}.csv") download>{w.invoice_lines}</a></p>
+                        {if owner() {
+                            if s.connected {
+                                view! {
+                                    <details class="edit" data-testid="stripe-keys">
+                                        <summary>{w.rekey}</summary>
+                                        <div class="drawer">{keys_form}</div>
+                                    </details>
+                                    " "
+                                    <details class="confirm inline" data-testid="stripe-disconnect">
+                                        <summary>{w.disconnect} "…"</summary>
+                                        <span class="small">{w.disconnect_means}</span>
+                                        <ActionForm action=disconnect attr:class="inline">
+                                            <button type="submit" class="danger">{w.disconnect_now}</button>
+                                        </ActionForm>
+                                    </details>
+                                }.into_any()
+                            } else {
+                                view! { <div data-testid="stripe-keys">{keys_form}</div> }.into_any()
+                            }
+                        } else {
+                            view! { <p class="small muted">{w.owners_only}</p> }.into_any()
+                        }}
+                    </section>
+                }
+            })}
+        </Transition>
     }
 }

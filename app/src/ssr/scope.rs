@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::entity::{
     alert_settings, audit_log, backup_event, client, customer_group, ingest_token, invitation,
     membership, notification, offer, person, plan, plan_template, plan_version, process,
-    process_system, service_tier, site, state_change, subscription, system, system_clock,
-    system_dependency, system_status,
+    process_system, service_tier, site, state_change, stripe_account, stripe_event, subscription,
+    system, system_clock, system_dependency, system_status,
 };
 use super::error::AppError;
 use crate::ids::{CustomerGroupId, IngestTokenId, PersonId, ProcessId, SiteId, SystemId};
@@ -248,6 +248,24 @@ impl Tenanted for plan_template::Entity {
         plan_template::Column::MspId
     }
     fn client_column() -> Option<plan_template::Column> {
+        None
+    }
+}
+
+impl Tenanted for stripe_account::Entity {
+    fn msp_column() -> stripe_account::Column {
+        stripe_account::Column::MspId
+    }
+    fn client_column() -> Option<stripe_account::Column> {
+        None
+    }
+}
+
+impl Tenanted for stripe_event::Entity {
+    fn msp_column() -> stripe_event::Column {
+        stripe_event::Column::MspId
+    }
+    fn client_column() -> Option<stripe_event::Column> {
         None
     }
 }

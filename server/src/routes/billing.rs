@@ -1,12 +1,13 @@
 //! The upsell half: the MSP's service catalog and each client's recommended tier changes.
 use app::ids::ClientId;
 use app::model::billing::{
-    Catalog, OfferView, Pipeline, Recommendations, Sent, SubscriptionView, TierView,
+    Catalog, OfferView, Pipeline, Recommendations, Sent, StripeStatus, SubscriptionView, TierView,
 };
 use app::ssr::error::AppResult;
 use app::ssr::scope::Scope;
 use app::ssr::service::catalog::{self, TierInput};
 use app::ssr::service::offers::{self, OfferInput};
+use app::ssr::service::payments::{self, StripeKeys};
 use app::ssr::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -33,7 +34,30 @@ pub fn routes() -> super::Api {
     let api = route!(api, "/offers/{id}/accept", post(accept_offer));
     let api = route!(api, "/offers/{id}/decline", post(decline_offer));
     let api = route!(api, "/billing/pipeline", get(pipeline));
+    let api = route!(
+        api,
+        "/billing/stripe",
+        get(stripe_status)
+            .put(connect_stripe)
+            .delete(disconnect_stripe)
+    );
+    let api = route!(
+        api,
+        "/billing/stripe/{msp_id}/webhook",
+        post(stripe_webhook)
+    );
+    let api = route!(
+        api,
+        "/billing/invoice-lines/{file}",
+        get(invoice_lines_file)
+    );
     route!(api, "/billing/invoice-lines", get(invoice_lines))
+}
+
+/// A list under `items`, as the API's collections that may grow fields of their own.
+#[derive(serde::Serialize)]
+struct Items<T> {
+    items: Vec<T>,
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
@@ -70,9 +94,11 @@ async fn subscriptions(
     State(state): State<AppState>,
     scope: Scope,
     Path(raw): Path<String>,
-) -> AppResult<Json<Vec<SubscriptionView>>> {
+) -> AppResult<Json<Items<SubscriptionView>>> {
     let client: ClientId = id(&raw)?;
-    Ok(Json(offers::subscriptions(&state, &scope, client).await?))
+    Ok(Json(Items {
+        items: offers::subscriptions(&state, &scope, client).await?,
+    }))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
@@ -115,6 +141,79 @@ async fn decline_offer(
 ) -> AppResult<Json<OfferView>> {
     let offer: Uuid = id(&raw)?;
     Ok(Json(offers::decide(&state, &scope, offer, false).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn stripe_status(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+) -> AppResult<Json<StripeStatus>> {
+    let base = app::ssr::service::mail::public_base(&state, &headers);
+    Ok(Json(payments::status(&state, &scope, &base).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn connect_stripe(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    ApiJson(keys): ApiJson<StripeKeys>,
+) -> AppResult<Json<StripeStatus>> {
+    let base = app::ssr::service::mail::public_base(&state, &headers);
+    Ok(Json(payments::connect(&state, &scope, keys, &base).await?))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn disconnect_stripe(State(state): State<AppState>, scope: Scope) -> AppResult<StatusCode> {
+    payments::disconnect(&state, &scope).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stripe's deliveries: no session, the signature over the raw body is the authentication.
+/// Any 2xx tells Stripe the event arrived; a 400 (bad signature, not connected) is final for
+/// that attempt and Stripe retries later.
+#[tracing::instrument(skip_all, fields(msp = %raw))]
+async fn stripe_webhook(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<Json<serde_json::Value>> {
+    let msp_id: Uuid = id(&raw)?;
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    let applied = payments::webhook(&state, msp_id, signature, &body, chrono::Utc::now()).await?;
+    let outcome = match applied {
+        payments::Applied::Done => "applied",
+        payments::Applied::Duplicate => "duplicate",
+        payments::Applied::Stale => "stale",
+        payments::Applied::Unmatched => "unmatched",
+    };
+    Ok(Json(
+        serde_json::json!({ "received": true, "outcome": outcome }),
+    ))
+}
+
+/// `YYYY-MM.csv`: the month's invoice lines under the name a PSA import expects.
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn invoice_lines_file(
+    state: State<AppState>,
+    scope: Scope,
+    Path(file): Path<String>,
+) -> AppResult<axum::response::Response> {
+    let Some(month) = file.strip_suffix(".csv") else {
+        return Err(app::ssr::error::AppError::NotFound);
+    };
+    invoice_lines(
+        state,
+        scope,
+        ApiQuery(MonthQuery {
+            month: month.to_string(),
+        }),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]

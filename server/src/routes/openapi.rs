@@ -54,6 +54,9 @@ pub fn spec() -> Value {
                     "email": { "type": "string" }, "password": { "type": "string" } } },
                 "NewClient": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string" }, "notes": { "type": "string" },
                     "template": { "type": "string", "description": "start the plan from a template: builtin-en, builtin-nl or an own template id" } } },
+                "StripeKeys": { "type": "object", "required": ["secret_key", "webhook_secret"], "properties": {
+                    "secret_key": { "type": "string", "description": "sk_test_…, sk_live_… or a restricted rk_ key" },
+                    "webhook_secret": { "type": "string", "description": "the endpoint's signing secret, whsec_…" } } },
                 "ClientPatch": { "type": "object", "properties": { "name": { "type": "string" }, "notes": { "type": "string" } } },
                 "Invite": { "type": "object", "required": ["email", "name", "role"], "properties": {
                     "email": { "type": "string" }, "name": { "type": "string" },
@@ -141,7 +144,7 @@ pub fn spec() -> Value {
             },
             "/clients/{id}/subscriptions": {
                 "parameters": id.clone(),
-                "get": op("The client's subscriptions, newest first", None, ("200", "[{id, client_id, tier_id, tier_name, offer_id, billing, status, quantity, unit_price_cents, monthly_price_cents, currency, started_at, ended_at}]"), &["401", "404"])
+                "get": op("The client's subscriptions, newest first", None, ("200", "{items: [{id, client_id, tier_id, tier_name, offer_id, billing (manual|stripe), status (active, past_due, canceled, incomplete, …), quantity, unit_price_cents, monthly_price_cents, currency, started_at, ended_at}]}"), &["401", "404"])
             },
             "/offers/{id}": {
                 "parameters": id.clone(),
@@ -161,6 +164,19 @@ pub fn spec() -> Value {
             },
             "/billing/pipeline": {
                 "get": op("The upsell pipeline: offers by state (drafts, open with their monthly value, accepted, declined, expired) and the monthly recurring revenue at the end of each of the last twelve months (MSP staff)", None, ("200", "{mrr: [{month, cents}], currency, drafts, open, open_cents, accepted, declined, expired}"), &["401", "403"])
+            },
+            "/billing/invoice-lines/{file}": {
+                "parameters": [{ "name": "file", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}\\.csv$" }, "description": "the month, as YYYY-MM.csv" }],
+                "get": op("The month's invoice lines as a CSV file for a PSA (as /billing/invoice-lines?month=; owners and admins)", None, ("200", "text/csv"), &["400", "401", "403", "404", "422"])
+            },
+            "/billing/stripe": {
+                "get": op("Whether billing runs through the MSP's own Stripe account: the key's kind and last four, the webhook URL to paste into Stripe and the events to select (owners and admins)", None, ("200", "{connected, key_hint, live, webhook_secret_set, webhook_url, events}"), &["401", "403"]),
+                "put": op("Connect (or re-key) the MSP's Stripe account; the keys are sealed at rest and never shown again (owners)", Some("StripeKeys"), ("200", "the status as GET"), &["401", "403"]),
+                "delete": op("Disconnect Stripe: acceptances are billed by hand again (owners)", None, ("204", "disconnected"), &["401", "403"])
+            },
+            "/billing/stripe/{msp_id}/webhook": {
+                "parameters": [{ "name": "msp_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "post": public(op("Stripe's event deliveries for one MSP. The Stripe-Signature header (HMAC-SHA256 of t.body under the endpoint's signing secret, 300 s tolerance) is the authentication. An event id already applied has no second effect; an event older than the newest applied to a subscription does not overwrite it", None, ("200", "{received: true, outcome: applied|duplicate|stale|unmatched}"), &["400", "404", "413"]))
             },
             "/billing/invoice-lines": {
                 "parameters": [{ "name": "month", "in": "query", "required": true, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" } }],

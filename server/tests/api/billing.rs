@@ -13,7 +13,7 @@ crate::both!(
 
 /// A client with an ERP whose daily backup cannot keep its 60-minute RPO; returns (owner token,
 /// client id, ERP id, the tier recommended for it).
-async fn erp_short_of_its_rpo(
+pub(crate) async fn erp_short_of_its_rpo(
     app: &TestApp,
     msp: &str,
     email: &str,
@@ -222,17 +222,15 @@ async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_
     let subs = app
         .get(&format!("/api/v1/clients/{client}/subscriptions"), &admin)
         .await;
-    assert_eq!(subs.body.as_array().map(Vec::len), Some(1), "{}", subs.text);
+    let subs = subs.body["items"].clone();
+    assert_eq!(subs.as_array().map(Vec::len), Some(1), "{subs}");
     assert_eq!(
-        (
-            subs.body[0]["billing"].as_str(),
-            subs.body[0]["status"].as_str()
-        ),
+        (subs[0]["billing"].as_str(), subs[0]["status"].as_str()),
         (Some("manual"), Some("active"))
     );
-    assert_eq!(subs.body[0]["id"], r.body["subscription_id"]);
+    assert_eq!(subs[0]["id"], r.body["subscription_id"]);
     assert_eq!(
-        subs.body[0]["monthly_price_cents"], monthly,
+        subs[0]["monthly_price_cents"], monthly,
         "billed as accepted, per TB included"
     );
 
@@ -287,7 +285,7 @@ async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_
         .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
         .await;
     let by_offer = |id: &str| {
-        subs.body
+        subs.body["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -356,6 +354,22 @@ async fn an_offer_is_sent_viewed_and_accepted_by_the_client_admin_and_billed_by_
     assert!(rows[0].starts_with("client,tier,quantity,unit_price,amount"));
     assert!(rows[1].starts_with("\"'=HYPERLINK"), "{}", rows[1]);
     assert!(rows[1].contains(&format!("{month}-01")), "{}", rows[1]);
+    // The same file under the name a PSA import expects.
+    let file = app
+        .get(
+            &format!("/api/v1/billing/invoice-lines/{month}.csv"),
+            &owner,
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.text);
+    assert_eq!(file.text, lines.text);
+    let r = app
+        .get(
+            &format!("/api/v1/billing/invoice-lines/{month}.pdf"),
+            &owner,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
     for bad in ["2026-13", "-2026-12", "%0D%0A2026-12", "2026-1"] {
         let r = app
             .get(
@@ -437,7 +451,7 @@ async fn offers_are_declined_expire_and_stay_with_their_tenant(app: TestApp) {
     let subs = app
         .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
         .await;
-    assert_eq!(subs.body.as_array().map(Vec::len), Some(0));
+    assert_eq!(subs.body["items"].as_array().map(Vec::len), Some(0));
 
     // Its time runs out (the clock is the database's: move the offer's end into the past).
     let expired = make().await;

@@ -27,5 +27,6 @@ mod plan_whole;
 mod signin;
 mod staff;
 mod storage;
+mod stripe;
 mod web;
 mod webhooks;

@@ -21,6 +21,8 @@ pub mod report_delivery;
 pub mod service_tier;
 pub mod site;
 pub mod state_change;
+pub mod stripe_account;
+pub mod stripe_event;
 pub mod subscription;
 pub mod system;
 pub mod system_clock;

@@ -28,6 +28,9 @@ pub struct Model {
     pub viewed_at: Option<DateTimeUtc>,
     pub decided_at: Option<DateTimeUtc>,
     pub decided_by: Option<Uuid>,
+    /// The Stripe Checkout Session its acceptance opened (billing through Stripe only).
+    pub checkout_session_id: Option<String>,
+    pub checkout_url: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -18,6 +18,11 @@ pub struct Model {
     pub price_per_tb_cents: Option<i64>,
     pub currency: String,
     pub position: i32,
+    /// The Stripe product and price this tier is sold under, and the `cents currency` that
+    /// price was made for (a price cannot change in Stripe: another amount needs a new one).
+    pub stripe_product_id: Option<String>,
+    pub stripe_price_id: Option<String>,
+    pub stripe_price_for: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

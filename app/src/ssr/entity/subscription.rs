@@ -22,6 +22,8 @@ pub struct Model {
     pub ended_at: Option<DateTimeUtc>,
     pub stripe_customer_id: Option<String>,
     pub stripe_subscription_id: Option<String>,
+    /// The subscription item whose quantity is the client's systems on the tier.
+    pub stripe_item_id: Option<String>,
     /// The `created` time of the newest Stripe event applied: an older one arriving late is
     /// not applied over it.
     pub stripe_changed_at: Option<i64>,

@@ -145,6 +145,9 @@ async fn insert(
         price_per_tb_cents: Set(t.price_per_tb_cents),
         currency: Set(t.currency.clone()),
         position: Set(position),
+        stripe_product_id: Set(None),
+        stripe_price_id: Set(None),
+        stripe_price_for: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -10,6 +10,7 @@ pub mod mail;
 pub mod monitor;
 pub mod offers;
 pub mod passwords;
+pub mod payments;
 pub mod plan;
 pub mod staff;
 

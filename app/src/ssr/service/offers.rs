@@ -243,6 +243,8 @@ pub async fn create(
         viewed_at: Set(None),
         decided_at: Set(None),
         decided_by: Set(None),
+        checkout_session_id: Set(None),
+        checkout_url: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -598,6 +600,7 @@ async fn put_on_tier(
         ended_at: Set(None),
         stripe_customer_id: Set(None),
         stripe_subscription_id: Set(None),
+        stripe_item_id: Set(None),
         stripe_changed_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

@@ -70,11 +70,11 @@ fn defaults(msp_id: Uuid) -> alert_settings::Model {
 }
 
 /// The language an MSP's e-mails are written in.
-pub(super) fn mail_lang(settings: &alert_settings::Model) -> Lang {
+pub(crate) fn mail_lang(settings: &alert_settings::Model) -> Lang {
     Lang::parse(&settings.mail_language).unwrap_or(Lang::En)
 }
 
-pub(super) async fn settings_of(
+pub(crate) async fn settings_of(
     db: &impl ConnectionTrait,
     scope: &Scope,
 ) -> AppResult<alert_settings::Model> {
@@ -271,7 +271,7 @@ pub async fn put_settings(
 }
 
 /// Whom an alert about a client goes to, by e-mail.
-async fn recipients(
+pub(crate) async fn recipients(
     db: &impl ConnectionTrait,
     settings: &alert_settings::Model,
     client_id: Uuid,

@@ -1,0 +1,602 @@
+//! Billing through the MSP's own Stripe account: connecting it (the keys sealed at rest, shown
+//! only as "set") and the webhook through which Stripe keeps the subscriptions' state.
+//!
+//! Stripe delivers each event at least once and in no set order. An event id already applied
+//! for the MSP has no second effect (`stripe_event`, written in the same transaction as the
+//! effect), and an event older than the newest one applied to a subscription does not overwrite
+//! it (`subscription.stripe_changed_at` holds that event's `created`).
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, QueryFilter, Set,
+    Statement, Value,
+};
+use serde::Deserialize;
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use crate::i18n::Lang;
+use crate::model::billing::StripeStatus;
+use crate::model::Role;
+use crate::ssr::entity::{client, stripe_account, subscription};
+use crate::ssr::error::{AppError, AppResult};
+use crate::ssr::repo::audit;
+use crate::ssr::scope::Scope;
+use crate::ssr::sql::placeholder as p;
+use crate::ssr::state::AppState;
+
+/// The events Lifeline acts on; the billing settings page lists them for Stripe's dashboard.
+pub const EVENTS: [&str; 6] = [
+    "checkout.session.completed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "invoice.paid",
+    "invoice.payment_failed",
+];
+
+/// The associated data a Stripe key of an MSP is sealed under (`which`: the column).
+pub fn sealed_context(msp_id: Uuid, which: &str) -> String {
+    format!("stripe_account.{which}:{msp_id}")
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StripeKeys {
+    pub secret_key: String,
+    pub webhook_secret: String,
+}
+
+/// A secret key as Stripe issues them: `sk_` (secret) or `rk_` (restricted), test or live.
+fn check_key(key: &str) -> Result<bool, &'static str> {
+    let live = ["sk_live_", "rk_live_"].iter().any(|p| key.starts_with(p));
+    let test = ["sk_test_", "rk_test_"].iter().any(|p| key.starts_with(p));
+    if !(live || test) {
+        return Err("must be a Stripe secret key (sk_test_…, sk_live_…, or a restricted rk_ key)");
+    }
+    if key.len() < 16
+        || key.len() > 255
+        || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err("is not a Stripe key: letters, digits and _ only, 16 to 255 characters");
+    }
+    Ok(live)
+}
+
+fn check_webhook_secret(secret: &str) -> Result<(), &'static str> {
+    if !secret.starts_with("whsec_")
+        || secret.len() < 14
+        || secret.len() > 255
+        || !secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err("must be the endpoint's signing secret from Stripe (whsec_…)");
+    }
+    Ok(())
+}
+
+fn hint(key: &str) -> String {
+    let kind: String = key.chars().take(8).collect();
+    let last: String = key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("{kind}…{last}")
+}
+
+fn require_owner(scope: &Scope) -> AppResult<()> {
+    if scope.role() == Role::MspOwner {
+        Ok(())
+    } else {
+        tracing::warn!(user = %scope.user_id(), role = scope.role().as_str(), "refused: needs the owner");
+        Err(AppError::Forbidden(
+            "only the MSP's owners connect or disconnect Stripe".into(),
+        ))
+    }
+}
+
+fn require_runs_the_msp(scope: &Scope) -> AppResult<()> {
+    if scope.role().runs_the_msp() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only the MSP's owners and admins see the billing settings".into(),
+        ))
+    }
+}
+
+pub fn webhook_url(base: &str, msp_id: Uuid) -> String {
+    format!(
+        "{}/api/v1/billing/stripe/{msp_id}/webhook",
+        base.trim_end_matches('/')
+    )
+}
+
+async fn account(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> AppResult<Option<stripe_account::Model>> {
+    Ok(scope.select::<stripe_account::Entity>().one(db).await?)
+}
+
+pub async fn status(state: &AppState, scope: &Scope, base: &str) -> AppResult<StripeStatus> {
+    require_runs_the_msp(scope)?;
+    let row = account(&state.db, scope).await?;
+    Ok(StripeStatus {
+        connected: row.is_some(),
+        live: row.as_ref().is_some_and(|r| {
+            r.key_hint.starts_with("sk_live") || r.key_hint.starts_with("rk_live")
+        }),
+        key_hint: row.as_ref().map(|r| r.key_hint.clone()),
+        webhook_secret_set: row.is_some(),
+        webhook_url: webhook_url(base, scope.msp_id()),
+        events: EVENTS.iter().map(|e| e.to_string()).collect(),
+    })
+}
+
+/// Connects (or re-keys) the MSP's Stripe account. Owners only; the keys are sealed before
+/// they are stored and never shown again.
+pub async fn connect(
+    state: &AppState,
+    scope: &Scope,
+    keys: StripeKeys,
+    base: &str,
+) -> AppResult<StripeStatus> {
+    require_owner(scope)?;
+    let secret_key = keys.secret_key.trim().to_string();
+    let webhook_secret = keys.webhook_secret.trim().to_string();
+    let mut errors = std::collections::BTreeMap::new();
+    if let Err(e) = check_key(&secret_key) {
+        errors.insert("secret_key".to_string(), e.to_string());
+    }
+    if let Err(e) = check_webhook_secret(&webhook_secret) {
+        errors.insert("webhook_secret".to_string(), e.to_string());
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let msp_id = scope.msp_id();
+    let sealed_key = state
+        .secrets
+        .seal(&secret_key, &sealed_context(msp_id, "secret_key"));
+    let sealed_secret = state
+        .secrets
+        .seal(&webhook_secret, &sealed_context(msp_id, "webhook_secret"));
+    let now = Utc::now();
+    let txn = state.begin_write().await?;
+    match account(&txn, scope).await? {
+        Some(row) => {
+            let mut row: stripe_account::ActiveModel = row.into();
+            row.secret_key = Set(sealed_key);
+            row.webhook_secret = Set(sealed_secret);
+            row.key_hint = Set(hint(&secret_key));
+            row.updated_at = Set(now);
+            row.update(&txn).await?;
+        }
+        None => {
+            stripe_account::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                msp_id: Set(msp_id),
+                secret_key: Set(sealed_key),
+                webhook_secret: Set(sealed_secret),
+                key_hint: Set(hint(&secret_key)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    audit::record(
+        &txn,
+        audit::Entry::by(scope, "billing.stripe.connect", hint(&secret_key)),
+    )
+    .await?;
+    txn.commit().await?;
+    status(state, scope, base).await
+}
+
+/// Forgets the keys: acceptance records manual billing again. Subscriptions already in Stripe
+/// stay there (the MSP ends them in Stripe's dashboard).
+pub async fn disconnect(state: &AppState, scope: &Scope) -> AppResult<()> {
+    require_owner(scope)?;
+    let txn = state.begin_write().await?;
+    let gone = scope.delete::<stripe_account::Entity>().exec(&txn).await?;
+    if gone.rows_affected > 0 {
+        audit::record(
+            &txn,
+            audit::Entry::by(scope, "billing.stripe.disconnect", "Stripe"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The MSP's Stripe secret key, opened (None: not connected).
+pub async fn secret_key(state: &AppState, scope: &Scope) -> AppResult<Option<String>> {
+    let Some(row) = account(&state.db, scope).await? else {
+        return Ok(None);
+    };
+    state
+        .secrets
+        .open(&row.secret_key, &sealed_context(row.msp_id, "secret_key"))
+        .map(Some)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the Stripe key cannot be opened: {e}")))
+}
+
+/// What a delivered event came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Its effect is made (or it was of a kind Lifeline does not act on).
+    Done,
+    /// The same event id was applied before: nothing happened this time.
+    Duplicate,
+    /// Older than what the subscription already shows: recorded, not applied.
+    Stale,
+    /// About nothing Lifeline knows (another system's subscription): recorded, ignored.
+    Unmatched,
+}
+
+/// Takes one event Stripe delivered for `msp_id`: the signature is its authentication (checked
+/// against the MSP's webhook signing secret over the raw body, at `now`).
+pub async fn webhook(
+    state: &AppState,
+    msp_id: Uuid,
+    signature: Option<&str>,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> AppResult<Applied> {
+    let scope = Scope::machine_msp(msp_id);
+    let Some(row) = account(&state.db, &scope).await? else {
+        return Err(AppError::BadRequest(
+            "Stripe is not connected for this account".into(),
+        ));
+    };
+    let secret = state
+        .secrets
+        .open(
+            &row.webhook_secret,
+            &sealed_context(msp_id, "webhook_secret"),
+        )
+        .map_err(|e| {
+            AppError::Internal(anyhow::anyhow!("the webhook secret cannot be opened: {e}"))
+        })?;
+    crate::ssr::stripe::verify(
+        &secret,
+        signature.unwrap_or_default(),
+        body,
+        now.timestamp(),
+    )
+    .map_err(|e| {
+        tracing::warn!(msp = %msp_id, why = e.message(), "refused: Stripe webhook signature");
+        AppError::BadRequest(e.message().into())
+    })?;
+    let event: Json = serde_json::from_slice(body)
+        .map_err(|_| AppError::BadRequest("the event is not JSON".into()))?;
+    let (Some(id), Some(kind), Some(created), Some(object)) = (
+        event["id"].as_str(),
+        event["type"].as_str(),
+        event["created"].as_i64(),
+        event["data"]["object"].as_object(),
+    ) else {
+        return Err(AppError::BadRequest(
+            "the event lacks id, type, created or data.object".into(),
+        ));
+    };
+    if id.len() > 255 || kind.len() > 255 {
+        return Err(AppError::BadRequest(
+            "the event id or type is too long".into(),
+        ));
+    }
+    let object = Json::Object(object.clone());
+    let txn = state.begin_write().await?;
+    if !first_delivery(&txn, msp_id, id, kind, now).await? {
+        txn.rollback().await?;
+        return Ok(Applied::Duplicate);
+    }
+    let applied = apply(&txn, &scope, kind, created, &object, now).await?;
+    txn.commit().await?;
+    tracing::info!(msp = %msp_id, event = id, kind, outcome = ?applied, "Stripe event");
+    Ok(applied)
+}
+
+/// Records the event id; false when it was there already (a redelivery, or the same event
+/// delivered twice at once: the second waits for the first's commit and then finds it).
+async fn first_delivery(
+    txn: &DatabaseTransaction,
+    msp_id: Uuid,
+    id: &str,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let backend = txn.get_database_backend();
+    // The tenant is the MSP the signature was checked for: a column of the row itself.
+    let done = txn
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "INSERT INTO stripe_event (msp_id, event_id, kind, received_at) VALUES ({}, {}, {}, {}) \
+                 ON CONFLICT DO NOTHING",
+                p(backend, 1),
+                p(backend, 2),
+                p(backend, 3),
+                p(backend, 4)
+            ),
+            [
+                Value::from(msp_id),
+                Value::from(id),
+                Value::from(kind),
+                Value::from(now),
+            ],
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn text<'a>(v: &'a Json, path: &[&str]) -> Option<&'a str> {
+    let mut at = v;
+    for key in path {
+        at = at.get(key)?;
+    }
+    at.as_str().filter(|s| !s.is_empty())
+}
+
+/// An object's reference to another: Stripe sends an id, or the object itself when expanded.
+fn reference<'a>(v: &'a Json, key: &str) -> Option<&'a str> {
+    match v.get(key)? {
+        Json::String(s) if !s.is_empty() => Some(s),
+        Json::Object(o) => o.get("id")?.as_str(),
+        _ => None,
+    }
+}
+
+async fn apply(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    kind: &str,
+    created: i64,
+    object: &Json,
+    now: DateTime<Utc>,
+) -> AppResult<Applied> {
+    match kind {
+        "checkout.session.completed" => {
+            let offer = text(object, &["client_reference_id"])
+                .or_else(|| text(object, &["metadata", "lifeline_offer_id"]))
+                .and_then(|s| Uuid::parse_str(s).ok());
+            let found = match offer {
+                Some(offer) => by_offer(txn, scope, offer).await?,
+                None => None,
+            };
+            let Some(sub) = found else {
+                return Ok(Applied::Unmatched);
+            };
+            let paid = matches!(
+                text(object, &["payment_status"]),
+                Some("paid" | "no_payment_required")
+            );
+            let stale = sub.stripe_changed_at.is_some_and(|t| created < t);
+            let mut row: subscription::ActiveModel = sub.clone().into();
+            row.billing = Set("stripe".into());
+            if let Some(c) = reference(object, "customer") {
+                row.stripe_customer_id = Set(Some(c.to_string()));
+            }
+            if let Some(s) = reference(object, "subscription") {
+                row.stripe_subscription_id = Set(Some(s.to_string()));
+            }
+            if !stale {
+                if paid && sub.status == "incomplete" {
+                    row.status = Set("active".into());
+                }
+                row.stripe_changed_at = Set(Some(created));
+            }
+            row.updated_at = Set(now);
+            let row = row.update(txn).await?;
+            note(txn, &row, kind, "").await?;
+            Ok(if stale { Applied::Stale } else { Applied::Done })
+        }
+        "customer.subscription.created"
+        | "customer.subscription.updated"
+        | "customer.subscription.deleted" => {
+            let Some(stripe_id) = text(object, &["id"]) else {
+                return Ok(Applied::Unmatched);
+            };
+            let found = match by_stripe_id(txn, scope, stripe_id).await? {
+                Some(s) => Some(s),
+                None => match text(object, &["metadata", "lifeline_offer_id"])
+                    .and_then(|s| Uuid::parse_str(s).ok())
+                {
+                    Some(offer) => by_offer(txn, scope, offer).await?,
+                    None => None,
+                },
+            };
+            let Some(sub) = found else {
+                return Ok(Applied::Unmatched);
+            };
+            if sub.stripe_changed_at.is_some_and(|t| created < t) {
+                return Ok(Applied::Stale);
+            }
+            let status = if kind.ends_with(".deleted") {
+                "canceled"
+            } else {
+                text(object, &["status"]).unwrap_or(sub.status.as_str())
+            };
+            let status = known_status(status);
+            let mut row: subscription::ActiveModel = sub.clone().into();
+            row.billing = Set("stripe".into());
+            row.stripe_subscription_id = Set(Some(stripe_id.to_string()));
+            if let Some(c) = reference(object, "customer") {
+                row.stripe_customer_id = Set(Some(c.to_string()));
+            }
+            if let Some(item) = object["items"]["data"]
+                .get(0)
+                .and_then(|i| i["id"].as_str())
+            {
+                row.stripe_item_id = Set(Some(item.to_string()));
+            }
+            row.status = Set(status.to_string());
+            if status == "canceled" {
+                let ended = object["ended_at"]
+                    .as_i64()
+                    .and_then(|t| Utc.timestamp_opt(t, 0).single())
+                    .unwrap_or(now);
+                row.ended_at = Set(Some(ended));
+            }
+            row.stripe_changed_at = Set(Some(created));
+            row.updated_at = Set(now);
+            let row = row.update(txn).await?;
+            note(txn, &row, kind, status).await?;
+            Ok(Applied::Done)
+        }
+        "invoice.paid" | "invoice.payment_failed" => {
+            // Older API versions name the subscription on the invoice, newer ones under `parent`.
+            let stripe_id = reference(object, "subscription")
+                .or_else(|| text(object, &["parent", "subscription_details", "subscription"]));
+            let found = match stripe_id {
+                Some(s) => by_stripe_id(txn, scope, s).await?,
+                None => None,
+            };
+            let Some(sub) = found else {
+                return Ok(Applied::Unmatched);
+            };
+            if sub.stripe_changed_at.is_some_and(|t| created < t) {
+                return Ok(Applied::Stale);
+            }
+            let failed = kind == "invoice.payment_failed";
+            let status = match (failed, sub.status.as_str()) {
+                (_, "canceled") => "canceled",
+                (true, _) => "past_due",
+                (false, _) => "active",
+            };
+            let mut row: subscription::ActiveModel = sub.clone().into();
+            row.status = Set(status.to_string());
+            row.stripe_changed_at = Set(Some(created));
+            row.updated_at = Set(now);
+            let row = row.update(txn).await?;
+            note(txn, &row, kind, status).await?;
+            if failed && sub.status != "past_due" {
+                tell_msp_payment_failed(txn, scope, &row, object).await?;
+            }
+            Ok(Applied::Done)
+        }
+        _ => Ok(Applied::Done),
+    }
+}
+
+/// Stripe's subscription statuses, kept as Stripe names them; anything else reads as what
+/// Stripe would call it when in doubt (`incomplete`).
+fn known_status(s: &str) -> &str {
+    match s {
+        "active" | "past_due" | "canceled" | "incomplete" | "incomplete_expired" | "trialing"
+        | "unpaid" | "paused" => s,
+        _ => "incomplete",
+    }
+}
+
+async fn by_offer(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    offer: Uuid,
+) -> AppResult<Option<subscription::Model>> {
+    Ok(scope
+        .select::<subscription::Entity>()
+        .filter(subscription::Column::OfferId.eq(offer))
+        .one(txn)
+        .await?)
+}
+
+async fn by_stripe_id(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    stripe_id: &str,
+) -> AppResult<Option<subscription::Model>> {
+    Ok(scope
+        .select::<subscription::Entity>()
+        .filter(subscription::Column::StripeSubscriptionId.eq(stripe_id))
+        .one(txn)
+        .await?)
+}
+
+/// The audit trail shows what Stripe changed, by no person.
+async fn note(
+    txn: &DatabaseTransaction,
+    row: &subscription::Model,
+    kind: &str,
+    status: &str,
+) -> AppResult<()> {
+    audit::record(
+        txn,
+        audit::Entry {
+            msp_id: Some(row.msp_id),
+            client_id: Some(row.client_id),
+            actor: None,
+            action: "billing.stripe.event",
+            subject: format!("{kind} {status}").trim().to_string(),
+            detail: serde_json::json!({
+                "subscription": row.id,
+                "stripe_subscription": row.stripe_subscription_id,
+            }),
+            ip: String::new(),
+            outcome: "ok",
+        },
+    )
+    .await
+}
+
+/// A failed payment is the MSP's to chase: its alert recipients are e-mailed (outbox), once
+/// per turn into `past_due`.
+async fn tell_msp_payment_failed(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    sub: &subscription::Model,
+    invoice: &Json,
+) -> AppResult<()> {
+    use crate::ssr::service::monitor::{alerts, delivery};
+    // The MSP's own people, not the client's: it is the MSP's money to chase.
+    let mut settings = alerts::settings_of(txn, scope).await?;
+    settings.notify_client = false;
+    let lang = alerts::mail_lang(&settings);
+    let to = alerts::recipients(txn, &settings, sub.client_id).await?;
+    let client = scope
+        .select::<client::Entity>()
+        .filter(client::Column::Id.eq(sub.client_id))
+        .one(txn)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let due = invoice["amount_due"].as_i64().unwrap_or(sub.monthly_cents);
+    let currency = invoice["currency"]
+        .as_str()
+        .map(|c| c.to_ascii_uppercase())
+        .unwrap_or_else(|| sub.currency.clone());
+    let amount = crate::domain::upsell::money(lang, due, &currency);
+    let attempt = invoice["attempt_count"].as_i64().unwrap_or(1);
+    let (subject, body) = match lang {
+        Lang::Nl => (
+            format!("Betaling mislukt: {client}"),
+            format!(
+                "De betaling van {amount} door {client} is mislukt (poging {attempt}). \
+                 Het abonnement staat nu op 'achterstallig'; Stripe probeert het opnieuw volgens \
+                 de instellingen van je account.\n\nStripe-abonnement: {}\n",
+                sub.stripe_subscription_id.as_deref().unwrap_or("-")
+            ),
+        ),
+        Lang::En => (
+            format!("Payment failed: {client}"),
+            format!(
+                "The payment of {amount} by {client} failed (attempt {attempt}). The \
+                 subscription is now past due; Stripe retries as your account's settings say.\n\n\
+                 Stripe subscription: {}\n",
+                sub.stripe_subscription_id.as_deref().unwrap_or("-")
+            ),
+        ),
+    };
+    for address in &to {
+        delivery::queue_email(txn, sub.msp_id, sub.client_id, address, &subject, &body).await?;
+    }
+    Ok(())
+}

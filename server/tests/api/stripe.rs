@@ -1,0 +1,433 @@
+//! Billing through the MSP's own Stripe account: connecting it (owners only, the keys sealed at
+//! rest), and Stripe's webhook: the signature exactly as Stripe specifies it, each event applied
+//! once, an older event never undoing a newer one, a failed payment told to the MSP.
+use crate::billing::erp_short_of_its_rpo;
+use crate::helpers::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+crate::both!(
+    owners_connect_stripe_and_the_keys_stay_sealed,
+    the_webhook_checks_stripes_signature,
+    stripe_events_move_the_subscription_once_and_in_order,
+);
+
+const KEY: &str = "sk_test_51AbCdEfGhIjKlMn0pQrStUvWx4242";
+const WHSEC: &str = "whsec_lifelineTestSigningSecret0001";
+
+async fn connect(app: &TestApp, owner: &str) -> Value {
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/billing/stripe",
+            Some(owner),
+            Some(json!({ "secret_key": KEY, "webhook_secret": WHSEC })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.body
+}
+
+/// Posts `event` to the MSP's webhook, signed with `secret` at `t`.
+async fn deliver(
+    app: &TestApp,
+    msp: &str,
+    event: &Value,
+    secret: &str,
+    t: i64,
+) -> crate::helpers::Resp {
+    let body = serde_json::to_vec(event).unwrap();
+    let sig = app::ssr::stripe::sign(secret, t, &body);
+    app.send(
+        app.http
+            .post(app.url(&format!("/api/v1/billing/stripe/{msp}/webhook")))
+            .header("Stripe-Signature", format!("t={t},v1={sig}"))
+            .header("Content-Type", "application/json")
+            .body(body),
+    )
+    .await
+}
+
+/// Delivers `event` properly signed now; what the endpoint made of it.
+async fn outcome(app: &TestApp, msp: &str, event: &Value) -> String {
+    let r = deliver(app, msp, event, WHSEC, now()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.body["outcome"].as_str().unwrap_or_default().to_string()
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn event(id: &str, kind: &str, created: i64, object: Value) -> Value {
+    json!({ "id": id, "object": "event", "api_version": "2025-03-31.basil", "created": created,
+            "livemode": false, "pending_webhooks": 1, "type": kind, "data": { "object": object } })
+}
+
+async fn msp_id(app: &TestApp, token: &str) -> String {
+    app.get("/api/v1/me", token).await.body["msp"]["id"]
+        .as_str()
+        .expect("me names the MSP")
+        .to_string()
+}
+
+async fn owners_connect_stripe_and_the_keys_stay_sealed(app: TestApp) {
+    use app::ssr::entity::stripe_account;
+    use sea_orm::EntityTrait;
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let client = app.create_client(&owner, "Bakery").await;
+    let admin = app
+        .client_user(&owner, &client, "boss@bakery.example", "client_admin")
+        .await;
+    let msp = msp_id(&app, &owner).await;
+
+    let r = app.get("/api/v1/billing/stripe", &owner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["connected"], false);
+    assert!(r.body["webhook_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/api/v1/billing/stripe/{msp}/webhook")));
+    assert!(r.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e == "invoice.payment_failed"));
+
+    // Refused, and nothing stored: a publishable key, a secret that is not a signing secret.
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/billing/stripe",
+            Some(&owner),
+            Some(json!({ "secret_key": "pk_test_51AbCdEfGhIjKlMn", "webhook_secret": "secret" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.body["errors"]["secret_key"].is_string());
+    assert!(r.body["errors"]["webhook_secret"].is_string());
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/billing/stripe",
+            Some(&owner),
+            Some(json!({ "secret_key": KEY })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // A client admin neither reads nor sets the MSP's billing.
+    let r = app.get("/api/v1/billing/stripe", &admin).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/billing/stripe",
+            Some(&admin),
+            Some(json!({ "secret_key": KEY, "webhook_secret": WHSEC })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(
+        app.get("/api/v1/billing/stripe", &owner).await.body["connected"],
+        false
+    );
+
+    let status = connect(&app, &owner).await;
+    assert_eq!(status["connected"], true);
+    assert_eq!(status["live"], false);
+    assert_eq!(status["key_hint"], "sk_test_…4242");
+    // Sealed at rest: neither secret is in the database as written.
+    let rows = stripe_account::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(!rows[0].secret_key.contains(KEY) && !rows[0].webhook_secret.contains(WHSEC));
+    assert!(!rows[0].secret_key.contains("51AbCd"));
+    // Nothing in any answer shows them either.
+    let r = app.get("/api/v1/billing/stripe", &owner).await;
+    assert!(
+        !r.text.contains("51AbCd") && !r.text.contains("whsec_"),
+        "{}",
+        r.text
+    );
+
+    // Another MSP sees its own, unconnected, account.
+    let (other, _) = app.signup("Other IT", "bob@other.example").await;
+    assert_eq!(
+        app.get("/api/v1/billing/stripe", &other).await.body["connected"],
+        false
+    );
+    let r = app
+        .call(Method::DELETE, "/api/v1/billing/stripe", Some(&other), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/billing/stripe", &owner).await.body["connected"],
+        true
+    );
+
+    let r = app
+        .call(Method::DELETE, "/api/v1/billing/stripe", Some(&owner), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/billing/stripe", &owner).await.body["connected"],
+        false
+    );
+    let trail = app.get("/api/v1/audit", &owner).await.text;
+    assert!(
+        trail.contains("billing.stripe.connect") && trail.contains("billing.stripe.disconnect"),
+        "{trail}"
+    );
+    assert!(!trail.contains("51AbCd"), "{trail}");
+}
+
+async fn the_webhook_checks_stripes_signature(app: TestApp) {
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let msp = msp_id(&app, &owner).await;
+    let e = event(
+        "evt_1",
+        "customer.created",
+        now(),
+        json!({ "id": "cus_1", "object": "customer" }),
+    );
+
+    // Not connected: nothing to check a signature against.
+    let r = deliver(&app, &msp, &e, WHSEC, now()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    connect(&app, &owner).await;
+
+    let r = deliver(&app, &msp, &e, WHSEC, now()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["received"], true);
+
+    let url = app.url(&format!("/api/v1/billing/stripe/{msp}/webhook"));
+    let body = serde_json::to_vec(&event(
+        "evt_2",
+        "customer.created",
+        now(),
+        json!({ "id": "cus_2" }),
+    ))
+    .unwrap();
+    let post = |header: Option<String>, body: Vec<u8>| {
+        let mut req = app.http.post(&url).body(body);
+        if let Some(h) = header {
+            req = req.header("Stripe-Signature", h);
+        }
+        app.send(req)
+    };
+    let t = now();
+    let good = app::ssr::stripe::sign(WHSEC, t, &body);
+    // The body changed after signing.
+    let mut tampered = body.clone();
+    tampered.extend_from_slice(b" ");
+    let r = post(Some(format!("t={t},v1={good}")), tampered).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(r.body["status"], 400);
+    // 301 seconds old, signed properly for that time.
+    let old = t - 301;
+    let sig = app::ssr::stripe::sign(WHSEC, old, &body);
+    let r = post(Some(format!("t={old},v1={sig}")), body.clone()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // Signed with another secret.
+    let sig = app::ssr::stripe::sign("whsec_someoneElsesSecret000", t, &body);
+    let r = post(Some(format!("t={t},v1={sig}")), body.clone()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // No header, and a header without a v1.
+    let r = post(None, body.clone()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let r = post(Some(format!("t={t},v0={good}")), body.clone()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // Two v1 values during a secret's rotation: one right is enough.
+    let wrong = app::ssr::stripe::sign("whsec_theOldSecret00000000", t, &body);
+    let r = post(Some(format!("t={t},v1={wrong},v1={good}")), body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Another MSP's endpoint does not take this MSP's signature.
+    let (other, _) = app.signup("Other IT", "bob@other.example").await;
+    let other_msp = msp_id(&app, &other).await;
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/billing/stripe",
+            Some(&other),
+            Some(json!({ "secret_key": KEY, "webhook_secret": "whsec_otherMspSecret0000000" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = deliver(&app, &other_msp, &e, WHSEC, now()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // An id that is no id.
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/billing/stripe/not-an-id/webhook"))
+                .body("{}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+}
+
+/// An offer accepted by the client admin, then Stripe's events about its subscription, in the
+/// order Stripe may deliver them: replays, and an older update arriving after a newer one.
+async fn stripe_events_move_the_subscription_once_and_in_order(app: TestApp) {
+    use app::ssr::entity::notification;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let (owner, client, erp, tier) =
+        erp_short_of_its_rpo(&app, "Acme IT", "ann@acme.example").await;
+    let msp = msp_id(&app, &owner).await;
+    let admin = app
+        .client_user(&owner, &client, "boss@bakery.example", "client_admin")
+        .await;
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/offers"),
+            Some(&owner),
+            json!({ "tier_id": tier, "system_ids": [erp] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let offer = r.body["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/offers/{offer}/send"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/offers/{offer}/accept"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    connect(&app, &owner).await;
+    let subscription = || async {
+        let r = app
+            .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        r.body["items"][0].clone()
+    };
+    let t0 = now();
+
+    let completed = event(
+        "evt_checkout",
+        "checkout.session.completed",
+        t0,
+        json!({ "id": "cs_test_a1", "object": "checkout.session", "mode": "subscription",
+                "client_reference_id": offer, "metadata": { "lifeline_offer_id": offer },
+                "customer": "cus_Q1", "subscription": "sub_Q1", "payment_status": "paid", "status": "complete" }),
+    );
+    assert_eq!(outcome(&app, &msp, &completed).await, "applied");
+    let s = subscription().await;
+    assert_eq!(s["billing"], "stripe");
+    assert_eq!(s["status"], "active");
+
+    let updated = |id: &str, created: i64, status: &str| {
+        event(
+            id,
+            "customer.subscription.updated",
+            created,
+            json!({ "id": "sub_Q1", "object": "subscription", "customer": "cus_Q1", "status": status,
+                    "metadata": { "lifeline_offer_id": offer },
+                    "items": { "object": "list", "data": [{ "id": "si_Q1", "object": "subscription_item", "quantity": 1 }] } }),
+        )
+    };
+    // Newer first: past due.
+    assert_eq!(
+        outcome(&app, &msp, &updated("evt_new", t0 + 100, "past_due")).await,
+        "applied"
+    );
+    assert_eq!(subscription().await["status"], "past_due");
+    // An older update arriving late does not bring back "active".
+    assert_eq!(
+        outcome(&app, &msp, &updated("evt_old", t0 + 50, "active")).await,
+        "stale"
+    );
+    assert_eq!(subscription().await["status"], "past_due");
+    // The same event id again, whatever it now says: one effect only.
+    let mut replay = updated("evt_new", t0 + 400, "canceled");
+    replay["type"] = json!("customer.subscription.deleted");
+    assert_eq!(outcome(&app, &msp, &replay).await, "duplicate");
+    assert_eq!(subscription().await["status"], "past_due");
+
+    // A failed payment: the MSP's people are e-mailed, once per turn into past due.
+    let mails = || async {
+        notification::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.subject.starts_with("Payment failed"))
+            .count()
+    };
+    let before = notification::Entity::find().count(&app.db).await.unwrap();
+    let invoice = |id: &str, created: i64, kind: &str| {
+        event(
+            id,
+            kind,
+            created,
+            json!({ "id": "in_Q1", "object": "invoice", "customer": "cus_Q1", "amount_due": 4900,
+                    "currency": "eur", "attempt_count": 2,
+                    "parent": { "type": "subscription_details", "subscription_details": { "subscription": "sub_Q1" } } }),
+        )
+    };
+    assert_eq!(
+        outcome(&app, &msp, &invoice("evt_paid", t0 + 200, "invoice.paid")).await,
+        "applied"
+    );
+    assert_eq!(subscription().await["status"], "active");
+    assert_eq!(
+        outcome(
+            &app,
+            &msp,
+            &invoice("evt_failed", t0 + 250, "invoice.payment_failed")
+        )
+        .await,
+        "applied"
+    );
+    assert_eq!(subscription().await["status"], "past_due");
+    assert_eq!(mails().await, 1, "the owner is told");
+    assert!(notification::Entity::find().count(&app.db).await.unwrap() > before);
+    assert_eq!(
+        outcome(
+            &app,
+            &msp,
+            &invoice("evt_failed", t0 + 250, "invoice.payment_failed")
+        )
+        .await,
+        "duplicate"
+    );
+    assert_eq!(mails().await, 1, "a redelivery tells no one again");
+
+    // Cancelled in Stripe: ended, and so it stays against older news.
+    let mut deleted = updated("evt_deleted", t0 + 300, "canceled");
+    deleted["type"] = json!("customer.subscription.deleted");
+    assert_eq!(outcome(&app, &msp, &deleted).await, "applied");
+    let s = subscription().await;
+    assert_eq!(s["status"], "canceled");
+    assert!(s["ended_at"].is_string(), "{s}");
+    assert_eq!(
+        outcome(
+            &app,
+            &msp,
+            &invoice("evt_late_paid", t0 + 260, "invoice.paid")
+        )
+        .await,
+        "stale"
+    );
+    assert_eq!(subscription().await["status"], "canceled");
+
+    // Another MSP's endpoint knows nothing of this subscription, even with its ids.
+    let (other, _) = app.signup("Other IT", "bob@other.example").await;
+    let other_msp = msp_id(&app, &other).await;
+    connect(&app, &other).await;
+    assert_eq!(
+        outcome(&app, &other_msp, &updated("evt_x", t0 + 900, "active")).await,
+        "unmatched"
+    );
+    assert_eq!(subscription().await["status"], "canceled");
+    let trail = app.get("/api/v1/audit", &owner).await.text;
+    assert!(trail.contains("billing.stripe.event"), "{trail}");
+}
