@@ -1338,10 +1338,28 @@ pub async fn answer_offer(id: Uuid, answer: String) -> Result<(), ServerFnError>
             )))
         }
     };
-    offers::decide(&state, &s.scope, id, accept)
+    let base = ctx::base(&state);
+    let offer = offers::decide(&state, &s.scope, id, accept, &base)
         .await
-        .map(|_| ())
-        .map_err(ctx::err)
+        .map_err(ctx::err)?;
+    // Billed through Stripe: the admin pays in Stripe Checkout, which comes back to the home page.
+    if let Some(url) = offer.checkout_url {
+        leptos_axum::redirect(&url);
+    }
+    Ok(())
+}
+
+/// Opens Stripe's customer portal for the client (payment details, invoices).
+#[server]
+pub async fn billing_portal(client_id: Uuid) -> Result<(), ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    let base = ctx::base(&state);
+    let url =
+        crate::ssr::service::payments::portal(&state, &s.scope, ClientId::from(client_id), &base)
+            .await
+            .map_err(ctx::err)?;
+    leptos_axum::redirect(&url);
+    Ok(())
 }
 
 /// The MSP's Stripe connection as its owners and admins see it; `None` for anyone else.

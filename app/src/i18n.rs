@@ -258,6 +258,10 @@ pub static NL: Texts = Texts {
 
 /// A message of the server (or of a field's own check) in Dutch; `None` when we have no words
 /// for it. Shared: the browser checks fields with the same rules and words.
+/// What a person reads when Stripe could not be reached or refused a call.
+pub const STRIPE_UNREACHABLE: &str =
+    "Stripe could not be reached or refused the request; nothing was changed, try again later";
+
 pub fn dutch_message(message: &str) -> Option<&'static str> {
     Some(match message {
         crate::model::UNAUTHORIZED => "u bent niet ingelogd",
@@ -351,6 +355,30 @@ pub fn dutch_message(message: &str) -> Option<&'static str> {
         "must be client_admin or client_member" => "moet client_admin of client_member zijn",
         "must be msp_owner, msp_admin or msp_technician" => {
             "moet msp_owner, msp_admin of msp_technician zijn"
+        }
+        "must be a Stripe secret key (sk_test_…, sk_live_…, or a restricted rk_ key)" => {
+            "moet een geheime sleutel van Stripe zijn (sk_test_…, sk_live_… of een beperkte rk_-sleutel)"
+        }
+        "is not a Stripe key: letters, digits and _ only, 16 to 255 characters" => {
+            "is geen Stripe-sleutel: alleen letters, cijfers en _, 16 tot 255 tekens"
+        }
+        "must be the endpoint's signing secret from Stripe (whsec_…)" => {
+            "moet het ondertekeningsgeheim van het webhook-adres in Stripe zijn (whsec_…)"
+        }
+        "only the MSP's owners connect or disconnect Stripe" => {
+            "alleen de eigenaren van de MSP koppelen Stripe of ontkoppelen het"
+        }
+        "only the MSP's owners and admins see the billing settings" => {
+            "alleen eigenaren en beheerders van de MSP zien de facturatie-instellingen"
+        }
+        "this client pays by hand: there is no Stripe customer to manage" => {
+            "deze klant betaalt met de hand: er is geen Stripe-klant om te beheren"
+        }
+        "only the client's admins manage its payment details" => {
+            "alleen de beheerders van de klant beheren de betaalgegevens"
+        }
+        STRIPE_UNREACHABLE => {
+            "Stripe is niet bereikbaar of weigerde het verzoek; er is niets gewijzigd, probeer het later opnieuw"
         }
         _ => return None,
     })

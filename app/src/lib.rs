@@ -58,13 +58,15 @@ fn content_security_policy() {
     }
 }
 
-/// The policy of the app's pages, for a response's nonce.
+/// The policy of the app's pages, for a response's nonce. A plain form may end at Stripe's
+/// hosted pages (an accepted offer's Checkout, the customer portal): the server redirects there.
 #[cfg(feature = "ssr")]
 pub fn page_csp(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
-         connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         connect-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self' https://checkout.stripe.com https://billing.stripe.com; \
          frame-ancestors 'none'"
     )
 }

@@ -201,3 +201,68 @@ test('the owner connects Stripe: the key is shown only by its last four, and whe
   await page.getByRole('button', { name: 'Nu ontkoppelen' }).click();
   await expect(page.getByTestId('stripe-manual')).toContainText('met de hand');
 });
+
+test('with Stripe connected the client admin pays in Stripe Checkout and the subscription turns active', async ({ page, browser, request }, info) => {
+  const stamp = Date.now();
+  const key = `sk_test_e2e${stamp}LifelineKey0001`;
+  const token = await signup(request, `una+checkout${stamp}@upsell.example`);
+  const auth = { authorization: `Bearer ${token}` };
+  const me = await (await request.get('/api/v1/me', { headers: auth })).json();
+  const client = (await (await request.post('/api/v1/clients', { data: { name: 'Bakkerij Jansen' }, headers: auth })).json()).id;
+  const daily = { method: 'agent_to_disk', interval_minutes: 1440, job_minutes: 60, offsite_interval_minutes: 1440, retention_days: 30, data_gb: 200, restore_mb_per_s: null };
+  const erp = await request.post(`/api/v1/clients/${client}/systems`, { data: { name: 'ERP', rpo_minutes: 60, rto_minutes: 240, policy: daily }, headers: auth });
+  expect(erp.status(), await erp.text()).toBe(201);
+  await request.patch(`/api/v1/clients/${client}/plan`, { data: { scenarios: [{ name: 'Ransomware', steps: ['Call the MSP.'] }] }, headers: auth });
+  const invite = await request.post(`/api/v1/clients/${client}/users`, { data: { email: `boss+co${stamp}@bakkerij.example`, name: 'Anna Jansen', role: 'client_admin' }, headers: auth });
+  const accepted = await request.post(`/api/v1/invites/${(await invite.json()).invite_token}/accept`, { data: { password }, headers: { origin } });
+  expect(accepted.status(), await accepted.text()).toBe(200);
+  const anna = (await accepted.json()).token as string;
+
+  // As the MSP does in Stripe's dashboard: a webhook endpoint to Lifeline; its signing secret
+  // and the secret key then go into Lifeline's billing settings.
+  const stripe = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1}`;
+  const endpoint = await request.post(`${stripe}/v1/webhook_endpoints`, {
+    headers: { authorization: `Bearer ${key}` },
+    form: { url: `${origin}/api/v1/billing/stripe/${me.msp.id}/webhook`, 'enabled_events[0]': '*' },
+  });
+  expect(endpoint.status(), await endpoint.text()).toBe(200);
+  const connected = await request.put('/api/v1/billing/stripe', { data: { secret_key: key, webhook_secret: (await endpoint.json()).secret }, headers: auth });
+  expect(connected.status(), await connected.text()).toBe(200);
+
+  // The offer, made and sent from the recommendation.
+  await page.context().addCookies([{ name: 'lifeline_session', value: token, url: origin }]);
+  await page.goto(`/clients/${client}`);
+  await hydrated(page);
+  await page.getByTestId('recommendation').filter({ hasText: 'Instant Recovery' }).getByTestId('make-offer').click();
+  const offer = page.getByTestId('offer').filter({ hasText: 'Instant Recovery' });
+  await expect(offer.getByTestId('offer-state')).toHaveText('draft');
+  await hydrated(page);
+  await offer.getByTestId('send-offer').click();
+  await expect(offer.getByTestId('offer-state')).toHaveText('sent');
+
+  // The client admin accepts and lands in (the fake of) Stripe Checkout; she pays and comes back.
+  const context = await browser.newContext();
+  await context.addCookies([{ name: 'lifeline_session', value: anna, url: origin }]);
+  const her = await context.newPage();
+  await her.goto('/home');
+  await hydrated(her);
+  await her.getByTestId('offer').getByTestId('accept-offer').click();
+  await expect(her.getByRole('heading', { name: 'Stripe Checkout (test)' })).toBeVisible();
+  await expect(her.locator('body')).toContainText('EUR 45.00 per month');
+  await her.getByRole('button', { name: 'Pay' }).click();
+  await expect(her).toHaveURL(/\/home\?checkout=done$/);
+  // Stripe's events arrive a moment later: the subscription is active, paid through Stripe.
+  await expect(async () => {
+    await her.reload();
+    await expect(her.getByTestId('offer-billing')).toContainText('paid through Stripe', { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(her.getByTestId('billing-portal')).toBeVisible();
+  await her.screenshot({ path: info.outputPath('offer-paid.png'), fullPage: true });
+  await context.close();
+
+  const subs = await (await request.get(`/api/v1/clients/${client}/subscriptions`, { headers: auth })).json();
+  expect(subs.items[0]).toMatchObject({ billing: 'stripe', status: 'active', quantity: 1 });
+  await page.goto('/catalog');
+  await expect(page.getByTestId('pipeline-counts')).toContainText('1 accepted');
+  await expect(page.getByTestId('mrr-chart')).toHaveAttribute('aria-label', /€ 45\.00$/);
+});

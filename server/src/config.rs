@@ -133,6 +133,9 @@ pub struct ServeArgs {
     /// Let webhooks call loopback and private addresses (tests, on-premises installs only).
     #[arg(long, env = "LIFELINE_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false)]
     pub webhooks_allow_private: bool,
+    /// Stripe's API (a fake of it in tests and demos).
+    #[arg(long, env = "LIFELINE_STRIPE_API_BASE", default_value = app::ssr::state::STRIPE_API_BASE)]
+    pub stripe_api_base: String,
     /// Keep serving when the SQLite database was missing at start although one existed before
     /// (otherwise `/healthz` answers 503 until it is restored).
     #[arg(long, env = "LIFELINE_ACCEPT_NEW_DATABASE", default_value_t = false)]
@@ -161,6 +164,7 @@ impl ServeArgs {
             webhooks_allow_private: self.webhooks_allow_private,
             eval_interval: Duration::from_secs(self.eval_interval_seconds.max(1)),
             login_max_failures_per_email: self.login_max_failures,
+            stripe_api_base: self.stripe_api_base.clone(),
             smtp: self.smtp_host.clone().map(|host| SmtpSettings {
                 host,
                 port: self.smtp_port,

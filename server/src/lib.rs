@@ -5,6 +5,7 @@ pub mod fixtures;
 pub mod middleware;
 pub mod routes;
 pub mod seed;
+pub mod stripe_fake;
 pub mod telemetry;
 
 use anyhow::Context;

@@ -83,6 +83,15 @@ pub struct OfferView {
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
     /// After acceptance: the subscription it became.
     pub subscription_id: Option<Uuid>,
+    /// Accepted with the MSP's Stripe account connected: where the client admin pays (Stripe
+    /// Checkout); `None` when billed by hand or added to a subscription already paid for.
+    #[serde(default)]
+    pub checkout_url: Option<String>,
+    /// After acceptance: `manual` or `stripe`, and the subscription's status (Stripe's words).
+    #[serde(default)]
+    pub billing: Option<String>,
+    #[serde(default)]
+    pub subscription_status: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

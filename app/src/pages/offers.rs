@@ -33,6 +33,12 @@ struct Words {
     valid_until: &'static str,
     billed_by_hand: &'static str,
     answer_hint: &'static str,
+    to_pay: &'static str,
+    pay: &'static str,
+    paid: &'static str,
+    past_due: &'static str,
+    ended: &'static str,
+    manage_payment: &'static str,
 }
 
 const EN: Words = Words {
@@ -58,6 +64,12 @@ const EN: Words = Words {
     valid_until: "Valid until",
     billed_by_hand: "Accepted: your IT partner invoices it monthly.",
     answer_hint: "Accepting puts these systems on this protection from today.",
+    to_pay: "Accepted: it starts once paid through Stripe's secure checkout.",
+    pay: "Pay with Stripe",
+    paid: "Accepted and paid through Stripe, monthly.",
+    past_due: "A payment failed: Stripe tries again; check the payment details.",
+    ended: "This subscription has ended.",
+    manage_payment: "Payment details and invoices",
 };
 
 const NL: Words = Words {
@@ -83,6 +95,12 @@ const NL: Words = Words {
     valid_until: "Geldig tot",
     billed_by_hand: "Aanvaard: uw IT-partner factureert dit maandelijks.",
     answer_hint: "Aanvaarden zet deze systemen vanaf vandaag op deze bescherming.",
+    to_pay: "Aanvaard: het gaat in zodra het betaald is via de beveiligde betaalpagina van Stripe.",
+    pay: "Betalen met Stripe",
+    paid: "Aanvaard en maandelijks betaald via Stripe.",
+    past_due: "Een betaling is mislukt: Stripe probeert het opnieuw; controleer de betaalgegevens.",
+    ended: "Dit abonnement is beëindigd.",
+    manage_payment: "Betaalgegevens en facturen",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -159,6 +177,8 @@ fn offer_card(lang: Lang, o: OfferView, staff: bool, may_answer: bool) -> impl I
     let w = words(lang);
     let open = o.state.is_open();
     let id = o.id.to_string();
+    let billing =
+        (o.state == OfferState::Accepted).then(|| billing_note(w, &o, o.client_id, may_answer));
     view! {
         <div class="card" data-testid="offer">
             <h3>
@@ -174,10 +194,43 @@ fn offer_card(lang: Lang, o: OfferView, staff: bool, may_answer: bool) -> impl I
                 {o.systems.into_iter().map(|s| view! { <li><strong>{s.name}</strong> ": " {s.reason}</li> }).collect_view()}
             </ul>
             {(!o.note.is_empty()).then(|| view! { <p>{o.note.clone()}</p> })}
-            {(o.state == OfferState::Accepted).then(|| view! { <p class="small">{w.billed_by_hand}</p> })}
+            {billing}
             {(staff && o.state == OfferState::Draft).then(|| send_form(w, id.clone()))}
             {(may_answer && open).then(|| answer_form(w, id.clone()))}
         </div>
+    }
+}
+
+/// How an accepted offer is paid for, and what its admin can do about it.
+fn billing_note(w: &'static Words, o: &OfferView, client_id: Uuid, admin: bool) -> impl IntoView {
+    let status = o.subscription_status.as_deref().unwrap_or("active");
+    let stripe = o.billing.as_deref() == Some("stripe");
+    let portal = stripe && admin && matches!(status, "active" | "past_due" | "trialing" | "unpaid");
+    let said = match (stripe, status) {
+        (_, "canceled" | "incomplete_expired") => w.ended,
+        (false, _) => w.billed_by_hand,
+        (true, "incomplete") => w.to_pay,
+        (true, "past_due" | "unpaid") => w.past_due,
+        (true, _) => w.paid,
+    };
+    view! {
+        <p class="small" data-testid="offer-billing">{said}</p>
+        {o.checkout_url.clone().filter(|_| admin).map(|url| view! {
+            <p><a class="button" href=url rel="noopener" data-testid="pay-offer">{w.pay}</a></p>
+        })}
+        {portal.then(|| portal_form(w, client_id))}
+    }
+}
+
+fn portal_form(w: &'static Words, client_id: Uuid) -> impl IntoView {
+    let open = ServerAction::<crate::api::BillingPortal>::new();
+    let error = crate::components::action_error(open);
+    view! {
+        <ActionForm action=open attr:class="inline">
+            <input type="hidden" name="client_id" value=client_id.to_string() />
+            <button type="submit" class="secondary" data-testid="billing-portal">{w.manage_payment}</button>
+            <ErrorNote error />
+        </ActionForm>
     }
 }
 

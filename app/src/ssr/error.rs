@@ -32,6 +32,9 @@ pub enum AppError {
     /// This replica cannot do the work now (its storage refuses writes); retry later.
     #[error("{0}")]
     Unavailable(String),
+    /// A service Lifeline depends on (Stripe) could not be reached or refused the call.
+    #[error("{}", crate::i18n::STRIPE_UNREACHABLE)]
+    Upstream,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -58,6 +61,7 @@ impl AppError {
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Upstream => StatusCode::BAD_GATEWAY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -203,6 +207,8 @@ fn field_label(key: &str, nl: bool) -> String {
         "password" => ("Password", "Wachtwoord"),
         "new_password" => ("New password", "Nieuw wachtwoord"),
         "role" => ("Role", "Rol"),
+        "secret_key" => ("Secret key", "Geheime sleutel"),
+        "webhook_secret" => ("Webhook signing secret", "Ondertekeningsgeheim"),
         "mobile" => ("Mobile", "Mobiel"),
         "landline" => ("Landline", "Vaste telefoon"),
         "emergency_phone" => ("Emergency contact's phone", "Telefoon noodcontact"),

@@ -13,6 +13,7 @@ pub mod session;
 pub mod sql;
 pub mod state;
 pub mod stripe;
+pub mod stripe_api;
 
 use std::net::SocketAddr;
 

@@ -21,6 +21,9 @@ pub struct SmtpSettings {
     pub insecure: bool,
 }
 
+/// Stripe's own API.
+pub const STRIPE_API_BASE: &str = "https://api.stripe.com/";
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// How long a session token lives; cookies are renewed when half of it has passed.
@@ -50,6 +53,8 @@ pub struct Settings {
     /// Without one, a key is derived from the session signing key (tests).
     pub secrets_key: Option<KeyMaterial>,
     pub secrets_old_keys: Vec<KeyMaterial>,
+    /// Where Stripe's API answers (`https://api.stripe.com/`; tests point it at a fake).
+    pub stripe_api_base: String,
 }
 
 /// Key bytes that never show in a log or a debug print.
@@ -78,6 +83,7 @@ impl Default for Settings {
             login_window: Duration::from_secs(15 * 60),
             trust_forwarded_for: false,
             webhooks_allow_private: false,
+            stripe_api_base: STRIPE_API_BASE.to_string(),
             secrets_key: None,
             secrets_old_keys: Vec::new(),
         }

@@ -34,6 +34,7 @@ pub fn routes() -> super::Api {
     let api = route!(api, "/offers/{id}/accept", post(accept_offer));
     let api = route!(api, "/offers/{id}/decline", post(decline_offer));
     let api = route!(api, "/billing/pipeline", get(pipeline));
+    let api = route!(api, "/clients/{id}/billing-portal", post(billing_portal));
     let api = route!(
         api,
         "/billing/stripe",
@@ -128,9 +129,13 @@ async fn accept_offer(
     State(state): State<AppState>,
     scope: Scope,
     Path(raw): Path<String>,
+    headers: HeaderMap,
 ) -> AppResult<Json<OfferView>> {
     let offer: Uuid = id(&raw)?;
-    Ok(Json(offers::decide(&state, &scope, offer, true).await?))
+    let base = app::ssr::service::mail::public_base(&state, &headers);
+    Ok(Json(
+        offers::decide(&state, &scope, offer, true, &base).await?,
+    ))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
@@ -138,9 +143,13 @@ async fn decline_offer(
     State(state): State<AppState>,
     scope: Scope,
     Path(raw): Path<String>,
+    headers: HeaderMap,
 ) -> AppResult<Json<OfferView>> {
     let offer: Uuid = id(&raw)?;
-    Ok(Json(offers::decide(&state, &scope, offer, false).await?))
+    let base = app::ssr::service::mail::public_base(&state, &headers);
+    Ok(Json(
+        offers::decide(&state, &scope, offer, false, &base).await?,
+    ))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
@@ -168,6 +177,20 @@ async fn connect_stripe(
 async fn disconnect_stripe(State(state): State<AppState>, scope: Scope) -> AppResult<StatusCode> {
     payments::disconnect(&state, &scope).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A one-time link into Stripe's customer portal for the client (its admins, MSP staff).
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn billing_portal(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<serde_json::Value>> {
+    let client: ClientId = id(&raw)?;
+    let base = app::ssr::service::mail::public_base(&state, &headers);
+    let url = payments::portal(&state, &scope, client, &base).await?;
+    Ok(Json(serde_json::json!({ "url": url })))
 }
 
 /// Stripe's deliveries: no session, the signature over the raw body is the authentication.

@@ -156,7 +156,7 @@ pub fn spec() -> Value {
             },
             "/offers/{id}/accept": {
                 "parameters": id.clone(),
-                "post": op("Accept a sent offer (an admin of the client): a subscription billed by hand is recorded and the systems go onto the tier", None, ("200", "the offer, state accepted, with subscription_id"), &["401", "403", "404", "409"])
+                "post": op("Accept a sent offer (an admin of the client): a subscription billed by hand is recorded and the systems go onto the tier", None, ("200", "the offer, state accepted, with subscription_id and checkout_url (Stripe Checkout, where the admin pays, when the MSP bills through Stripe; null when billed by hand)"), &["401", "403", "404", "409", "502"])
             },
             "/offers/{id}/decline": {
                 "parameters": id.clone(),
@@ -168,6 +168,10 @@ pub fn spec() -> Value {
             "/billing/invoice-lines/{file}": {
                 "parameters": [{ "name": "file", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}\\.csv$" }, "description": "the month, as YYYY-MM.csv" }],
                 "get": op("The month's invoice lines as a CSV file for a PSA (as /billing/invoice-lines?month=; owners and admins)", None, ("200", "text/csv"), &["400", "401", "403", "404", "422"])
+            },
+            "/clients/{id}/billing-portal": {
+                "parameters": id.clone(),
+                "post": op("A one-time link into Stripe's customer portal for the client's Stripe customer: payment details and invoices (the client's admins, MSP staff)", None, ("200", "{url}"), &["401", "403", "404", "409", "502"])
             },
             "/billing/stripe": {
                 "get": op("Whether billing runs through the MSP's own Stripe account: the key's kind and last four, the webhook URL to paste into Stripe and the events to select (owners and admins)", None, ("200", "{connected, key_hint, live, webhook_secret_set, webhook_url, events}"), &["401", "403"]),

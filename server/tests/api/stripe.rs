@@ -2,7 +2,7 @@
 //! rest), and Stripe's webhook: the signature exactly as Stripe specifies it, each event applied
 //! once, an older event never undoing a newer one, a failed payment told to the MSP.
 use crate::billing::erp_short_of_its_rpo;
-use crate::helpers::TestApp;
+use crate::helpers::{spawn_app_with, Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -276,31 +276,9 @@ async fn stripe_events_move_the_subscription_once_and_in_order(app: TestApp) {
     let admin = app
         .client_user(&owner, &client, "boss@bakery.example", "client_admin")
         .await;
-    let r = app
-        .post(
-            &format!("/api/v1/clients/{client}/offers"),
-            Some(&owner),
-            json!({ "tier_id": tier, "system_ids": [erp] }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = offered_and_accepted(&app, &owner, &admin, &client, &tier, &[&erp]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let offer = r.body["id"].as_str().unwrap().to_string();
-    let r = app
-        .post(
-            &format!("/api/v1/offers/{offer}/send"),
-            Some(&owner),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let r = app
-        .post(
-            &format!("/api/v1/offers/{offer}/accept"),
-            Some(&admin),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     connect(&app, &owner).await;
     let subscription = || async {
         let r = app
@@ -430,4 +408,267 @@ async fn stripe_events_move_the_subscription_once_and_in_order(app: TestApp) {
     assert_eq!(subscription().await["status"], "canceled");
     let trail = app.get("/api/v1/audit", &owner).await.text;
     assert!(trail.contains("billing.stripe.event"), "{trail}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems_sqlite() {
+    accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems_postgres() {
+    accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(Backend::Postgres).await
+}
+
+/// A system of the client's with a daily backup and a 60-minute RPO, named `name`.
+async fn short_system(app: &TestApp, owner: &str, client: &str, name: &str) -> String {
+    let daily = json!({ "method": "agent_to_disk", "interval_minutes": 1440, "job_minutes": 60,
+                         "offsite_interval_minutes": 1440, "retention_days": 30, "data_gb": 200, "restore_mb_per_s": null });
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/systems"),
+            Some(owner),
+            json!({ "name": name, "rpo_minutes": 60, "rto_minutes": 240, "criticality": "high", "policy": daily }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+/// Sends an offer of `tier` for `systems` and has the client admin accept it; the answer.
+async fn offered_and_accepted(
+    app: &TestApp,
+    owner: &str,
+    admin: &str,
+    client: &str,
+    tier: &str,
+    systems: &[&str],
+) -> crate::helpers::Resp {
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/offers"),
+            Some(owner),
+            json!({ "tier_id": tier, "system_ids": systems }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let offer = r.body["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/offers/{offer}/send"),
+            Some(owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    app.post(
+        &format!("/api/v1/offers/{offer}/accept"),
+        Some(admin),
+        json!({}),
+    )
+    .await
+}
+
+/// With Stripe connected, the client admin's acceptance opens a Stripe Checkout for the tier's
+/// monthly price and the offered systems; paying it (the fake plays the customer, its events
+/// signed as Stripe signs them) makes the subscription active. A second offer of the same tier
+/// joins that subscription (quantity 2, no second checkout); removing a system brings it back to
+/// 1. The portal link opens Stripe's customer portal. When Stripe refuses, nothing is accepted.
+async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(backend: Backend) {
+    let (stripe_base, fake) = server::stripe_fake::spawn().await.unwrap();
+    let Some(app) = spawn_app_with(backend, |s| s.stripe_api_base = stripe_base.clone()).await
+    else {
+        return;
+    };
+    let (owner, client, erp, tier) =
+        erp_short_of_its_rpo(&app, "Acme IT", "ann@acme.example").await;
+    let msp = msp_id(&app, &owner).await;
+    let admin = app
+        .client_user(&owner, &client, "boss@bakery.example", "client_admin")
+        .await;
+    connect(&app, &owner).await;
+
+    // Stripe refuses the key: the acceptance fails with a reason, and the offer stays open.
+    fake.lock().unwrap().refused_keys.push(KEY.to_string());
+    let r = offered_and_accepted(&app, &owner, &admin, &client, &tier, &[&erp]).await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY, "{}", r.text);
+    assert!(r.text.contains("Stripe"), "{}", r.text);
+    let offers = app
+        .get(&format!("/api/v1/clients/{client}/offers"), &owner)
+        .await;
+    let first = offers.body[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(offers.body[0]["state"], "sent", "{}", offers.text);
+    let subs = app
+        .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
+        .await;
+    assert_eq!(
+        subs.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        subs.text
+    );
+    fake.lock().unwrap().refused_keys.clear();
+
+    let r = app
+        .post(
+            &format!("/api/v1/offers/{first}/accept"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["state"], "accepted");
+    let checkout_url = r.body["checkout_url"]
+        .as_str()
+        .expect("a checkout url")
+        .to_string();
+    let session_id = checkout_url.rsplit('/').next().unwrap().to_string();
+    assert!(session_id.starts_with("cs_test_"), "{checkout_url}");
+    // What Stripe was asked: a monthly price of the tier's amount, then a subscription-mode
+    // session for one system, tied to the offer.
+    {
+        let f = fake.lock().unwrap();
+        let price = f
+            .requests
+            .iter()
+            .find(|(_, p, _)| p == "/v1/prices")
+            .expect("a price was made");
+        let field = |form: &Vec<(String, String)>, k: &str| {
+            form.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(
+            field(&price.2, "recurring[interval]").as_deref(),
+            Some("month")
+        );
+        assert_eq!(field(&price.2, "currency").as_deref(), Some("eur"));
+        let session = f.session(&session_id).expect("the session exists");
+        assert_eq!(session["mode"], "subscription");
+        assert_eq!(session["client_reference_id"], first.as_str());
+        assert_eq!(session["metadata"]["lifeline_offer_id"], first.as_str());
+        assert_eq!(session["lines"][0]["quantity"], 1);
+        assert_eq!(session["customer_email"], "boss@bakery.example");
+        let (_, _, form) = f
+            .requests
+            .iter()
+            .find(|(_, p, _)| p == "/v1/checkout/sessions")
+            .unwrap();
+        assert_eq!(
+            field(form, "subscription_data[metadata][lifeline_offer_id]").as_deref(),
+            Some(first.as_str())
+        );
+    }
+    let subs = app
+        .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
+        .await;
+    assert_eq!(subs.body["items"][0]["billing"], "stripe");
+    assert_eq!(subs.body["items"][0]["status"], "incomplete");
+
+    // The admin pays; Stripe's events arrive (signed as Stripe signs them).
+    let events = fake
+        .lock()
+        .unwrap()
+        .complete_checkout(&session_id, "boss@bakery.example")
+        .expect("the session was open");
+    for e in &events {
+        assert_eq!(outcome(&app, &msp, e).await, "applied", "{e}");
+    }
+    let sub = app
+        .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
+        .await
+        .body["items"][0]
+        .clone();
+    assert_eq!(sub["status"], "active", "{sub}");
+    assert_eq!(sub["quantity"], 1);
+    let item = events[0]["data"]["object"]["items"]["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Paid: the offer no longer sends anyone to Checkout.
+    let r = app.get(&format!("/api/v1/offers/{first}"), &admin).await;
+    assert!(r.body["checkout_url"].is_null(), "{}", r.text);
+
+    // A second system onto the same tier: it joins the subscription, Stripe bills for two.
+    let mail = short_system(&app, &owner, &client, "Mail").await;
+    let r = offered_and_accepted(&app, &owner, &admin, &client, &tier, &[&mail]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(
+        r.body["checkout_url"].is_null(),
+        "no second checkout: {}",
+        r.text
+    );
+    let quantity = |want: u64| {
+        let fake = fake.clone();
+        let item = item.clone();
+        async move {
+            for _ in 0..100 {
+                if fake.lock().unwrap().item_quantity(&item) == Some(want) {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!("Stripe's item {item} never came to quantity {want}");
+        }
+    };
+    quantity(2).await;
+    let subs = app
+        .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
+        .await;
+    assert!(
+        subs.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["billing"] == "stripe" && s["status"] == "active"),
+        "{}",
+        subs.text
+    );
+
+    // The mail server goes: one system fewer.
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/systems/{mail}"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    quantity(1).await;
+
+    // The customer portal, for the client's admin (not for a member, not for another tenant).
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/billing-portal"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(
+        r.body["url"].as_str().unwrap().contains("/p/session/bps_"),
+        "{}",
+        r.text
+    );
+    let member = app
+        .client_user(&owner, &client, "baker@bakery.example", "client_member")
+        .await;
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/billing-portal"),
+            Some(&member),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let (other, _) = app.signup("Other IT", "bob@other.example").await;
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/billing-portal"),
+            Some(&other),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 }

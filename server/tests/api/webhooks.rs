@@ -198,6 +198,17 @@ async fn webhook_secrets_are_sealed_and_rotate(app: TestApp) {
     assert!(stored.starts_with("enc:v1:"), "{stored}");
     assert!(!stored.contains(secret));
     let msp = row().await.msp_id;
+    // The Stripe keys are sealed with the same key, and rotate with it.
+    let stripe_key = "sk_test_51RotateMe00000000000000";
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/billing/stripe",
+            Some(&owner),
+            Some(json!({ "secret_key": stripe_key, "webhook_secret": "whsec_rotateMe0000000000" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 
     // Rotation: the new key is current, the old one (here the one the tests derive) is kept
     // for reading until everything is sealed again.
@@ -212,7 +223,7 @@ async fn webhook_secrets_are_sealed_and_rotate(app: TestApp) {
     let n = app::ssr::service::monitor::alerts::reseal_secrets(&state)
         .await
         .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(n, 3, "the webhook secret and both Stripe keys");
     assert_eq!(
         app::ssr::service::monitor::alerts::reseal_secrets(&state)
             .await
@@ -235,6 +246,15 @@ async fn webhook_secrets_are_sealed_and_rotate(app: TestApp) {
             .unwrap(),
         secret,
         "the new key alone opens it"
+    );
+    let scope = app::ssr::scope::Scope::machine_msp(msp);
+    assert_eq!(
+        app::ssr::service::payments::secret_key(&state, &scope)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(stripe_key),
+        "and the Stripe key"
     );
     // A secret stored in plain text before this release is sealed by the same pass.
     let mut legacy: alert_settings::ActiveModel = row().await.into();

@@ -4,8 +4,11 @@
 //! systems on the tier: their backup policy becomes the tier's, so what they achieve and their gaps
 //! follow. Every step is audited; an open offer expires by the clock (`domain::offer`).
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 use crate::domain::offer::{in_force, next, OfferState, Step};
@@ -19,6 +22,7 @@ use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::audit;
 use crate::ssr::scope::Scope;
 use crate::ssr::service::catalog;
+use crate::ssr::service::payments::{self, Billing};
 use crate::ssr::service::Fields;
 use crate::ssr::state::AppState;
 
@@ -49,7 +53,7 @@ fn state_of(o: &offer::Model, now: DateTime<Utc>) -> OfferState {
 fn view(
     o: &offer::Model,
     client_name: &str,
-    subscription_id: Option<Uuid>,
+    sub: Option<&subscription::Model>,
     lang: Lang,
 ) -> OfferView {
     let reasons: Vec<Reason> = serde_json::from_str(&o.reasons).unwrap_or_default();
@@ -83,7 +87,14 @@ fn view(
         sent_at: o.sent_at,
         viewed_at: o.viewed_at,
         decided_at: o.decided_at,
-        subscription_id,
+        subscription_id: sub.map(|s| s.id),
+        billing: sub.map(|s| s.billing.clone()),
+        subscription_status: sub.map(|s| s.status.clone()),
+        // Shown until Stripe says the subscription is paid for.
+        checkout_url: o
+            .checkout_url
+            .clone()
+            .filter(|_| sub.is_some_and(|s| s.status == "incomplete")),
     }
 }
 
@@ -114,8 +125,13 @@ async fn subscription_of(
 
 async fn shown(state: &AppState, scope: &Scope, o: &offer::Model) -> AppResult<OfferView> {
     let client = client_name(&state.db, scope, o).await?;
-    let sub = subscription_of(&state.db, scope, o.id).await?.map(|s| s.id);
-    Ok(view(o, &client, sub, crate::ssr::error::request_lang()))
+    let sub = subscription_of(&state.db, scope, o.id).await?;
+    Ok(view(
+        o,
+        &client,
+        sub.as_ref(),
+        crate::ssr::error::request_lang(),
+    ))
 }
 
 /// The offer if the scope may see it: MSP staff see every offer of their MSP, client users only
@@ -295,7 +311,7 @@ pub async fn list(
         } else {
             mark_viewed(state, scope, o).await?
         };
-        let sub = subs.iter().find(|s| s.offer_id == o.id).map(|s| s.id);
+        let sub = subs.iter().find(|s| s.offer_id == o.id);
         out.push(view(&o, &client.name, sub, lang));
     }
     Ok(out)
@@ -487,13 +503,16 @@ fn mail(lang: Lang, o: &OfferView, base: &str) -> (String, String) {
     }
 }
 
-/// A client admin of the offer's client accepts or declines it. Accepted: a subscription billed
-/// by hand is recorded and the systems go onto the tier with its backup policy.
+/// A client admin of the offer's client accepts or declines it. Accepted: the systems go onto
+/// the tier with its backup policy, and a subscription is recorded: billed by hand, or, with the
+/// MSP's Stripe account connected, waiting for the Stripe Checkout the answer links to (or
+/// joining the client's Stripe subscription for the tier, whose quantity grows).
 pub async fn decide(
     state: &AppState,
     scope: &Scope,
     id: Uuid,
     accept: bool,
+    base: &str,
 ) -> AppResult<OfferView> {
     let o = find(state, scope, id).await?;
     if scope.role() != Role::ClientAdmin {
@@ -506,6 +525,16 @@ pub async fn decide(
     let stored = OfferState::parse(&o.state).unwrap_or(OfferState::Draft);
     let step = if accept { Step::Accept } else { Step::Decline };
     let to = next(stored, step, o.valid_until, now).map_err(|e| AppError::Conflict(e.into()))?;
+    // Stripe first, so that its failure leaves the offer as it was.
+    let billing = if accept {
+        let payer = crate::ssr::entity::user::Entity::find_by_id(scope.user_id())
+            .one(&state.db)
+            .await?
+            .map(|u| u.email);
+        payments::billing_for(state, &o, payer.as_deref(), base).await?
+    } else {
+        Billing::Manual
+    };
     let txn = state.begin_write().await?;
     let open = [OfferState::Sent, OfferState::Viewed];
     let moved = transition(&txn, scope, o.id, &open, to, offer::Column::DecidedAt, now).await?;
@@ -513,7 +542,7 @@ pub async fn decide(
         return Err(AppError::Conflict(crate::domain::offer::DECIDED.into()));
     }
     if accept {
-        put_on_tier(&txn, scope, &o, now).await?;
+        put_on_tier(&txn, scope, &o, &billing, now).await?;
     }
     audit::record(
         &txn,
@@ -540,6 +569,10 @@ pub async fn decide(
         {
             tracing::error!(error = %e, offer = %o.id, "states not judged afresh after acceptance");
         }
+        // Subscriptions the systems left shrink, one they joined grows: Stripe follows, in the
+        // background (a slow Stripe does not hold up the answer).
+        let (state, msp, client) = (state.clone(), o.msp_id, o.client_id);
+        tokio::spawn(async move { payments::sync_quantities(&state, msp, client).await });
     }
     let o = find(state, scope, id).await?;
     shown(state, scope, &o).await
@@ -549,6 +582,7 @@ async fn put_on_tier(
     txn: &impl ConnectionTrait,
     scope: &Scope,
     o: &offer::Model,
+    billing: &Billing,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let offered: crate::domain::sla::Policy = serde_json::from_str(&o.tier_policy)
@@ -583,9 +617,8 @@ async fn put_on_tier(
             .await?;
     }
     let moved: Vec<Uuid> = systems.iter().map(|s| s.id).collect();
-    let new_id = Uuid::new_v4();
-    subscription::ActiveModel {
-        id: Set(new_id),
+    let mut row = subscription::ActiveModel {
+        id: Set(Uuid::new_v4()),
         msp_id: Set(o.msp_id),
         client_id: Set(o.client_id),
         tier_id: Set(o.tier_id),
@@ -604,10 +637,33 @@ async fn put_on_tier(
         stripe_changed_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+    };
+    match billing {
+        Billing::Manual => {}
+        Billing::Checkout(c) => {
+            row.billing = Set("stripe".into());
+            row.status = Set("incomplete".into());
+            let mut offer_row: offer::ActiveModel = o.clone().into();
+            offer_row.checkout_session_id = Set(Some(c.id.clone()));
+            offer_row.checkout_url = Set(Some(c.url.clone()));
+            scope
+                .update::<offer::Entity>()
+                .set(offer_row)
+                .filter(offer::Column::Id.eq(o.id))
+                .exec(txn)
+                .await?;
+        }
+        Billing::Joined(paying) => {
+            row.billing = Set("stripe".into());
+            row.status = Set(paying.status.clone());
+            row.stripe_customer_id = Set(paying.stripe_customer_id.clone());
+            row.stripe_subscription_id = Set(paying.stripe_subscription_id.clone());
+            row.stripe_item_id = Set(paying.stripe_item_id.clone());
+            row.stripe_changed_at = Set(paying.stripe_changed_at);
+        }
     }
-    .insert(txn)
-    .await?;
-    release(txn, scope, o.client_id, new_id, &moved, now).await
+    row.insert(txn).await?;
+    reconcile(txn, scope, o.client_id, now).await
 }
 
 /// What the named systems of an offer cost per month, as offered (per system and per TB).
@@ -620,42 +676,53 @@ fn amount(o: &offer::Model, systems: &[Uuid]) -> i64 {
         .fold(0i64, i64::saturating_add)
 }
 
-/// Systems that moved onto a new subscription leave the client's older ones: those bill for
-/// what they still cover, and one that covers nothing any more ends now.
-async fn release(
+/// Each open subscription of the client bills for the systems of its offer that still exist,
+/// are still on its tier, and are not covered by a newer subscription (systems moved onto a new
+/// one leave the older ones); one left covering nothing ends now.
+async fn reconcile(
     txn: &impl ConnectionTrait,
     scope: &Scope,
     client_id: Uuid,
-    new_id: Uuid,
-    moved: &[Uuid],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let older = scope
+    let open = scope
         .select::<subscription::Entity>()
         .filter(subscription::Column::ClientId.eq(client_id))
-        .filter(subscription::Column::Id.ne(new_id))
         .filter(subscription::Column::EndedAt.is_null())
+        .order_by_desc(subscription::Column::StartedAt)
+        .order_by_desc(subscription::Column::CreatedAt)
         .all(txn)
         .await?;
-    if older.is_empty() {
+    if open.is_empty() {
         return Ok(());
     }
-    let offers = offers_of(txn, scope, &older).await?;
-    for sub in older {
+    let offers = offers_of(txn, scope, &open).await?;
+    let tiers: HashMap<Uuid, Option<Uuid>> = scope
+        .select::<system::Entity>()
+        .filter(system::Column::ClientId.eq(client_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.tier_id))
+        .collect();
+    let mut claimed: HashSet<Uuid> = HashSet::new();
+    for sub in open {
         let Some(o) = offers.iter().find(|o| o.id == sub.offer_id) else {
             continue;
         };
         let covered: Vec<Uuid> = serde_json::from_str::<Vec<Uuid>>(&o.systems)
             .unwrap_or_default()
             .into_iter()
-            .filter(|id| !moved.contains(id))
+            .filter(|id| tiers.get(id) == Some(&Some(sub.tier_id)) && !claimed.contains(id))
             .collect();
-        if covered.len() as i32 == sub.quantity {
+        claimed.extend(covered.iter().copied());
+        let monthly = amount(o, &covered);
+        if covered.len() as i32 == sub.quantity && monthly == sub.monthly_cents {
             continue;
         }
         let mut row: subscription::ActiveModel = sub.clone().into();
         row.quantity = Set(covered.len() as i32);
-        row.monthly_cents = Set(amount(o, &covered));
+        row.monthly_cents = Set(monthly);
         if covered.is_empty() {
             row.status = Set("canceled".into());
             row.ended_at = Set(Some(now));
@@ -668,6 +735,16 @@ async fn release(
             .exec(txn)
             .await?;
     }
+    Ok(())
+}
+
+/// The client's systems changed (one removed): its subscriptions bill for what they still
+/// cover, and Stripe follows.
+pub async fn systems_changed(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<()> {
+    let txn = state.begin_write().await?;
+    reconcile(&txn, scope, client_id, Utc::now()).await?;
+    txn.commit().await?;
+    payments::sync_quantities(state, scope.msp_id(), client_id).await;
     Ok(())
 }
 

@@ -7,8 +7,8 @@
 //! it (`subscription.stripe_changed_at` holds that event's `created`).
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, QueryFilter, Set,
-    Statement, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, QueryFilter, QueryOrder,
+    Set, Value,
 };
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -75,17 +75,15 @@ fn check_webhook_secret(secret: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The last four characters of a key: all of it a person is shown again.
+pub fn last_four(key: &str) -> String {
+    let from = key.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+    key[from..].to_string()
+}
+
 fn hint(key: &str) -> String {
     let kind: String = key.chars().take(8).collect();
-    let last: String = key
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("{kind}…{last}")
+    format!("{kind}…{}", last_four(key))
 }
 
 fn require_owner(scope: &Scope) -> AppResult<()> {
@@ -295,7 +293,7 @@ pub async fn webhook(
     }
     let object = Json::Object(object.clone());
     let txn = state.begin_write().await?;
-    if !first_delivery(&txn, msp_id, id, kind, now).await? {
+    if !first_delivery(&txn, &scope, id, kind, now).await? {
         txn.rollback().await?;
         return Ok(Applied::Duplicate);
     }
@@ -309,7 +307,7 @@ pub async fn webhook(
 /// delivered twice at once: the second waits for the first's commit and then finds it).
 async fn first_delivery(
     txn: &DatabaseTransaction,
-    msp_id: Uuid,
+    scope: &Scope,
     id: &str,
     kind: &str,
     now: DateTime<Utc>,
@@ -317,7 +315,7 @@ async fn first_delivery(
     let backend = txn.get_database_backend();
     // The tenant is the MSP the signature was checked for: a column of the row itself.
     let done = txn
-        .execute_raw(Statement::from_sql_and_values(
+        .execute_raw(scope.raw(
             backend,
             format!(
                 "INSERT INTO stripe_event (msp_id, event_id, kind, received_at) VALUES ({}, {}, {}, {}) \
@@ -328,7 +326,7 @@ async fn first_delivery(
                 p(backend, 4)
             ),
             [
-                Value::from(msp_id),
+                Value::from(scope.msp_id()),
                 Value::from(id),
                 Value::from(kind),
                 Value::from(now),
@@ -405,83 +403,98 @@ async fn apply(
             let Some(stripe_id) = text(object, &["id"]) else {
                 return Ok(Applied::Unmatched);
             };
-            let found = match by_stripe_id(txn, scope, stripe_id).await? {
-                Some(s) => Some(s),
-                None => match text(object, &["metadata", "lifeline_offer_id"])
-                    .and_then(|s| Uuid::parse_str(s).ok())
-                {
-                    Some(offer) => by_offer(txn, scope, offer).await?,
-                    None => None,
-                },
-            };
-            let Some(sub) = found else {
+            let mut rows = by_stripe_id(txn, scope, stripe_id).await?;
+            if rows.is_empty() {
+                // Its checkout's completion may not have arrived yet: the offer is in the
+                // subscription's metadata.
+                let offer = text(object, &["metadata", "lifeline_offer_id"])
+                    .and_then(|s| Uuid::parse_str(s).ok());
+                if let Some(offer) = offer {
+                    rows.extend(by_offer(txn, scope, offer).await?);
+                }
+            }
+            if rows.is_empty() {
                 return Ok(Applied::Unmatched);
-            };
-            if sub.stripe_changed_at.is_some_and(|t| created < t) {
-                return Ok(Applied::Stale);
             }
             let status = if kind.ends_with(".deleted") {
                 "canceled"
             } else {
-                text(object, &["status"]).unwrap_or(sub.status.as_str())
+                known_status(text(object, &["status"]).unwrap_or("incomplete"))
             };
-            let status = known_status(status);
-            let mut row: subscription::ActiveModel = sub.clone().into();
-            row.billing = Set("stripe".into());
-            row.stripe_subscription_id = Set(Some(stripe_id.to_string()));
-            if let Some(c) = reference(object, "customer") {
-                row.stripe_customer_id = Set(Some(c.to_string()));
-            }
-            if let Some(item) = object["items"]["data"]
+            let item = object["items"]["data"]
                 .get(0)
                 .and_then(|i| i["id"].as_str())
-            {
-                row.stripe_item_id = Set(Some(item.to_string()));
-            }
-            row.status = Set(status.to_string());
-            if status == "canceled" {
-                let ended = object["ended_at"]
+                .map(str::to_string);
+            let ended = (status == "canceled").then(|| {
+                object["ended_at"]
                     .as_i64()
                     .and_then(|t| Utc.timestamp_opt(t, 0).single())
-                    .unwrap_or(now);
-                row.ended_at = Set(Some(ended));
+                    .unwrap_or(now)
+            });
+            let mut applied = Applied::Stale;
+            for sub in rows {
+                if sub.stripe_changed_at.is_some_and(|t| created < t) {
+                    continue;
+                }
+                let mut row: subscription::ActiveModel = sub.into();
+                row.billing = Set("stripe".into());
+                row.stripe_subscription_id = Set(Some(stripe_id.to_string()));
+                if let Some(c) = reference(object, "customer") {
+                    row.stripe_customer_id = Set(Some(c.to_string()));
+                }
+                if item.is_some() {
+                    row.stripe_item_id = Set(item.clone());
+                }
+                row.status = Set(status.to_string());
+                if ended.is_some() {
+                    row.ended_at = Set(ended);
+                }
+                row.stripe_changed_at = Set(Some(created));
+                row.updated_at = Set(now);
+                let row = row.update(txn).await?;
+                note(txn, &row, kind, status).await?;
+                applied = Applied::Done;
             }
-            row.stripe_changed_at = Set(Some(created));
-            row.updated_at = Set(now);
-            let row = row.update(txn).await?;
-            note(txn, &row, kind, status).await?;
-            Ok(Applied::Done)
+            Ok(applied)
         }
         "invoice.paid" | "invoice.payment_failed" => {
             // Older API versions name the subscription on the invoice, newer ones under `parent`.
             let stripe_id = reference(object, "subscription")
                 .or_else(|| text(object, &["parent", "subscription_details", "subscription"]));
-            let found = match stripe_id {
+            let rows = match stripe_id {
                 Some(s) => by_stripe_id(txn, scope, s).await?,
-                None => None,
+                None => Vec::new(),
             };
-            let Some(sub) = found else {
+            if rows.is_empty() {
                 return Ok(Applied::Unmatched);
-            };
-            if sub.stripe_changed_at.is_some_and(|t| created < t) {
-                return Ok(Applied::Stale);
             }
             let failed = kind == "invoice.payment_failed";
-            let status = match (failed, sub.status.as_str()) {
-                (_, "canceled") => "canceled",
-                (true, _) => "past_due",
-                (false, _) => "active",
-            };
-            let mut row: subscription::ActiveModel = sub.clone().into();
-            row.status = Set(status.to_string());
-            row.stripe_changed_at = Set(Some(created));
-            row.updated_at = Set(now);
-            let row = row.update(txn).await?;
-            note(txn, &row, kind, status).await?;
-            if failed && sub.status != "past_due" {
-                tell_msp_payment_failed(txn, scope, &row, object).await?;
+            let mut applied = Applied::Stale;
+            let mut told = false;
+            for sub in rows {
+                if sub.stripe_changed_at.is_some_and(|t| created < t) {
+                    continue;
+                }
+                let status = match (failed, sub.status.as_str()) {
+                    (_, "canceled") => "canceled",
+                    (true, _) => "past_due",
+                    (false, _) => "active",
+                };
+                let was_past_due = sub.status == "past_due";
+                let mut row: subscription::ActiveModel = sub.into();
+                row.status = Set(status.to_string());
+                row.stripe_changed_at = Set(Some(created));
+                row.updated_at = Set(now);
+                let row = row.update(txn).await?;
+                note(txn, &row, kind, status).await?;
+                // One invoice, one message, however many offers the subscription grew from.
+                if failed && status == "past_due" && !was_past_due && !told {
+                    tell_msp_payment_failed(txn, scope, &row, object).await?;
+                    told = true;
+                }
+                applied = Applied::Done;
             }
-            Ok(Applied::Done)
+            Ok(applied)
         }
         _ => Ok(Applied::Done),
     }
@@ -513,11 +526,11 @@ async fn by_stripe_id(
     txn: &DatabaseTransaction,
     scope: &Scope,
     stripe_id: &str,
-) -> AppResult<Option<subscription::Model>> {
+) -> AppResult<Vec<subscription::Model>> {
     Ok(scope
         .select::<subscription::Entity>()
         .filter(subscription::Column::StripeSubscriptionId.eq(stripe_id))
-        .one(txn)
+        .all(txn)
         .await?)
 }
 
@@ -599,4 +612,225 @@ async fn tell_msp_payment_failed(
         delivery::queue_email(txn, sub.msp_id, sub.client_id, address, &subject, &body).await?;
     }
     Ok(())
+}
+
+/// How an offer being accepted will be paid for.
+pub enum Billing {
+    /// No Stripe account connected: the MSP invoices (invoice-lines export).
+    Manual,
+    /// The client admin pays through this Checkout Session; the subscription waits for it.
+    Checkout(crate::ssr::stripe_api::Checkout),
+    /// The client already pays for this tier through Stripe: the systems join that
+    /// subscription, whose quantity grows.
+    Joined(Box<subscription::Model>),
+}
+
+/// Decides, before anything is written, how an accepted offer is billed; makes the Stripe
+/// price and Checkout Session when it needs them. A Stripe failure stops the acceptance with
+/// nothing changed (`AppError::Upstream`).
+pub async fn billing_for(
+    state: &AppState,
+    o: &crate::ssr::entity::offer::Model,
+    payer_email: Option<&str>,
+    base: &str,
+) -> AppResult<Billing> {
+    use crate::ssr::entity::service_tier;
+    let msp = Scope::machine_msp(o.msp_id);
+    let Some(key) = secret_key(state, &msp).await? else {
+        return Ok(Billing::Manual);
+    };
+    let paying = msp
+        .select::<subscription::Entity>()
+        .filter(subscription::Column::ClientId.eq(o.client_id))
+        .filter(subscription::Column::TierId.eq(o.tier_id))
+        .filter(subscription::Column::Billing.eq("stripe"))
+        .filter(subscription::Column::EndedAt.is_null())
+        .filter(subscription::Column::Status.is_in(["active", "past_due", "trialing"]))
+        .filter(subscription::Column::StripeItemId.is_not_null())
+        .filter(subscription::Column::UnitPriceCents.eq(o.unit_price_cents))
+        .one(&state.db)
+        .await?;
+    if let Some(sub) = paying {
+        return Ok(Billing::Joined(Box::new(sub)));
+    }
+    let stripe = crate::ssr::stripe_api::Stripe::new(&state.settings.stripe_api_base, &key)?;
+    // Prices are fixed in Stripe: one per amount and currency a tier was offered at.
+    let wanted = format!("{} {}", o.unit_price_cents, o.currency);
+    let tier = msp
+        .select::<service_tier::Entity>()
+        .filter(service_tier::Column::Id.eq(o.tier_id))
+        .one(&state.db)
+        .await?;
+    let price = match &tier {
+        Some(t)
+            if t.stripe_price_for.as_deref() == Some(wanted.as_str())
+                && t.stripe_price_id.is_some() =>
+        {
+            t.stripe_price_id.clone().unwrap_or_default()
+        }
+        _ => {
+            let product = match tier.as_ref().and_then(|t| t.stripe_product_id.clone()) {
+                Some(p) => p,
+                None => stripe.product(&o.tier_name, o.tier_id).await?,
+            };
+            let price = stripe
+                .monthly_price(&product, o.unit_price_cents, &o.currency)
+                .await?;
+            if let Some(t) = tier {
+                let mut row: service_tier::ActiveModel = t.into();
+                row.stripe_product_id = Set(Some(product));
+                row.stripe_price_id = Set(Some(price.clone()));
+                row.stripe_price_for = Set(Some(wanted));
+                msp.update::<service_tier::Entity>()
+                    .set(row)
+                    .filter(service_tier::Column::Id.eq(o.tier_id))
+                    .exec(&state.db)
+                    .await?;
+            }
+            price
+        }
+    };
+    let home = format!("{}/home", base.trim_end_matches('/'));
+    let checkout = stripe
+        .checkout(crate::ssr::stripe_api::CheckoutFor {
+            offer_id: o.id,
+            price_id: &price,
+            quantity: o.quantity.max(1) as u64,
+            customer_email: payer_email,
+            success_url: format!("{home}?checkout=done"),
+            cancel_url: home,
+        })
+        .await?;
+    Ok(Billing::Checkout(checkout))
+}
+
+/// Brings the quantity of each of the client's Stripe subscription items to the systems its
+/// subscriptions cover now (after an acceptance or a system's removal). Stripe's failure is
+/// logged and left for the next change to put right; Lifeline's own records stand.
+pub async fn sync_quantities(state: &AppState, msp_id: Uuid, client_id: Uuid) {
+    if let Err(e) = try_sync_quantities(state, msp_id, client_id).await {
+        tracing::error!(error = %e, msp = %msp_id, client = %client_id, "Stripe quantities not brought up to date");
+    }
+}
+
+async fn try_sync_quantities(state: &AppState, msp_id: Uuid, client_id: Uuid) -> AppResult<()> {
+    let msp = Scope::machine_msp(msp_id);
+    let Some(key) = secret_key(state, &msp).await? else {
+        return Ok(());
+    };
+    let rows = msp
+        .select::<subscription::Entity>()
+        .filter(subscription::Column::ClientId.eq(client_id))
+        .filter(subscription::Column::StripeItemId.is_not_null())
+        .all(&state.db)
+        .await?;
+    let mut items: Vec<(String, u64)> = Vec::new();
+    for r in &rows {
+        let Some(item) = r.stripe_item_id.clone() else {
+            continue;
+        };
+        let n = if r.ended_at.is_none() {
+            r.quantity.max(0) as u64
+        } else {
+            0
+        };
+        match items.iter_mut().find(|(i, _)| *i == item) {
+            Some((_, q)) => *q += n,
+            None => items.push((item, n)),
+        }
+    }
+    if items.is_empty() {
+        return Ok(());
+    }
+    let stripe = crate::ssr::stripe_api::Stripe::new(&state.settings.stripe_api_base, &key)?;
+    for (item, quantity) in items {
+        stripe.set_quantity(&item, quantity).await?;
+    }
+    Ok(())
+}
+
+/// A link into Stripe's customer portal for the client's Stripe customer (payment details,
+/// invoices), for its admins and the MSP's staff; `Conflict` when the client pays by hand.
+pub async fn portal(
+    state: &AppState,
+    scope: &Scope,
+    client_id: crate::ids::ClientId,
+    base: &str,
+) -> AppResult<String> {
+    let client = crate::ssr::repo::clients::get(&state.db, scope, client_id).await?;
+    if !(scope.is_msp_staff() || scope.role() == Role::ClientAdmin) {
+        return Err(AppError::Forbidden(
+            "only the client's admins manage its payment details".into(),
+        ));
+    }
+    let customer = scope
+        .select::<subscription::Entity>()
+        .filter(subscription::Column::ClientId.eq(client.id))
+        .filter(subscription::Column::StripeCustomerId.is_not_null())
+        .order_by_desc(subscription::Column::StartedAt)
+        .one(&state.db)
+        .await?
+        .and_then(|s| s.stripe_customer_id);
+    let msp = Scope::machine_msp(scope.msp_id());
+    let (Some(customer), Some(key)) = (customer, secret_key(state, &msp).await?) else {
+        return Err(AppError::Conflict(NO_STRIPE_CUSTOMER.into()));
+    };
+    let stripe = crate::ssr::stripe_api::Stripe::new(&state.settings.stripe_api_base, &key)?;
+    let back = if scope.is_msp_staff() {
+        format!("{}/clients/{}", base.trim_end_matches('/'), client.id)
+    } else {
+        format!("{}/home", base.trim_end_matches('/'))
+    };
+    stripe.portal(&customer, &back).await
+}
+
+pub const NO_STRIPE_CUSTOMER: &str =
+    "this client pays by hand: there is no Stripe customer to manage";
+
+/// Seals each MSP's Stripe keys afresh with the current secrets key where an older one sealed
+/// them (part of `lifeline rotate-secrets` and of every start); returns how many values.
+pub async fn reseal_keys(state: &AppState) -> AppResult<usize> {
+    use sea_orm::sea_query::Expr;
+    let all = Scope::all_tenants("key rotation: every MSP's sealed Stripe keys");
+    let mut done = 0;
+    for row in all
+        .select::<stripe_account::Entity>()
+        .all(&state.db)
+        .await?
+    {
+        for (column, stored, which) in [
+            (
+                stripe_account::Column::SecretKey,
+                &row.secret_key,
+                "secret_key",
+            ),
+            (
+                stripe_account::Column::WebhookSecret,
+                &row.webhook_secret,
+                "webhook_secret",
+            ),
+        ] {
+            if !state.secrets.needs_resealing(stored) {
+                continue;
+            }
+            let context = sealed_context(row.msp_id, which);
+            let plain = match state.secrets.open(stored, &context) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(msp = %row.msp_id, error = %e, which, "a Stripe key cannot be opened; left as it is");
+                    continue;
+                }
+            };
+            // Only if nobody changed it meanwhile.
+            done += all
+                .update::<stripe_account::Entity>()
+                .col_expr(column, Expr::value(state.secrets.seal(&plain, &context)))
+                .filter(stripe_account::Column::Id.eq(row.id))
+                .filter(column.eq(stored.clone()))
+                .exec(&state.db)
+                .await?
+                .rows_affected as usize;
+        }
+    }
+    Ok(done)
 }

@@ -132,7 +132,7 @@ pub async fn reseal_secrets(state: &AppState) -> AppResult<usize> {
             .rows_affected;
         done += n as usize;
     }
-    Ok(done)
+    Ok(done + crate::ssr::service::payments::reseal_keys(state).await?)
 }
 
 pub async fn get_settings(state: &AppState, scope: &Scope) -> AppResult<AlertSettingsView> {

@@ -149,8 +149,19 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, scope: &Scope, id: SystemId) -> AppResult<()> {
+    let client = scope
+        .select::<system::Entity>()
+        .filter(system::Column::Id.eq(id.uuid()))
+        .one(&state.db)
+        .await?
+        .map(|s| s.client_id);
     super::remove::<system::Entity>(state, scope, id).await?;
-    crate::ssr::service::monitor::forget_system(state, scope, id.uuid()).await
+    crate::ssr::service::monitor::forget_system(state, scope, id.uuid()).await?;
+    // A subscription covering it bills for one system fewer from now on.
+    if let Some(client) = client {
+        crate::ssr::service::offers::systems_changed(state, scope, client).await?;
+    }
+    Ok(())
 }
 
 /// Applies the input to the row and its links in one transaction; nothing is written unless all
