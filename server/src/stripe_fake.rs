@@ -254,22 +254,35 @@ impl Accounts {
         if session["status"] != "open" {
             return None;
         }
-        let line = &session["lines"][0];
-        let price = account.prices.get(line["price"].as_str()?)?.clone();
+        let lines = session["lines"].as_array()?.clone();
+        let price = account
+            .prices
+            .get(lines.first()?["price"].as_str()?)?
+            .clone();
         let customer = json!({ "id": cus, "object": "customer", "created": created, "email": email,
                                "livemode": false, "metadata": {} });
         account.customers.insert(cus.clone(), customer);
-        let item_obj = json!({ "id": item, "object": "subscription_item", "created": created,
-            "current_period_start": created, "current_period_end": created + 30 * 86_400,
-            "discounts": [], "metadata": {}, "price": price, "quantity": line["quantity"],
-            "subscription": sub, "tax_rates": [] });
-        account.items.insert(item.clone(), item_obj.clone());
+        let mut item_objs = Vec::new();
+        for (n, line) in lines.iter().enumerate() {
+            let id = if n == 0 {
+                item.clone()
+            } else {
+                format!("{item}_{n}")
+            };
+            let price = account.prices.get(line["price"].as_str()?)?.clone();
+            let obj = json!({ "id": id, "object": "subscription_item", "created": created,
+                "current_period_start": created, "current_period_end": created + 30 * 86_400,
+                "discounts": [], "metadata": {}, "price": price, "quantity": line["quantity"],
+                "subscription": sub, "tax_rates": [] });
+            account.items.insert(id, obj.clone());
+            item_objs.push(obj);
+        }
         let subscription = json!({ "id": sub, "object": "subscription", "created": created,
             "customer": cus, "status": "active", "currency": price["currency"], "livemode": false,
             "cancel_at_period_end": false, "collection_method": "charge_automatically",
             "start_date": created, "billing_cycle_anchor": created,
             "metadata": session["subscription_metadata"],
-            "items": { "object": "list", "data": [item_obj], "has_more": false,
+            "items": { "object": "list", "data": item_objs, "has_more": false,
                        "url": format!("/v1/subscription_items?subscription={sub}") } });
         account
             .subscriptions
@@ -409,9 +422,39 @@ async fn create_session(
     };
     let mut lines = Vec::new();
     for i in 0.. {
-        let Some(price) = field(&f, &format!("line_items[{i}][price]")) else {
-            break;
+        let at = |k: &str| format!("line_items[{i}][{k}]");
+        let price = match (
+            field(&f, &at("price")),
+            field(&f, &at("price_data][currency")),
+        ) {
+            (Some(price), _) => price.to_string(),
+            // An inline price: Stripe makes a price object for it, used by this session only.
+            (None, Some(currency)) => {
+                let Some(product) = field(&f, &at("price_data][product")).map(str::to_string)
+                else {
+                    return missing(&at("price_data][product"));
+                };
+                if !accounts.account(&key).products.contains_key(&product) {
+                    return no_such("product", &product, Some(&at("price_data][product")));
+                }
+                let Some(amount) =
+                    field(&f, &at("price_data][unit_amount")).and_then(|a| a.parse::<i64>().ok())
+                else {
+                    return missing(&at("price_data][unit_amount"));
+                };
+                let interval = field(&f, &at("price_data][recurring][interval"));
+                let id = accounts.id("price_");
+                let price = json!({ "id": id, "object": "price", "active": false, "billing_scheme": "per_unit",
+                    "created": now(), "currency": currency, "livemode": false, "metadata": {}, "product": product,
+                    "recurring": interval.map(|i| json!({ "interval": i, "interval_count": 1, "usage_type": "licensed" })),
+                    "type": if interval.is_some() { "recurring" } else { "one_time" },
+                    "unit_amount": amount, "unit_amount_decimal": amount.to_string() });
+                accounts.account(&key).prices.insert(id.clone(), price);
+                id
+            }
+            (None, None) => break,
         };
+        let price = price.as_str();
         let Some(p) = accounts.account(&key).prices.get(price).cloned() else {
             return no_such("price", price, Some(&format!("line_items[{i}][price]")));
         };

@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use stripe::{Client, ClientBuilder, StripeError};
 use stripe_checkout::checkout_session::{
-    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionSubscriptionData,
+    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
+    CreateCheckoutSessionLineItemsPriceDataRecurring,
+    CreateCheckoutSessionLineItemsPriceDataRecurringInterval,
+    CreateCheckoutSessionSubscriptionData,
 };
 use stripe_client_core::{RequestBuilder, StripeMethod};
 use stripe_product::price::{CreatePrice, CreatePriceRecurring, CreatePriceRecurringInterval};
@@ -34,6 +37,10 @@ pub struct CheckoutFor<'a> {
     pub offer_id: Uuid,
     pub price_id: &'a str,
     pub quantity: u64,
+    /// The monthly share per TB the offer adds on top (product, cents), billed as a second
+    /// line at the offered amount.
+    pub storage: Option<(&'a str, i64)>,
+    pub currency: &'a str,
     pub customer_email: Option<&'a str>,
     pub success_url: String,
     pub cancel_url: String,
@@ -47,6 +54,12 @@ fn failed(what: &str, e: StripeError) -> AppError {
         other => tracing::warn!(call = what, error = %other, "Stripe could not be reached"),
     }
     AppError::Upstream
+}
+
+fn currency_of(code: &str) -> Result<stripe_types::Currency, AppError> {
+    code.to_ascii_lowercase()
+        .parse()
+        .map_err(|_| AppError::field("currency", "is not a currency Stripe knows"))
 }
 
 impl Stripe {
@@ -80,11 +93,7 @@ impl Stripe {
         cents: i64,
         currency: &str,
     ) -> Result<String, AppError> {
-        let currency: stripe_types::Currency = currency
-            .to_ascii_lowercase()
-            .parse()
-            .map_err(|_| AppError::field("currency", "is not a currency Stripe knows"))?;
-        let price = CreatePrice::new(currency)
+        let price = CreatePrice::new(currency_of(currency)?)
             .product(product)
             .unit_amount(cents)
             .recurring(CreatePriceRecurring::new(
@@ -104,11 +113,24 @@ impl Stripe {
         let mut line = CreateCheckoutSessionLineItems::new();
         line.price = Some(c.price_id.to_string());
         line.quantity = Some(c.quantity);
+        let mut lines = vec![line];
+        if let Some((product, cents)) = c.storage {
+            let mut data = CreateCheckoutSessionLineItemsPriceData::new(currency_of(c.currency)?);
+            data.product = Some(product.to_string());
+            data.unit_amount = Some(cents);
+            data.recurring = Some(CreateCheckoutSessionLineItemsPriceDataRecurring::new(
+                CreateCheckoutSessionLineItemsPriceDataRecurringInterval::Month,
+            ));
+            let mut storage = CreateCheckoutSessionLineItems::new();
+            storage.price_data = Some(data);
+            storage.quantity = Some(1);
+            lines.push(storage);
+        }
         let mut subscription = CreateCheckoutSessionSubscriptionData::new();
         subscription.metadata = Some(marks.clone());
         let mut request = CreateCheckoutSession::new()
             .mode(stripe_shared::CheckoutSessionMode::Subscription)
-            .line_items(vec![line])
+            .line_items(lines)
             .client_reference_id(c.offer_id.to_string())
             .metadata(marks)
             .subscription_data(subscription)

@@ -672,3 +672,61 @@ async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(ba
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_share_per_tb_is_a_second_line_of_the_checkout_sqlite() {
+    a_share_per_tb_is_a_second_line_of_the_checkout(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_share_per_tb_is_a_second_line_of_the_checkout_postgres() {
+    a_share_per_tb_is_a_second_line_of_the_checkout(Backend::Postgres).await
+}
+
+/// A tier priced per TB as well: Stripe bills the offered amount whole, the systems at the price
+/// per system and the TB share as a second monthly line of the tier's product.
+async fn a_share_per_tb_is_a_second_line_of_the_checkout(backend: Backend) {
+    let (stripe_base, fake) = server::stripe_fake::spawn().await.unwrap();
+    let Some(app) = spawn_app_with(backend, |s| s.stripe_api_base = stripe_base.clone()).await
+    else {
+        return;
+    };
+    let (owner, client, erp, tier) =
+        erp_short_of_its_rpo(&app, "Acme IT", "ann@acme.example").await;
+    let admin = app
+        .client_user(&owner, &client, "boss@bakery.example", "client_admin")
+        .await;
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/catalog/tiers/{tier}"),
+            Some(&owner),
+            Some(json!({ "price_per_tb_cents": 1_000 })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    connect(&app, &owner).await;
+    let r = offered_and_accepted(&app, &owner, &admin, &client, &tier, &[&erp]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let monthly = r.body["monthly_price_cents"].as_i64().unwrap();
+    let unit = r.body["unit_price_cents"].as_i64().unwrap();
+    assert!(monthly > unit, "the ERP's 200 GB add a share: {}", r.text);
+    let session_id = r.body["checkout_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let f = fake.lock().unwrap();
+    let session = f.session(&session_id).unwrap();
+    let lines = session["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{session}");
+    assert_eq!(lines[0]["amount"], unit);
+    assert_eq!(lines[1]["amount"], monthly - unit);
+    assert_eq!(lines[1]["quantity"], 1);
+    assert_eq!(
+        session["amount_total"], monthly,
+        "Stripe bills what was offered"
+    );
+}

@@ -650,7 +650,13 @@ pub async fn billing_for(
         .filter(subscription::Column::UnitPriceCents.eq(o.unit_price_cents))
         .one(&state.db)
         .await?;
-    if let Some(sub) = paying {
+    // What the offer adds per TB on top of the price per system.
+    let storage_cents = o
+        .monthly_cents
+        .saturating_sub(o.unit_price_cents.saturating_mul(i64::from(o.quantity)));
+    // Joining grows the per-system item only: an offer with a share per TB gets a checkout of
+    // its own, so that the share is billed too.
+    if let Some(sub) = paying.filter(|_| storage_cents <= 0) {
         return Ok(Billing::Joined(Box::new(sub)));
     }
     let stripe = crate::ssr::stripe_api::Stripe::new(&state.settings.stripe_api_base, &key)?;
@@ -661,14 +667,16 @@ pub async fn billing_for(
         .filter(service_tier::Column::Id.eq(o.tier_id))
         .one(&state.db)
         .await?;
-    let price = match &tier {
-        Some(t)
-            if t.stripe_price_for.as_deref() == Some(wanted.as_str())
-                && t.stripe_price_id.is_some() =>
-        {
-            t.stripe_price_id.clone().unwrap_or_default()
-        }
-        _ => {
+    let known = tier.as_ref().and_then(|t| {
+        let made_for = t.stripe_price_for.as_deref() == Some(wanted.as_str());
+        Some((
+            t.stripe_product_id.clone()?,
+            t.stripe_price_id.clone().filter(|_| made_for)?,
+        ))
+    });
+    let (product, price) = match known {
+        Some(both) => both,
+        None => {
             let product = match tier.as_ref().and_then(|t| t.stripe_product_id.clone()) {
                 Some(p) => p,
                 None => stripe.product(&o.tier_name, o.tier_id).await?,
@@ -678,7 +686,7 @@ pub async fn billing_for(
                 .await?;
             if let Some(t) = tier {
                 let mut row: service_tier::ActiveModel = t.into();
-                row.stripe_product_id = Set(Some(product));
+                row.stripe_product_id = Set(Some(product.clone()));
                 row.stripe_price_id = Set(Some(price.clone()));
                 row.stripe_price_for = Set(Some(wanted));
                 msp.update::<service_tier::Entity>()
@@ -687,7 +695,7 @@ pub async fn billing_for(
                     .exec(&state.db)
                     .await?;
             }
-            price
+            (product, price)
         }
     };
     let home = format!("{}/home", base.trim_end_matches('/'));
@@ -696,6 +704,8 @@ pub async fn billing_for(
             offer_id: o.id,
             price_id: &price,
             quantity: o.quantity.max(1) as u64,
+            storage: (storage_cents > 0).then_some((product.as_str(), storage_cents)),
+            currency: &o.currency,
             customer_email: payer_email,
             success_url: format!("{home}?checkout=done"),
             cancel_url: home,
