@@ -26,6 +26,7 @@ mod m20261203_000020_service_catalog;
 mod m20261204_000021_offers;
 mod m20261204_000022_subscription_amount;
 mod m20261204_000023_stripe;
+mod m20261204_000024_read_paths;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000021_offers::Migration),
             Box::new(m20261204_000022_subscription_amount::Migration),
             Box::new(m20261204_000023_stripe::Migration),
+            Box::new(m20261204_000024_read_paths::Migration),
         ]
     }
 }

@@ -182,6 +182,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         migrations::Migrator::up(&single, None)
             .await
             .context("running migrations")?;
+        refresh_planner_statistics(&single).await;
         single.close().await?;
         // From here on the file exists: a pooled connection opened after it was deleted must
         // fail, not quietly make a new, empty database at the same path.
@@ -288,11 +289,35 @@ pub async fn checkpoints(db: DatabaseConnection, every: std::time::Duration) {
     }
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_stats = std::time::Instant::now();
     loop {
         tick.tick().await;
         if let Err(e) = checkpoint(&db).await {
             tracing::warn!(error = ?e, "WAL checkpoint failed");
         }
+        if last_stats.elapsed() >= PLANNER_STATISTICS_EVERY {
+            last_stats = std::time::Instant::now();
+            refresh_planner_statistics(&db).await;
+        }
+    }
+}
+
+/// How often SQLite's planner statistics are brought up to date.
+const PLANNER_STATISTICS_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Brings SQLite's planner statistics up to date where tables changed much (`PRAGMA optimize`,
+/// each table sampled, not read whole). Without them the planner guesses, and for a client
+/// user's status page it guessed the client's whole event history (the unique key by client)
+/// over the week it needs (the index by system and time). A failure only costs a plan.
+pub async fn refresh_planner_statistics(db: &DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        return;
+    }
+    let done = db
+        .execute_unprepared("PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002;")
+        .await;
+    if let Err(e) = done {
+        tracing::warn!(error = ?e, "planner statistics not refreshed");
     }
 }
 
