@@ -564,6 +564,21 @@ async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(ba
         .await;
     assert_eq!(subs.body["items"][0]["billing"], "stripe");
     assert_eq!(subs.body["items"][0]["status"], "incomplete");
+    // Not paid yet: the ERP keeps its old protection, and no revenue is won.
+    let recommended = || async {
+        app.get(&format!("/api/v1/clients/{client}/recommendations"), &owner)
+            .await
+            .text
+            .contains(&erp)
+    };
+    assert!(recommended().await, "the ERP waits for the payment");
+    let pipeline = app.get("/api/v1/billing/pipeline", &owner).await;
+    assert_eq!(
+        pipeline.body["mrr"].as_array().unwrap().last().unwrap()["cents"],
+        0,
+        "{}",
+        pipeline.text
+    );
 
     // The admin pays; Stripe's events arrive (signed as Stripe signs them).
     let events = fake
@@ -581,6 +596,7 @@ async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(ba
         .clone();
     assert_eq!(sub["status"], "active", "{sub}");
     assert_eq!(sub["quantity"], 1);
+    assert!(!recommended().await, "paid: the ERP is on the tier");
     let item = events[0]["data"]["object"]["items"]["data"][0]["id"]
         .as_str()
         .unwrap()
@@ -718,8 +734,7 @@ async fn a_share_per_tb_is_a_second_line_of_the_checkout(backend: Backend) {
         .next()
         .unwrap()
         .to_string();
-    let f = fake.lock().unwrap();
-    let session = f.session(&session_id).unwrap();
+    let session = fake.lock().unwrap().session(&session_id).unwrap();
     let lines = session["lines"].as_array().unwrap();
     assert_eq!(lines.len(), 2, "{session}");
     assert_eq!(lines[0]["amount"], unit);
@@ -729,4 +744,35 @@ async fn a_share_per_tb_is_a_second_line_of_the_checkout(backend: Backend) {
         session["amount_total"], monthly,
         "Stripe bills what was offered"
     );
+
+    // Never paid: Stripe expires the session; the subscription ends unpaid and the ERP is still
+    // recommended the tier, so the MSP can offer again.
+    let msp = msp_id(&app, &owner).await;
+    let expired = event(
+        "evt_expired",
+        "checkout.session.expired",
+        now(),
+        json!({ "id": session_id, "object": "checkout.session", "status": "expired",
+                "client_reference_id": r.body["id"], "payment_status": "unpaid" }),
+    );
+    assert_eq!(outcome(&app, &msp, &expired).await, "applied");
+    let sub = app
+        .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
+        .await
+        .body["items"][0]
+        .clone();
+    assert_eq!(sub["status"], "incomplete_expired", "{sub}");
+    assert!(sub["ended_at"].is_string());
+    let recs = app
+        .get(&format!("/api/v1/clients/{client}/recommendations"), &owner)
+        .await;
+    assert!(recs.text.contains(&erp), "{}", recs.text);
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/offers"),
+            Some(&owner),
+            json!({ "tier_id": tier, "system_ids": [erp] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "a new offer: {}", r.text);
 }

@@ -578,6 +578,8 @@ pub async fn decide(
     shown(state, scope, &o).await
 }
 
+/// Records the subscription an accepted offer became and, unless it waits for a Stripe Checkout
+/// to be paid, puts its systems on the tier.
 async fn put_on_tier(
     txn: &impl ConnectionTrait,
     scope: &Scope,
@@ -585,6 +587,90 @@ async fn put_on_tier(
     billing: &Billing,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    // Paid first, protected then: the systems move when Stripe says the checkout is paid.
+    let moved = match billing {
+        Billing::Checkout(_) => serde_json::from_str::<Vec<Uuid>>(&o.systems).unwrap_or_default(),
+        _ => move_systems(txn, scope, o, now).await?,
+    };
+    let mut row = subscription::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        msp_id: Set(o.msp_id),
+        client_id: Set(o.client_id),
+        tier_id: Set(o.tier_id),
+        offer_id: Set(o.id),
+        billing: Set("manual".into()),
+        status: Set("active".into()),
+        quantity: Set(moved.len() as i32),
+        unit_price_cents: Set(o.unit_price_cents),
+        monthly_cents: Set(amount(o, &moved)),
+        currency: Set(o.currency.clone()),
+        started_at: Set(now),
+        ended_at: Set(None),
+        stripe_customer_id: Set(None),
+        stripe_subscription_id: Set(None),
+        stripe_item_id: Set(None),
+        stripe_changed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    match billing {
+        Billing::Manual => {}
+        Billing::Checkout(c) => {
+            row.billing = Set("stripe".into());
+            row.status = Set("incomplete".into());
+            let mut offer_row: offer::ActiveModel = o.clone().into();
+            offer_row.checkout_session_id = Set(Some(c.id.clone()));
+            offer_row.checkout_url = Set(Some(c.url.clone()));
+            scope
+                .update::<offer::Entity>()
+                .set(offer_row)
+                .filter(offer::Column::Id.eq(o.id))
+                .exec(txn)
+                .await?;
+            row.insert(txn).await?;
+            return Ok(());
+        }
+        Billing::Joined(paying) => {
+            row.billing = Set("stripe".into());
+            row.status = Set(paying.status.clone());
+            row.stripe_customer_id = Set(paying.stripe_customer_id.clone());
+            row.stripe_subscription_id = Set(paying.stripe_subscription_id.clone());
+            row.stripe_item_id = Set(paying.stripe_item_id.clone());
+            row.stripe_changed_at = Set(paying.stripe_changed_at);
+        }
+    }
+    row.insert(txn).await?;
+    reconcile(txn, scope, o.client_id, now).await
+}
+
+/// Stripe says an accepted offer's checkout is paid: its systems go onto the tier now, and the
+/// client's subscriptions bill for what each covers. `scope` acts for the offer's client.
+pub(crate) async fn paid(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    offer_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(o) = scope
+        .select::<offer::Entity>()
+        .filter(offer::Column::Id.eq(offer_id))
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    move_systems(txn, scope, &o, now).await?;
+    reconcile(txn, scope, o.client_id, now).await
+}
+
+/// Puts the offer's systems on its tier with the offered backup policy (each keeping its own
+/// amount of data); the ids of those that still exist.
+async fn move_systems(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    o: &offer::Model,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Uuid>> {
     let offered: crate::domain::sla::Policy = serde_json::from_str(&o.tier_policy)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("offer {} holds no policy: {e}", o.id)))?;
     let ids: Vec<Uuid> = serde_json::from_str(&o.systems).unwrap_or_default();
@@ -616,54 +702,7 @@ async fn put_on_tier(
             .exec(txn)
             .await?;
     }
-    let moved: Vec<Uuid> = systems.iter().map(|s| s.id).collect();
-    let mut row = subscription::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        msp_id: Set(o.msp_id),
-        client_id: Set(o.client_id),
-        tier_id: Set(o.tier_id),
-        offer_id: Set(o.id),
-        billing: Set("manual".into()),
-        status: Set("active".into()),
-        quantity: Set(systems.len() as i32),
-        unit_price_cents: Set(o.unit_price_cents),
-        monthly_cents: Set(amount(o, &moved)),
-        currency: Set(o.currency.clone()),
-        started_at: Set(now),
-        ended_at: Set(None),
-        stripe_customer_id: Set(None),
-        stripe_subscription_id: Set(None),
-        stripe_item_id: Set(None),
-        stripe_changed_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    match billing {
-        Billing::Manual => {}
-        Billing::Checkout(c) => {
-            row.billing = Set("stripe".into());
-            row.status = Set("incomplete".into());
-            let mut offer_row: offer::ActiveModel = o.clone().into();
-            offer_row.checkout_session_id = Set(Some(c.id.clone()));
-            offer_row.checkout_url = Set(Some(c.url.clone()));
-            scope
-                .update::<offer::Entity>()
-                .set(offer_row)
-                .filter(offer::Column::Id.eq(o.id))
-                .exec(txn)
-                .await?;
-        }
-        Billing::Joined(paying) => {
-            row.billing = Set("stripe".into());
-            row.status = Set(paying.status.clone());
-            row.stripe_customer_id = Set(paying.stripe_customer_id.clone());
-            row.stripe_subscription_id = Set(paying.stripe_subscription_id.clone());
-            row.stripe_item_id = Set(paying.stripe_item_id.clone());
-            row.stripe_changed_at = Set(paying.stripe_changed_at);
-        }
-    }
-    row.insert(txn).await?;
-    reconcile(txn, scope, o.client_id, now).await
+    Ok(systems.iter().map(|s| s.id).collect())
 }
 
 /// What the named systems of an offer cost per month, as offered (per system and per TB).
@@ -706,7 +745,8 @@ async fn reconcile(
         .map(|s| (s.id, s.tier_id))
         .collect();
     let mut claimed: HashSet<Uuid> = HashSet::new();
-    for sub in open {
+    // One still waiting for its checkout covers nothing yet, and is not ended for it.
+    for sub in open.into_iter().filter(|s| s.status != "incomplete") {
         let Some(o) = offers.iter().find(|o| o.id == sub.offer_id) else {
             continue;
         };
@@ -826,8 +866,10 @@ pub async fn pipeline(state: &AppState, scope: &Scope) -> AppResult<Pipeline> {
             _ => now,
         })
         .collect();
+    // Won is paid for: a subscription still waiting for its checkout (or never paid) is not.
     let revenue: Vec<Revenue> = subs
         .iter()
+        .filter(|s| !matches!(s.status.as_str(), "incomplete" | "incomplete_expired"))
         .map(|s| Revenue {
             started_at: s.started_at,
             ended_at: s.ended_at,

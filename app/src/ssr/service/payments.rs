@@ -25,8 +25,9 @@ use crate::ssr::sql::placeholder as p;
 use crate::ssr::state::AppState;
 
 /// The events Lifeline acts on; the billing settings page lists them for Stripe's dashboard.
-pub const EVENTS: [&str; 6] = [
+pub const EVENTS: [&str; 7] = [
     "checkout.session.completed",
+    "checkout.session.expired",
     "customer.subscription.created",
     "customer.subscription.updated",
     "customer.subscription.deleted",
@@ -297,9 +298,24 @@ pub async fn webhook(
         txn.rollback().await?;
         return Ok(Applied::Duplicate);
     }
-    let applied = apply(&txn, &scope, kind, created, &object, now).await?;
+    let (applied, protected) = apply(&txn, &scope, kind, created, &object, now).await?;
     txn.commit().await?;
     tracing::info!(msp = %msp_id, event = id, kind, outcome = ?applied, "Stripe event");
+    // A paid checkout put systems on a tier: their targets and states follow, and Stripe's
+    // quantities (another subscription may have lost systems to this one).
+    if let Some(client) = protected {
+        let machine = Scope::machine(msp_id, client);
+        if let Err(e) = crate::ssr::service::monitor::targets_changed(
+            state,
+            &machine,
+            crate::ids::ClientId::from(client),
+        )
+        .await
+        {
+            tracing::error!(error = %e, client = %client, "states not judged afresh after payment");
+        }
+        sync_quantities(state, msp_id, client).await;
+    }
     Ok(applied)
 }
 
@@ -353,7 +369,31 @@ fn reference<'a>(v: &'a Json, key: &str) -> Option<&'a str> {
     }
 }
 
+/// Applies one event; also names the client whose systems went onto a tier (a paid checkout).
 async fn apply(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    kind: &str,
+    created: i64,
+    object: &Json,
+    now: DateTime<Utc>,
+) -> AppResult<(Applied, Option<Uuid>)> {
+    if kind == "checkout.session.completed" {
+        return checkout_completed(txn, scope, created, object, now).await;
+    }
+    apply_other(txn, scope, kind, created, object, now)
+        .await
+        .map(|a| (a, None))
+}
+
+/// The offer a Checkout Session was opened for.
+fn offer_of(session: &Json) -> Option<Uuid> {
+    text(session, &["client_reference_id"])
+        .or_else(|| text(session, &["metadata", "lifeline_offer_id"]))
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+async fn apply_other(
     txn: &DatabaseTransaction,
     scope: &Scope,
     kind: &str,
@@ -362,40 +402,27 @@ async fn apply(
     now: DateTime<Utc>,
 ) -> AppResult<Applied> {
     match kind {
-        "checkout.session.completed" => {
-            let offer = text(object, &["client_reference_id"])
-                .or_else(|| text(object, &["metadata", "lifeline_offer_id"]))
-                .and_then(|s| Uuid::parse_str(s).ok());
-            let found = match offer {
+        "checkout.session.expired" => {
+            // Never paid: the subscription that waited for it ends; the systems never moved,
+            // so the recommendation stands and the MSP can offer again.
+            let found = match offer_of(object) {
                 Some(offer) => by_offer(txn, scope, offer).await?,
                 None => None,
             };
             let Some(sub) = found else {
                 return Ok(Applied::Unmatched);
             };
-            let paid = matches!(
-                text(object, &["payment_status"]),
-                Some("paid" | "no_payment_required")
-            );
-            let stale = sub.stripe_changed_at.is_some_and(|t| created < t);
-            let mut row: subscription::ActiveModel = sub.clone().into();
-            row.billing = Set("stripe".into());
-            if let Some(c) = reference(object, "customer") {
-                row.stripe_customer_id = Set(Some(c.to_string()));
+            if sub.status != "incomplete" {
+                return Ok(Applied::Stale);
             }
-            if let Some(s) = reference(object, "subscription") {
-                row.stripe_subscription_id = Set(Some(s.to_string()));
-            }
-            if !stale {
-                if paid && sub.status == "incomplete" {
-                    row.status = Set("active".into());
-                }
-                row.stripe_changed_at = Set(Some(created));
-            }
+            let mut row: subscription::ActiveModel = sub.into();
+            row.status = Set("incomplete_expired".into());
+            row.ended_at = Set(Some(now));
+            row.stripe_changed_at = Set(Some(created));
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
-            note(txn, &row, kind, "").await?;
-            Ok(if stale { Applied::Stale } else { Applied::Done })
+            note(txn, &row, kind, "incomplete_expired").await?;
+            Ok(Applied::Done)
         }
         "customer.subscription.created"
         | "customer.subscription.updated"
@@ -498,6 +525,84 @@ async fn apply(
         }
         _ => Ok(Applied::Done),
     }
+}
+
+/// A Checkout Session completed: its subscription learns its Stripe ids and, once paid, turns
+/// active, and the offer's systems go onto the tier (named back for what follows the commit).
+async fn checkout_completed(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    created: i64,
+    object: &Json,
+    now: DateTime<Utc>,
+) -> AppResult<(Applied, Option<Uuid>)> {
+    let found = match offer_of(object) {
+        Some(offer) => by_offer(txn, scope, offer).await?,
+        None => None,
+    };
+    let Some(sub) = found else {
+        return Ok((Applied::Unmatched, None));
+    };
+    let paid = matches!(
+        text(object, &["payment_status"]),
+        Some("paid" | "no_payment_required")
+    );
+    let stale = sub.stripe_changed_at.is_some_and(|t| created < t);
+    // Paid now, and not before: a subscription event may have said "active" already.
+    let protect = paid
+        && sub.ended_at.is_none()
+        && !sub.status.starts_with("incomplete_")
+        && !protected_already(txn, scope, &sub).await?;
+    let mut row: subscription::ActiveModel = sub.clone().into();
+    row.billing = Set("stripe".into());
+    if let Some(c) = reference(object, "customer") {
+        row.stripe_customer_id = Set(Some(c.to_string()));
+    }
+    if let Some(s) = reference(object, "subscription") {
+        row.stripe_subscription_id = Set(Some(s.to_string()));
+    }
+    if !stale {
+        if paid && sub.status == "incomplete" {
+            row.status = Set("active".into());
+        }
+        row.stripe_changed_at = Set(Some(created));
+    }
+    row.updated_at = Set(now);
+    let row = row.update(txn).await?;
+    note(txn, &row, "checkout.session.completed", "").await?;
+    if protect {
+        let machine = Scope::machine(row.msp_id, row.client_id);
+        crate::ssr::service::offers::paid(txn, &machine, row.offer_id, now).await?;
+    }
+    let applied = if stale { Applied::Stale } else { Applied::Done };
+    Ok((applied, protect.then_some(row.client_id)))
+}
+
+/// Whether the offer's systems are on its tier already (its checkout's completion came twice
+/// under different event ids, or after the subscription's own events).
+async fn protected_already(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    sub: &subscription::Model,
+) -> AppResult<bool> {
+    use crate::ssr::entity::{offer, system};
+    let Some(o) = scope
+        .select::<offer::Entity>()
+        .filter(offer::Column::Id.eq(sub.offer_id))
+        .one(txn)
+        .await?
+    else {
+        return Ok(true);
+    };
+    let ids: Vec<Uuid> = serde_json::from_str(&o.systems).unwrap_or_default();
+    let waiting = scope
+        .select::<system::Entity>()
+        .filter(system::Column::Id.is_in(ids))
+        .all(txn)
+        .await?
+        .iter()
+        .any(|s| s.tier_id != Some(sub.tier_id));
+    Ok(!waiting && sub.quantity > 0 && sub.status != "incomplete")
 }
 
 /// Stripe's subscription statuses, kept as Stripe names them; anything else reads as what
