@@ -377,6 +377,28 @@ pub fn dutch_message(message: &str) -> Option<&'static str> {
         "only the client's admins manage its payment details" => {
             "alleen de beheerders van de klant beheren de betaalgegevens"
         }
+        crate::domain::offer::NOT_SENT => "dit voorstel is nog niet verstuurd",
+        crate::domain::offer::ALREADY_SENT => "dit voorstel is al verstuurd",
+        crate::domain::offer::DECIDED => "dit voorstel is al beantwoord",
+        crate::domain::offer::EXPIRED => "dit voorstel is verlopen",
+        "an offer of this tier to this client is still open" => {
+            "er staat nog een voorstel van dit niveau voor deze klant open"
+        }
+        "is not a tier of your catalog" => "is geen niveau uit uw catalogus",
+        "names a system this tier is not recommended for" => {
+            "noemt een systeem waarvoor dit niveau niet wordt aangeraden"
+        }
+        "no system of this client needs this tier" => {
+            "geen systeem van deze klant heeft dit niveau nodig"
+        }
+        "only an admin of the client answers an offer" => {
+            "alleen een beheerder van de klant beantwoordt een voorstel"
+        }
+        "only the MSP's owners and admins see its billing" => {
+            "alleen eigenaren en beheerders van de MSP zien de facturatie"
+        }
+        "must be a month such as 2026-12" => "moet een maand zijn, zoals 2026-12",
+        "is not a currency Stripe knows" => "is geen valuta die Stripe kent",
         STRIPE_UNREACHABLE => {
             "Stripe is niet bereikbaar of weigerde het verzoek; er is niets gewijzigd, probeer het later opnieuw"
         }

@@ -153,7 +153,6 @@ pub struct StripeStatus {
     pub key_hint: Option<String>,
     /// A live key (`sk_live_`, `rk_live_`): real money moves.
     pub live: bool,
-    pub webhook_secret_set: bool,
     /// The endpoint to paste into Stripe's dashboard (Developers → Webhooks).
     pub webhook_url: String,
     /// The events to select for it there.

@@ -177,8 +177,7 @@ fn offer_card(lang: Lang, o: OfferView, staff: bool, may_answer: bool) -> impl I
     let w = words(lang);
     let open = o.state.is_open();
     let id = o.id.to_string();
-    let billing =
-        (o.state == OfferState::Accepted).then(|| billing_note(w, &o, o.client_id, may_answer));
+    let billing = (o.state == OfferState::Accepted).then(|| billing_note(w, &o, may_answer));
     view! {
         <div class="card" data-testid="offer">
             <h3>
@@ -202,7 +201,7 @@ fn offer_card(lang: Lang, o: OfferView, staff: bool, may_answer: bool) -> impl I
 }
 
 /// How an accepted offer is paid for, and what its admin can do about it.
-fn billing_note(w: &'static Words, o: &OfferView, client_id: Uuid, admin: bool) -> impl IntoView {
+fn billing_note(w: &'static Words, o: &OfferView, admin: bool) -> impl IntoView {
     let status = o.subscription_status.as_deref().unwrap_or("active");
     let stripe = o.billing.as_deref() == Some("stripe");
     let portal = stripe && admin && matches!(status, "active" | "past_due" | "trialing" | "unpaid");
@@ -218,7 +217,7 @@ fn billing_note(w: &'static Words, o: &OfferView, client_id: Uuid, admin: bool) 
         {o.checkout_url.clone().filter(|_| admin).map(|url| view! {
             <p><a class="button" href=url rel="noopener" data-testid="pay-offer">{w.pay}</a></p>
         })}
-        {portal.then(|| portal_form(w, client_id))}
+        {portal.then(|| portal_form(w, o.client_id))}
     }
 }
 

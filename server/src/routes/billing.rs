@@ -126,29 +126,36 @@ async fn send_offer(
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn accept_offer(
-    State(state): State<AppState>,
+    state: State<AppState>,
     scope: Scope,
-    Path(raw): Path<String>,
+    raw: Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Json<OfferView>> {
-    let offer: Uuid = id(&raw)?;
-    let base = app::ssr::service::mail::public_base(&state, &headers);
-    Ok(Json(
-        offers::decide(&state, &scope, offer, true, &base).await?,
-    ))
+    answer(state, scope, raw, headers, true).await
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
 async fn decline_offer(
+    state: State<AppState>,
+    scope: Scope,
+    raw: Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<OfferView>> {
+    answer(state, scope, raw, headers, false).await
+}
+
+/// The client admin's answer to an offer.
+async fn answer(
     State(state): State<AppState>,
     scope: Scope,
     Path(raw): Path<String>,
     headers: HeaderMap,
+    accept: bool,
 ) -> AppResult<Json<OfferView>> {
     let offer: Uuid = id(&raw)?;
     let base = app::ssr::service::mail::public_base(&state, &headers);
     Ok(Json(
-        offers::decide(&state, &scope, offer, false, &base).await?,
+        offers::decide(&state, &scope, offer, accept, &base).await?,
     ))
 }
 

@@ -174,7 +174,7 @@ pub fn spec() -> Value {
                 "post": op("A one-time link into Stripe's customer portal for the client's Stripe customer: payment details and invoices (the client's admins, MSP staff)", None, ("200", "{url}"), &["401", "403", "404", "409", "502"])
             },
             "/billing/stripe": {
-                "get": op("Whether billing runs through the MSP's own Stripe account: the key's kind and last four, the webhook URL to paste into Stripe and the events to select (owners and admins)", None, ("200", "{connected, key_hint, live, webhook_secret_set, webhook_url, events}"), &["401", "403"]),
+                "get": op("Whether billing runs through the MSP's own Stripe account: the key's kind and last four, the webhook URL to paste into Stripe and the events to select (owners and admins)", None, ("200", "{connected, key_hint, live, webhook_url, events}"), &["401", "403"]),
                 "put": op("Connect (or re-key) the MSP's Stripe account; the keys are sealed at rest and never shown again (owners)", Some("StripeKeys"), ("200", "the status as GET"), &["401", "403"]),
                 "delete": op("Disconnect Stripe: acceptances are billed by hand again (owners)", None, ("204", "disconnected"), &["401", "403"])
             },

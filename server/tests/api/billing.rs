@@ -475,6 +475,17 @@ async fn offers_are_declined_expire_and_stay_with_their_tenant(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
     assert!(r.text.contains("expired"), "{}", r.text);
+    // The client admin reads why in her language.
+    let r = app
+        .send(
+            app.http
+                .post(app.url(&format!("/api/v1/offers/{expired}/accept")))
+                .bearer_auth(&admin)
+                .header("accept-language", "nl")
+                .json(&json!({})),
+        )
+        .await;
+    assert_eq!(r.body["detail"], "dit voorstel is verlopen", "{}", r.text);
 
     // Another MSP, and another client's admin of the same MSP: not found.
     let (stranger, _) = app.signup("Other IT", "olga@other.example").await;

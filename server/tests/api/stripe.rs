@@ -15,15 +15,24 @@ crate::both!(
 const KEY: &str = "sk_test_51AbCdEfGhIjKlMn0pQrStUvWx4242";
 const WHSEC: &str = "whsec_lifelineTestSigningSecret0001";
 
+/// The owner's (or anyone's) answer to setting the MSP's Stripe keys.
+async fn put_keys(app: &TestApp, token: &str, keys: Value) -> crate::helpers::Resp {
+    app.call(
+        Method::PUT,
+        "/api/v1/billing/stripe",
+        Some(token),
+        Some(keys),
+    )
+    .await
+}
+
 async fn connect(app: &TestApp, owner: &str) -> Value {
-    let r = app
-        .call(
-            Method::PUT,
-            "/api/v1/billing/stripe",
-            Some(owner),
-            Some(json!({ "secret_key": KEY, "webhook_secret": WHSEC })),
-        )
-        .await;
+    let r = put_keys(
+        app,
+        owner,
+        json!({ "secret_key": KEY, "webhook_secret": WHSEC }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     r.body
 }
@@ -95,37 +104,26 @@ async fn owners_connect_stripe_and_the_keys_stay_sealed(app: TestApp) {
         .any(|e| e == "invoice.payment_failed"));
 
     // Refused, and nothing stored: a publishable key, a secret that is not a signing secret.
-    let r = app
-        .call(
-            Method::PUT,
-            "/api/v1/billing/stripe",
-            Some(&owner),
-            Some(json!({ "secret_key": "pk_test_51AbCdEfGhIjKlMn", "webhook_secret": "secret" })),
-        )
-        .await;
+    let r = put_keys(
+        &app,
+        &owner,
+        json!({ "secret_key": "pk_test_51AbCdEfGhIjKlMn", "webhook_secret": "secret" }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(r.body["errors"]["secret_key"].is_string());
     assert!(r.body["errors"]["webhook_secret"].is_string());
-    let r = app
-        .call(
-            Method::PUT,
-            "/api/v1/billing/stripe",
-            Some(&owner),
-            Some(json!({ "secret_key": KEY })),
-        )
-        .await;
+    let r = put_keys(&app, &owner, json!({ "secret_key": KEY })).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     // A client admin neither reads nor sets the MSP's billing.
     let r = app.get("/api/v1/billing/stripe", &admin).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
-    let r = app
-        .call(
-            Method::PUT,
-            "/api/v1/billing/stripe",
-            Some(&admin),
-            Some(json!({ "secret_key": KEY, "webhook_secret": WHSEC })),
-        )
-        .await;
+    let r = put_keys(
+        &app,
+        &admin,
+        json!({ "secret_key": KEY, "webhook_secret": WHSEC }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     assert_eq!(
         app.get("/api/v1/billing/stripe", &owner).await.body["connected"],
@@ -243,14 +241,12 @@ async fn the_webhook_checks_stripes_signature(app: TestApp) {
     // Another MSP's endpoint does not take this MSP's signature.
     let (other, _) = app.signup("Other IT", "bob@other.example").await;
     let other_msp = msp_id(&app, &other).await;
-    let r = app
-        .call(
-            Method::PUT,
-            "/api/v1/billing/stripe",
-            Some(&other),
-            Some(json!({ "secret_key": KEY, "webhook_secret": "whsec_otherMspSecret0000000" })),
-        )
-        .await;
+    let r = put_keys(
+        &app,
+        &other,
+        json!({ "secret_key": KEY, "webhook_secret": "whsec_otherMspSecret0000000" }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = deliver(&app, &other_msp, &e, WHSEC, now()).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);

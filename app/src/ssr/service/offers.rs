@@ -111,7 +111,7 @@ async fn client_name(
     )
 }
 
-async fn subscription_of(
+pub(crate) async fn subscription_of(
     db: &impl ConnectionTrait,
     scope: &Scope,
     offer_id: Uuid,
@@ -560,7 +560,8 @@ pub async fn decide(
     )
     .await?;
     txn.commit().await?;
-    if accept {
+    // A checkout still to be paid moved nothing yet (the payment's webhook does what follows).
+    if accept && !matches!(billing, Billing::Checkout(_)) {
         // The systems' protection changed: what they achieve and their states follow. The answer
         // is given either way (it is committed); the evaluator's next pass catches up.
         if let Err(e) =
@@ -569,10 +570,8 @@ pub async fn decide(
         {
             tracing::error!(error = %e, offer = %o.id, "states not judged afresh after acceptance");
         }
-        // Subscriptions the systems left shrink, one they joined grows: Stripe follows, in the
-        // background (a slow Stripe does not hold up the answer).
-        let (state, msp, client) = (state.clone(), o.msp_id, o.client_id);
-        tokio::spawn(async move { payments::sync_quantities(&state, msp, client).await });
+        // Subscriptions the systems left shrink, one they joined grows: Stripe follows.
+        payments::sync_quantities(state, o.msp_id, o.client_id);
     }
     let o = find(state, scope, id).await?;
     shown(state, scope, &o).await
@@ -784,7 +783,7 @@ pub async fn systems_changed(state: &AppState, scope: &Scope, client_id: Uuid) -
     let txn = state.begin_write().await?;
     reconcile(&txn, scope, client_id, Utc::now()).await?;
     txn.commit().await?;
-    payments::sync_quantities(state, scope.msp_id(), client_id).await;
+    payments::sync_quantities(state, scope.msp_id(), client_id);
     Ok(())
 }
 

@@ -21,6 +21,7 @@ use crate::ssr::entity::{client, stripe_account, subscription};
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::audit;
 use crate::ssr::scope::Scope;
+use crate::ssr::service::offers::subscription_of;
 use crate::ssr::sql::placeholder as p;
 use crate::ssr::state::AppState;
 
@@ -131,7 +132,6 @@ pub async fn status(state: &AppState, scope: &Scope, base: &str) -> AppResult<St
             r.key_hint.starts_with("sk_live") || r.key_hint.starts_with("rk_live")
         }),
         key_hint: row.as_ref().map(|r| r.key_hint.clone()),
-        webhook_secret_set: row.is_some(),
         webhook_url: webhook_url(base, scope.msp_id()),
         events: EVENTS.iter().map(|e| e.to_string()).collect(),
     })
@@ -314,7 +314,7 @@ pub async fn webhook(
         {
             tracing::error!(error = %e, client = %client, "states not judged afresh after payment");
         }
-        sync_quantities(state, msp_id, client).await;
+        sync_quantities(state, msp_id, client);
     }
     Ok(applied)
 }
@@ -406,7 +406,7 @@ async fn apply_other(
             // Never paid: the subscription that waited for it ends; the systems never moved,
             // so the recommendation stands and the MSP can offer again.
             let found = match offer_of(object) {
-                Some(offer) => by_offer(txn, scope, offer).await?,
+                Some(offer) => subscription_of(txn, scope, offer).await?,
                 None => None,
             };
             let Some(sub) = found else {
@@ -437,7 +437,7 @@ async fn apply_other(
                 let offer = text(object, &["metadata", "lifeline_offer_id"])
                     .and_then(|s| Uuid::parse_str(s).ok());
                 if let Some(offer) = offer {
-                    rows.extend(by_offer(txn, scope, offer).await?);
+                    rows.extend(subscription_of(txn, scope, offer).await?);
                 }
             }
             if rows.is_empty() {
@@ -537,7 +537,7 @@ async fn checkout_completed(
     now: DateTime<Utc>,
 ) -> AppResult<(Applied, Option<Uuid>)> {
     let found = match offer_of(object) {
-        Some(offer) => by_offer(txn, scope, offer).await?,
+        Some(offer) => subscription_of(txn, scope, offer).await?,
         None => None,
     };
     let Some(sub) = found else {
@@ -548,11 +548,9 @@ async fn checkout_completed(
         Some("paid" | "no_payment_required")
     );
     let stale = sub.stripe_changed_at.is_some_and(|t| created < t);
-    // Paid now, and not before: a subscription event may have said "active" already.
-    let protect = paid
-        && sub.ended_at.is_none()
-        && !sub.status.starts_with("incomplete_")
-        && !protected_already(txn, scope, &sub).await?;
+    // Paid, still running, and its systems not moved yet (a subscription event may have said
+    // "active" before this one came).
+    let protect = paid && sub.ended_at.is_none() && systems_waiting(txn, scope, &sub).await?;
     let mut row: subscription::ActiveModel = sub.clone().into();
     row.billing = Set("stripe".into());
     if let Some(c) = reference(object, "customer") {
@@ -578,9 +576,8 @@ async fn checkout_completed(
     Ok((applied, protect.then_some(row.client_id)))
 }
 
-/// Whether the offer's systems are on its tier already (its checkout's completion came twice
-/// under different event ids, or after the subscription's own events).
-async fn protected_already(
+/// Whether some of the offer's systems are not on its tier yet (they move once it is paid).
+async fn systems_waiting(
     txn: &DatabaseTransaction,
     scope: &Scope,
     sub: &subscription::Model,
@@ -592,17 +589,16 @@ async fn protected_already(
         .one(txn)
         .await?
     else {
-        return Ok(true);
+        return Ok(false);
     };
     let ids: Vec<Uuid> = serde_json::from_str(&o.systems).unwrap_or_default();
-    let waiting = scope
+    Ok(scope
         .select::<system::Entity>()
         .filter(system::Column::Id.is_in(ids))
         .all(txn)
         .await?
         .iter()
-        .any(|s| s.tier_id != Some(sub.tier_id));
-    Ok(!waiting && sub.quantity > 0 && sub.status != "incomplete")
+        .any(|s| s.tier_id != Some(sub.tier_id)))
 }
 
 /// Stripe's subscription statuses, kept as Stripe names them; anything else reads as what
@@ -613,18 +609,6 @@ fn known_status(s: &str) -> &str {
         | "unpaid" | "paused" => s,
         _ => "incomplete",
     }
-}
-
-async fn by_offer(
-    txn: &DatabaseTransaction,
-    scope: &Scope,
-    offer: Uuid,
-) -> AppResult<Option<subscription::Model>> {
-    Ok(scope
-        .select::<subscription::Entity>()
-        .filter(subscription::Column::OfferId.eq(offer))
-        .one(txn)
-        .await?)
 }
 
 async fn by_stripe_id(
@@ -820,12 +804,16 @@ pub async fn billing_for(
 }
 
 /// Brings the quantity of each of the client's Stripe subscription items to the systems its
-/// subscriptions cover now (after an acceptance or a system's removal). Stripe's failure is
-/// logged and left for the next change to put right; Lifeline's own records stand.
-pub async fn sync_quantities(state: &AppState, msp_id: Uuid, client_id: Uuid) {
-    if let Err(e) = try_sync_quantities(state, msp_id, client_id).await {
-        tracing::error!(error = %e, msp = %msp_id, client = %client_id, "Stripe quantities not brought up to date");
-    }
+/// subscriptions cover now (after an acceptance, a payment or a system's removal), in the
+/// background: a slow Stripe holds up no answer (nor Stripe's own webhook delivery). Stripe's
+/// failure is logged and left for the next change to put right; Lifeline's records stand.
+pub fn sync_quantities(state: &AppState, msp_id: Uuid, client_id: Uuid) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = try_sync_quantities(&state, msp_id, client_id).await {
+            tracing::error!(error = %e, msp = %msp_id, client = %client_id, "Stripe quantities not brought up to date");
+        }
+    });
 }
 
 async fn try_sync_quantities(state: &AppState, msp_id: Uuid, client_id: Uuid) -> AppResult<()> {
