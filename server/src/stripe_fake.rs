@@ -7,7 +7,8 @@
 //!
 //! Covered: `POST /v1/products`, `POST /v1/prices`, `POST /v1/checkout/sessions`,
 //! `GET /v1/checkout/sessions/{id}`, `POST /v1/subscription_items/{id}`,
-//! `POST /v1/billing_portal/sessions`, `POST /v1/webhook_endpoints`. Anything else answers 404
+//! `DELETE /v1/subscriptions/{id}`, `POST /v1/billing_portal/sessions`,
+//! `POST /v1/webhook_endpoints`. Anything else answers 404
 //! as Stripe does for an unknown URL. The hosted pages a session's `url` leads to are a plain
 //! page with a Pay button (`/c/pay/{id}`): paying delivers the events to the account's webhook
 //! endpoints, signed as Stripe signs them, and returns to the session's `success_url`.
@@ -31,6 +32,9 @@ pub struct Accounts {
     pub refused_keys: Vec<String>,
     /// Every request: (method, path, form pairs), for tests to read what was asked.
     pub requests: Vec<Asked>,
+    /// Stripe is having trouble: every API call answers 500 `api_error`, as Stripe does when
+    /// something goes wrong on its end.
+    pub outage: bool,
     next: u64,
 }
 
@@ -74,6 +78,10 @@ pub fn router(fake: Fake) -> Router {
         .route("/v1/checkout/sessions", post(create_session))
         .route("/v1/checkout/sessions/{id}", get(show_session))
         .route("/v1/subscription_items/{id}", post(update_item))
+        .route(
+            "/v1/subscriptions/{id}",
+            axum::routing::delete(cancel_subscription),
+        )
         .route("/v1/billing_portal/sessions", post(create_portal))
         .route("/v1/webhook_endpoints", post(create_endpoint))
         .route("/c/pay/{id}", get(pay_page).post(pay))
@@ -229,6 +237,14 @@ impl Accounts {
             .and_then(|i| i["quantity"].as_u64())
     }
 
+    /// The subscription as Stripe holds it (tests).
+    pub fn subscription(&self, id: &str) -> Option<Value> {
+        self.accounts
+            .values()
+            .find_map(|a| a.subscriptions.get(id))
+            .cloned()
+    }
+
     /// The Checkout Session (tests).
     pub fn session(&self, id: &str) -> Option<Value> {
         self.accounts
@@ -325,6 +341,15 @@ macro_rules! take {
             Err(r) => return r,
         };
         accounts.log($method, $path, &f);
+        if accounts.outage {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "api_error",
+                None,
+                "An unknown error occurred while processing your request. Please try again.".into(),
+                None,
+            );
+        }
         (accounts, key, f)
     }};
 }
@@ -579,6 +604,40 @@ async fn update_item(
         item["quantity"] = json!(q);
     }
     Json(item.clone()).into_response()
+}
+
+/// `DELETE /v1/subscriptions/{id}`: cancels at once. Stripe answers the canceled subscription;
+/// one already canceled cannot be canceled again (400), an unknown id is 404.
+async fn cancel_subscription(
+    State(fake): State<Fake>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let (mut accounts, key, _) = take!(
+        fake,
+        headers,
+        body,
+        "DELETE",
+        &format!("/v1/subscriptions/{id}")
+    );
+    let Some(sub) = accounts.account(&key).subscriptions.get_mut(&id) else {
+        return no_such("subscription", &id, None);
+    };
+    if sub["status"] == "canceled" {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            None,
+            format!("A canceled subscription can only update its cancellation_details and metadata. ({id})"),
+            None,
+        );
+    }
+    let t = now();
+    sub["status"] = json!("canceled");
+    sub["canceled_at"] = json!(t);
+    sub["ended_at"] = json!(t);
+    Json(sub.clone()).into_response()
 }
 
 async fn create_portal(

@@ -1,6 +1,7 @@
 //! What Lifeline asks of an MSP's Stripe account, through `async-stripe`: a product and a monthly
 //! price per catalog tier, a Checkout Session when a client accepts an offer, the quantity of a
-//! subscription item when the client's systems on the tier change, and a customer-portal link.
+//! subscription item when the client's systems on the tier change, a customer-portal link, and
+//! the end of a subscription when the client leaves.
 //! The API's address is a setting (`LIFELINE_STRIPE_API_BASE`), so tests talk to a fake of it.
 //! A call that fails is reported as `AppError::Upstream` (502) and logged with Stripe's reason;
 //! the caller changes nothing of its own then.
@@ -170,6 +171,22 @@ impl Stripe {
             .await
             .map_err(|e| failed("update subscription item", e))?;
         Ok(())
+    }
+
+    /// Cancels a subscription at once (the client left). One Stripe no longer knows (404), or
+    /// has canceled already (400: only its metadata can change), counts as done.
+    pub async fn cancel(&self, subscription_id: &str) -> Result<(), AppError> {
+        let sent = RequestBuilder::new(
+            StripeMethod::Delete,
+            format!("/subscriptions/{subscription_id}"),
+        )
+        .customize::<miniserde::json::Value>()
+        .send(&self.client)
+        .await;
+        match sent {
+            Ok(_) | Err(StripeError::Stripe(_, 400 | 404)) => Ok(()),
+            Err(e) => Err(failed("cancel subscription", e)),
+        }
     }
 
     /// A one-time link into Stripe's customer portal for a customer (payment details, invoices).

@@ -469,10 +469,17 @@ async fn offered_and_accepted(
 /// monthly price and the offered systems; paying it (the fake plays the customer, its events
 /// signed as Stripe signs them) makes the subscription active. A second offer of the same tier
 /// joins that subscription (quantity 2, no second checkout); removing a system brings it back to
-/// 1. The portal link opens Stripe's customer portal. When Stripe refuses, nothing is accepted.
+/// 1, also when Stripe is down at that moment (the call is tried again). The portal link opens
+/// Stripe's customer portal. When Stripe refuses, nothing is accepted. Archiving the client ends
+/// its subscription and cancels it at Stripe.
 async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(backend: Backend) {
     let (stripe_base, fake) = server::stripe_fake::spawn().await.unwrap();
-    let Some(app) = spawn_app_with(backend, |s| s.stripe_api_base = stripe_base.clone()).await
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.stripe_api_base = stripe_base.clone();
+        // A failed call to Stripe is tried again soon.
+        s.alert_retry_base = std::time::Duration::from_millis(200);
+    })
+    .await
     else {
         return;
     };
@@ -614,30 +621,23 @@ async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(ba
         let fake = fake.clone();
         let item = item.clone();
         async move {
-            for _ in 0..100 {
-                if fake.lock().unwrap().item_quantity(&item) == Some(want) {
-                    return;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-            panic!("Stripe's item {item} never came to quantity {want}");
+            assert!(
+                eventually(|| fake.lock().unwrap().item_quantity(&item) == Some(want)).await,
+                "Stripe's item {item} never came to quantity {want}"
+            );
         }
     };
     quantity(2).await;
-    let subs = app
-        .get(&format!("/api/v1/clients/{client}/subscriptions"), &owner)
-        .await;
+    let subs = subscriptions(&app, &owner, &client).await;
     assert!(
-        subs.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
+        subs.iter()
             .all(|s| s["billing"] == "stripe" && s["status"] == "active"),
-        "{}",
-        subs.text
+        "{subs:?}"
     );
 
-    // The mail server goes: one system fewer.
+    // The mail server goes while Stripe is down: Lifeline's records follow at once, Stripe's
+    // quantity when Stripe is back (the call waits in the outbox and is tried again).
+    fake.lock().unwrap().outage = true;
     let r = app
         .call(
             Method::DELETE,
@@ -647,6 +647,25 @@ async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(ba
         )
         .await;
     assert!(r.status.is_success(), "{}", r.text);
+    let tried = || {
+        fake.lock()
+            .unwrap()
+            .requests
+            .iter()
+            .filter(|(_, p, _)| p == &format!("/v1/subscription_items/{item}"))
+            .count()
+    };
+    let before = tried();
+    assert!(
+        eventually(|| tried() >= before + 2).await,
+        "the failed call is tried again"
+    );
+    assert_eq!(fake.lock().unwrap().item_quantity(&item), Some(2));
+    let subs = subscriptions(&app, &owner, &client).await;
+    let active: Vec<&Value> = subs.iter().filter(|s| s["status"] == "active").collect();
+    assert_eq!(active.len(), 1, "{subs:?}");
+    assert_eq!(active[0]["quantity"], 1, "{subs:?}");
+    fake.lock().unwrap().outage = false;
     quantity(1).await;
 
     // The customer portal, for the client's admin (not for a member, not for another tenant).
@@ -683,6 +702,39 @@ async fn accepting_opens_stripe_checkout_and_the_quantity_follows_the_systems(ba
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+
+    // The client leaves: archived, its subscription ends here and is canceled at Stripe.
+    let stripe_sub = events[0]["data"]["object"]["id"].as_str().unwrap();
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/clients/{client}"),
+            Some(&owner),
+            Some(json!({ "archived": true })),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let subs = subscriptions(&app, &owner, &client).await;
+    assert!(
+        subs.iter()
+            .all(|s| s["status"] == "canceled" && !s["ended_at"].is_null()),
+        "{subs:?}"
+    );
+    let canceled = || {
+        let sub = fake.lock().unwrap().subscription(stripe_sub);
+        sub.is_some_and(|s| s["status"] == "canceled")
+    };
+    assert!(
+        eventually(canceled).await,
+        "Stripe's subscription {stripe_sub} was canceled"
+    );
+    let pipeline = app.get("/api/v1/billing/pipeline", &owner).await;
+    assert_eq!(
+        pipeline.body["mrr"].as_array().unwrap().last().unwrap()["cents"],
+        0,
+        "a client that left brings no revenue: {}",
+        pipeline.text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -771,4 +823,24 @@ async fn a_share_per_tb_is_a_second_line_of_the_checkout(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "a new offer: {}", r.text);
+}
+
+/// Whether `done` comes true within ten seconds (Stripe's calls go out from the outbox).
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    done()
+}
+
+/// The client's subscriptions as the MSP sees them.
+async fn subscriptions(app: &TestApp, owner: &str, client: &str) -> Vec<Value> {
+    let r = app
+        .get(&format!("/api/v1/clients/{client}/subscriptions"), owner)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.body["items"].as_array().cloned().unwrap_or_default()
 }

@@ -137,7 +137,8 @@ pub async fn update(
 }
 
 /// Archives a client: its ingest tokens are revoked and its systems' clock rows removed, so
-/// nothing is judged, alerted on or reminded of any more; plan, events and history stay. Its
+/// nothing is judged, alerted on or reminded of any more, and its subscriptions end (Stripe's
+/// are canceled); plan, events and history stay. Its
 /// heartbeats are refused while it is archived. Brought back, its systems are judged again from
 /// the next report (a new ingest token, or a heartbeat).
 async fn archive(
@@ -163,6 +164,7 @@ async fn archive(
         .filter(system_clock::Column::ClientId.eq(id.uuid()))
         .exec(db)
         .await?;
+    super::payments::end_subscriptions(db, scope, id.uuid(), now).await?;
     clients::set_archived(db, scope, id, Some(now)).await
 }
 
@@ -171,6 +173,8 @@ pub async fn delete(state: &AppState, scope: &Scope, id: ClientId) -> AppResult<
     scope.require_msp_staff()?;
 
     let txn = state.begin_write().await?;
+    // Nothing goes on billing a client that is gone.
+    super::payments::end_subscriptions(&txn, scope, id.uuid(), chrono::Utc::now()).await?;
     let row = clients::delete(&txn, scope, id).await?;
     // The audit trail keeps no key to the client, so the entry outlives it.
     audit::record(

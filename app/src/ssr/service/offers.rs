@@ -543,6 +543,10 @@ pub async fn decide(
     }
     if accept {
         put_on_tier(&txn, scope, &o, &billing, now).await?;
+        // Subscriptions the systems left shrink, one they joined grows: Stripe follows.
+        if !matches!(billing, Billing::Checkout(_)) {
+            payments::queue_quantity_sync(&txn, o.msp_id, o.client_id).await?;
+        }
     }
     audit::record(
         &txn,
@@ -570,8 +574,6 @@ pub async fn decide(
         {
             tracing::error!(error = %e, offer = %o.id, "states not judged afresh after acceptance");
         }
-        // Subscriptions the systems left shrink, one they joined grows: Stripe follows.
-        payments::sync_quantities(state, o.msp_id, o.client_id);
     }
     let o = find(state, scope, id).await?;
     shown(state, scope, &o).await
@@ -782,8 +784,8 @@ async fn reconcile(
 pub async fn systems_changed(state: &AppState, scope: &Scope, client_id: Uuid) -> AppResult<()> {
     let txn = state.begin_write().await?;
     reconcile(&txn, scope, client_id, Utc::now()).await?;
+    payments::queue_quantity_sync(&txn, scope.msp_id(), client_id).await?;
     txn.commit().await?;
-    payments::sync_quantities(state, scope.msp_id(), client_id);
     Ok(())
 }
 

@@ -6,9 +6,10 @@
 //! effect), and an event older than the newest one applied to a subscription does not overwrite
 //! it (`subscription.stripe_changed_at` holds that event's `created`).
 use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, QueryFilter, QueryOrder,
-    Set, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, Value,
 };
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -21,6 +22,7 @@ use crate::ssr::entity::{client, stripe_account, subscription};
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::audit;
 use crate::ssr::scope::Scope;
+use crate::ssr::service::monitor::delivery;
 use crate::ssr::service::offers::subscription_of;
 use crate::ssr::sql::placeholder as p;
 use crate::ssr::state::AppState;
@@ -299,10 +301,14 @@ pub async fn webhook(
         return Ok(Applied::Duplicate);
     }
     let (applied, protected) = apply(&txn, &scope, kind, created, &object, now).await?;
+    // A paid checkout put systems on a tier: Stripe's quantities follow (another subscription
+    // may have lost systems to this one).
+    if let Some(client) = protected {
+        queue_quantity_sync(&txn, msp_id, client).await?;
+    }
     txn.commit().await?;
     tracing::info!(msp = %msp_id, event = id, kind, outcome = ?applied, "Stripe event");
-    // A paid checkout put systems on a tier: their targets and states follow, and Stripe's
-    // quantities (another subscription may have lost systems to this one).
+    // Their targets and states follow.
     if let Some(client) = protected {
         let machine = Scope::machine(msp_id, client);
         if let Err(e) = crate::ssr::service::monitor::targets_changed(
@@ -314,7 +320,6 @@ pub async fn webhook(
         {
             tracing::error!(error = %e, client = %client, "states not judged afresh after payment");
         }
-        sync_quantities(state, msp_id, client);
     }
     Ok(applied)
 }
@@ -803,20 +808,95 @@ pub async fn billing_for(
     Ok(Billing::Checkout(checkout))
 }
 
-/// Brings the quantity of each of the client's Stripe subscription items to the systems its
-/// subscriptions cover now (after an acceptance, a payment or a system's removal), in the
-/// background: a slow Stripe holds up no answer (nor Stripe's own webhook delivery). Stripe's
-/// failure is logged and left for the next change to put right; Lifeline's records stand.
-pub fn sync_quantities(state: &AppState, msp_id: Uuid, client_id: Uuid) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        if let Err(e) = try_sync_quantities(&state, msp_id, client_id).await {
-            tracing::error!(error = %e, msp = %msp_id, client = %client_id, "Stripe quantities not brought up to date");
-        }
-    });
+/// Queues bringing the quantity of each of the client's Stripe subscription items to the
+/// systems its subscriptions cover, in the transaction that changed them (an acceptance, a
+/// payment, a system's removal): the outbox's delivery makes the call, so a slow Stripe holds
+/// up no answer (nor Stripe's own webhook delivery), a failing one is tried again with a
+/// growing wait, and a crash after the commit loses nothing. One call at a time per client,
+/// each reading the quantities as they are when it runs, so the last word is the newest.
+pub async fn queue_quantity_sync(
+    db: &impl ConnectionTrait,
+    msp_id: Uuid,
+    client_id: Uuid,
+) -> AppResult<()> {
+    let msp = Scope::machine_msp(msp_id);
+    let billed = msp
+        .select::<subscription::Entity>()
+        .filter(subscription::Column::ClientId.eq(client_id))
+        .filter(subscription::Column::StripeItemId.is_not_null())
+        .count(db)
+        .await?;
+    if billed == 0 {
+        return Ok(());
+    }
+    delivery::queue_task(db, msp_id, client_id, delivery::STRIPE_QUANTITY, "").await
 }
 
-async fn try_sync_quantities(state: &AppState, msp_id: Uuid, client_id: Uuid) -> AppResult<()> {
+/// Queues ending the client's Stripe subscriptions (it was archived or deleted), through the
+/// outbox like quantities; Lifeline's own records end at once.
+async fn queue_cancellations(
+    db: &impl ConnectionTrait,
+    msp_id: Uuid,
+    subscriptions: &[subscription::Model],
+) -> AppResult<()> {
+    for s in subscriptions {
+        if let Some(stripe_id) = &s.stripe_subscription_id {
+            delivery::queue_task(db, msp_id, s.client_id, delivery::STRIPE_CANCEL, stripe_id)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The client is leaving (archived or deleted): its open subscriptions end now, Stripe's are
+/// canceled through the outbox. Returns how many ended.
+pub async fn end_subscriptions(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    client_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<usize> {
+    let open = scope
+        .select::<subscription::Entity>()
+        .filter(subscription::Column::ClientId.eq(client_id))
+        .filter(subscription::Column::EndedAt.is_null())
+        .all(db)
+        .await?;
+    if open.is_empty() {
+        return Ok(0);
+    }
+    scope
+        .update::<subscription::Entity>()
+        .col_expr(subscription::Column::Status, Expr::value("canceled"))
+        .col_expr(subscription::Column::EndedAt, Expr::value(Some(now)))
+        .col_expr(subscription::Column::UpdatedAt, Expr::value(now))
+        .filter(subscription::Column::ClientId.eq(client_id))
+        .filter(subscription::Column::EndedAt.is_null())
+        .exec(db)
+        .await?;
+    queue_cancellations(db, scope.msp_id(), &open).await?;
+    Ok(open.len())
+}
+
+/// Cancels one subscription at Stripe (the outbox's call). Without a connected account there is
+/// nobody to tell: done.
+pub async fn cancel_at_stripe(
+    state: &AppState,
+    msp_id: Uuid,
+    subscription_id: &str,
+) -> AppResult<()> {
+    let msp = Scope::machine_msp(msp_id);
+    let Some(key) = secret_key(state, &msp).await? else {
+        return Ok(());
+    };
+    crate::ssr::stripe_api::Stripe::new(&state.settings.stripe_api_base, &key)?
+        .cancel(subscription_id)
+        .await
+}
+
+/// Sets Stripe's item quantities to what the client's subscriptions cover now (the outbox's
+/// call).
+pub async fn push_quantities(state: &AppState, msp_id: Uuid, client_id: Uuid) -> AppResult<()> {
     let msp = Scope::machine_msp(msp_id);
     let Some(key) = secret_key(state, &msp).await? else {
         return Ok(());

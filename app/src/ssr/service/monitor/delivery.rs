@@ -1,6 +1,6 @@
-//! Delivery of the outbox: e-mails and webhook calls go out in a loop of their own, apart from
-//! the evaluator, many at once but at most `PER_DESTINATION` to any one receiver, each with a
-//! short timeout. A receiver that answers slowly or not at all only delays its own messages:
+//! Delivery of the outbox: e-mails, webhook calls and calls to MSPs' Stripe accounts go out in a
+//! loop of their own, apart from the evaluator, many at once but at most `PER_DESTINATION` to
+//! any one receiver (one at a time for a client's Stripe quantities), each with a short timeout. A receiver that answers slowly or not at all only delays its own messages:
 //! one MSP's tarpit webhook once held another MSP's alert back for more than two minutes.
 //!
 //! Rows are claimed with a lease that counts from the moment of the claim, so another replica
@@ -56,7 +56,35 @@ pub fn destination(n: &notification::Model) -> String {
             .unwrap_or_else(|| format!("webhook:{}", n.target)),
         // Every e-mail goes through the one relay.
         SEALED_EMAIL => "email".to_string(),
+        // One call at a time per client: each sets the quantities as they are when it runs.
+        STRIPE_QUANTITY => format!("{STRIPE_ONE_AT_A_TIME}{}", n.client_id),
+        STRIPE_CANCEL => format!("stripe:{}", n.msp_id),
         other => other.to_string(),
+    }
+}
+
+/// A message due now, to be inserted.
+fn due_now(
+    id: Uuid,
+    msp_id: Uuid,
+    client_id: Uuid,
+    channel: &str,
+    (target, subject, body): (&str, &str, String),
+) -> notification::ActiveModel {
+    let now = Utc::now();
+    notification::ActiveModel {
+        id: Set(id),
+        msp_id: Set(msp_id),
+        client_id: Set(client_id),
+        channel: Set(channel.into()),
+        target: Set(target.into()),
+        subject: Set(subject.into()),
+        body: Set(body),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        delivered_at: Set(None),
+        last_error: Set(String::new()),
+        created_at: Set(now),
     }
 }
 
@@ -71,21 +99,60 @@ pub async fn queue_sealed_email(
     body: &str,
 ) -> AppResult<()> {
     let id = Uuid::new_v4();
-    let now = Utc::now();
-    notification::ActiveModel {
-        id: Set(id),
-        msp_id: Set(msp_id),
-        client_id: Set(Uuid::nil()),
-        channel: Set(SEALED_EMAIL.into()),
-        target: Set(to.into()),
-        subject: Set(subject.into()),
-        body: Set(state.secrets.seal(body, &sealed_context(id))),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        delivered_at: Set(None),
-        last_error: Set(String::new()),
-        created_at: Set(now),
+    let body = state.secrets.seal(body, &sealed_context(id));
+    due_now(id, msp_id, Uuid::nil(), SEALED_EMAIL, (to, subject, body))
+        .insert(db)
+        .await?;
+    Ok(())
+}
+
+/// A call to the MSP's Stripe account: set the client's subscription item quantities.
+pub const STRIPE_QUANTITY: &str = "stripe_quantity";
+/// A call to the MSP's Stripe account: cancel the subscription whose id is the target.
+pub const STRIPE_CANCEL: &str = "stripe_cancel";
+/// Destinations that take one call at a time.
+const STRIPE_ONE_AT_A_TIME: &str = "stripe-client:";
+
+/// How many of a destination's messages may be in flight at once.
+fn share(destination: &str) -> usize {
+    if destination.starts_with(STRIPE_ONE_AT_A_TIME) {
+        1
+    } else {
+        PER_DESTINATION
     }
+}
+
+/// Queues a call to the MSP's Stripe account (`STRIPE_QUANTITY`, `STRIPE_CANCEL`), due now.
+/// A quantity call already waiting for the client, and not begun, covers this one too.
+pub async fn queue_task(
+    db: &impl sea_orm::ConnectionTrait,
+    msp_id: Uuid,
+    client_id: Uuid,
+    channel: &str,
+    target: &str,
+) -> AppResult<()> {
+    use sea_orm::PaginatorTrait;
+    if channel == STRIPE_QUANTITY {
+        let waiting = Scope::machine_msp(msp_id)
+            .select::<notification::Entity>()
+            .filter(notification::Column::Channel.eq(channel))
+            .filter(notification::Column::ClientId.eq(client_id))
+            .filter(notification::Column::DeliveredAt.is_null())
+            .filter(notification::Column::Attempts.eq(0))
+            .count(db)
+            .await?;
+        if waiting > 0 {
+            return Ok(());
+        }
+    }
+    let subject = channel.replace('_', ".");
+    due_now(
+        Uuid::new_v4(),
+        msp_id,
+        client_id,
+        channel,
+        (target, &subject, String::new()),
+    )
     .insert(db)
     .await?;
     Ok(())
@@ -100,21 +167,14 @@ pub async fn queue_email(
     subject: &str,
     body: &str,
 ) -> AppResult<()> {
-    let now = Utc::now();
-    notification::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        msp_id: Set(msp_id),
-        client_id: Set(client_id),
-        channel: Set("email".into()),
-        target: Set(to.into()),
-        subject: Set(subject.into()),
-        body: Set(body.into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        delivered_at: Set(None),
-        last_error: Set(String::new()),
-        created_at: Set(now),
-    }
+    let body = body.to_string();
+    due_now(
+        Uuid::new_v4(),
+        msp_id,
+        client_id,
+        "email",
+        (to, subject, body),
+    )
     .insert(db)
     .await?;
     Ok(())
@@ -177,6 +237,16 @@ async fn send(
                 res.status()
             );
             Ok(())
+        }
+        STRIPE_QUANTITY => {
+            crate::ssr::service::payments::push_quantities(state, n.msp_id, n.client_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("Stripe: {e}"))
+        }
+        STRIPE_CANCEL => {
+            crate::ssr::service::payments::cancel_at_stripe(state, n.msp_id, &n.target)
+                .await
+                .map_err(|e| anyhow::anyhow!("Stripe: {e}"))
         }
         other => anyhow::bail!("unknown channel {other}"),
     }
@@ -242,7 +312,7 @@ impl Deliverer {
             let dest = destination(&n);
             let used = self.busy.get(&dest).copied().unwrap_or(0)
                 + taking.get(&dest).copied().unwrap_or(0);
-            if used < PER_DESTINATION {
+            if used < share(&dest) {
                 *taking.entry(dest).or_default() += 1;
                 picked.push(n.id);
             }
