@@ -1201,13 +1201,37 @@ pub async fn update_tier(
     price_per_tb: String,
     currency: String,
     #[server(default)] survives_site_loss: Option<String>,
+    #[server(default)] method: Option<String>,
+    #[server(default)] interval_minutes: Option<String>,
+    #[server(default)] job_minutes: Option<String>,
+    #[server(default)] offsite_interval_minutes: Option<String>,
+    #[server(default)] retention_days: Option<String>,
+    #[server(default)] data_gb: Option<String>,
+    #[server(default)] restore_mb_per_s: Option<String>,
 ) -> Result<crate::model::billing::TierView, ServerFnError> {
     use crate::ssr::service::catalog;
     let (state, s) = ctx::session().await?;
+    // The protection the tier stands for, when the form carries it: read by the same rules as a
+    // system's policy.
+    let policy = method
+        .map(|method| {
+            policy_form::parse(policy_form::PolicyFields {
+                method: &method,
+                interval_minutes: interval_minutes.as_deref().unwrap_or_default(),
+                job_minutes: job_minutes.as_deref().unwrap_or_default(),
+                offsite_interval_minutes: offsite_interval_minutes.as_deref(),
+                retention_days: retention_days.as_deref().unwrap_or_default(),
+                data_gb: data_gb.as_deref().unwrap_or("0"),
+                restore_mb_per_s: restore_mb_per_s.as_deref(),
+            })
+        })
+        .transpose()
+        .map_err(ctx::err)?;
     let input = catalog::TierInput {
         description: Some(description),
         price_per_tb_cents: Some(form_money("price_per_tb_cents", &price_per_tb)?),
         currency: Some(currency),
+        policy,
         ..tier_form(
             name,
             &rpo_minutes,
@@ -1410,5 +1434,143 @@ pub async fn get_pipeline() -> Result<crate::model::billing::Pipeline, ServerFnE
     let (state, s) = ctx::session().await?;
     crate::ssr::service::offers::pipeline(&state, &s.scope)
         .await
+        .map_err(ctx::err)
+}
+
+/// A client's incidents, and what declaring one offers to choose from.
+#[server]
+pub async fn get_incidents(
+    client_id: Uuid,
+) -> Result<crate::model::incident::IncidentsPage, ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    crate::ssr::service::incidents::page(&state, &s.scope, ClientId::from(client_id))
+        .await
+        .map_err(ctx::err)
+}
+
+/// A moment typed in a form, in UTC: `2026-12-07 08:30`, or as a `datetime-local` field posts it.
+#[cfg(feature = "ssr")]
+fn form_moment(
+    field: &str,
+    v: Option<&str>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServerFnError> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(v, f).ok())
+    .map(|t| Some(t.and_utc()))
+    .ok_or_else(|| {
+        ctx::err(crate::ssr::error::AppError::field(
+            field,
+            crate::domain::input::MOMENT,
+        ))
+    })
+}
+
+/// Declares an incident from the form and opens it.
+#[server]
+pub async fn declare_incident(
+    client_id: Uuid,
+    title: String,
+    scenario: String,
+    #[server(default)] drill: Option<String>,
+    #[server(default)] started_at: Option<String>,
+    #[server(default)] site_ids: Option<Vec<String>>,
+    #[server(default)] system_ids: Option<Vec<String>>,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::service::incidents::{self, IncidentInput};
+    let (state, s) = ctx::session().await?;
+    let input = IncidentInput {
+        title,
+        scenario,
+        drill: drill.is_some(),
+        started_at: form_moment("started_at", started_at.as_deref())?,
+        site_ids: form_ids("site_ids", site_ids)?,
+        system_ids: form_ids("system_ids", system_ids)?,
+    };
+    let now = chrono::Utc::now();
+    let i = incidents::declare(&state, &s.scope, ClientId::from(client_id), input, now)
+        .await
+        .map_err(ctx::err)?;
+    leptos_axum::redirect(&format!("/incidents/{}", i.id));
+    Ok(())
+}
+
+/// The incident as its people follow it.
+#[server]
+pub async fn get_incident(id: Uuid) -> Result<crate::model::incident::IncidentView, ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    crate::ssr::service::incidents::get(&state, &s.scope, id, chrono::Utc::now())
+        .await
+        .map_err(ctx::err)
+}
+
+/// Ticks (`done` = "true") or unticks a checklist item.
+#[server]
+pub async fn check_incident_item(id: Uuid, key: String, done: String) -> Result<(), ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    let now = chrono::Utc::now();
+    crate::ssr::service::incidents::check(&state, &s.scope, id, &key, done == "true", now)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// Records a step of a system's recovery: `what` is `started`, `recovered` (now) or `point`
+/// (the restore point typed or offered).
+#[server]
+pub async fn record_recovery(
+    id: Uuid,
+    system_id: Uuid,
+    what: String,
+    #[server(default)] restore_point_at: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::service::incidents::{self, RecoveryInput};
+    let (state, s) = ctx::session().await?;
+    let now = chrono::Utc::now();
+    let input = match what.as_str() {
+        "started" => RecoveryInput {
+            recovery_started_at: Some(Some(now)),
+            ..Default::default()
+        },
+        "recovered" => RecoveryInput {
+            recovered_at: Some(Some(now)),
+            ..Default::default()
+        },
+        _ => {
+            let at = form_moment("restore_point_at", restore_point_at.as_deref())?;
+            if at.is_none() {
+                return Err(ctx::err(crate::ssr::error::AppError::field(
+                    "restore_point_at",
+                    "is required",
+                )));
+            }
+            RecoveryInput {
+                restore_point_at: Some(at),
+                ..Default::default()
+            }
+        }
+    };
+    incidents::set_recovery(&state, &s.scope, id, system_id, input, now)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// Closes the incident with its lessons.
+#[server]
+pub async fn close_incident(id: Uuid, lessons: String) -> Result<(), ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    let now = chrono::Utc::now();
+    crate::ssr::service::incidents::close(&state, &s.scope, id, &lessons, now)
+        .await
+        .map(|_| ())
         .map_err(ctx::err)
 }

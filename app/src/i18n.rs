@@ -288,6 +288,20 @@ pub fn dutch_message(message: &str) -> Option<&'static str> {
         "you cannot disable your own account" => "u kunt uw eigen account niet uitschakelen",
         "is not an e-mail address" => "is geen e-mailadres",
         crate::domain::input::DURATION => "moet een tijdsduur zijn zoals 15 min, 4 uur of 1 dag",
+        crate::domain::input::MOMENT => "moet een tijdstip zijn zoals 2026-12-07 08:30 (UTC)",
+        "your role may follow the incident but not run it" => {
+            "uw rol mag het incident volgen maar niet leiden"
+        }
+        "this incident is closed" => "dit incident is gesloten",
+        "names a site that is not in this client's plan" => {
+            "noemt een locatie die niet in het plan van deze klant staat"
+        }
+        "must not be in the future" => "mag niet in de toekomst liggen",
+        "must be within the last year" => "moet binnen het afgelopen jaar liggen",
+        "must not be before the recovery started" => "mag niet voor het begin van het herstel liggen",
+        "this item is done by what happens (a system recovered), not by a tick" => {
+            "dit punt is klaar door wat er gebeurt (een systeem hersteld), niet door een vinkje"
+        }
         "must be between 1 minute and 1 year (525600)" => "moet tussen 1 minuut en 1 jaar liggen",
         "is required" => "is verplicht",
         "is required: 0 turns reminders off" => "is verplicht: 0 zet herinneringen uit",

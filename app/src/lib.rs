@@ -6,6 +6,7 @@ pub mod components;
 pub mod domain;
 pub mod i18n;
 pub mod ids;
+pub mod incident_text;
 pub mod model;
 pub mod monitor_text;
 mod pages;
@@ -133,6 +134,8 @@ fn Main() -> impl IntoView {
                 <Route path=path!("/clients/:id") view=pages::client::ClientPage ssr=SsrMode::Async />
                 <Route path=path!("/clients/:id/plan") view=pages::plan::PlanPage ssr=SsrMode::Async />
                 <Route path=path!("/clients/:id/status") view=pages::status::StatusPage ssr=SsrMode::Async />
+                <Route path=path!("/clients/:id/incidents") view=pages::incidents::IncidentsPage ssr=SsrMode::Async />
+                <Route path=path!("/incidents/:id") view=pages::incidents::IncidentPage ssr=SsrMode::Async />
                 <Route path=path!("/home") view=pages::home::ClientHome ssr=SsrMode::Async />
                 <Route path=path!("/staff") view=pages::staff::StaffPage ssr=SsrMode::Async />
                 <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />

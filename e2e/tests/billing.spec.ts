@@ -49,6 +49,14 @@ test('the owner prices the catalog and sees which tier each client system needs'
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(instant.getByTestId('tier-price')).toHaveText('€ 39.50');
   await expect(edit.locator('.drawer')).toBeHidden();
+  // The protection the tier stands for is edited in the same drawer: hourly snapshots now.
+  await expect(instant.getByTestId('tier-method')).toContainText('every 15 min');
+  await edit.locator(':scope > summary').click();
+  const method = edit.getByTestId('tier-policy');
+  await method.getByLabel('Backup interval').fill('1 h');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(instant.getByTestId('tier-method')).toContainText('every 1 h');
+  await expect(edit.locator('.drawer')).toBeHidden();
   // A tier of its own, protected like DRaaS; refused first for a target nobody can read.
   const add = page.getByTestId('add-tier');
   await add.locator(':scope > summary').click();

@@ -15,3 +15,9 @@ export async function noSeriousViolations(page: Page, what: string) {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
   expect(serious, `axe on ${what}`).toEqual([]);
 }
+
+/** Nothing sticks out sideways: the page fits the viewport's width (a phone's, say). */
+export async function fitsWidth(page: Page) {
+  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  expect(scroll).toBeLessThanOrEqual(inner);
+}

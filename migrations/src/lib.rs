@@ -27,6 +27,7 @@ mod m20261204_000021_offers;
 mod m20261204_000022_subscription_amount;
 mod m20261204_000023_stripe;
 mod m20261204_000024_read_paths;
+mod m20261207_000025_incidents;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000022_subscription_amount::Migration),
             Box::new(m20261204_000023_stripe::Migration),
             Box::new(m20261204_000024_read_paths::Migration),
+            Box::new(m20261207_000025_incidents::Migration),
         ]
     }
 }

@@ -172,6 +172,8 @@ mod tests {
 
 /// What a duration field says when it cannot read what was typed.
 pub const DURATION: &str = "must be a duration such as 15 min, 4 h or 1 d";
+/// A moment as a form takes it, in UTC.
+pub const MOMENT: &str = "must be a moment such as 2026-12-07 08:30 (UTC)";
 
 /// Minutes from a duration as people type it, in English or Dutch: a bare number is minutes;
 /// otherwise a number (a decimal point or comma allowed: "1.5 h", "1,5 uur") and a unit, with or

@@ -2,6 +2,7 @@
 pub mod completeness;
 pub mod customers;
 pub mod diff;
+pub mod incident;
 pub mod input;
 pub mod offer;
 pub mod password;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::api::{get_catalog, AddTier, DeleteTier, UpdateTier};
 use crate::components::{action_error, use_me, use_t, ErrorNote};
 use crate::domain::input::duration_text;
+use crate::domain::sla::Method;
 use crate::domain::upsell::{money, money_field};
 use crate::i18n::Lang;
 use crate::model::billing::TierView;
@@ -31,6 +32,7 @@ pub struct Words {
     pub like: &'static str,
     pub create: &'static str,
     pub remove_means: &'static str,
+    pub protection_method: &'static str,
 }
 
 pub const EN: Words = Words {
@@ -55,6 +57,7 @@ pub const EN: Words = Words {
     like: "Protected like",
     create: "Add tier",
     remove_means: "New recommendations no longer use it; the audit log keeps who removed it.",
+    protection_method: "How it protects (what Lifeline works out the tier achieves from)",
 };
 
 pub const NL: Words = Words {
@@ -79,6 +82,7 @@ pub const NL: Words = Words {
     like: "Beschermd zoals",
     create: "Niveau toevoegen",
     remove_means: "Nieuwe aanbevelingen gebruiken het niet meer; het logboek bewaart wie het verwijderde.",
+    protection_method: "Hoe het beschermt (waaruit Lifeline berekent wat het niveau haalt)",
 };
 
 pub fn words(lang: Lang) -> &'static Words {
@@ -182,6 +186,7 @@ fn Tier(
                 {w.promises} ": RPO " {duration_text(lang, tier.rpo_minutes)} " · RTO " {duration_text(lang, tier.rto_minutes)} " · "
                 {if tier.survives_site_loss { w.survives } else { w.on_site }}
             </p>
+            <p class="small muted" data-testid="tier-method">{crate::plan_text::policy_summary(lang, &tier.policy, &tier.achievable)}</p>
             {may_edit.then(|| {
                 let id = tier.id.to_string();
                 view! {
@@ -207,6 +212,7 @@ fn TierEditor(tier: TierView, lang: Lang, edit: ServerAction<UpdateTier>) -> imp
     let pt = crate::plan_text::texts(lang);
     let t = use_t();
     let error = action_error(edit);
+    let p = tier.policy.clone();
     view! {
         <details class="edit" data-testid="edit-tier">
             {super::plan::drawer_summary(pt.edit, pt.close)}
@@ -222,6 +228,23 @@ fn TierEditor(tier: TierView, lang: Lang, edit: ServerAction<UpdateTier>) -> imp
                 <label class="field"><span>{w.price_per_system}</span><input name="price_per_system" required inputmode="decimal" value=money_field(lang, tier.price_per_system_cents) /></label>
                 <label class="field"><span>{w.price_per_tb}</span><input name="price_per_tb" inputmode="decimal" value=tier.price_per_tb_cents.map(|c| money_field(lang, c)).unwrap_or_default() /></label>
                 <label class="field"><span>{w.currency}</span><input name="currency" required maxlength="3" value=tier.currency.clone() /></label>
+                <fieldset class="field wide" data-testid="tier-policy">
+                    <legend>{w.protection_method}</legend>
+                    <div class="form grid">
+                        <label class="field"><span>{pt.method}</span>
+                            <select name="method">
+                                {Method::ALL.into_iter().map(|m| view! { <option value=m.as_str() selected=m == p.method>{crate::plan_text::method(lang, m)}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="field"><span>{pt.backup_interval}</span><input name="interval_minutes" required value=duration_text(lang, p.interval_minutes) /></label>
+                        <label class="field"><span>{pt.job_duration}</span><input name="job_minutes" required value=duration_text(lang, p.job_minutes) /></label>
+                        <label class="field"><span>{pt.offsite_interval}</span><input name="offsite_interval_minutes" placeholder=pt.offsite_none value=p.offsite_interval_minutes.map(|m| duration_text(lang, m)).unwrap_or_default() /></label>
+                        <label class="field"><span>{pt.retention_days}</span><input name="retention_days" required inputmode="numeric" value=p.retention_days.to_string() /></label>
+                        <input type="hidden" name="data_gb" value=p.data_gb.to_string() />
+                        <input type="hidden" name="restore_mb_per_s" value=p.restore_mb_per_s.map(|v| v.to_string()).unwrap_or_default() />
+                    </div>
+                    <p class="muted small">{pt.duration_hint}</p>
+                </fieldset>
                 <button type="submit">{pt.save}</button>
             </ActionForm>
             <ErrorNote error />

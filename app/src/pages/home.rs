@@ -68,7 +68,8 @@ pub fn ClientHome() -> impl IntoView {
                             <p>{t.self_service_intro}</p>
                             {client.as_ref().map(|c| view! {
                                 <p><a class="button" data-testid="open-plan" href=format!("/clients/{}/plan", c.id)>{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).open_plan}</a>
-                                " "<a class="button secondary" data-testid="open-status" href=format!("/clients/{}/status", c.id)>{crate::monitor_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).status}</a></p>
+                                " "<a class="button secondary" data-testid="open-status" href=format!("/clients/{}/status", c.id)>{crate::monitor_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).status}</a>
+                                " "<a class="button secondary" data-testid="open-incidents" href=format!("/clients/{}/incidents", c.id)>{crate::incident_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).incidents}</a></p>
                             })}
                             <h2>{t.users}</h2>
                             // Its own boundary: the server waits for this second fetch too.

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod client;
 pub mod clients;
 pub mod home;
+pub mod incidents;
 pub mod offers;
 pub mod plan;
 pub mod staff;

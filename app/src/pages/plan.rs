@@ -242,7 +242,7 @@ fn target_fields(rto: Option<u32>, rpo: Option<u32>) -> impl IntoView {
 
 /// Checkboxes to choose several of the plan's items, posted as `name[i]=id` (a list for the
 /// server function, with or without the wasm).
-fn choices(
+pub(crate) fn choices(
     name: &'static str,
     legend: &'static str,
     options: Vec<(Uuid, String)>,

@@ -248,6 +248,15 @@ fn field_label(key: &str, nl: bool) -> String {
         "contact" => ("Contact", "Contact"),
         "owner_person_id" => ("Owner", "Eigenaar"),
         "procedure" => ("Recovery procedure", "Herstelprocedure"),
+        "title" => ("Title", "Titel"),
+        "scenario" => ("Scenario", "Scenario"),
+        "started_at" => ("Began at", "Begonnen om"),
+        "site_ids" => ("Affected sites", "Getroffen locaties"),
+        "system_ids" => ("Affected systems", "Getroffen systemen"),
+        "recovery_started_at" => ("Recovery started", "Herstel begonnen"),
+        "recovered_at" => ("Recovered", "Hersteld"),
+        "restore_point_at" => ("Restore point", "Herstelpunt"),
+        "lessons" => ("Lessons learned", "Geleerde lessen"),
         _ => {
             let words = key.replace('_', " ");
             let mut c = words.chars();

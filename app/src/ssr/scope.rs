@@ -8,10 +8,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::{
-    alert_settings, audit_log, backup_event, client, customer_group, ingest_token, invitation,
-    membership, notification, offer, person, plan, plan_template, plan_version, process,
-    process_system, service_tier, site, state_change, stripe_account, stripe_event, subscription,
-    system, system_clock, system_dependency, system_status,
+    alert_settings, audit_log, backup_event, call_leg, client, customer_group, incident,
+    incident_event, incident_system, ingest_token, invitation, membership, notification, offer,
+    person, plan, plan_template, plan_version, process, process_system, service_tier, site,
+    state_change, stripe_account, stripe_event, subscription, system, system_clock,
+    system_dependency, system_status,
 };
 use super::error::AppError;
 use crate::ids::{CustomerGroupId, IngestTokenId, PersonId, ProcessId, SiteId, SystemId};
@@ -325,6 +326,10 @@ client_owned!(
     state_change: Uuid,
     offer: Uuid,
     subscription: Uuid,
+    incident: Uuid,
+    incident_system: Uuid,
+    incident_event: Uuid,
+    call_leg: Uuid,
 );
 
 impl Tenanted for notification::Entity {

@@ -15,6 +15,7 @@ macro_rules! route {
 mod auth;
 mod billing;
 mod clients;
+mod incidents;
 pub mod monitor;
 pub mod openapi;
 pub mod plan;
@@ -66,7 +67,8 @@ pub fn api() -> Api {
         .merge(clients::routes())
         .merge(plan::routes())
         .merge(monitor::routes())
-        .merge(billing::routes());
+        .merge(billing::routes())
+        .merge(incidents::routes());
     route!(api, "/openapi.json", get(openapi::document))
 }
 

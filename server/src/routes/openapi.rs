@@ -485,6 +485,71 @@ fn monitor_schemas(schemas: &mut serde_json::Map<String, Value>) {
         "mail_language": { "enum": ["en", "nl"] } } }));
 }
 
+/// Incident mode: declare, follow, checklist, recoveries, close.
+fn incident_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
+    let with = |name: &str| {
+        let mut p = id.as_array().cloned().unwrap_or_default();
+        p.push(
+            json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }),
+        );
+        Value::Array(p)
+    };
+    let more = [
+        (
+            "/clients/{id}/incidents",
+            json!({
+                "parameters": id,
+                "get": op("The client's incidents, newest first", None, ("200", "array of incidents"), &["401", "404"]),
+                "post": op("Declare an incident (MSP staff, client admins): the plan becomes its checklist, each affected system's clock starts from started_at", Some("NewIncident"), ("201", "the incident"), &["400", "401", "403", "404", "422"])
+            }),
+        ),
+        (
+            "/incidents/{id}",
+            json!({ "parameters": id, "get": op("The incident: checklist, systems with their recovery figures, timeline", None, ("200", "the incident"), &["401", "404"]) }),
+        ),
+        (
+            "/incidents/{id}/impact",
+            json!({ "parameters": id, "get": op("The customer groups the incident reaches, through the processes that need its systems", None, ("200", "{customer_groups}"), &["401", "404"]) }),
+        ),
+        (
+            "/incidents/{id}/close",
+            json!({ "parameters": id, "post": op("Close the incident with its lessons; the clocks stop", Some("CloseIncident"), ("200", "the incident"), &["400", "401", "403", "404", "409", "422"]) }),
+        ),
+        (
+            "/incidents/{id}/checklist/{key}",
+            json!({ "parameters": with("key"), "post": op("Tick or untick a checklist item", Some("Tick"), ("200", "the incident"), &["400", "401", "403", "404", "409"]) }),
+        ),
+        (
+            "/incidents/{id}/systems/{system_id}",
+            json!({ "parameters": with("system_id"), "patch": op("Record a system's recovery: started, recovered, the restore point; answers data_loss_minutes, downtime_minutes, rpo_met, rto_met", Some("Recovery"), ("200", "the system's recovery"), &["400", "401", "403", "404", "409", "422"]) }),
+        ),
+    ];
+    for (path, item) in more {
+        paths.insert(path.into(), item);
+    }
+}
+
+/// Request bodies of incident mode.
+fn incident_schemas(schemas: &mut serde_json::Map<String, Value>) {
+    let s = json!({ "type": "string" });
+    let at = json!({ "type": ["string", "null"], "format": "date-time" });
+    let ids = json!({ "type": "array", "items": { "type": "string", "format": "uuid" } });
+    schemas.insert("NewIncident".into(), json!({ "type": "object", "required": ["title", "scenario"], "properties": {
+        "title": s, "scenario": { "type": "string", "description": "a scenario of the plan (its steps join the checklist) or any other name" },
+        "site_ids": ids, "system_ids": ids, "drill": { "type": "boolean" },
+        "started_at": { "type": "string", "format": "date-time", "description": "when the disruption began; default now" } } }));
+    schemas.insert(
+        "CloseIncident".into(),
+        json!({ "type": "object", "properties": { "lessons": s } }),
+    );
+    schemas.insert("Tick".into(), json!({ "type": "object", "required": ["done"], "properties": { "done": { "type": "boolean" } } }));
+    schemas.insert(
+        "Recovery".into(),
+        json!({ "type": "object", "properties": {
+        "recovery_started_at": at, "recovered_at": at, "restore_point_at": at } }),
+    );
+}
+
 /// The whole document, as served.
 pub fn full() -> Value {
     let mut doc = spec();
@@ -492,6 +557,7 @@ pub fn full() -> Value {
     if let Some(paths) = doc["paths"].as_object_mut() {
         plan_paths(paths, &id);
         monitor_paths(paths, &id);
+        incident_paths(paths, &id);
         for item in paths.values_mut() {
             complete_answers(item);
         }
@@ -499,6 +565,7 @@ pub fn full() -> Value {
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         plan_schemas(schemas);
         monitor_schemas(schemas);
+        incident_schemas(schemas);
     }
     doc
 }

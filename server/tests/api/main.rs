@@ -13,6 +13,7 @@ mod disk;
 mod exports;
 mod faults;
 mod heartbeat_keys;
+mod incidents;
 mod invites;
 mod isolation;
 mod mail;

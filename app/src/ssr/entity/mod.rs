@@ -2,8 +2,12 @@
 pub mod alert_settings;
 pub mod audit_log;
 pub mod backup_event;
+pub mod call_leg;
 pub mod client;
 pub mod customer_group;
+pub mod incident;
+pub mod incident_event;
+pub mod incident_system;
 pub mod ingest_token;
 pub mod invitation;
 pub mod membership;

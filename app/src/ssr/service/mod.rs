@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod clients;
 pub mod dashboard;
+pub mod incidents;
 pub mod invites;
 pub mod mail;
 pub mod monitor;

@@ -397,7 +397,9 @@ pub async fn history(
 type Arrival = (DateTime<Utc>, DateTime<Utc>);
 
 /// (system, arrival, restore point) of the good backups and replications of `systems` that
-/// arrived from `from` up to `to`.
+/// arrived from `from` up to `to`. A week of hourly backups is thousands of rows per client:
+/// the database sends one row per system with its points as epoch seconds ("arrival point,…"),
+/// which costs a fraction of decoding each row with its two timestamps.
 async fn restore_points(
     state: &AppState,
     scope: &Scope,
@@ -407,15 +409,25 @@ async fn restore_points(
 ) -> AppResult<Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)>> {
     use crate::domain::sla::EventKind;
     use crate::ssr::entity::backup_event;
+    use sea_orm::sea_query::Expr;
     use sea_orm::QuerySelect;
+    let points = match state.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            "string_agg(floor(extract(epoch from finished_at))::bigint::text || ' ' || \
+             floor(extract(epoch from restore_point_at))::bigint::text, ',')"
+        }
+        _ => {
+            "group_concat(CAST(unixepoch(finished_at) AS TEXT) || ' ' || \
+             CAST(unixepoch(restore_point_at) AS TEXT), ',')"
+        }
+    };
     let mut out = Vec::new();
     for chunk in systems.chunks(500) {
-        let rows: Vec<(Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> = scope
+        let rows: Vec<(Uuid, Option<String>)> = scope
             .select::<backup_event::Entity>()
             .select_only()
             .column(backup_event::Column::SystemId)
-            .column(backup_event::Column::FinishedAt)
-            .column(backup_event::Column::RestorePointAt)
+            .expr(Expr::cust(points))
             .filter(backup_event::Column::SystemId.is_in(chunk.iter().copied()))
             .filter(backup_event::Column::FinishedAt.gte(from))
             .filter(backup_event::Column::FinishedAt.lte(to))
@@ -423,15 +435,29 @@ async fn restore_points(
                 EventKind::BackupSucceeded.as_str(),
                 EventKind::ReplicationSucceeded.as_str(),
             ]))
+            .filter(backup_event::Column::RestorePointAt.is_not_null())
+            .group_by(backup_event::Column::SystemId)
             .into_tuple()
             .all(&state.db)
             .await?;
-        out.extend(
-            rows.into_iter()
-                .filter_map(|(sys, at, rp)| Some((sys, at, rp?))),
-        );
+        for (sys, list) in rows {
+            out.extend(
+                epoch_pairs(list.as_deref().unwrap_or_default()).map(|(at, rp)| (sys, at, rp)),
+            );
+        }
     }
     Ok(out)
+}
+
+/// "arrival point,arrival point,…" in epoch seconds, as times; anything unreadable is skipped.
+fn epoch_pairs(list: &str) -> impl Iterator<Item = Arrival> + '_ {
+    list.split(',').filter_map(|pair| {
+        let (at, rp) = pair.split_once(' ')?;
+        Some((
+            DateTime::from_timestamp(at.trim().parse().ok()?, 0)?,
+            DateTime::from_timestamp(rp.trim().parse().ok()?, 0)?,
+        ))
+    })
 }
 
 /// A system's newest events, newest first: its timeline of backups, failures and restore tests.

@@ -1,0 +1,328 @@
+//! Incident mode in the portal: a client's incidents with the form that declares one, and the
+//! incident itself: each affected system's clock against its RTO and its data loss against its
+//! RPO, the plan as a checklist in the order it is acted on, the timeline. Plain forms and a page
+//! drawn on the server: it works on a phone without the wasm, and reloads itself while open.
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use crate::api::{
+    get_incident, get_incidents, CheckIncidentItem, CloseIncident, DeclareIncident, RecordRecovery,
+};
+use crate::components::{action_error, use_id_param, use_t, ErrorNote};
+use crate::domain::sla::spoken;
+use crate::i18n::Lang;
+use crate::incident_text::{texts, Texts};
+use crate::model::incident::{ChecklistItem, IncidentSystemView, IncidentView, Part};
+
+fn lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+fn moment(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn span(minutes: i64) -> String {
+    spoken(lang(), u32::try_from(minutes.max(0)).unwrap_or(u32::MAX))
+}
+
+/// A client's incidents, newest first, and (for those who may) the form that declares one.
+#[component]
+pub fn IncidentsPage() -> impl IntoView {
+    let ut = use_t();
+    let id = use_id_param();
+    let declare = ServerAction::<DeclareIncident>::new();
+    let error = action_error(declare);
+    let data = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_incidents(id).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    view! {
+        <main>
+            <Transition fallback=move || view! { <p class="loading">{ut.loading}</p> }>
+                {move || data.get().map(|r| match r {
+                    Ok(Some(p)) => {
+                        let t = texts(lang());
+                        view! {
+                            <p class="muted"><a href=format!("/clients/{}", p.client_id)>{p.client_name.clone()}</a></p>
+                            <h1>{t.incidents}</h1>
+                            {p.incidents.is_empty().then(|| view! { <p class="empty">{t.none}</p> })}
+                            <ul class="cards" data-testid="incidents">
+                                {p.incidents.iter().map(|i| view! {
+                                    <li class="card" data-testid="incident">
+                                        <h3><a href=format!("/incidents/{}", i.id)>{i.title.clone()}</a></h3>
+                                        <p class="small">
+                                            <span class=if i.state == "open" { "badge breached" } else { "badge ok" }>{if i.state == "open" { t.open } else { t.closed }}</span>
+                                            {i.drill.then(|| view! { " " <span class="badge unknown">{t.is_drill}</span> })}
+                                            " " {i.scenario.clone()} " · " {t.began} " " {moment(i.started_at)}
+                                            " · " {i.recovered} "/" {i.systems} " " {t.recovered_of}
+                                        </p>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                            {p.may_act.then(|| {
+                                let client_id = p.client_id.to_string();
+                                let sites: Vec<(uuid::Uuid, String)> = p.sites.iter().map(|s| (s.id, s.name.clone())).collect();
+                                view! {
+                                    <details class="card" data-testid="declare" open=p.incidents.is_empty()>
+                                        <summary>{t.declare}</summary>
+                                        <p class="muted small">{t.declare_intro}</p>
+                                        <ActionForm action=declare attr:class="form grid">
+                                            <input type="hidden" name="client_id" value=client_id />
+                                            <label class="field wide"><span>{t.title}</span><input name="title" required maxlength="200" /></label>
+                                            <label class="field"><span>{t.scenario}</span>
+                                                <select name="scenario">
+                                                    {p.scenarios.iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view()}
+                                                    <option value=t.other>{t.other}</option>
+                                                </select>
+                                            </label>
+                                            <label class="field"><span>{t.started_at}</span><input name="started_at" placeholder=t.started_hint /></label>
+                                            {super::plan::choices("site_ids", t.sites, sites, &[])}
+                                            {super::plan::choices("system_ids", t.systems, p.systems.clone(), &[])}
+                                            <label class="check wide"><input type="checkbox" name="drill" value="on" />" " {t.drill}</label>
+                                            <button type="submit">{t.declare}</button>
+                                        </ActionForm>
+                                        <ErrorNote error />
+                                    </details>
+                                }
+                            })}
+                        }.into_any()
+                    }
+                    Ok(None) => view! { <super::NotFound /> }.into_any(),
+                    Err(error) => view! { <super::PageError error /> }.into_any(),
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+/// The forms of the incident page; the page is drawn on the server and loads afresh after each.
+#[derive(Clone, Copy)]
+struct Actions {
+    check: ServerAction<CheckIncidentItem>,
+    record: ServerAction<RecordRecovery>,
+    close: ServerAction<CloseIncident>,
+}
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let ut = use_t();
+    let id = use_id_param();
+    let a = Actions {
+        check: ServerAction::new(),
+        record: ServerAction::new(),
+        close: ServerAction::new(),
+    };
+    let data = Resource::new(
+        move || {
+            (
+                id(),
+                a.check.version().get(),
+                a.record.version().get(),
+                a.close.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_incident(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=move || view! { <main><p class="loading">{ut.loading}</p></main> }>
+            {move || data.get().map(|r| match r {
+                Ok(Some(i)) => incident(i, a).into_any(),
+                Ok(None) => view! { <main><super::NotFound /></main> }.into_any(),
+                Err(error) => view! { <main><super::PageError error /></main> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+fn incident(i: IncidentView, a: Actions) -> impl IntoView {
+    let t = texts(lang());
+    let open = i.state == "open";
+    let act = open && i.may_act;
+    let record_error = action_error(a.record);
+    let close_error = action_error(a.close);
+    let check_error = action_error(a.check);
+    let parts = [
+        Part::Scenario,
+        Part::Safety,
+        Part::Staff,
+        Part::Customers,
+        Part::It,
+    ];
+    let id = i.id;
+    view! {
+        <main class="wide" data-refresh-seconds=open.then_some("30")>
+            <p class="muted"><a href=format!("/clients/{}/incidents", i.client_id)>{i.client_name.clone()}</a></p>
+            <h1 data-testid="incident-title">{i.title.clone()}</h1>
+            <p data-testid="incident-state">
+                <span class=if open { "badge breached" } else { "badge ok" }>{if open { t.open } else { t.closed }}</span>
+                {i.drill.then(|| view! { " " <span class="badge unknown">{t.is_drill}</span> })}
+                " " {i.scenario.clone()} " · " {t.began} " " {moment(i.started_at)}
+                {(!i.sites.is_empty()).then(|| format!(" · {}", i.sites.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")))}
+            </p>
+            {open.then(|| view! { <p class="muted small">{t.from_outside}</p> })}
+            {(!i.systems.is_empty()).then(|| view! {
+                <h2>{t.recovery}</h2>
+                <section class="systems" data-testid="incident-systems">
+                    {i.systems.iter().map(|s| system_card(t, id, s, act, a)).collect_view()}
+                </section>
+                <ErrorNote error=record_error />
+            })}
+            <h2>{t.checklist}</h2>
+            <ErrorNote error=check_error />
+            {parts.into_iter().filter_map(|part| {
+                let items: Vec<&ChecklistItem> = i.checklist.iter().filter(|c| c.part == part).collect();
+                (!items.is_empty()).then(|| view! {
+                    <h3>{t.parts[part as usize]}</h3>
+                    <ul class="checklist" data-testid="checklist">
+                        {items.into_iter().map(|c| checklist_item(t, id, c, act, a)).collect_view()}
+                    </ul>
+                })
+            }).collect_view()}
+            <h2>{t.timeline}</h2>
+            <ol class="timeline" data-testid="timeline">
+                {i.timeline.iter().rev().map(|e| view! {
+                    <li><span class="muted small">{moment(e.at)} " · " {e.actor.clone()}</span><br />{e.text.clone()}</li>
+                }).collect_view()}
+            </ol>
+            {(!open && !i.lessons.is_empty()).then(|| view! {
+                <h2>{t.lessons}</h2>
+                <p class="prewrap" data-testid="lessons">{i.lessons.clone()}</p>
+            })}
+            {act.then(|| view! {
+                <details class="card" data-testid="close-incident">
+                    <summary>{t.close}</summary>
+                    <ActionForm action=a.close attr:class="form">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <label class="field wide"><span>{t.lessons}</span><textarea name="lessons" rows="4" maxlength="10000"></textarea></label>
+                        <button type="submit" class="danger">{t.close_now}</button>
+                    </ActionForm>
+                    <ErrorNote error=close_error />
+                </details>
+            })}
+        </main>
+    }
+}
+
+fn verdict(t: &'static Texts, met: Option<bool>) -> impl IntoView {
+    match met {
+        Some(true) => view! { <span class="badge ok">{t.met}</span> }.into_any(),
+        Some(false) => view! { <span class="badge breached">{t.missed}</span> }.into_any(),
+        None => view! { <span class="muted">{t.no_target}</span> }.into_any(),
+    }
+}
+
+fn system_card(
+    t: &'static Texts,
+    id: uuid::Uuid,
+    s: &IncidentSystemView,
+    act: bool,
+    a: Actions,
+) -> impl IntoView {
+    let r = s.recovery;
+    let target = |m: Option<u32>| m.map_or_else(|| "—".to_string(), |m| spoken(lang(), m));
+    let clock = match (r.downtime_minutes, r.down_so_far_minutes) {
+        (Some(d), _) => view! {
+            <dt>{t.downtime}</dt><dd data-testid="downtime">{span(d)} " " {verdict(t, r.rto_met)}</dd>
+        }
+        .into_any(),
+        (None, Some(so_far)) => view! {
+            <dt>{t.down_for}</dt>
+            <dd data-testid="down-for" class=if r.rto_overdue { "late" } else { "" }>
+                {span(so_far)} {r.rto_overdue.then(|| view! { " " <span class="badge breached">{t.overdue}</span> })}
+            </dd>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    };
+    let offered = s
+        .offered_restore_point_at
+        .map(|p| p.format("%Y-%m-%d %H:%M").to_string());
+    let (system_id, incident_id) = (s.system_id.to_string(), id.to_string());
+    view! {
+        <article class="card system" data-testid="incident-system">
+            <header class="row"><h3>{s.name.clone()}</h3></header>
+            <dl>
+                <dt>{t.rto_target}</dt><dd>{target(s.rto_minutes)}</dd>
+                <dt>{t.rpo_target}</dt><dd>{target(s.rpo_minutes)}</dd>
+                {clock}
+                {r.data_loss_minutes.map(|d| view! {
+                    <dt>{t.data_loss}</dt><dd data-testid="data-loss">{span(d)} " " {verdict(t, r.rpo_met)}</dd>
+                })}
+                {s.restore_point_at.map(|p| view! { <dt>{t.restore_point}</dt><dd>{moment(p)}</dd> })}
+                {s.recovery_started_at.map(|p| view! { <dt>{t.start_recovery}</dt><dd>{moment(p)}</dd> })}
+            </dl>
+            {act.then(|| view! {
+                <div class="row wrap">
+                    {s.recovery_started_at.is_none().then(|| step(a, &incident_id, &system_id, "started", t.start_recovery))}
+                    {s.recovered_at.is_none().then(|| step(a, &incident_id, &system_id, "recovered", t.recovered_now))}
+                </div>
+                <ActionForm action=a.record attr:class="form grid">
+                    <input type="hidden" name="id" value=incident_id.clone() />
+                    <input type="hidden" name="system_id" value=system_id.clone() />
+                    <input type="hidden" name="what" value="point" />
+                    <label class="field"><span>{t.restore_point}</span>
+                        <input name="restore_point_at" placeholder="2026-12-07 03:00" value=offered.clone().unwrap_or_default() />
+                    </label>
+                    {offered.clone().map(|_| view! { <p class="muted small field">{t.offered_point}</p> })}
+                    <button type="submit" class="secondary" data-testid="use-point">{t.use_point}</button>
+                </ActionForm>
+            })}
+        </article>
+    }
+}
+
+/// A button that records a step of a system's recovery as of now.
+fn step(
+    a: Actions,
+    incident: &str,
+    system: &str,
+    what: &'static str,
+    label: &'static str,
+) -> impl IntoView {
+    let (incident, system) = (incident.to_string(), system.to_string());
+    view! {
+        <ActionForm action=a.record attr:class="inline">
+            <input type="hidden" name="id" value=incident />
+            <input type="hidden" name="system_id" value=system />
+            <input type="hidden" name="what" value=what />
+            <button type="submit" class="secondary" data-testid=format!("recovery-{what}")>{label}</button>
+        </ActionForm>
+    }
+}
+
+fn checklist_item(
+    t: &'static Texts,
+    id: uuid::Uuid,
+    c: &ChecklistItem,
+    act: bool,
+    a: Actions,
+) -> impl IntoView {
+    let done = c.done_at.is_some();
+    let key = c.key.clone();
+    view! {
+        <li class=if done { "done" } else { "" } data-testid="checklist-item">
+            <span class="mark" aria-hidden="true">{if done { "✔" } else { "○" }}</span>
+            " " {c.text.clone()}
+            {c.done_at.map(|at| {
+                let by = c.done_by.clone().map(|b| format!(" · {} {b}", t.done_by));
+                view! { <span class="muted small">" · " {moment(at)} {by}</span> }
+            })}
+            {(act && !c.automatic).then(|| view! {
+                <ActionForm action=a.check attr:class="inline">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <input type="hidden" name="key" value=key.clone() />
+                    <input type="hidden" name="done" value=if done { "false" } else { "true" } />
+                    <button type="submit" class="link">{if done { t.undo } else { t.mark_done }}</button>
+                </ActionForm>
+            })}
+        </li>
+    }
+}

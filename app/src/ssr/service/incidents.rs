@@ -1,0 +1,876 @@
+//! Incident mode: a client's plan put to use. Declaring an incident fixes what it affects (sites,
+//! systems with the targets in force at that moment, in recovery order) and turns the plan into
+//! a checklist in the order the plan is acted on: the scenario's own steps, safety, staff,
+//! customers, IT. Every action lands on the incident's timeline with who did it and when;
+//! closing it keeps the lessons and freezes the figures.
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use uuid::Uuid;
+
+use crate::domain::incident::{affected_groups, recovery};
+use crate::domain::input::Name;
+use crate::i18n::Lang;
+use crate::ids::ClientId;
+use crate::model::incident::{
+    AffectedGroup, ChecklistItem, Impact, IncidentSummary, IncidentSystemView, IncidentView, Part,
+    SiteRef, TimelineEntry,
+};
+use crate::model::Role;
+use crate::ssr::entity::{
+    backup_event, customer_group, incident, incident_event, incident_system, plan, site, system,
+    user,
+};
+use crate::ssr::error::{AppError, AppResult};
+use crate::ssr::repo::{audit, clients, owned};
+use crate::ssr::scope::Scope;
+use crate::ssr::service::monitor;
+use crate::ssr::state::AppState;
+
+/// Refused to roles that follow an incident but do not run it.
+pub const FOLLOW_ONLY: &str = "your role may follow the incident but not run it";
+/// Refused once an incident is closed: its figures are the report's.
+pub const CLOSED: &str = "this incident is closed";
+pub const UNKNOWN_SITE: &str = "names a site that is not in this client's plan";
+const UNKNOWN_SYSTEM: &str = "names a system that is not in this client's plan";
+const FUTURE: &str = "must not be in the future";
+/// How far back a disruption may be said to have begun.
+const OLDEST_START_DAYS: i64 = 366;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentInput {
+    pub title: String,
+    pub scenario: String,
+    #[serde(default)]
+    pub site_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub system_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub drill: bool,
+    /// When the disruption began; now when not given.
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+/// A recovery's moments, as recorded by a person; a field left out stays as it is, `null`
+/// clears it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryInput {
+    #[serde(
+        default,
+        deserialize_with = "crate::ssr::service::plan::input::nullable"
+    )]
+    pub recovery_started_at: Option<Option<DateTime<Utc>>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::ssr::service::plan::input::nullable"
+    )]
+    pub recovered_at: Option<Option<DateTime<Utc>>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::ssr::service::plan::input::nullable"
+    )]
+    pub restore_point_at: Option<Option<DateTime<Utc>>>,
+}
+
+fn require_lead(scope: &Scope) -> AppResult<()> {
+    if scope.is_msp_staff() || scope.role() == Role::ClientAdmin {
+        Ok(())
+    } else {
+        tracing::warn!(user = %scope.user_id(), role = scope.role().as_str(), "refused: follows incidents only");
+        Err(AppError::Forbidden(FOLLOW_ONLY.into()))
+    }
+}
+
+/// Who did it, as the timeline says it: the user's name, or their e-mail address.
+async fn actor(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<String> {
+    use sea_orm::EntityTrait;
+    let u = user::Entity::find_by_id(scope.user_id()).one(db).await?;
+    Ok(u.map(|u| {
+        if u.name.trim().is_empty() {
+            u.email
+        } else {
+            u.name
+        }
+    })
+    .unwrap_or_else(|| "Lifeline".into()))
+}
+
+/// Adds a line to the timeline.
+pub async fn note(
+    db: &impl ConnectionTrait,
+    i: &incident::Model,
+    actor: &str,
+    kind: &str,
+    detail: serde_json::Value,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    incident_event::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        msp_id: Set(i.msp_id),
+        client_id: Set(i.client_id),
+        incident_id: Set(i.id),
+        at: Set(at),
+        actor: Set(actor.to_string()),
+        kind: Set(kind.to_string()),
+        detail: Set(detail.to_string()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The incident, if the scope may see it.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> AppResult<incident::Model> {
+    scope
+        .select::<incident::Entity>()
+        .filter(incident::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn open(i: &incident::Model) -> AppResult<()> {
+    if i.state == "open" {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(CLOSED.into()))
+    }
+}
+
+/// Declares an incident for the client: the plan becomes its checklist, its systems' clocks
+/// start from `started_at`.
+pub async fn declare(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+    input: IncidentInput,
+    now: DateTime<Utc>,
+) -> AppResult<IncidentView> {
+    clients::get(&state.db, scope, client_id).await?;
+    require_lead(scope)?;
+    let mut errors = BTreeMap::new();
+    let title = Name::parse(&input.title)
+        .map_err(|e| errors.insert("title".to_string(), e.to_string()))
+        .ok();
+    let scenario = Name::parse(&input.scenario)
+        .map_err(|e| errors.insert("scenario".to_string(), e.to_string()))
+        .ok();
+    let started_at = input.started_at.unwrap_or(now);
+    if started_at > now + Duration::minutes(5) {
+        errors.insert("started_at".into(), FUTURE.into());
+    } else if started_at < now - Duration::days(OLDEST_START_DAYS) {
+        errors.insert("started_at".into(), "must be within the last year".into());
+    }
+    let sites = owned::of_client::<site::Entity>(&state.db, scope, client_id).await?;
+    let site_ids: Vec<Uuid> = dedup(&input.site_ids);
+    if site_ids.iter().any(|id| !sites.iter().any(|s| s.id == *id)) {
+        errors.insert("site_ids".into(), UNKNOWN_SITE.into());
+    }
+    let (targets, links, systems) = monitor::targets(&state.db, scope, client_id).await?;
+    let system_ids: Vec<Uuid> = dedup(&input.system_ids);
+    if system_ids
+        .iter()
+        .any(|id| !systems.iter().any(|s| s.id == *id))
+    {
+        errors.insert("system_ids".into(), UNKNOWN_SYSTEM.into());
+    }
+    let (Some(title), Some(scenario)) = (title, scenario) else {
+        return Err(AppError::Validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    // Recovery order: each system after what it depends on, the most critical first.
+    let affected: Vec<&system::Model> = systems
+        .iter()
+        .filter(|s| system_ids.contains(&s.id))
+        .collect();
+    let order = recovery_order(&affected, &links);
+    let id = Uuid::new_v4();
+    let who = actor(&state.db, scope).await?;
+    let txn = state.begin_write().await?;
+    let row = incident::ActiveModel {
+        id: Set(id),
+        msp_id: Set(scope.msp_id()),
+        client_id: Set(client_id.uuid()),
+        title: Set(title.into_string()),
+        scenario: Set(scenario.into_string()),
+        drill: Set(input.drill),
+        state: Set("open".into()),
+        sites: Set(serde_json::to_string(&site_ids).unwrap_or_else(|_| "[]".into())),
+        started_at: Set(started_at),
+        declared_by: Set(Some(scope.user_id())),
+        closed_at: Set(None),
+        lessons: Set(String::new()),
+        checklist: Set("{}".into()),
+        call_tree_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let minutes = |s: Option<i64>| s.and_then(|s| i32::try_from(s / 60).ok());
+    for (position, s) in order.iter().enumerate() {
+        let (rpo, rto) = targets.get(&s.id).copied().unwrap_or((None, None));
+        incident_system::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            msp_id: Set(scope.msp_id()),
+            client_id: Set(client_id.uuid()),
+            incident_id: Set(id),
+            system_id: Set(s.id),
+            name: Set(s.name.clone()),
+            position: Set(position as i32),
+            rpo_minutes: Set(minutes(rpo)),
+            rto_minutes: Set(minutes(rto)),
+            recovery_started_at: Set(None),
+            recovered_at: Set(None),
+            restore_point_at: Set(None),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    note(
+        &txn,
+        &row,
+        &who,
+        "declared",
+        serde_json::json!({ "scenario": row.scenario, "drill": row.drill, "systems": order.len(), "sites": site_ids.len() }),
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry::by(scope, "incident.declare", row.title.clone())
+            .client(client_id.uuid())
+            .detail(serde_json::json!({ "incident": id, "drill": row.drill })),
+    )
+    .await?;
+    txn.commit().await?;
+    get(state, scope, id, now).await
+}
+
+fn dedup(ids: &[Uuid]) -> Vec<Uuid> {
+    let mut seen = HashSet::new();
+    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+}
+
+fn recovery_order<'a>(
+    affected: &[&'a system::Model],
+    links: &crate::ssr::service::plan::Links,
+) -> Vec<&'a system::Model> {
+    use crate::domain::plan::{recovery_order, SystemNode};
+    let nodes: Vec<SystemNode<Uuid>> = affected
+        .iter()
+        .map(|s| SystemNode {
+            id: s.id,
+            name: s.name.clone(),
+            criticality: crate::domain::plan::Criticality::parse(&s.criticality)
+                .unwrap_or(crate::domain::plan::Criticality::Medium),
+            depends_on: links
+                .deps
+                .iter()
+                .filter(|d| d.system_id == s.id)
+                .map(|d| d.depends_on_id)
+                .collect(),
+        })
+        .collect();
+    // A cycle in the plan does not stop an incident: then the order is by name.
+    let ids = recovery_order(&nodes).unwrap_or_else(|_| {
+        let mut by_name: Vec<&SystemNode<Uuid>> = nodes.iter().collect();
+        by_name.sort_by_key(|n| n.name.to_lowercase());
+        by_name.into_iter().map(|n| n.id).collect()
+    });
+    ids.iter()
+        .filter_map(|id| affected.iter().find(|s| s.id == *id).copied())
+        .collect()
+}
+
+/// The client's incidents, newest first.
+pub async fn list(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<Vec<IncidentSummary>> {
+    clients::get(&state.db, scope, client_id).await?;
+    let rows = scope
+        .select::<incident::Entity>()
+        .filter(incident::Column::ClientId.eq(client_id.uuid()))
+        .order_by_desc(incident::Column::StartedAt)
+        .all(&state.db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let systems = scope
+        .select::<incident_system::Entity>()
+        .filter(incident_system::Column::IncidentId.is_in(ids))
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine: Vec<&incident_system::Model> =
+                systems.iter().filter(|s| s.incident_id == r.id).collect();
+            IncidentSummary {
+                id: r.id,
+                client_id: r.client_id,
+                title: r.title,
+                scenario: r.scenario,
+                drill: r.drill,
+                state: r.state,
+                started_at: r.started_at,
+                closed_at: r.closed_at,
+                systems: mine.len(),
+                recovered: mine.iter().filter(|s| s.recovered_at.is_some()).count(),
+            }
+        })
+        .collect())
+}
+
+/// The client's incidents and the choices for declaring one.
+pub async fn page(
+    state: &AppState,
+    scope: &Scope,
+    client_id: ClientId,
+) -> AppResult<crate::model::incident::IncidentsPage> {
+    let client = clients::get(&state.db, scope, client_id).await?;
+    let incidents = list(state, scope, client_id).await?;
+    let plan_row = scope
+        .select::<plan::Entity>()
+        .filter(plan::Column::ClientId.eq(client_id.uuid()))
+        .one(&state.db)
+        .await?;
+    let scenarios: Vec<crate::model::plan::Scenario> = plan_row
+        .and_then(|p| serde_json::from_str(&p.scenarios).ok())
+        .unwrap_or_default();
+    let mut sites = owned::of_client::<site::Entity>(&state.db, scope, client_id).await?;
+    sites.sort_by_key(|s| s.name.to_lowercase());
+    let mut systems = owned::of_client::<system::Entity>(&state.db, scope, client_id).await?;
+    systems.sort_by_key(|s| s.name.to_lowercase());
+    Ok(crate::model::incident::IncidentsPage {
+        client_id: client.id,
+        client_name: client.name,
+        incidents,
+        may_act: require_lead(scope).is_ok(),
+        scenarios: scenarios.into_iter().map(|s| s.name).collect(),
+        sites: sites
+            .into_iter()
+            .map(|s| SiteRef {
+                id: s.id,
+                name: s.name,
+            })
+            .collect(),
+        systems: systems.into_iter().map(|s| (s.id, s.name)).collect(),
+    })
+}
+
+/// The newest good restore point of each system from at or before `moment`.
+async fn points_before(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    systems: &[Uuid],
+    moment: DateTime<Utc>,
+) -> AppResult<HashMap<Uuid, DateTime<Utc>>> {
+    use crate::domain::sla::EventKind;
+    use sea_orm::QuerySelect;
+    let mut out = HashMap::new();
+    for id in systems {
+        // By system and time, newest first: the index's order; one row each.
+        let newest: Option<Option<DateTime<Utc>>> = scope
+            .select::<backup_event::Entity>()
+            .select_only()
+            .column(backup_event::Column::RestorePointAt)
+            .filter(backup_event::Column::SystemId.eq(*id))
+            .filter(backup_event::Column::FinishedAt.lte(moment + Duration::days(2)))
+            .filter(backup_event::Column::FinishedAt.gte(moment - Duration::days(400)))
+            .filter(backup_event::Column::RestorePointAt.lte(moment))
+            .filter(backup_event::Column::Kind.is_in([
+                EventKind::BackupSucceeded.as_str(),
+                EventKind::ReplicationSucceeded.as_str(),
+            ]))
+            .order_by_desc(backup_event::Column::RestorePointAt)
+            .limit(1)
+            .into_tuple()
+            .one(db)
+            .await?;
+        if let Some(Some(at)) = newest {
+            out.insert(*id, at);
+        }
+    }
+    Ok(out)
+}
+
+/// The incident as its people follow it, evaluated at `now`.
+pub async fn get(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<IncidentView> {
+    let i = find(&state.db, scope, id).await?;
+    let lang = crate::ssr::error::request_lang();
+    let client = clients::get(&state.db, scope, ClientId::from(i.client_id)).await?;
+    let systems = scope
+        .select::<incident_system::Entity>()
+        .filter(incident_system::Column::IncidentId.eq(i.id))
+        .order_by_asc(incident_system::Column::Position)
+        .all(&state.db)
+        .await?;
+    let site_ids: Vec<Uuid> = serde_json::from_str(&i.sites).unwrap_or_default();
+    let sites: Vec<site::Model> =
+        owned::of_client::<site::Entity>(&state.db, scope, ClientId::from(i.client_id))
+            .await?
+            .into_iter()
+            .filter(|s| site_ids.contains(&s.id))
+            .collect();
+    let plan_row = scope
+        .select::<plan::Entity>()
+        .filter(plan::Column::ClientId.eq(i.client_id))
+        .one(&state.db)
+        .await?;
+    let ids: Vec<Uuid> = systems.iter().map(|s| s.system_id).collect();
+    let offered = points_before(&state.db, scope, &ids, i.started_at).await?;
+    // The clocks stop when the incident closes.
+    let clock = i.closed_at.unwrap_or(now);
+    let minutes = |m: Option<i32>| m.and_then(|m| u32::try_from(m).ok());
+    let system_views: Vec<IncidentSystemView> = systems
+        .iter()
+        .map(|s| IncidentSystemView {
+            system_id: s.system_id,
+            name: s.name.clone(),
+            rpo_minutes: minutes(s.rpo_minutes),
+            rto_minutes: minutes(s.rto_minutes),
+            recovery_started_at: s.recovery_started_at,
+            recovered_at: s.recovered_at,
+            restore_point_at: s.restore_point_at,
+            offered_restore_point_at: offered.get(&s.system_id).copied(),
+            recovery: recovery(
+                i.started_at,
+                s.restore_point_at,
+                s.recovered_at,
+                (minutes(s.rpo_minutes), minutes(s.rto_minutes)),
+                clock,
+            ),
+        })
+        .collect();
+    let events = scope
+        .select::<incident_event::Entity>()
+        .filter(incident_event::Column::IncidentId.eq(i.id))
+        .order_by_asc(incident_event::Column::At)
+        .all(&state.db)
+        .await?;
+    let checklist = checklist(lang, &i, &sites, &system_views, plan_row.as_ref());
+    let timeline = events
+        .iter()
+        .map(|e| {
+            let mut detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+            // A ticked item reads in the reader's language, as the checklist does.
+            if let Some(c) = detail["key"]
+                .as_str()
+                .and_then(|k| checklist.iter().find(|c| c.key == k))
+            {
+                detail["item"] = serde_json::Value::String(c.text.clone());
+            }
+            TimelineEntry {
+                at: e.at,
+                actor: e.actor.clone(),
+                kind: e.kind.clone(),
+                text: crate::incident_text::timeline(lang, &e.kind, &detail),
+            }
+        })
+        .collect();
+    Ok(IncidentView {
+        id: i.id,
+        client_id: i.client_id,
+        client_name: client.name,
+        title: i.title,
+        scenario: i.scenario,
+        drill: i.drill,
+        state: i.state,
+        started_at: i.started_at,
+        closed_at: i.closed_at,
+        lessons: i.lessons,
+        sites: sites
+            .iter()
+            .map(|s| SiteRef {
+                id: s.id,
+                name: s.name.clone(),
+            })
+            .collect(),
+        systems: system_views,
+        checklist,
+        timeline,
+        may_act: require_lead(scope).is_ok(),
+        now,
+    })
+}
+
+/// Who ticked an item, and when: `{"key": {"at": …, "by": …}}`.
+#[derive(Clone, Debug, Default, serde::Serialize, Deserialize)]
+struct Tick {
+    at: DateTime<Utc>,
+    by: String,
+}
+
+fn ticks(i: &incident::Model) -> BTreeMap<String, Tick> {
+    serde_json::from_str(&i.checklist).unwrap_or_default()
+}
+
+/// The plan as a checklist, in the order it is acted on.
+fn checklist(
+    lang: Lang,
+    i: &incident::Model,
+    sites: &[site::Model],
+    systems: &[IncidentSystemView],
+    plan_row: Option<&plan::Model>,
+) -> Vec<ChecklistItem> {
+    use crate::incident_text::{item, Item};
+    let done = ticks(i);
+    let mut out = Vec::new();
+    let mut push = |key: String, part: Part, text: String| {
+        let tick = done.get(&key);
+        out.push(ChecklistItem {
+            part,
+            text,
+            done_at: tick.map(|t| t.at),
+            done_by: tick.map(|t| t.by.clone()),
+            automatic: false,
+            key,
+        });
+    };
+    // The scenario's own steps, when the plan has that scenario.
+    let scenarios: Vec<crate::model::plan::Scenario> = plan_row
+        .and_then(|p| serde_json::from_str(&p.scenarios).ok())
+        .unwrap_or_default();
+    if let Some(sc) = scenarios
+        .iter()
+        .find(|s| s.name.trim().eq_ignore_ascii_case(i.scenario.trim()))
+    {
+        for (n, step) in sc.steps.iter().enumerate() {
+            push(format!("scenario-{n}"), Part::Scenario, step.clone());
+        }
+    }
+    if sites.is_empty() {
+        push(
+            "safety".into(),
+            Part::Safety,
+            item(lang, Item::SafetyAll, ""),
+        );
+    }
+    for s in sites {
+        push(
+            format!("rollcall-{}", s.id.simple()),
+            Part::Safety,
+            item(lang, Item::RollCall, &s.name),
+        );
+        if !s.safety_plan_ref.trim().is_empty() {
+            push(
+                format!("safetyplan-{}", s.id.simple()),
+                Part::Safety,
+                item(lang, Item::SafetyPlan, &s.safety_plan_ref),
+            );
+        }
+    }
+    push(
+        "staff-call-tree".into(),
+        Part::Staff,
+        item(lang, Item::CallTree, ""),
+    );
+    push(
+        "staff-share".into(),
+        Part::Staff,
+        item(lang, Item::WhatToShare, ""),
+    );
+    push(
+        "customers-impact".into(),
+        Part::Customers,
+        item(lang, Item::Impact, ""),
+    );
+    push(
+        "customers-notice".into(),
+        Part::Customers,
+        item(lang, Item::FirstNotice, ""),
+    );
+    if plan_row.is_some_and(|p| !p.service_desk.trim().is_empty()) {
+        push(
+            "customers-desk".into(),
+            Part::Customers,
+            item(lang, Item::ServiceDesk, ""),
+        );
+    }
+    for s in systems {
+        out.push(ChecklistItem {
+            key: format!("recover-{}", s.system_id.simple()),
+            part: Part::It,
+            text: item(lang, Item::Recover, &s.name),
+            done_at: s.recovered_at,
+            done_by: None,
+            automatic: true,
+        });
+    }
+    out
+}
+
+/// Ticks (or unticks) an item of the checklist.
+pub async fn check(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+    key: &str,
+    done: bool,
+    now: DateTime<Utc>,
+) -> AppResult<IncidentView> {
+    let i = find(&state.db, scope, id).await?;
+    require_lead(scope)?;
+    open(&i)?;
+    let view = get(state, scope, id, now).await?;
+    let Some(item) = view.checklist.iter().find(|c| c.key == key) else {
+        return Err(AppError::NotFound);
+    };
+    if item.automatic {
+        return Err(AppError::Conflict(
+            "this item is done by what happens (a system recovered), not by a tick".into(),
+        ));
+    }
+    let text = item.text.clone();
+    let who = actor(&state.db, scope).await?;
+    let txn = state.begin_write().await?;
+    // Read again inside the write: two people ticking at once both count.
+    let i = find(&txn, scope, id).await?;
+    let mut marks = ticks(&i);
+    let changed = if done {
+        marks
+            .insert(
+                key.to_string(),
+                Tick {
+                    at: now,
+                    by: who.clone(),
+                },
+            )
+            .is_none()
+    } else {
+        marks.remove(key).is_some()
+    };
+    if changed {
+        let mut row: incident::ActiveModel = i.clone().into();
+        row.checklist = Set(serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into()));
+        row.updated_at = Set(now);
+        scope
+            .update::<incident::Entity>()
+            .set(row)
+            .filter(incident::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        let kind = if done { "checked" } else { "unchecked" };
+        let detail = serde_json::json!({ "key": key, "item": text });
+        note(&txn, &i, &who, kind, detail, now).await?;
+    }
+    txn.commit().await?;
+    get(state, scope, id, now).await
+}
+
+/// Records a system's recovery: started, recovered, the restore point it came back to.
+pub async fn set_recovery(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+    system_id: Uuid,
+    input: RecoveryInput,
+    now: DateTime<Utc>,
+) -> AppResult<IncidentSystemView> {
+    let i = find(&state.db, scope, id).await?;
+    require_lead(scope)?;
+    open(&i)?;
+    let row = scope
+        .select::<incident_system::Entity>()
+        .filter(incident_system::Column::IncidentId.eq(id))
+        .filter(incident_system::Column::SystemId.eq(system_id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = BTreeMap::new();
+    let late = |v: &Option<Option<DateTime<Utc>>>| {
+        v.flatten().is_some_and(|t| t > now + Duration::minutes(5))
+    };
+    for (name, v) in [
+        ("recovery_started_at", &input.recovery_started_at),
+        ("recovered_at", &input.recovered_at),
+        ("restore_point_at", &input.restore_point_at),
+    ] {
+        if late(v) {
+            errors.insert(name.to_string(), FUTURE.to_string());
+        }
+    }
+    let started = input.recovery_started_at.unwrap_or(row.recovery_started_at);
+    let recovered = input.recovered_at.unwrap_or(row.recovered_at);
+    if let (Some(s), Some(r)) = (started, recovered) {
+        if r < s {
+            errors.insert(
+                "recovered_at".into(),
+                "must not be before the recovery started".into(),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let point = input.restore_point_at.unwrap_or(row.restore_point_at);
+    let who = actor(&state.db, scope).await?;
+    let txn = state.begin_write().await?;
+    let mut changes = Vec::new();
+    if started != row.recovery_started_at {
+        changes.push(("recovery_started", started));
+    }
+    if point != row.restore_point_at {
+        changes.push(("restore_point", point));
+    }
+    if recovered != row.recovered_at {
+        changes.push(("recovered", recovered));
+    }
+    let mut active: incident_system::ActiveModel = row.clone().into();
+    active.recovery_started_at = Set(started);
+    active.recovered_at = Set(recovered);
+    active.restore_point_at = Set(point);
+    active.updated_at = Set(now);
+    scope
+        .update::<incident_system::Entity>()
+        .set(active)
+        .filter(incident_system::Column::Id.eq(row.id))
+        .exec(&txn)
+        .await?;
+    for (kind, at) in changes {
+        note(
+            &txn,
+            &i,
+            &who,
+            kind,
+            serde_json::json!({ "system": row.name, "at": at }),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    let view = get(state, scope, id, now).await?;
+    view.systems
+        .into_iter()
+        .find(|s| s.system_id == system_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Closes the incident with its lessons; the clocks stop.
+pub async fn close(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+    lessons: &str,
+    now: DateTime<Utc>,
+) -> AppResult<IncidentView> {
+    let i = find(&state.db, scope, id).await?;
+    require_lead(scope)?;
+    open(&i)?;
+    if lessons.chars().count() > 10_000 {
+        return Err(AppError::field(
+            "lessons",
+            "must be at most 10000 characters",
+        ));
+    }
+    let who = actor(&state.db, scope).await?;
+    let txn = state.begin_write().await?;
+    let moved = scope
+        .update::<incident::Entity>()
+        .col_expr(
+            incident::Column::State,
+            sea_orm::sea_query::Expr::value("closed"),
+        )
+        .col_expr(
+            incident::Column::ClosedAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
+        .col_expr(
+            incident::Column::Lessons,
+            sea_orm::sea_query::Expr::value(lessons.trim().to_string()),
+        )
+        .col_expr(
+            incident::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(incident::Column::Id.eq(id))
+        .filter(incident::Column::State.eq("open"))
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Err(AppError::Conflict(CLOSED.into()));
+    }
+    note(&txn, &i, &who, "closed", serde_json::json!({}), now).await?;
+    audit::record(
+        &txn,
+        audit::Entry::by(scope, "incident.close", i.title.clone())
+            .client(i.client_id)
+            .detail(serde_json::json!({ "incident": id })),
+    )
+    .await?;
+    txn.commit().await?;
+    get(state, scope, id, now).await
+}
+
+/// The customer groups the incident reaches: those depending on a process that needs one of
+/// its systems.
+pub async fn impact(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<Impact> {
+    let i = find(&state.db, scope, id).await?;
+    let client = ClientId::from(i.client_id);
+    let systems: Vec<Uuid> = scope
+        .select::<incident_system::Entity>()
+        .filter(incident_system::Column::IncidentId.eq(i.id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| s.system_id)
+        .collect();
+    let links = crate::ssr::service::plan::Links::load(&state.db, scope, client).await?;
+    let processes: Vec<(Uuid, Vec<Uuid>)> = links
+        .processes
+        .iter()
+        .map(|p| {
+            let needs = links
+                .proc_sys
+                .iter()
+                .filter(|l| l.process_id == p.id)
+                .map(|l| l.system_id)
+                .collect();
+            (p.id, needs)
+        })
+        .collect();
+    let groups = owned::of_client::<customer_group::Entity>(&state.db, scope, client).await?;
+    let uses: Vec<(Uuid, Vec<Uuid>)> = groups
+        .iter()
+        .map(|g| (g.id, serde_json::from_str(&g.processes).unwrap_or_default()))
+        .collect();
+    let name_of = |p: &Uuid| {
+        links
+            .processes
+            .iter()
+            .find(|x| x.id == *p)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
+    Ok(Impact {
+        customer_groups: affected_groups(&systems, &processes, &uses)
+            .into_iter()
+            .filter_map(|(g, procs)| {
+                let group = groups.iter().find(|x| x.id == g)?;
+                Some(AffectedGroup {
+                    id: g,
+                    name: group.name.clone(),
+                    processes: procs.iter().map(name_of).collect(),
+                })
+            })
+            .collect(),
+    })
+}

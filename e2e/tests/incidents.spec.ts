@@ -1,0 +1,94 @@
+import { test, expect, APIRequestContext } from '@playwright/test';
+import { fitsWidth, noSeriousViolations } from './support';
+
+// Incident mode on a phone: a technician declares a fire at the warehouse, the plan becomes a
+// checklist in its order (the scenario's steps, safety, staff, customers, IT), a tick records
+// who did it, the ERP's recovery shows its downtime against the RTO, and the incident closes
+// with its lessons. In Dutch too, without anything sticking out of a 390 px screen.
+const password = 'correct horse battery';
+const origin = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
+
+async function bakery(request: APIRequestContext, email: string) {
+  const r = await request.post('/api/v1/auth/signup', { data: { msp_name: 'Rescue IT', name: 'Rita', email, password }, headers: { origin } });
+  expect(r.status(), await r.text()).toBe(201);
+  const token = (await r.json()).token as string;
+  const headers = { authorization: `Bearer ${token}` };
+  const post = async (path: string, data: object) => {
+    const res = await request.post(path, { data, headers });
+    expect(res.status(), await res.text()).toBe(201);
+    return (await res.json()).id as string;
+  };
+  const client = await post('/api/v1/clients', { name: 'Bakkerij Jansen' });
+  await post(`/api/v1/clients/${client}/sites`, { name: 'Warehouse', safety_plan_ref: 'BHV plan, red binder' });
+  const erp = await post(`/api/v1/clients/${client}/systems`, { name: 'ERP', rpo_minutes: 60, rto_minutes: 240 });
+  await post(`/api/v1/clients/${client}/systems`, { name: 'Mail' });
+  const plan = await request.patch(`/api/v1/clients/${client}/plan`, { data: { scenarios: [{ name: 'Fire', steps: ['Evacuate the building'] }] }, headers });
+  expect(plan.status(), await plan.text()).toBe(200);
+  return { token, client, erp };
+}
+
+test('a fire is declared, run from its checklist on a phone, and closed with its lessons', async ({ page, request }, info) => {
+  const { token, client } = await bakery(request, `rita+${Date.now()}@rescue.example`);
+  await page.context().addCookies([{ name: 'lifeline_session', value: token, url: origin }]);
+  await page.setViewportSize({ width: 390, height: 844 });
+
+  await page.goto(`/clients/${client}`);
+  await page.getByTestId('open-incidents').click();
+  await expect(page.getByRole('heading', { name: 'Incidents' })).toBeVisible();
+  await expect(page.getByText('No incidents yet')).toBeVisible();
+  const declare = page.getByTestId('declare');
+  const submit = declare.locator('button[type=submit]');
+  // Nothing declared yet, so the form is open; a moment nobody can read is refused by name.
+  await declare.getByLabel('What happened').fill('Fire in the warehouse');
+  await declare.getByLabel('Scenario').selectOption('Fire');
+  await declare.getByLabel('Warehouse').check();
+  await declare.getByLabel('ERP').check();
+  await declare.getByLabel('Began at').fill('this morning');
+  await submit.click();
+  await expect(page.getByRole('alert')).toContainText('Began at: must be a moment such as 2026-12-07 08:30 (UTC)');
+  await expect(page.getByTestId('incident')).toHaveCount(0);
+  await fitsWidth(page);
+  await page.screenshot({ path: info.outputPath('declare-390.png'), fullPage: true });
+  await declare.getByLabel('What happened').fill('Fire in the warehouse');
+  await declare.getByLabel('Scenario').selectOption('Fire');
+  await declare.getByLabel('Warehouse').check();
+  await declare.getByLabel('ERP').check();
+  await declare.getByLabel('Began at').fill('');
+  await submit.click();
+
+  await expect(page).toHaveURL(/\/incidents\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('incident-title')).toHaveText('Fire in the warehouse');
+  const items = page.getByTestId('checklist-item');
+  await expect(items.first()).toContainText('Evacuate the building');
+  const rollCall = items.filter({ hasText: 'Roll call at Warehouse' });
+  await rollCall.getByRole('button', { name: 'Done' }).click();
+  await expect(rollCall).toContainText('done by Rita');
+  const erp = page.getByTestId('incident-system').filter({ hasText: 'ERP' });
+  await expect(erp.getByTestId('down-for')).toContainText('min');
+  await erp.getByTestId('recovery-recovered').click();
+  await expect(erp.getByTestId('downtime')).toContainText('within target');
+  await expect(items.filter({ hasText: 'Recover ERP' })).toContainText('✔');
+  await expect(page.getByTestId('timeline')).toContainText('ERP recovered');
+  await fitsWidth(page);
+  await noSeriousViolations(page, 'the incident');
+  await page.screenshot({ path: info.outputPath('incident-390.png'), fullPage: true });
+
+  // The same incident in Dutch.
+  await page.context().addCookies([{ name: 'lifeline_lang', value: 'nl', url: origin }]);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Checklist' })).toBeVisible();
+  await expect(page.getByTestId('checklist-item').filter({ hasText: 'Appèl op Warehouse' })).toContainText('gedaan door Rita');
+  await expect(page.getByTestId('timeline')).toContainText('ERP hersteld');
+  await fitsWidth(page);
+  await page.screenshot({ path: info.outputPath('incident-nl-390.png'), fullPage: true });
+
+  // Closed with its lessons: the clocks stop, the forms go.
+  const close = page.getByTestId('close-incident');
+  await close.locator('summary').click();
+  await close.getByLabel('Geleerde lessen').fill('Het BHV-boek hoort bij de deur.');
+  await close.getByRole('button', { name: 'Nu sluiten' }).click();
+  await expect(page.getByTestId('incident-state')).toContainText('gesloten');
+  await expect(page.getByTestId('lessons')).toHaveText('Het BHV-boek hoort bij de deur.');
+  await expect(page.getByTestId('close-incident')).toHaveCount(0);
+  await expect(page.getByTestId('recovery-started')).toHaveCount(0);
+});

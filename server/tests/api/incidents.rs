@@ -1,0 +1,418 @@
+//! Incident mode: the plan becomes a checklist in the order it is acted on, each affected
+//! system's recovery is measured against the targets in force, the timeline keeps who did what,
+//! and only those who run incidents (MSP staff, client admins) change one, within their tenant.
+use crate::helpers::TestApp;
+use chrono::{DateTime, Duration, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+crate::both!(
+    an_incident_runs_the_plan_and_measures_the_recovery,
+    incidents_are_run_by_staff_and_client_admins_within_their_tenant,
+);
+
+async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> String {
+    let r = app.post(path, Some(token), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.text);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+fn at(t: DateTime<Utc>) -> String {
+    t.to_rfc3339()
+}
+
+/// A bakery with a warehouse, an ERP (RPO 1 h, RTO 4 h) that invoicing needs, wholesale
+/// customers who depend on invoicing, and a fire scenario; returns (client, site, erp).
+async fn bakery(app: &TestApp, owner: &str) -> (String, String, String) {
+    let client = app.create_client(owner, "Bakkerij Jansen").await;
+    let base = format!("/api/v1/clients/{client}");
+    let site = created(
+        app,
+        owner,
+        &format!("{base}/sites"),
+        json!({ "name": "Warehouse", "safety_plan_ref": "BHV plan, red binder at reception" }),
+    )
+    .await;
+    let erp = created(
+        app,
+        owner,
+        &format!("{base}/systems"),
+        json!({ "name": "ERP", "rpo_minutes": 60, "rto_minutes": 240 }),
+    )
+    .await;
+    created(
+        app,
+        owner,
+        &format!("{base}/systems"),
+        json!({ "name": "Mail" }),
+    )
+    .await;
+    let invoicing = created(
+        app,
+        owner,
+        &format!("{base}/processes"),
+        json!({ "name": "Invoicing", "systems": [erp] }),
+    )
+    .await;
+    created(
+        app,
+        owner,
+        &format!("{base}/customer-groups"),
+        json!({ "name": "Wholesale", "processes": [invoicing] }),
+    )
+    .await;
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("{base}/plan"),
+            Some(owner),
+            Some(json!({ "scenarios": [{ "name": "Fire", "steps": ["Evacuate the building", "Call 112"] }] })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    (client, site, erp)
+}
+
+/// The ERP's backups as its software reported them: one from before the fire, one after.
+async fn backups(app: &TestApp, owner: &str, client: &str, erp: &str, start: DateTime<Utc>) {
+    let token = app.ingest_token(owner, client).await;
+    let before = start - Duration::minutes(50);
+    let after = start + Duration::minutes(10);
+    let events = json!({ "events": [
+        { "id": "b1", "system_id": erp, "kind": "backup_succeeded", "restore_point_at": at(before), "finished_at": at(before + Duration::minutes(5)) },
+        { "id": "b2", "system_id": erp, "kind": "backup_succeeded", "restore_point_at": at(after), "finished_at": at(after + Duration::minutes(5)) },
+    ] });
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/ingest/events"))
+                .bearer_auth(token)
+                .json(&events),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+}
+
+fn item<'a>(incident: &'a Value, text: &str) -> &'a Value {
+    incident["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["text"].as_str().unwrap().contains(text))
+        .unwrap_or_else(|| panic!("no item with {text:?}: {incident}"))
+}
+
+/// Fire at the warehouse six hours ago: the checklist follows the plan's order, the ERP's clock
+/// runs against its RTO, the restore point offered is the newest from before the fire, and the
+/// recovery recorded gives the data lost and the downtime against the targets.
+async fn an_incident_runs_the_plan_and_measures_the_recovery(app: TestApp) {
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let (client, site, erp) = bakery(&app, &owner).await;
+    let start = Utc::now() - Duration::hours(6);
+    backups(&app, &owner, &client, &erp, start).await;
+
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/incidents"),
+            Some(&owner),
+            json!({ "title": "Fire in the warehouse", "scenario": "fire", "site_ids": [site],
+                    "system_ids": [erp], "drill": false, "started_at": at(start) }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let incident = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["state"], "open");
+    // The plan's order: the scenario's steps, safety at the site, staff, customers, IT.
+    let parts: Vec<&str> = r.body["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["part"].as_str().unwrap())
+        .collect();
+    let mut ordered = parts.clone();
+    ordered.dedup();
+    assert_eq!(
+        ordered,
+        ["scenario", "safety", "staff", "customers", "it"],
+        "{parts:?}"
+    );
+    assert_eq!(r.body["checklist"][0]["text"], "Evacuate the building");
+    item(&r.body, "Roll call at Warehouse");
+    item(&r.body, "BHV plan, red binder at reception");
+    let system = &r.body["systems"][0];
+    assert_eq!(system["name"], "ERP");
+    assert_eq!(
+        (
+            system["rpo_minutes"].as_i64(),
+            system["rto_minutes"].as_i64()
+        ),
+        (Some(60), Some(240))
+    );
+    let offered: DateTime<Utc> = system["offered_restore_point_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        offered.timestamp(),
+        (start - Duration::minutes(50)).timestamp(),
+        "the newest point from before the fire, not the one after: {system}"
+    );
+    let so_far = system["down_so_far_minutes"].as_i64().unwrap();
+    assert!((360..=362).contains(&so_far), "{system}");
+    assert_eq!(system["rto_overdue"], true, "six hours down against four");
+
+    // The ERP comes back from that point after five hours: 50 minutes lost (within the hour),
+    // 5 h down (past the 4 h agreed).
+    let path = format!("/api/v1/incidents/{incident}/systems/{erp}");
+    let r = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&owner),
+            Some(
+                json!({ "recovery_started_at": at(start + Duration::minutes(30)),
+                         "recovered_at": at(start + Duration::minutes(20)) }),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("recovered_at"), "{}", r.text);
+    let r = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&owner),
+            Some(
+                json!({ "recovery_started_at": at(start + Duration::minutes(30)),
+                         "restore_point_at": at(offered),
+                         "recovered_at": at(start + Duration::hours(5)) }),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["data_loss_minutes"], 50);
+    assert_eq!(r.body["rpo_met"], true);
+    assert_eq!(r.body["downtime_minutes"], 300);
+    assert_eq!(r.body["rto_met"], false);
+
+    // A tick records who and when; the recovery item was done by the recovery itself.
+    let view = app
+        .get(&format!("/api/v1/incidents/{incident}"), &owner)
+        .await;
+    let roll_call = item(&view.body, "Roll call at Warehouse")["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let recover = item(&view.body, "Recover ERP");
+    assert!(!recover["done_at"].is_null(), "{recover}");
+    let recover_key = recover["key"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/checklist/{roll_call}"),
+            Some(&owner),
+            json!({ "done": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let ticked = item(&r.body, "Roll call at Warehouse");
+    assert_eq!(ticked["done_by"], "Owner", "{ticked}");
+    let r = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/checklist/{recover_key}"),
+            Some(&owner),
+            json!({ "done": false }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/checklist/no-such-item"),
+            Some(&owner),
+            json!({ "done": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+
+    // Wholesale customers are reached through invoicing.
+    let r = app
+        .get(&format!("/api/v1/incidents/{incident}/impact"), &owner)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({ "customer_groups": [{ "id": r.body["customer_groups"][0]["id"], "name": "Wholesale", "processes": ["Invoicing"] }] })
+    );
+
+    // The timeline, in Dutch for a Dutch reader.
+    let r = app
+        .send(
+            app.http
+                .get(app.url(&format!("/api/v1/incidents/{incident}")))
+                .bearer_auth(&owner)
+                .header("accept-language", "nl"),
+        )
+        .await;
+    let lines: Vec<&str> = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(lines[0].starts_with("Incident gemeld: fire"), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("ERP hersteld")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Afgevinkt: Appèl op Warehouse")),
+        "{lines:?}"
+    );
+    item(&r.body, "Herstel ERP");
+
+    // Closed with its lessons: the figures stay, nothing changes any more.
+    let close = format!("/api/v1/incidents/{incident}/close");
+    let r = app
+        .post(
+            &close,
+            Some(&owner),
+            json!({ "lessons": "Keep the BHV binder by the door." }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["state"], "closed");
+    assert_eq!(r.body["lessons"], "Keep the BHV binder by the door.");
+    assert_eq!(r.body["systems"][0]["downtime_minutes"], 300);
+    let r = app.post(&close, Some(&owner), json!({})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    let r = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&owner),
+            Some(json!({ "recovered_at": null })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    let list = app
+        .get(&format!("/api/v1/clients/{client}/incidents"), &owner)
+        .await;
+    assert_eq!(list.body[0]["state"], "closed", "{}", list.text);
+    assert_eq!(
+        (
+            list.body[0]["systems"].as_u64(),
+            list.body[0]["recovered"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let trail = app.get("/api/v1/audit", &owner).await.text;
+    assert!(
+        trail.contains("incident.declare") && trail.contains("incident.close"),
+        "{trail}"
+    );
+}
+
+/// Client members follow an incident but do not run it; a client admin does. Another MSP sees
+/// none of it (404), and ids of another tenant's sites or systems are refused.
+async fn incidents_are_run_by_staff_and_client_admins_within_their_tenant(app: TestApp) {
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let (client, site, erp) = bakery(&app, &owner).await;
+    let member = app
+        .client_user(&owner, &client, "baker@bakery.example", "client_member")
+        .await;
+    let admin = app
+        .client_user(&owner, &client, "boss@bakery.example", "client_admin")
+        .await;
+    let path = format!("/api/v1/clients/{client}/incidents");
+    let fire =
+        json!({ "title": "Fire", "scenario": "Fire", "site_ids": [site], "system_ids": [erp] });
+    let r = app.post(&path, Some(&member), fire.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = app.post(&path, Some(&admin), fire.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let incident = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["may_act"], true);
+    let r = app
+        .get(&format!("/api/v1/incidents/{incident}"), &member)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["may_act"], false);
+    let r = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/close"),
+            Some(&member),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+
+    // Bad input changes nothing and says which field.
+    for (body, field) in [
+        (json!({ "title": " ", "scenario": "Fire" }), "title"),
+        (
+            json!({ "title": "Fire", "scenario": "Fire", "started_at": at(Utc::now() + Duration::hours(1)) }),
+            "started_at",
+        ),
+        (
+            json!({ "title": "Fire", "scenario": "Fire", "system_ids": [uuid::Uuid::new_v4()] }),
+            "system_ids",
+        ),
+    ] {
+        let r = app.post(&path, Some(&owner), body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains(field), "{field}: {}", r.text);
+    }
+    let r = app
+        .post(
+            &path,
+            Some(&owner),
+            json!({ "title": "Fire", "scenario": "Fire", "colour": "red" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(
+        app.get(&path, &owner).await.body.as_array().map(Vec::len),
+        Some(1)
+    );
+
+    // Another MSP: nothing of this client's incidents, nor a way to name its systems.
+    let (other, _) = app.signup("Other IT", "bob@other.example").await;
+    let theirs = app.create_client(&other, "Their client").await;
+    for p in [
+        format!("/api/v1/incidents/{incident}"),
+        format!("/api/v1/incidents/{incident}/impact"),
+        path.clone(),
+    ] {
+        assert_eq!(
+            app.get(&p, &other).await.status,
+            StatusCode::NOT_FOUND,
+            "{p}"
+        );
+    }
+    let r = app.post(&path, Some(&other), fire.clone()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/incidents/{incident}/systems/{erp}"),
+            Some(&other),
+            Some(json!({ "recovered_at": at(Utc::now()) })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{theirs}/incidents"),
+            Some(&other),
+            json!({ "title": "Fire", "scenario": "Fire", "site_ids": [site] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("site_ids"), "{}", r.text);
+    assert_eq!(
+        app.get("/api/v1/incidents/not-a-uuid", &owner).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
