@@ -60,10 +60,19 @@ mod ctx {
 
     /// Where links the requester hands over point: the public URL, else this request's Host.
     pub fn base(state: &AppState) -> String {
-        let headers = use_context::<http::request::Parts>()
+        crate::ssr::service::mail::request_base(state, &headers())
+    }
+
+    fn headers() -> http::HeaderMap {
+        use_context::<http::request::Parts>()
             .map(|p| p.headers)
-            .unwrap_or_default();
-        crate::ssr::service::mail::request_base(state, &headers)
+            .unwrap_or_default()
+    }
+
+    /// Where links that go to other people point: only the configured public address, never
+    /// a Host header from elsewhere.
+    pub fn public_base(state: &AppState) -> String {
+        crate::ssr::service::mail::public_base(state, &headers())
     }
 
     /// An invitation with the link to hand over.
@@ -1336,11 +1345,7 @@ pub async fn make_offer(client_id: Uuid, tier_id: Uuid) -> Result<(), ServerFnEr
 pub async fn send_offer(id: Uuid) -> Result<(), ServerFnError> {
     use crate::ssr::service::offers;
     let (state, s) = ctx::session().await?;
-    // The link goes to someone else: only the configured public address, never a Host header.
-    let headers = use_context::<http::request::Parts>()
-        .map(|p| p.headers)
-        .unwrap_or_default();
-    let base = crate::ssr::service::mail::public_base(&state, &headers);
+    let base = ctx::public_base(&state);
     offers::send(&state, &s.scope, id, &base)
         .await
         .map(|_| ())
@@ -1570,6 +1575,32 @@ pub async fn close_incident(id: Uuid, lessons: String) -> Result<(), ServerFnErr
     let (state, s) = ctx::session().await?;
     let now = chrono::Utc::now();
     crate::ssr::service::incidents::close(&state, &s.scope, id, &lessons, now)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// Sets the incident's call tree going: everyone is messaged with a confirm link.
+#[server]
+pub async fn start_call_tree(id: Uuid) -> Result<(), ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    let base = ctx::public_base(&state);
+    crate::ssr::service::calls::start(&state, &s.scope, id, &base, chrono::Utc::now())
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// Records how a call went: `confirmed` (reached) or `unreachable`.
+#[server]
+pub async fn record_call(id: Uuid, leg_id: Uuid, state: String) -> Result<(), ServerFnError> {
+    use crate::ssr::service::calls::{self, Answer};
+    let (app, s) = ctx::session().await?;
+    let answer = Answer {
+        state,
+        note: String::new(),
+    };
+    calls::record(&app, &s.scope, id, leg_id, answer, chrono::Utc::now())
         .await
         .map(|_| ())
         .map_err(ctx::err)

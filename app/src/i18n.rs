@@ -293,6 +293,10 @@ pub fn dutch_message(message: &str) -> Option<&'static str> {
             "uw rol mag het incident volgen maar niet leiden"
         }
         "this incident is closed" => "dit incident is gesloten",
+        "the call tree of this incident is already going" => {
+            "de belboom van dit incident is al in gang gezet"
+        }
+        "must be confirmed or unreachable" => "moet confirmed of unreachable zijn",
         "names a site that is not in this client's plan" => {
             "noemt een locatie die niet in het plan van deze klant staat"
         }

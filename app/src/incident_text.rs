@@ -8,6 +8,7 @@ pub enum Item {
     RollCall,
     SafetyPlan,
     CallTree,
+    Reached,
     WhatToShare,
     Impact,
     FirstNotice,
@@ -28,10 +29,10 @@ pub fn item(lang: Lang, it: Item, arg: &str) -> String {
         }
         (Lang::Nl, Item::SafetyPlan) => format!("Volg het nood- en ontruimingsplan: {arg}"),
         (_, Item::SafetyPlan) => format!("Follow the safety and emergency plan: {arg}"),
-        (Lang::Nl, Item::CallTree) => {
-            "Zet de belboom in gang: iedereen van het personeel bereikt".into()
-        }
-        (_, Item::CallTree) => "Set the call tree going: every member of staff reached".into(),
+        (Lang::Nl, Item::CallTree) => "Zet de belboom in gang".into(),
+        (_, Item::CallTree) => "Set the call tree going".into(),
+        (Lang::Nl, Item::Reached) => "Iedereen van het personeel bereikt (bevestigd)".into(),
+        (_, Item::Reached) => "Every member of staff reached (confirmed)".into(),
         (Lang::Nl, Item::WhatToShare) => "Besluit wat met wie gedeeld wordt".into(),
         (_, Item::WhatToShare) => "Decide what to share with whom".into(),
         (Lang::Nl, Item::Impact) => "Besluit per klantgroep: raakt dit hun bedrijfsvoering?".into(),
@@ -81,6 +82,30 @@ pub fn timeline(lang: Lang, kind: &str, detail: &serde_json::Value) -> String {
             format!("Herstelpunt van {} gekozen: {}", s("system"), when(detail))
         }
         "restore_point" => format!("Restore point of {} chosen: {}", s("system"), when(detail)),
+        "call_tree" if nl => format!(
+            "Belboom in gang gezet: {} personen, {} min per golf",
+            detail["legs"], detail["wave_minutes"]
+        ),
+        "call_tree" => format!(
+            "Call tree set going: {} people, {} min per wave",
+            detail["legs"], detail["wave_minutes"]
+        ),
+        "confirmed" if nl => format!("{} bevestigde via de link", s("person")),
+        "confirmed" => format!("{} confirmed through the link", s("person")),
+        "reached" if nl => format!("{} bereikt {}", s("person"), s("note")),
+        "reached" => format!("{} reached {}", s("person"), s("note")),
+        "unreachable" if nl => format!("{} onbereikbaar {}", s("person"), s("note")),
+        "unreachable" => format!("{} unreachable {}", s("person"), s("note")),
+        "escalated" if nl => format!(
+            "{} bevestigde niet op tijd: doorgezet naar {}",
+            s("person"),
+            detail["to"].as_str().unwrap_or("de coördinator")
+        ),
+        "escalated" => format!(
+            "{} did not confirm in time: escalated to {}",
+            s("person"),
+            detail["to"].as_str().unwrap_or("the coordinator")
+        ),
         "closed" if nl => "Incident gesloten".into(),
         "closed" => "Incident closed".into(),
         other => other.to_string(),
@@ -130,6 +155,39 @@ pub struct Texts {
     pub from_outside: &'static str,
     pub recovered_of: &'static str,
     pub began: &'static str,
+    pub call_tree: &'static str,
+    pub call_tree_hint: &'static str,
+    pub call_tree_not_yet: &'static str,
+    pub start_call_tree: &'static str,
+    pub reached_n: &'static str,
+    pub wave: &'static str,
+    pub called_by: &'static str,
+    pub escalated_to: &'static str,
+    pub mark_reached: &'static str,
+    pub mark_unreachable: &'static str,
+    /// waiting, confirmed, escalated, unreachable
+    pub leg_states: [&'static str; 4],
+    /// email, sms, phone
+    pub channels: [&'static str; 3],
+}
+
+impl Texts {
+    pub fn leg_state(&self, s: &str) -> &'static str {
+        match s {
+            "confirmed" => self.leg_states[1],
+            "escalated" => self.leg_states[2],
+            "unreachable" => self.leg_states[3],
+            _ => self.leg_states[0],
+        }
+    }
+
+    pub fn channel(&self, c: &str) -> &'static str {
+        match c {
+            "email" => self.channels[0],
+            "sms" => self.channels[1],
+            _ => self.channels[2],
+        }
+    }
 }
 
 pub const EN: Texts = Texts {
@@ -175,6 +233,18 @@ pub const EN: Texts = Texts {
     from_outside: "Lifeline sends from outside the client's network: its messages arrive when the client's own e-mail is down.",
     recovered_of: "recovered",
     began: "Began",
+    call_tree: "Call tree",
+    call_tree_hint: "Everyone in the client's directory gets a message with a link that confirms with one tap; whoever has not confirmed when their wave's time is up is passed to their caller's caller. Someone Lifeline cannot message is a call for their caller.",
+    call_tree_not_yet: "The call tree has not been set going yet.",
+    start_call_tree: "Set the call tree going",
+    reached_n: "reached",
+    wave: "Wave",
+    called_by: "called by",
+    escalated_to: "passed to",
+    mark_reached: "Reached",
+    mark_unreachable: "Unreachable",
+    leg_states: ["waiting", "confirmed", "escalated", "unreachable"],
+    channels: ["e-mail", "text message", "phone call"],
 };
 
 pub const NL: Texts = Texts {
@@ -220,6 +290,18 @@ pub const NL: Texts = Texts {
     from_outside: "Lifeline verstuurt van buiten het netwerk van de klant: de berichten komen aan als de eigen e-mail van de klant plat ligt.",
     recovered_of: "hersteld",
     began: "Begonnen",
+    call_tree: "Belboom",
+    call_tree_hint: "Iedereen in het adresboek van de klant krijgt een bericht met een link die met één tik bevestigt; wie niet bevestigd heeft als de tijd van de golf om is, gaat naar de beller van de beller. Wie Lifeline geen bericht kan sturen, wordt gebeld door de eigen beller.",
+    call_tree_not_yet: "De belboom is nog niet in gang gezet.",
+    start_call_tree: "Belboom in gang zetten",
+    reached_n: "bereikt",
+    wave: "Golf",
+    called_by: "gebeld door",
+    escalated_to: "doorgezet naar",
+    mark_reached: "Bereikt",
+    mark_unreachable: "Onbereikbaar",
+    leg_states: ["wacht", "bevestigd", "doorgezet", "onbereikbaar"],
+    channels: ["e-mail", "sms", "telefoon"],
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -35,7 +35,7 @@ test('the owner prices the catalog and sees which tier each client system needs'
   const tiers = page.getByTestId('tier');
   await expect(tiers).toHaveCount(3);
   await expect(tiers.nth(0)).toContainText('Backup Basic');
-  const instant = tiers.filter({ hasText: 'Instant Recovery' });
+  const instant = tiers.filter({ has: page.getByRole('heading', { name: 'Instant Recovery', exact: true }) });
   await expect(instant.getByTestId('tier-price')).toHaveText('€ 45.00');
   await expect(instant).toContainText('RPO 15 min · RTO 1 h');
 
@@ -49,13 +49,13 @@ test('the owner prices the catalog and sees which tier each client system needs'
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(instant.getByTestId('tier-price')).toHaveText('€ 39.50');
   await expect(edit.locator('.drawer')).toBeHidden();
-  // The protection the tier stands for is edited in the same drawer: hourly snapshots now.
-  await expect(instant.getByTestId('tier-method')).toContainText('every 15 min');
+  // The protection the tier stands for is edited in the same drawer: snapshots every half hour.
+  await expect(instant.getByTestId('tier-method')).toContainText('every 10 min');
   await edit.locator(':scope > summary').click();
   const method = edit.getByTestId('tier-policy');
-  await method.getByLabel('Backup interval').fill('1 h');
+  await method.getByLabel('Backup interval').fill('30 min');
   await edit.getByRole('button', { name: 'Save' }).click();
-  await expect(instant.getByTestId('tier-method')).toContainText('every 1 h');
+  await expect(instant.getByTestId('tier-method')).toContainText('every 30 min');
   await expect(edit.locator('.drawer')).toBeHidden();
   // A tier of its own, protected like DRaaS; refused first for a target nobody can read.
   const add = page.getByTestId('add-tier');

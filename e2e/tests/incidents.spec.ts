@@ -22,6 +22,8 @@ async function bakery(request: APIRequestContext, email: string) {
   await post(`/api/v1/clients/${client}/sites`, { name: 'Warehouse', safety_plan_ref: 'BHV plan, red binder' });
   const erp = await post(`/api/v1/clients/${client}/systems`, { name: 'ERP', rpo_minutes: 60, rto_minutes: 240 });
   await post(`/api/v1/clients/${client}/systems`, { name: 'Mail' });
+  const anna = await post(`/api/v1/clients/${client}/people`, { name: 'Anna de Vries', email: 'anna@bakery.example', is_coordinator: true });
+  await post(`/api/v1/clients/${client}/people`, { name: 'Carla Smit', mobile: '+31 6 1234 5678', caller_id: anna, channels: ['mobile'] });
   const plan = await request.patch(`/api/v1/clients/${client}/plan`, { data: { scenarios: [{ name: 'Fire', steps: ['Evacuate the building'] }] }, headers });
   expect(plan.status(), await plan.text()).toBe(200);
   return { token, client, erp };
@@ -69,6 +71,14 @@ test('a fire is declared, run from its checklist on a phone, and closed with its
   await expect(erp.getByTestId('downtime')).toContainText('within target');
   await expect(items.filter({ hasText: 'Recover ERP' })).toContainText('✔');
   await expect(page.getByTestId('timeline')).toContainText('ERP recovered');
+  // The call tree goes out: Anna by e-mail, Carla (phone only) is a call for Anna to make.
+  await page.getByTestId('start-call-tree').click();
+  await expect(page.getByTestId('call-counts')).toHaveText('0 / 2 reached');
+  const carla = page.getByTestId('leg').filter({ hasText: 'Carla Smit' });
+  await expect(carla).toContainText('phone call · called by Anna de Vries · +31 6 1234 5678');
+  await carla.getByRole('button', { name: 'Reached' }).click();
+  await expect(page.getByTestId('call-counts')).toHaveText('1 / 2 reached');
+  await expect(page.getByTestId('leg').filter({ hasText: 'Carla Smit' })).toContainText('confirmed');
   await fitsWidth(page);
   await noSeriousViolations(page, 'the incident');
   await page.screenshot({ path: info.outputPath('incident-390.png'), fullPage: true });

@@ -402,7 +402,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(set_lang))
         .nest("/api/v1", routes::api_router())
-        .merge(routes::monitor::root_routes().router)
+        .merge(routes::root_routes().router)
         // The monthly report as a page: the link in its e-mail.
         .route(
             "/clients/{id}/reports/{month}",

@@ -98,6 +98,9 @@ pub struct IncidentView {
     pub systems: Vec<IncidentSystemView>,
     pub checklist: Vec<ChecklistItem>,
     pub timeline: Vec<TimelineEntry>,
+    /// When the call tree was set going, and its legs.
+    pub call_tree_at: Option<DateTime<Utc>>,
+    pub calls: Vec<LegView>,
     /// Whether the reader may act (declare, tick, record, close): MSP staff and client admins.
     pub may_act: bool,
     /// When the view was worked out (the clocks run from here).
@@ -130,4 +133,25 @@ pub struct IncidentsPage {
     pub sites: Vec<SiteRef>,
     /// The client's systems: (id, name).
     pub systems: Vec<(Uuid, String)>,
+}
+
+/// A leg as the incident's people follow it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LegView {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub person_name: String,
+    pub caller_name: Option<String>,
+    pub wave: i32,
+    /// `waiting`, `confirmed`, `escalated` or `unreachable`.
+    pub state: String,
+    /// How Lifeline reached them: `email`, `sms` (the MSP's gateway), or `phone` (their caller
+    /// calls them).
+    pub channel: String,
+    pub due_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub escalated_to_name: Option<String>,
+    pub note: String,
+    /// Numbers for whoever calls them (MSP staff and the client's admins see them).
+    pub phones: Vec<String>,
 }

@@ -6,13 +6,14 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::api::{
-    get_incident, get_incidents, CheckIncidentItem, CloseIncident, DeclareIncident, RecordRecovery,
+    get_incident, get_incidents, CheckIncidentItem, CloseIncident, DeclareIncident, RecordCall,
+    RecordRecovery, StartCallTree,
 };
 use crate::components::{action_error, use_id_param, use_t, ErrorNote};
 use crate::domain::sla::spoken;
 use crate::i18n::Lang;
 use crate::incident_text::{texts, Texts};
-use crate::model::incident::{ChecklistItem, IncidentSystemView, IncidentView, Part};
+use crate::model::incident::{ChecklistItem, IncidentSystemView, IncidentView, LegView, Part};
 
 fn lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
@@ -104,6 +105,8 @@ struct Actions {
     check: ServerAction<CheckIncidentItem>,
     record: ServerAction<RecordRecovery>,
     close: ServerAction<CloseIncident>,
+    start: ServerAction<StartCallTree>,
+    call: ServerAction<RecordCall>,
 }
 
 #[component]
@@ -114,6 +117,8 @@ pub fn IncidentPage() -> impl IntoView {
         check: ServerAction::new(),
         record: ServerAction::new(),
         close: ServerAction::new(),
+        start: ServerAction::new(),
+        call: ServerAction::new(),
     };
     let data = Resource::new(
         move || {
@@ -122,6 +127,7 @@ pub fn IncidentPage() -> impl IntoView {
                 a.check.version().get(),
                 a.record.version().get(),
                 a.close.version().get(),
+                a.start.version().get() + a.call.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -186,6 +192,7 @@ fn incident(i: IncidentView, a: Actions) -> impl IntoView {
                     </ul>
                 })
             }).collect_view()}
+            {call_tree(t, &i, act, a)}
             <h2>{t.timeline}</h2>
             <ol class="timeline" data-testid="timeline">
                 {i.timeline.iter().rev().map(|e| view! {
@@ -310,11 +317,12 @@ fn checklist_item(
     view! {
         <li class=if done { "done" } else { "" } data-testid="checklist-item">
             <span class="mark" aria-hidden="true">{if done { "✔" } else { "○" }}</span>
-            " " {c.text.clone()}
-            {c.done_at.map(|at| {
-                let by = c.done_by.clone().map(|b| format!(" · {} {b}", t.done_by));
-                view! { <span class="muted small">" · " {moment(at)} {by}</span> }
-            })}
+            <span class="what">{c.text.clone()}
+                {c.done_at.map(|at| {
+                    let by = c.done_by.clone().map(|b| format!(" · {} {b}", t.done_by));
+                    view! { <span class="muted small">" · " {moment(at)} {by}</span> }
+                })}
+            </span>
             {(act && !c.automatic).then(|| view! {
                 <ActionForm action=a.check attr:class="inline">
                     <input type="hidden" name="id" value=id.to_string() />
@@ -322,6 +330,75 @@ fn checklist_item(
                     <input type="hidden" name="done" value=if done { "false" } else { "true" } />
                     <button type="submit" class="link">{if done { t.undo } else { t.mark_done }}</button>
                 </ActionForm>
+            })}
+        </li>
+    }
+}
+
+/// The call tree: the button that sets it going, then each person with where their leg
+/// stands, and for anyone not confirmed the caller's answer.
+fn call_tree(t: &'static Texts, i: &IncidentView, act: bool, a: Actions) -> impl IntoView {
+    let id = i.id;
+    let error = action_error(a.start);
+    let call_error = action_error(a.call);
+    let reached = i.calls.iter().filter(|c| c.state == "confirmed").count();
+    let started = i.call_tree_at.is_some();
+    let legs: Vec<LegView> = i.calls.clone();
+    view! {
+        <h2>{t.call_tree}</h2>
+        {(!started && act).then(|| view! {
+            <p class="muted small">{t.call_tree_hint}</p>
+            <ActionForm action=a.start attr:class="inline">
+                <input type="hidden" name="id" value=id.to_string() />
+                <button type="submit" data-testid="start-call-tree">{t.start_call_tree}</button>
+            </ActionForm>
+            <ErrorNote error />
+        })}
+        {(!started && !act).then(|| view! { <p class="muted">{t.call_tree_not_yet}</p> })}
+        {started.then(|| view! {
+            <p data-testid="call-counts">{reached} " / " {legs.len()} " " {t.reached_n}</p>
+            <ul class="legs" data-testid="legs">
+                {legs.into_iter().map(|c| leg_row(t, id, c, act, a)).collect_view()}
+            </ul>
+            <ErrorNote error=call_error />
+        })}
+    }
+}
+
+fn leg_row(t: &'static Texts, id: uuid::Uuid, c: LegView, act: bool, a: Actions) -> impl IntoView {
+    let badge = match c.state.as_str() {
+        "confirmed" => "badge ok",
+        "escalated" | "unreachable" => "badge breached",
+        _ => "badge unknown",
+    };
+    let state = t.leg_state(&c.state);
+    let how = t.channel(&c.channel);
+    let by = c.caller_name.map(|n| format!(" · {} {n}", t.called_by));
+    let escalated = c
+        .escalated_to_name
+        .map(|n| format!(" · {} {n}", t.escalated_to));
+    let phones = c.phones.join(", ");
+    let phones = (!phones.is_empty()).then(|| format!(" · {phones}"));
+    let open = c.state != "confirmed" && act;
+    let (incident, leg) = (id.to_string(), c.id.to_string());
+    view! {
+        <li data-testid="leg">
+            <strong>{c.person_name}</strong> " " <span class=badge>{state}</span>
+            <br /><span class="muted small">{t.wave} " " {c.wave} " · " {how} {by} {escalated} {phones}</span>
+            {open.then(|| view! {
+                <div class="row wrap">
+                    {["confirmed", "unreachable"].into_iter().map(|s| {
+                        let (incident, leg) = (incident.clone(), leg.clone());
+                        view! {
+                            <ActionForm action=a.call attr:class="inline">
+                                <input type="hidden" name="id" value=incident />
+                                <input type="hidden" name="leg_id" value=leg />
+                                <input type="hidden" name="state" value=s />
+                                <button type="submit" class="secondary">{if s == "confirmed" { t.mark_reached } else { t.mark_unreachable }}</button>
+                            </ActionForm>
+                        }
+                    }).collect_view()}
+                </div>
             })}
         </li>
     }

@@ -1,12 +1,16 @@
-//! Incident mode: declare, follow, tick the checklist, record recoveries, close.
+//! Incident mode: declare, follow, tick the checklist, record recoveries, set the call tree
+//! going and record its calls, close; and the confirm link people tap without a login.
+use app::i18n::Lang;
 use app::ids::ClientId;
 use app::model::incident::{Impact, IncidentSummary, IncidentSystemView, IncidentView};
 use app::ssr::error::AppResult;
 use app::ssr::scope::Scope;
+use app::ssr::service::calls::{self, LegView};
 use app::ssr::service::incidents::{self, IncidentInput, RecoveryInput};
 use app::ssr::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -21,6 +25,9 @@ pub fn routes() -> super::Api {
     let api = route!(api, "/incidents/{id}/impact", get(impact));
     let api = route!(api, "/incidents/{id}/close", post(close));
     let api = route!(api, "/incidents/{id}/checklist/{key}", post(check));
+    let api = route!(api, "/incidents/{id}/call-tree", post(start_calls));
+    let api = route!(api, "/incidents/{id}/calls", get(calls));
+    let api = route!(api, "/incidents/{id}/calls/{leg_id}", post(record_call));
     route!(api, "/incidents/{id}/systems/{system_id}", patch(recovery))
 }
 
@@ -125,4 +132,189 @@ async fn recovery(
     Ok(Json(
         incidents::set_recovery(&state, &scope, incident, system, input, now).await?,
     ))
+}
+
+/// The legs under `legs`.
+#[derive(serde::Serialize)]
+struct Legs {
+    legs: Vec<LegView>,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn start_calls(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<Legs>> {
+    let incident: Uuid = id(&raw)?;
+    // The links go to other people: only the configured public address, or this local one.
+    let base = app::ssr::service::mail::public_base(&state, &headers);
+    let now = chrono::Utc::now();
+    Ok(Json(Legs {
+        legs: calls::start(&state, &scope, incident, &base, now).await?,
+    }))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn calls(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(raw): Path<String>,
+) -> AppResult<Json<Legs>> {
+    let incident: Uuid = id(&raw)?;
+    Ok(Json(Legs {
+        legs: calls::list(&state, &scope, incident).await?,
+    }))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn record_call(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path((raw, raw_leg)): Path<(String, String)>,
+    ApiJson(answer): ApiJson<calls::Answer>,
+) -> AppResult<Json<LegView>> {
+    let incident: Uuid = id(&raw)?;
+    let leg: Uuid = id(&raw_leg)?;
+    let now = chrono::Utc::now();
+    Ok(Json(
+        calls::record(&state, &scope, incident, leg, answer, now).await?,
+    ))
+}
+
+/// The confirm link lives outside the API prefix: short enough for a text message.
+pub fn root_routes() -> super::Api {
+    let api = super::Api::default();
+    route!(api, "/r/{token}", get(link_page).post(link_confirm))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A page of its own, readable on any phone, without the portal around it.
+fn page(status: StatusCode, lang: Lang, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · Lifeline</title><style>body{{font-family:system-ui,sans-serif;margin:0;padding:1.5rem;line-height:1.5;color:#1b1b1b}}main{{max-width:32rem;margin:auto}}button{{font:inherit;font-size:1.25rem;padding:.9rem 1.6rem;border:0;border-radius:.5rem;background:#0b6e4f;color:#fff;width:100%}}</style></head><body><main><h1>{}</h1>{body}</main></body></html>",
+        lang.code(),
+        escape(title),
+        escape(title)
+    );
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+fn link_answer(link: calls::Link, token: &str, lang: Lang) -> Response {
+    let nl = lang == Lang::Nl;
+    match link {
+        calls::Link::Unknown => page(
+            StatusCode::NOT_FOUND,
+            lang,
+            if nl { "Onbekende link" } else { "Unknown link" },
+            if nl {
+                "<p>Deze link kennen we niet. Kijk of hij helemaal is overgenomen.</p>"
+            } else {
+                "<p>We do not know this link. Check that it was copied whole.</p>"
+            },
+        ),
+        calls::Link::Spent { person } => {
+            page(
+                StatusCode::GONE,
+                lang,
+                if nl {
+                    "Al bevestigd"
+                } else {
+                    "Already confirmed"
+                },
+                &format!(
+                    "<p>{}</p>",
+                    escape(&if nl {
+                        format!("Dank u, {person}: deze link is al gebruikt of het incident is gesloten.")
+                    } else {
+                        format!("Thank you, {person}: this link was used already or the incident is closed.")
+                    })
+                ),
+            )
+        }
+        calls::Link::Open {
+            person,
+            title,
+            drill,
+        } => {
+            let drill = match (drill, nl) {
+                (true, true) => "<p><strong>Dit is een oefening.</strong></p>",
+                (true, false) => "<p><strong>This is a drill.</strong></p>",
+                _ => "",
+            };
+            let (lead, button) = if nl {
+                (
+                    format!("{person}, bevestig dat het bericht over \"{title}\" u bereikt heeft."),
+                    "Ik heb het bericht",
+                )
+            } else {
+                (
+                    format!("{person}, confirm that the message about \"{title}\" reached you."),
+                    "I got the message",
+                )
+            };
+            page(
+                StatusCode::OK,
+                lang,
+                if nl { "Bevestigen" } else { "Confirm" },
+                &format!(
+                    "{drill}<p>{}</p><form method=\"post\" action=\"/r/{}\"><button type=\"submit\">{button}</button></form>",
+                    escape(&lead),
+                    escape(token)
+                ),
+            )
+        }
+        calls::Link::Confirmed { person } => page(
+            StatusCode::OK,
+            lang,
+            if nl { "Bevestigd" } else { "Confirmed" },
+            &format!(
+                "<p>{}</p>",
+                escape(&if nl {
+                    format!("Dank u, {person}. Uw bevestiging staat in het incident.")
+                } else {
+                    format!("Thank you, {person}. Your confirmation is on the incident.")
+                })
+            ),
+        ),
+    }
+}
+
+async fn link_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = super::request_lang(&headers, None).unwrap_or_default();
+    match calls::peek(&state, &token).await {
+        Ok(link) => link_answer(link, &token, lang),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn link_confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = super::request_lang(&headers, None).unwrap_or_default();
+    match calls::confirm(&state, &token, chrono::Utc::now()).await {
+        Ok(link) => link_answer(link, &token, lang),
+        Err(e) => e.into_response(),
+    }
 }

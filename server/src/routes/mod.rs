@@ -72,6 +72,11 @@ pub fn api() -> Api {
     route!(api, "/openapi.json", get(openapi::document))
 }
 
+/// What is served outside `/api/v1`: heartbeats and confirm links (short URLs).
+pub fn root_routes() -> Api {
+    monitor::root_routes().merge(incidents::root_routes())
+}
+
 pub fn api_router() -> Router<AppState> {
     api().router.fallback(|| async { AppError::NotFound })
 }

@@ -520,6 +520,28 @@ fn incident_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
             json!({ "parameters": with("key"), "post": op("Tick or untick a checklist item", Some("Tick"), ("200", "the incident"), &["400", "401", "403", "404", "409"]) }),
         ),
         (
+            "/incidents/{id}/call-tree",
+            json!({ "parameters": id, "post": op("Set the call tree going: every person of the client's directory is messaged (e-mail, and the MSP's webhook for its SMS gateway) with a single-use confirm link; someone Lifeline cannot message is a call for their caller", None, ("200", "{legs}"), &["401", "403", "404", "409"]) }),
+        ),
+        (
+            "/incidents/{id}/calls",
+            json!({ "parameters": id, "get": op("The call tree's legs: who, by whom, wave, state (waiting, confirmed, escalated, unreachable)", None, ("200", "{legs}"), &["401", "404"]) }),
+        ),
+        (
+            "/incidents/{id}/calls/{leg_id}",
+            json!({ "parameters": with("leg_id"), "post": op("Record how a call went (a person reached someone, or could not)", Some("CallAnswer"), ("200", "the leg"), &["400", "401", "403", "404", "409", "422"]) }),
+        ),
+        (
+            "/r/{token}",
+            json!({
+                "servers": [{ "url": "/" }],
+                "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" }, "description": "the confirm link's token" }],
+                "get": op("The confirm page a person opens from their message (no login)", None, ("200", "an HTML page"), &["404", "410"]),
+                "post": op("Confirm: 200 the first time, 410 once used or when the incident is closed, 404 for a link nobody made", None, ("200", "an HTML page"), &["404", "410"]),
+                "security": []
+            }),
+        ),
+        (
             "/incidents/{id}/systems/{system_id}",
             json!({ "parameters": with("system_id"), "patch": op("Record a system's recovery: started, recovered, the restore point; answers data_loss_minutes, downtime_minutes, rpo_met, rto_met", Some("Recovery"), ("200", "the system's recovery"), &["400", "401", "403", "404", "409", "422"]) }),
         ),
@@ -541,6 +563,11 @@ fn incident_schemas(schemas: &mut serde_json::Map<String, Value>) {
     schemas.insert(
         "CloseIncident".into(),
         json!({ "type": "object", "properties": { "lessons": s } }),
+    );
+    schemas.insert(
+        "CallAnswer".into(),
+        json!({ "type": "object", "required": ["state"], "properties": {
+        "state": { "enum": ["confirmed", "unreachable"] }, "note": s } }),
     );
     schemas.insert("Tick".into(), json!({ "type": "object", "required": ["done"], "properties": { "done": { "type": "boolean" } } }));
     schemas.insert(

@@ -1,7 +1,7 @@
 //! Incident mode: the plan becomes a checklist in the order it is acted on, each affected
 //! system's recovery is measured against the targets in force, the timeline keeps who did what,
 //! and only those who run incidents (MSP staff, client admins) change one, within their tenant.
-use crate::helpers::TestApp;
+use crate::helpers::{spawn_app_with, Backend, TestApp, SECRET};
 use chrono::{DateTime, Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -415,4 +415,277 @@ async fn incidents_are_run_by_staff_and_client_admins_within_their_tenant(app: T
         app.get("/api/v1/incidents/not-a-uuid", &owner).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_tree_reaches_everyone_and_escalates_once_sqlite() {
+    the_call_tree_reaches_everyone_and_escalates_once(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_tree_reaches_everyone_and_escalates_once_postgres() {
+    the_call_tree_reaches_everyone_and_escalates_once(Backend::Postgres).await
+}
+
+/// The next e-mail the sink takes: (recipients, message with soft line breaks undone).
+async fn next_mail(
+    inbox: &mut tokio::sync::mpsc::UnboundedReceiver<(Vec<String>, String)>,
+) -> (Vec<String>, String) {
+    let (to, data) = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv())
+        .await
+        .expect("an e-mail within 10 s")
+        .unwrap();
+    (to, data.replace("=\r\n", "").replace("=\n", ""))
+}
+
+fn confirm_link(mail: &str) -> String {
+    let at = mail
+        .find("https://lifeline.example/r/")
+        .expect("a confirm link");
+    mail[at + "https://lifeline.example".len()..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// A drill: the coordinator and the person she calls are e-mailed a confirm link, the
+/// phone-only person is a call for her caller. A tapped link confirms once (410 after, 404 for
+/// a link nobody made); a leg left unconfirmed past its wave escalates once, even with two
+/// evaluators, to the caller's caller, who is told whom to call; a person records an answer.
+async fn the_call_tree_reaches_everyone_and_escalates_once(backend: Backend) {
+    let (port, mut inbox) = crate::mail::smtp_sink().await;
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.public_url = Some("https://lifeline.example".into());
+        s.smtp = Some(crate::mail::sink_settings(port));
+    })
+    .await
+    else {
+        return;
+    };
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let (client, _, erp) = bakery(&app, &owner).await;
+    let people = format!("/api/v1/clients/{client}/people");
+    let anna = created(&app, &owner, &people, json!({ "name": "Anna", "email": "anna@bakery.example", "is_coordinator": true, "channels": ["email", "mobile"] })).await;
+    let bert = created(
+        &app,
+        &owner,
+        &people,
+        json!({ "name": "Bert", "email": "bert@bakery.example", "caller_id": anna }),
+    )
+    .await;
+    created(&app, &owner, &people, json!({ "name": "Carla", "mobile": "+31 6 1234 5678", "caller_id": bert, "channels": ["mobile"] })).await;
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/incidents"),
+            Some(&owner),
+            json!({ "title": "Call-tree drill", "scenario": "Fire", "system_ids": [erp], "drill": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let incident = r.body["id"].as_str().unwrap().to_string();
+
+    let start = Utc::now();
+    let r = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/call-tree"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let legs = r.body["legs"].as_array().unwrap().clone();
+    let leg = |name: &str| {
+        legs.iter()
+            .find(|l| l["person_name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (
+            leg("Anna")["wave"].as_i64(),
+            leg("Anna")["channel"].as_str()
+        ),
+        (Some(1), Some("email"))
+    );
+    assert_eq!(
+        (
+            leg("Bert")["wave"].as_i64(),
+            leg("Bert")["caller_name"].as_str()
+        ),
+        (Some(2), Some("Anna"))
+    );
+    assert_eq!(
+        (
+            leg("Carla")["wave"].as_i64(),
+            leg("Carla")["channel"].as_str()
+        ),
+        (Some(3), Some("phone"))
+    );
+    assert_eq!(leg("Carla")["phones"], json!(["+31 6 1234 5678"]));
+    assert!(legs.iter().all(|l| l["state"] == "waiting"));
+    let again = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/call-tree"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+
+    // Two e-mails, each with its own link, marked as a drill.
+    let mut links = std::collections::HashMap::new();
+    for _ in 0..2 {
+        let (to, mail) = next_mail(&mut inbox).await;
+        assert!(
+            mail.contains("Subject: [DRILL] Incident at Bakkerij Jansen: Call-tree drill"),
+            "{mail}"
+        );
+        assert!(mail.contains("This is a call-tree drill."), "{mail}");
+        links.insert(to[0].clone(), confirm_link(&mail));
+    }
+    let anna_link = links["<anna@bakery.example>"].clone();
+    let bert_link = links["<bert@bakery.example>"].clone();
+    let page = app.send(app.http.get(app.url(&anna_link))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("Anna") && page.text.contains("This is a drill."),
+        "{}",
+        page.text
+    );
+    let tap = || {
+        app.send(
+            app.http
+                .post(app.url(&anna_link))
+                .header("origin", app.url("")),
+        )
+    };
+    assert_eq!(tap().await.status, StatusCode::OK);
+    assert_eq!(tap().await.status, StatusCode::GONE, "a link confirms once");
+    let unknown = app
+        .send(
+            app.http
+                .post(app.url("/r/not-a-token-anyone-made"))
+                .header("origin", app.url("")),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // Past Bert's wave (2 × 15 min) unconfirmed: two evaluators escalate him once, to Anna.
+    let a = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    let b = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
+    use app::ssr::service::calls::escalate_due;
+    let early = escalate_due(&a, start + Duration::minutes(29))
+        .await
+        .unwrap();
+    assert_eq!(early, 0, "not before the wave's time");
+    let t = start + Duration::minutes(31);
+    let (x, y) = tokio::join!(escalate_due(&a, t), escalate_due(&b, t));
+    assert_eq!(x.unwrap() + y.unwrap(), 1, "escalated once");
+    let (to, mail) = next_mail(&mut inbox).await;
+    assert_eq!(to, ["<anna@bakery.example>"]);
+    assert!(mail.contains("Bert has not confirmed"), "{mail}");
+    // Carla (wave 3) goes to Bert's caller, Anna, with her number to call.
+    let t = start + Duration::minutes(46);
+    assert_eq!(escalate_due(&a, t).await.unwrap(), 1);
+    let (to, mail) = next_mail(&mut inbox).await;
+    assert_eq!(to, ["<anna@bakery.example>"]);
+    assert!(
+        mail.contains("Carla") && mail.contains("+31 6 1234 5678"),
+        "{mail}"
+    );
+    let calls = app
+        .get(&format!("/api/v1/incidents/{incident}/calls"), &owner)
+        .await;
+    let states: Vec<(&str, &str)> = calls.body["legs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["person_name"].as_str().unwrap(),
+                l["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("Anna", "confirmed"),
+            ("Bert", "escalated"),
+            ("Carla", "escalated")
+        ]
+    );
+    assert_eq!(
+        calls.body["legs"][2]["escalated_to_name"], "Anna",
+        "{}",
+        calls.text
+    );
+
+    // Anna reaches Carla by phone and records it; a member may not, another MSP sees nothing.
+    let carla = leg("Carla")["id"].as_str().unwrap().to_string();
+    let answer = format!("/api/v1/incidents/{incident}/calls/{carla}");
+    let r = app
+        .post(&answer, Some(&owner), json!({ "state": "maybe" }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let member = app
+        .client_user(&owner, &client, "baker@bakery.example", "client_member")
+        .await;
+    let r = app
+        .post(&answer, Some(&member), json!({ "state": "confirmed" }))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let (other, _) = app.signup("Other IT", "bob@other.example").await;
+    let r = app
+        .post(&answer, Some(&other), json!({ "state": "confirmed" }))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = app
+        .post(
+            &answer,
+            Some(&owner),
+            json!({ "state": "confirmed", "note": "safe at home" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        (r.body["state"].as_str(), r.body["note"].as_str()),
+        (Some("confirmed"), Some("safe at home"))
+    );
+
+    // Closed: Bert's link no longer confirms anything.
+    let r = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/close"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let late = app
+        .send(
+            app.http
+                .post(app.url(&bert_link))
+                .header("origin", app.url("")),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::GONE);
+    let lines: Vec<String> = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect();
+    for want in [
+        "Call tree set going: 3 people",
+        "Anna confirmed through the link",
+        "Bert did not confirm in time: escalated to Anna",
+        "Carla reached safe at home",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(want)),
+            "{want}: {lines:?}"
+        );
+    }
 }

@@ -44,7 +44,7 @@ async fn the_document_and_the_router_agree(app: TestApp) {
     let mut served = BTreeSet::new();
     for (prefix, api) in [
         ("/api/v1", server::routes::api()),
-        ("", server::routes::monitor::root_routes()),
+        ("", server::routes::root_routes()),
     ] {
         for (path, methods) in api.table {
             for m in methods {

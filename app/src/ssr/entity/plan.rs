@@ -11,6 +11,8 @@ pub struct Model {
     pub review_due: Option<Date>,
     pub minutes_per_call: i32,
     pub max_calls_per_person: i32,
+    /// Minutes a call-tree wave has before an unconfirmed leg escalates.
+    pub wave_minutes: i32,
     pub email_down_rule: String,
     /// JSON: scenarios, customer message templates, service desk, talking points.
     pub sections: String,

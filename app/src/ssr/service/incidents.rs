@@ -76,7 +76,7 @@ pub struct RecoveryInput {
     pub restore_point_at: Option<Option<DateTime<Utc>>>,
 }
 
-fn require_lead(scope: &Scope) -> AppResult<()> {
+pub(crate) fn require_lead(scope: &Scope) -> AppResult<()> {
     if scope.is_msp_staff() || scope.role() == Role::ClientAdmin {
         Ok(())
     } else {
@@ -86,7 +86,7 @@ fn require_lead(scope: &Scope) -> AppResult<()> {
 }
 
 /// Who did it, as the timeline says it: the user's name, or their e-mail address.
-async fn actor(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<String> {
+pub(crate) async fn actor(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<String> {
     use sea_orm::EntityTrait;
     let u = user::Entity::find_by_id(scope.user_id()).one(db).await?;
     Ok(u.map(|u| {
@@ -466,7 +466,13 @@ pub async fn get(
         .order_by_asc(incident_event::Column::At)
         .all(&state.db)
         .await?;
-    let checklist = checklist(lang, &i, &sites, &system_views, plan_row.as_ref());
+    let calls = crate::ssr::service::calls::list(state, scope, i.id).await?;
+    // Everyone reached: when the last of them confirmed.
+    let reached_at = (!calls.is_empty() && calls.iter().all(|c| c.state == "confirmed"))
+        .then(|| calls.iter().filter_map(|c| c.confirmed_at).max())
+        .flatten();
+    let staff = (i.call_tree_at, reached_at);
+    let checklist = checklist(lang, &i, &sites, &system_views, plan_row.as_ref(), staff);
     let timeline = events
         .iter()
         .map(|e| {
@@ -507,6 +513,8 @@ pub async fn get(
         systems: system_views,
         checklist,
         timeline,
+        call_tree_at: i.call_tree_at,
+        calls,
         may_act: require_lead(scope).is_ok(),
         now,
     })
@@ -530,11 +538,12 @@ fn checklist(
     sites: &[site::Model],
     systems: &[IncidentSystemView],
     plan_row: Option<&plan::Model>,
+    (call_tree_at, reached_at): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
 ) -> Vec<ChecklistItem> {
     use crate::incident_text::{item, Item};
     let done = ticks(i);
     let mut out = Vec::new();
-    let mut push = |key: String, part: Part, text: String| {
+    let push = |out: &mut Vec<ChecklistItem>, key: String, part: Part, text: String| {
         let tick = done.get(&key);
         out.push(ChecklistItem {
             part,
@@ -554,11 +563,17 @@ fn checklist(
         .find(|s| s.name.trim().eq_ignore_ascii_case(i.scenario.trim()))
     {
         for (n, step) in sc.steps.iter().enumerate() {
-            push(format!("scenario-{n}"), Part::Scenario, step.clone());
+            push(
+                &mut out,
+                format!("scenario-{n}"),
+                Part::Scenario,
+                step.clone(),
+            );
         }
     }
     if sites.is_empty() {
         push(
+            &mut out,
             "safety".into(),
             Part::Safety,
             item(lang, Item::SafetyAll, ""),
@@ -566,12 +581,14 @@ fn checklist(
     }
     for s in sites {
         push(
+            &mut out,
             format!("rollcall-{}", s.id.simple()),
             Part::Safety,
             item(lang, Item::RollCall, &s.name),
         );
         if !s.safety_plan_ref.trim().is_empty() {
             push(
+                &mut out,
                 format!("safetyplan-{}", s.id.simple()),
                 Part::Safety,
                 item(lang, Item::SafetyPlan, &s.safety_plan_ref),
@@ -579,43 +596,67 @@ fn checklist(
         }
     }
     push(
-        "staff-call-tree".into(),
-        Part::Staff,
-        item(lang, Item::CallTree, ""),
-    );
-    push(
+        &mut out,
         "staff-share".into(),
         Part::Staff,
         item(lang, Item::WhatToShare, ""),
     );
+    for (key, what, at) in [
+        ("staff-call-tree", Item::CallTree, call_tree_at),
+        ("staff-reached", Item::Reached, reached_at),
+    ] {
+        auto(
+            &mut out,
+            key.to_string(),
+            Part::Staff,
+            item(lang, what, ""),
+            at,
+        );
+    }
     push(
+        &mut out,
         "customers-impact".into(),
         Part::Customers,
         item(lang, Item::Impact, ""),
     );
     push(
+        &mut out,
         "customers-notice".into(),
         Part::Customers,
         item(lang, Item::FirstNotice, ""),
     );
     if plan_row.is_some_and(|p| !p.service_desk.trim().is_empty()) {
         push(
+            &mut out,
             "customers-desk".into(),
             Part::Customers,
             item(lang, Item::ServiceDesk, ""),
         );
     }
     for s in systems {
-        out.push(ChecklistItem {
-            key: format!("recover-{}", s.system_id.simple()),
-            part: Part::It,
-            text: item(lang, Item::Recover, &s.name),
-            done_at: s.recovered_at,
-            done_by: None,
-            automatic: true,
-        });
+        let key = format!("recover-{}", s.system_id.simple());
+        let text = item(lang, Item::Recover, &s.name);
+        auto(&mut out, key, Part::It, text, s.recovered_at);
     }
     out
+}
+
+/// An item done by what happened, not by a tick.
+fn auto(
+    out: &mut Vec<ChecklistItem>,
+    key: String,
+    part: Part,
+    text: String,
+    at: Option<DateTime<Utc>>,
+) {
+    out.push(ChecklistItem {
+        key,
+        part,
+        text,
+        done_at: at,
+        done_by: None,
+        automatic: true,
+    });
 }
 
 /// Ticks (or unticks) an item of the checklist.

@@ -2,6 +2,7 @@
 //! transaction where it writes more than one row, and writes its audit entry in it.
 pub mod account;
 pub mod audit;
+pub mod calls;
 pub mod catalog;
 pub mod clients;
 pub mod dashboard;

@@ -158,6 +158,28 @@ pub async fn queue_task(
     Ok(())
 }
 
+/// Queues a call of the MSP's webhook about one of its clients (an incident's call to its SMS
+/// or voice gateway), signed at delivery like alerts.
+pub async fn queue_webhook(
+    db: &impl sea_orm::ConnectionTrait,
+    msp_id: Uuid,
+    client_id: Uuid,
+    url: &str,
+    event: &str,
+    json: &str,
+) -> AppResult<()> {
+    due_now(
+        Uuid::new_v4(),
+        msp_id,
+        client_id,
+        "webhook",
+        (url, event, json.to_string()),
+    )
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
 /// Queues a plain e-mail about one of the MSP's clients (an offer sent to its admins), due now.
 pub async fn queue_email(
     db: &impl sea_orm::ConnectionTrait,

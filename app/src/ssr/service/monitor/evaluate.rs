@@ -360,6 +360,9 @@ pub async fn run(state: AppState, every: Duration) {
         if let Err(e) = super::alerts::dispatch(&state, Utc::now()).await {
             tracing::error!(error = ?e, "alert dispatch failed");
         }
+        if let Err(e) = crate::ssr::service::calls::escalate_due(&state, Utc::now()).await {
+            tracing::error!(error = ?e, "call-tree escalation failed");
+        }
         if let Err(e) = super::report::deliver_monthly(&state, Utc::now()).await {
             tracing::error!(error = ?e, "monthly reports failed");
         }

@@ -33,6 +33,7 @@ pub fn new_plan(msp_id: Uuid, client_id: Uuid, now: chrono::DateTime<Utc>) -> pl
         client_id: Set(client_id),
         review_due: Set(None),
         minutes_per_call: Set(3),
+        wave_minutes: Set(15),
         max_calls_per_person: Set(4),
         email_down_rule: Set(String::new()),
         sections: Set("[]".into()),
