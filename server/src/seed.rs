@@ -509,6 +509,8 @@ pub async fn demo(state: &AppState) -> anyhow::Result<DemoLogins> {
         )
         .await?;
     let today = Utc::now().date_naive();
+    // Clients whose staff drill the call tree: (client, its first system).
+    let mut drills: Vec<(String, String)> = Vec::new();
     for c in clients() {
         let client = id(&owner
             .post(
@@ -552,13 +554,13 @@ pub async fn demo(state: &AppState) -> anyhow::Result<DemoLogins> {
                     .collect()
             })
             .unwrap_or_default();
-        for s in &c.systems {
+        for (n, s) in c.systems.iter().enumerate() {
             let linked: Vec<&String> = s
                 .processes
                 .iter()
                 .filter_map(|i| processes.get(*i))
                 .collect();
-            owner
+            let made = owner
                 .post(
                     &format!("{base}/systems"),
                     json!({ "name": s.name, "kind": s.kind, "criticality": s.criticality,
@@ -566,6 +568,9 @@ pub async fn demo(state: &AppState) -> anyhow::Result<DemoLogins> {
                         "processes": linked, "procedure": s.procedure, "policy": s.policy }),
                 )
                 .await?;
+            if c.complete && n == 0 && drills.is_empty() {
+                drills.push((client.clone(), id(&made)?));
+            }
         }
         let review = today + Duration::days(c.review_in_days);
         let mut settings = json!({ "review_due": review.max(today + Duration::days(30)) });
@@ -608,7 +613,57 @@ pub async fn demo(state: &AppState) -> anyhow::Result<DemoLogins> {
         }
     }
     simulate(state, Utc::now() - Duration::days(365), Utc::now()).await?;
+    for (client, system) in drills {
+        drill(&owner, &client, &system).await?;
+    }
     Ok(DemoLogins(logins))
+}
+
+/// Last month's call-tree drill, run and closed: the incident pages show what one looks like,
+/// with everyone but one reached, the first system recovered from the point before it began,
+/// and the lessons kept.
+async fn drill(owner: &Api, client: &str, system: &str) -> anyhow::Result<()> {
+    let started = Utc::now() - Duration::days(20);
+    let incident = id(&owner
+        .post(
+            &format!("/clients/{client}/incidents"),
+            json!({ "title": "Belboomoefening", "scenario": "Brand of ontruiming",
+                    "system_ids": [system], "drill": true, "started_at": started }),
+        )
+        .await?)?;
+    let legs = owner
+        .post(&format!("/incidents/{incident}/call-tree"), json!({}))
+        .await?;
+    let legs = legs["legs"].as_array().cloned().unwrap_or_default();
+    for leg in legs.iter().take(legs.len().saturating_sub(1)) {
+        if let Some(leg) = leg["id"].as_str() {
+            owner
+                .post(
+                    &format!("/incidents/{incident}/calls/{leg}"),
+                    json!({ "state": "confirmed" }),
+                )
+                .await?;
+        }
+    }
+    let view = owner
+        .call(Method::GET, &format!("/incidents/{incident}"), None)
+        .await?;
+    let point = view["systems"][0]["offered_restore_point_at"].clone();
+    owner
+        .call(
+            Method::PATCH,
+            &format!("/incidents/{incident}/systems/{system}"),
+            Some(json!({ "recovery_started_at": started + Duration::minutes(20),
+                         "restore_point_at": point, "recovered_at": started + Duration::minutes(95) })),
+        )
+        .await?;
+    owner
+        .post(
+            &format!("/incidents/{incident}/close"),
+            json!({ "lessons": "Het mobiele nummer van één collega klopte niet meer: bijgewerkt. Herstel van de server binnen de afgesproken tijd." }),
+        )
+        .await?;
+    Ok(())
 }
 
 /// Makes the client's only approved version one signed a year before `review_due` (which has

@@ -440,6 +440,9 @@ async fn escalate_one(
 ) -> AppResult<bool> {
     let machine = Scope::machine(leg.msp_id, leg.client_id);
     let i = find(&state.db, &machine, leg.incident_id).await?;
+    if i.state != "open" {
+        return Ok(false);
+    }
     let siblings = machine
         .select::<call_leg::Entity>()
         .filter(call_leg::Column::IncidentId.eq(leg.incident_id))

@@ -407,6 +407,15 @@ pub(crate) async fn recommended(
         let name = s.name.to_lowercase();
         SITE_LOSS_WORDS.iter().any(|w| name.contains(w))
     });
+    // The tier each system is on now: a move is priced as the difference.
+    let on_tier: std::collections::HashMap<Uuid, Option<Uuid>> =
+        crate::ssr::repo::owned::of_client::<crate::ssr::entity::system::Entity>(
+            &state.db, scope, client_id,
+        )
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.tier_id))
+        .collect();
     let systems: Vec<Protected> = plan
         .systems
         .iter()
@@ -417,7 +426,7 @@ pub(crate) async fn recommended(
             rpo_minutes: s.effective.rpo_minutes,
             rto_minutes: s.effective.rto_minutes,
             policy: s.policy.clone(),
-            tier_id: None,
+            tier_id: on_tier.get(&s.id).copied().flatten(),
         })
         .collect();
     let catalog: Vec<Tier> = tiers(state, scope).await?.iter().map(tier).collect();

@@ -849,6 +849,21 @@ pub async fn close(
     if moved.rows_affected == 0 {
         return Err(AppError::Conflict(CLOSED.into()));
     }
+    // Whoever was still waiting was not reached before the end: nothing escalates any more.
+    scope
+        .update::<crate::ssr::entity::call_leg::Entity>()
+        .col_expr(
+            crate::ssr::entity::call_leg::Column::State,
+            sea_orm::sea_query::Expr::value("unreachable"),
+        )
+        .col_expr(
+            crate::ssr::entity::call_leg::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(crate::ssr::entity::call_leg::Column::IncidentId.eq(id))
+        .filter(crate::ssr::entity::call_leg::Column::State.eq("waiting"))
+        .exec(&txn)
+        .await?;
     note(&txn, &i, &who, "closed", serde_json::json!({}), now).await?;
     audit::record(
         &txn,
