@@ -293,6 +293,7 @@ pub fn dutch_message(message: &str) -> Option<&'static str> {
             "uw rol mag het incident volgen maar niet leiden"
         }
         "this incident is closed" => "dit incident is gesloten",
+        "must be json, html or pdf" => "moet json, html of pdf zijn",
         "the call tree of this incident is already going" => {
             "de belboom van dit incident is al in gang gezet"
         }

@@ -169,6 +169,39 @@ pub struct Texts {
     pub leg_states: [&'static str; 4],
     /// email, sms, phone
     pub channels: [&'static str; 3],
+    pub report: &'static str,
+    pub report_title: &'static str,
+    pub report_columns: [&'static str; 5],
+    pub closed_at: &'static str,
+    pub time_to_reach_all: &'static str,
+    pub not_reached: &'static str,
+    pub proposed: &'static str,
+    pub no_changes: &'static str,
+    pub generated: &'static str,
+}
+
+/// A plan change a report proposes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A person was not reached: check their contact details.
+    Contact,
+    /// A system's recovery took longer than its RTO.
+    Rto,
+    /// A system lost more data than its RPO.
+    Rpo,
+}
+
+/// The proposed change in words; `actual` and `target` are minutes.
+pub fn change(lang: Lang, c: Change, name: &str, actual: i64, target: i64) -> String {
+    let m = |v: i64| crate::domain::sla::spoken(lang, u32::try_from(v.max(0)).unwrap_or(u32::MAX));
+    match (lang, c) {
+        (Lang::Nl, Change::Contact) => format!("Controleer de contactgegevens van {name}: niet bereikt."),
+        (_, Change::Contact) => format!("Check {name}'s contact details: not reached."),
+        (Lang::Nl, Change::Rto) => format!("{name}: herstel duurde {} tegen een RTO van {}; herzie de bescherming of de afgesproken RTO.", m(actual), m(target)),
+        (_, Change::Rto) => format!("{name}: recovery took {} against an RTO of {}; review its protection or the agreed RTO.", m(actual), m(target)),
+        (Lang::Nl, Change::Rpo) => format!("{name}: {} aan gegevens verloren tegen een RPO van {}; vaker back-uppen of de RPO herzien.", m(actual), m(target)),
+        (_, Change::Rpo) => format!("{name}: {} of data lost against an RPO of {}; back up more often or review the RPO.", m(actual), m(target)),
+    }
 }
 
 impl Texts {
@@ -245,6 +278,15 @@ pub const EN: Texts = Texts {
     mark_unreachable: "Unreachable",
     leg_states: ["waiting", "confirmed", "escalated", "unreachable"],
     channels: ["e-mail", "text message", "phone call"],
+    report: "Post-incident report",
+    report_title: "Post-incident report",
+    report_columns: ["System", "RPO", "Data lost", "RTO", "Downtime"],
+    closed_at: "Closed",
+    time_to_reach_all: "Time to reach everyone",
+    not_reached: "Not reached",
+    proposed: "Proposed plan changes",
+    no_changes: "The figures suggest no change to the plan.",
+    generated: "generated",
 };
 
 pub const NL: Texts = Texts {
@@ -302,6 +344,15 @@ pub const NL: Texts = Texts {
     mark_unreachable: "Onbereikbaar",
     leg_states: ["wacht", "bevestigd", "doorgezet", "onbereikbaar"],
     channels: ["e-mail", "sms", "telefoon"],
+    report: "Evaluatierapport",
+    report_title: "Evaluatierapport",
+    report_columns: ["Systeem", "RPO", "Gegevens verloren", "RTO", "Uitval"],
+    closed_at: "Gesloten",
+    time_to_reach_all: "Tijd tot iedereen bereikt was",
+    not_reached: "Niet bereikt",
+    proposed: "Voorgestelde wijzigingen in het plan",
+    no_changes: "De cijfers wijzen niet op een wijziging van het plan.",
+    generated: "gemaakt",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -101,4 +101,13 @@ test('a fire is declared, run from its checklist on a phone, and closed with its
   await expect(page.getByTestId('lessons')).toHaveText('Het BHV-boek hoort bij de deur.');
   await expect(page.getByTestId('close-incident')).toHaveCount(0);
   await expect(page.getByTestId('recovery-started')).toHaveCount(0);
+
+  // The post-incident report, as a page that fits the phone too.
+  const href = await page.getByTestId('report-links').getByRole('link', { name: 'HTML' }).getAttribute('href');
+  await page.goto(href!);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Evaluatierapport: Fire in the warehouse');
+  await expect(page.locator('body')).toContainText('Het BHV-boek hoort bij de deur.');
+  await expect(page.locator('body')).toContainText('Controleer de contactgegevens van Anna de Vries: niet bereikt.');
+  await fitsWidth(page);
+  await page.screenshot({ path: info.outputPath('report-nl-390.png'), fullPage: true });
 });

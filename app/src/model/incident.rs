@@ -155,3 +155,32 @@ pub struct LegView {
     /// Numbers for whoever calls them (MSP staff and the client's admins see them).
     pub phones: Vec<String>,
 }
+
+/// How reaching the staff went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffReport {
+    pub people: usize,
+    pub reached: usize,
+    /// Not reached before the incident closed (stale contacts to check).
+    pub not_reached: Vec<String>,
+    /// From the call tree's start to the last confirmation, when everyone was reached.
+    pub minutes_to_reach_all: Option<i64>,
+}
+
+/// The post-incident report: targets against what happened, and what to change in the plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentReport {
+    pub id: Uuid,
+    pub client_name: String,
+    pub title: String,
+    pub scenario: String,
+    pub drill: bool,
+    pub state: String,
+    pub started_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub systems: Vec<IncidentSystemView>,
+    pub staff: StaffReport,
+    pub lessons: String,
+    /// Changes to the plan the figures suggest, in the reader's language.
+    pub proposed_changes: Vec<String>,
+}

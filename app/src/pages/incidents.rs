@@ -174,6 +174,11 @@ fn incident(i: IncidentView, a: Actions) -> impl IntoView {
                 {(!i.sites.is_empty()).then(|| format!(" · {}", i.sites.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")))}
             </p>
             {open.then(|| view! { <p class="muted small">{t.from_outside}</p> })}
+            <p class="small" data-testid="report-links">
+                {t.report} ": "
+                <a rel="external" target="_blank" href=format!("/api/v1/incidents/{}/report?format=html&lang={}", i.id, lang().code())>"HTML"</a> " · "
+                <a rel="external" href=format!("/api/v1/incidents/{}/report?format=pdf&lang={}", i.id, lang().code())>"PDF"</a>
+            </p>
             {(!i.systems.is_empty()).then(|| view! {
                 <h2>{t.recovery}</h2>
                 <section class="systems" data-testid="incident-systems">

@@ -23,6 +23,7 @@ pub fn routes() -> super::Api {
     let api = route!(api, "/clients/{id}/incidents", get(list).post(declare));
     let api = route!(api, "/incidents/{id}", get(show));
     let api = route!(api, "/incidents/{id}/impact", get(impact));
+    let api = route!(api, "/incidents/{id}/report", get(report));
     let api = route!(api, "/incidents/{id}/close", post(close));
     let api = route!(api, "/incidents/{id}/checklist/{key}", post(check));
     let api = route!(api, "/incidents/{id}/call-tree", post(start_calls));
@@ -317,4 +318,59 @@ async fn link_confirm(
         Ok(link) => link_answer(link, &token, lang),
         Err(e) => e.into_response(),
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    /// json (default), html or pdf.
+    format: Option<String>,
+    /// `en` or `nl` for html and pdf; by default the reader's language.
+    lang: Option<String>,
+}
+
+/// The post-incident report as JSON, a page or a PDF.
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn report(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    super::ApiQuery(q): super::ApiQuery<ReportQuery>,
+) -> AppResult<Response> {
+    let incident: Uuid = id(&raw)?;
+    let now = chrono::Utc::now();
+    let lang = super::request_lang(&headers, q.lang.as_deref())?;
+    let r = incidents::report(&state, &scope, incident, now).await?;
+    Ok(match q.format.as_deref().unwrap_or("json") {
+        "json" => Json(r).into_response(),
+        "html" => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            export::to_html(&incidents::document(&r, lang, now)),
+        )
+            .into_response(),
+        "pdf" => {
+            let doc = incidents::document(&r, lang, now);
+            let bytes = tokio::task::spawn_blocking(move || export::to_pdf(&doc))
+                .await
+                .map_err(|e| app::ssr::error::AppError::Internal(e.into()))?
+                .map_err(|e| app::ssr::error::AppError::Internal(e.into()))?;
+            (
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"incident-report-{incident}.pdf\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        _ => {
+            return Err(app::ssr::error::AppError::field(
+                "format",
+                "must be json, html or pdf",
+            ))
+        }
+    })
 }

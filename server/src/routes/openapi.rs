@@ -520,6 +520,15 @@ fn incident_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
             json!({ "parameters": with("key"), "post": op("Tick or untick a checklist item", Some("Tick"), ("200", "the incident"), &["400", "401", "403", "404", "409"]) }),
         ),
         (
+            "/incidents/{id}/report",
+            json!({
+                "parameters": [id[0].clone(),
+                    { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "html", "pdf"] } },
+                    { "name": "lang", "in": "query", "schema": { "type": "string", "enum": ["en", "nl"] } }],
+                "get": op("The post-incident report: targets against actual data loss and downtime per system, how reaching the staff went, lessons, proposed plan changes", None, ("200", "the report"), &["401", "404", "422"])
+            }),
+        ),
+        (
             "/incidents/{id}/call-tree",
             json!({ "parameters": id, "post": op("Set the call tree going: every person of the client's directory is messaged (e-mail, and the MSP's webhook for its SMS gateway) with a single-use confirm link; someone Lifeline cannot message is a call for their caller", None, ("200", "{legs}"), &["401", "403", "404", "409"]) }),
         ),

@@ -312,6 +312,40 @@ async fn an_incident_runs_the_plan_and_measures_the_recovery(app: TestApp) {
         trail.contains("incident.declare") && trail.contains("incident.close"),
         "{trail}"
     );
+
+    // The post-incident report: the ERP's figures against its targets, and what to change.
+    let report = format!("/api/v1/incidents/{incident}/report");
+    let r = app.get(&report, &owner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["systems"][0]["downtime_minutes"], 300);
+    assert_eq!(r.body["systems"][0]["rpo_met"], true);
+    assert_eq!(r.body["lessons"], "Keep the BHV binder by the door.");
+    assert_eq!(
+        r.body["proposed_changes"],
+        json!(["ERP: recovery took 5 h against an RTO of 4 h; review its protection or the agreed RTO."])
+    );
+    let html = app
+        .get(&format!("{report}?format=html&lang=nl"), &owner)
+        .await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(
+        html.text
+            .contains("Evaluatierapport: Fire in the warehouse"),
+        "{}",
+        html.text
+    );
+    assert!(html.text.contains("Keep the BHV binder by the door."));
+    let pdf = app
+        .send(
+            app.http
+                .get(app.url(&format!("{report}?format=pdf")))
+                .bearer_auth(&owner),
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.text.starts_with("%PDF"), "a PDF");
+    let r = app.get(&format!("{report}?format=doc"), &owner).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
 }
 
 /// Client members follow an incident but do not run it; a client admin does. Another MSP sees
@@ -677,6 +711,17 @@ async fn the_call_tree_reaches_everyone_and_escalates_once(backend: Backend) {
         .iter()
         .map(|e| e["text"].as_str().unwrap().to_string())
         .collect();
+    // Bert never confirmed: the report names him as a contact to check.
+    let report = app
+        .get(&format!("/api/v1/incidents/{incident}/report"), &owner)
+        .await;
+    assert_eq!(report.body["staff"]["reached"], 2, "{}", report.text);
+    assert_eq!(report.body["staff"]["not_reached"], json!(["Bert"]));
+    assert!(report.body["staff"]["minutes_to_reach_all"].is_null());
+    assert_eq!(
+        report.body["proposed_changes"][0],
+        "Check Bert's contact details: not reached."
+    );
     for want in [
         "Call tree set going: 3 people",
         "Anna confirmed through the link",

@@ -930,3 +930,183 @@ pub async fn impact(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<Impa
             .collect(),
     })
 }
+
+/// The post-incident report: each system's targets against its actual data loss and downtime,
+/// how reaching the staff went, the lessons, and the plan changes the figures suggest.
+pub async fn report(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<crate::model::incident::IncidentReport> {
+    use crate::model::incident::{IncidentReport, StaffReport};
+    let v = get(state, scope, id, now).await?;
+    let lang = crate::ssr::error::request_lang();
+    let reached: Vec<&crate::model::incident::LegView> =
+        v.calls.iter().filter(|c| c.state == "confirmed").collect();
+    let not_reached: Vec<String> = v
+        .calls
+        .iter()
+        .filter(|c| c.state != "confirmed")
+        .map(|c| c.person_name.clone())
+        .collect();
+    let minutes_to_reach_all = match (
+        v.call_tree_at,
+        not_reached.is_empty() && !v.calls.is_empty(),
+    ) {
+        (Some(start), true) => reached
+            .iter()
+            .filter_map(|c| c.confirmed_at)
+            .max()
+            .map(|last| ((last - start).num_seconds().max(0) + 59) / 60),
+        _ => None,
+    };
+    let mut proposed = Vec::new();
+    for name in &not_reached {
+        proposed.push(crate::incident_text::change(
+            lang,
+            crate::incident_text::Change::Contact,
+            name,
+            0,
+            0,
+        ));
+    }
+    use crate::incident_text::Change;
+    for s in &v.systems {
+        let r = s.recovery;
+        for (change, met, actual, target) in [
+            (Change::Rto, r.rto_met, r.downtime_minutes, s.rto_minutes),
+            (Change::Rpo, r.rpo_met, r.data_loss_minutes, s.rpo_minutes),
+        ] {
+            if let (Some(false), Some(a), Some(t)) = (met, actual, target) {
+                let text = crate::incident_text::change(lang, change, &s.name, a, i64::from(t));
+                proposed.push(text);
+            }
+        }
+    }
+    Ok(IncidentReport {
+        id: v.id,
+        client_name: v.client_name,
+        title: v.title,
+        scenario: v.scenario,
+        drill: v.drill,
+        state: v.state,
+        started_at: v.started_at,
+        closed_at: v.closed_at,
+        staff: StaffReport {
+            people: v.calls.len(),
+            reached: reached.len(),
+            not_reached,
+            minutes_to_reach_all,
+        },
+        systems: v.systems,
+        lessons: v.lessons,
+        proposed_changes: proposed,
+    })
+}
+
+/// The report as a document, for HTML and PDF.
+pub fn document(
+    r: &crate::model::incident::IncidentReport,
+    lang: Lang,
+    generated_at: DateTime<Utc>,
+) -> export::Doc {
+    use crate::domain::sla::spoken;
+    use export::Block;
+    let t = crate::incident_text::texts(lang);
+    let at = |d: DateTime<Utc>| d.format("%Y-%m-%d %H:%M UTC").to_string();
+    let mins = |m: Option<i64>| {
+        m.map_or_else(
+            || "—".to_string(),
+            |m| spoken(lang, u32::try_from(m.max(0)).unwrap_or(u32::MAX)),
+        )
+    };
+    let verdict = |met: Option<bool>| match met {
+        Some(true) => t.met,
+        Some(false) => t.missed,
+        None => t.no_target,
+    };
+    // A figure and its verdict; nothing to judge before there is a figure.
+    let judged = |m: Option<i64>, met: Option<bool>| match m {
+        Some(_) => format!("{} ({})", mins(m), verdict(met)),
+        None => "—".to_string(),
+    };
+    let mut facts = vec![
+        (t.scenario.to_string(), r.scenario.clone()),
+        (t.began.to_string(), at(r.started_at)),
+    ];
+    if let Some(c) = r.closed_at {
+        facts.push((t.closed_at.to_string(), at(c)));
+    }
+    if r.drill {
+        facts.push((t.is_drill.to_string(), "✓".into()));
+    }
+    let mut blocks = vec![
+        Block::KeyValues(facts),
+        Block::Heading {
+            level: 2,
+            text: t.recovery.to_string(),
+        },
+        Block::Table {
+            header: t.report_columns.iter().map(|s| s.to_string()).collect(),
+            rows: r
+                .systems
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.name.clone(),
+                        mins(s.rpo_minutes.map(i64::from)),
+                        judged(s.recovery.data_loss_minutes, s.recovery.rpo_met),
+                        mins(s.rto_minutes.map(i64::from)),
+                        judged(s.recovery.downtime_minutes, s.recovery.rto_met),
+                    ]
+                })
+                .collect(),
+        },
+        Block::Heading {
+            level: 2,
+            text: t.call_tree.to_string(),
+        },
+        Block::KeyValues(vec![
+            (
+                t.mark_reached.to_string(),
+                format!("{} / {}", r.staff.reached, r.staff.people),
+            ),
+            (
+                t.time_to_reach_all.to_string(),
+                mins(r.staff.minutes_to_reach_all),
+            ),
+        ]),
+    ];
+    if !r.staff.not_reached.is_empty() {
+        blocks.push(Block::Paragraph(format!(
+            "{}: {}",
+            t.not_reached,
+            r.staff.not_reached.join(", ")
+        )));
+    }
+    blocks.push(Block::Heading {
+        level: 2,
+        text: t.lessons.to_string(),
+    });
+    blocks.push(Block::Paragraph(if r.lessons.is_empty() {
+        "—".into()
+    } else {
+        r.lessons.clone()
+    }));
+    blocks.push(Block::Heading {
+        level: 2,
+        text: t.proposed.to_string(),
+    });
+    if r.proposed_changes.is_empty() {
+        blocks.push(Block::Paragraph(t.no_changes.to_string()));
+    } else {
+        blocks.push(Block::Bullets(r.proposed_changes.clone()));
+    }
+    export::Doc {
+        title: format!("{}: {}", t.report_title, r.title),
+        footer: format!("{} · {} {}", r.client_name, t.generated, at(generated_at)),
+        lang: lang.code().to_string(),
+        blocks,
+    }
+}
