@@ -195,6 +195,20 @@ async fn an_incident_runs_the_plan_and_measures_the_recovery(app: TestApp) {
     assert_eq!(r.body["rpo_met"], true);
     assert_eq!(r.body["downtime_minutes"], 300);
     assert_eq!(r.body["rto_met"], false);
+    // The recovery is a restore test: 4.5 h of restoring is now the ERP's RTO evidence, past its
+    // 4 h target.
+    let status = app
+        .get(&format!("/api/v1/clients/{client}/status"), &owner)
+        .await;
+    let erp_status = status.body["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "ERP")
+        .unwrap()
+        .clone();
+    assert_eq!(erp_status["rto_evidence_seconds"], 16_200, "{erp_status}");
+    assert_eq!(erp_status["rto_state"], "breached", "{erp_status}");
 
     // A tick records who and when; the recovery item was done by the recovery itself.
     let view = app

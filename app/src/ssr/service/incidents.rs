@@ -798,6 +798,28 @@ pub async fn set_recovery(
         .await?;
     }
     txn.commit().await?;
+    // A recovery done is a restore test passed: it proves (or disproves) the system's RTO from
+    // now on, like one the backup software reports. Once per incident and system.
+    if let (Some(began), Some(done)) = (started, recovered) {
+        if row.recovered_at.is_none() {
+            let evidence = crate::ssr::service::monitor::ingest::EventIn {
+                id: format!("incident:{}:{}", i.id.simple(), system_id.simple()),
+                system_id,
+                kind: crate::domain::sla::EventKind::RestoreTestPassed
+                    .as_str()
+                    .to_string(),
+                restore_point_at: point,
+                finished_at: done,
+                duration_seconds: Some((done - began).num_seconds().max(0)),
+                bytes: None,
+                message: Some(format!("Recovered in incident \"{}\"", i.title)),
+            };
+            let own = crate::ssr::service::monitor::ingest::record_own;
+            if let Err(e) = own(state, i.msp_id, i.client_id, vec![evidence], now).await {
+                tracing::error!(error = %e, incident = %i.id, system = %system_id, "recovery not recorded as a restore test");
+            }
+        }
+    }
     let view = get(state, scope, id, now).await?;
     view.systems
         .into_iter()

@@ -752,6 +752,29 @@ pub async fn ingest(
     }
 }
 
+/// Events Lifeline itself reports for a client (a recovery recorded in an incident counts as a
+/// restore test), checked and stored exactly as an ingest token's, through the same committer.
+pub async fn record_own(
+    state: &AppState,
+    msp_id: Uuid,
+    client_id: Uuid,
+    events: Vec<EventIn>,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let scope = Scope::machine(msp_id, client_id);
+    let targets = super::client_targets(state, &scope, ClientId::from(client_id)).await?;
+    let checked = check(Batch { events }, &targets.systems, now)?;
+    let job = Job {
+        scope,
+        client_id,
+        events: checked,
+        targets,
+        touch: None,
+        now,
+    };
+    Ok(submit(state, job).await?)
+}
+
 /// A job failed alone at commit although it passed the checks: most likely what it was checked
 /// against (kept in memory) is gone meanwhile, its client deleted or a system removed. Forget
 /// what was kept, look again in the database, and answer what the sender can act on.
