@@ -294,6 +294,7 @@ pub fn dutch_message(message: &str) -> Option<&'static str> {
         }
         "this incident is closed" => "dit incident is gesloten",
         "must be json, html or pdf" => "moet json, html of pdf zijn",
+        "must be 1 to 1440 minutes" => "moet 1 tot 1440 minuten zijn",
         "the call tree of this incident is already going" => {
             "de belboom van dit incident is al in gang gezet"
         }

@@ -196,6 +196,7 @@ mod tests {
             settings: PlanSettings {
                 review_due: None,
                 minutes_per_call: 3,
+                wave_minutes: 15,
                 max_calls_per_person: 4,
                 email_down_rule: String::new(),
             },

@@ -162,6 +162,14 @@ pub struct PlanSettings {
     pub max_calls_per_person: u32,
     /// What staff do when e-mail is gone (no on-premises mail, no internet).
     pub email_down_rule: String,
+    /// Minutes a call-tree wave has before an unconfirmed person is passed to their caller's
+    /// caller (versions approved before it existed read as 15).
+    #[serde(default = "default_wave_minutes")]
+    pub wave_minutes: u32,
+}
+
+fn default_wave_minutes() -> u32 {
+    15
 }
 
 /// A group of the client's customers, and the business processes their operations depend on.

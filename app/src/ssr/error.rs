@@ -257,6 +257,10 @@ fn field_label(key: &str, nl: bool) -> String {
         "recovered_at" => ("Recovered", "Hersteld"),
         "restore_point_at" => ("Restore point", "Herstelpunt"),
         "lessons" => ("Lessons learned", "Geleerde lessen"),
+        "wave_minutes" => (
+            "Minutes per call-tree wave",
+            "Minuten per golf van de belboom",
+        ),
         _ => {
             let words = key.replace('_', " ");
             let mut c = words.chars();

@@ -523,6 +523,26 @@ async fn the_call_tree_reaches_everyone_and_escalates_once(backend: Backend) {
     )
     .await;
     created(&app, &owner, &people, json!({ "name": "Carla", "mobile": "+31 6 1234 5678", "caller_id": bert, "channels": ["mobile"] })).await;
+    // Ten minutes per wave in this plan (a day at most).
+    let plan = format!("/api/v1/clients/{client}/plan");
+    let r = app
+        .call(
+            Method::PATCH,
+            &plan,
+            Some(&owner),
+            Some(json!({ "wave_minutes": 0 })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = app
+        .call(
+            Method::PATCH,
+            &plan,
+            Some(&owner),
+            Some(json!({ "wave_minutes": 10 })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = app
         .post(
             &format!("/api/v1/clients/{client}/incidents"),
@@ -619,22 +639,22 @@ async fn the_call_tree_reaches_everyone_and_escalates_once(backend: Backend) {
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 
-    // Past Bert's wave (2 × 15 min) unconfirmed: two evaluators escalate him once, to Anna.
+    // Past Bert's wave (2 × 10 min) unconfirmed: two evaluators escalate him once, to Anna.
     let a = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
     let b = server::app_state(app.db.clone(), SECRET, app.settings.clone(), "target/site");
     use app::ssr::service::calls::escalate_due;
-    let early = escalate_due(&a, start + Duration::minutes(29))
+    let early = escalate_due(&a, start + Duration::minutes(19))
         .await
         .unwrap();
     assert_eq!(early, 0, "not before the wave's time");
-    let t = start + Duration::minutes(31);
+    let t = start + Duration::minutes(21);
     let (x, y) = tokio::join!(escalate_due(&a, t), escalate_due(&b, t));
     assert_eq!(x.unwrap() + y.unwrap(), 1, "escalated once");
     let (to, mail) = next_mail(&mut inbox).await;
     assert_eq!(to, ["<anna@bakery.example>"]);
     assert!(mail.contains("Bert has not confirmed"), "{mail}");
     // Carla (wave 3) goes to Bert's caller, Anna, with her number to call.
-    let t = start + Duration::minutes(46);
+    let t = start + Duration::minutes(31);
     assert_eq!(escalate_due(&a, t).await.unwrap(), 1);
     let (to, mail) = next_mail(&mut inbox).await;
     assert_eq!(to, ["<anna@bakery.example>"]);
@@ -737,7 +757,7 @@ async fn the_call_tree_reaches_everyone_and_escalates_once(backend: Backend) {
         "Check Bert's contact details: not reached."
     );
     for want in [
-        "Call tree set going: 3 people",
+        "Call tree set going: 3 people, 10 min per wave",
         "Anna confirmed through the link",
         "Bert did not confirm in time: escalated to Anna",
         "Carla reached safe at home",

@@ -82,6 +82,7 @@ fn settings(p: &plan::Model) -> PlanSettings {
         minutes_per_call: p.minutes_per_call.max(1) as u32,
         max_calls_per_person: p.max_calls_per_person.max(1) as u32,
         email_down_rule: p.email_down_rule.clone(),
+        wave_minutes: p.wave_minutes.max(1) as u32,
     }
 }
 
@@ -258,6 +259,7 @@ pub struct SettingsInput {
     pub review_due: Option<Option<NaiveDate>>,
     pub minutes_per_call: Option<i64>,
     pub max_calls_per_person: Option<i64>,
+    pub wave_minutes: Option<i64>,
     pub email_down_rule: Option<String>,
     pub sections: Option<Vec<Section>>,
     pub scenarios: Option<Vec<Scenario>>,
@@ -374,6 +376,18 @@ pub async fn update_settings(
             },
         ) {
             active.minutes_per_call = Set(v);
+        }
+    }
+    if let Some(v) = input.wave_minutes {
+        if let Some(v) = f.take(
+            "wave_minutes",
+            if (1..=1440).contains(&v) {
+                Ok(v as i32)
+            } else {
+                Err("must be 1 to 1440 minutes")
+            },
+        ) {
+            active.wave_minutes = Set(v);
         }
     }
     if let Some(v) = input.max_calls_per_person {
