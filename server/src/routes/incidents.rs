@@ -296,12 +296,20 @@ fn link_answer(link: calls::Link, token: &str, lang: Lang) -> Response {
     }
 }
 
+/// The reader's chosen language, else the one their message was written in.
+async fn link_lang(state: &AppState, token: &str, headers: &HeaderMap) -> Lang {
+    match app::ssr::session::cookie(headers, app::i18n::LANG_COOKIE).and_then(|v| Lang::parse(&v)) {
+        Some(lang) => lang,
+        None => calls::language(state, token).await.unwrap_or_default(),
+    }
+}
+
 async fn link_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = super::request_lang(&headers, None).unwrap_or_default();
+    let lang = link_lang(&state, &token, &headers).await;
     match calls::peek(&state, &token).await {
         Ok(link) => link_answer(link, &token, lang),
         Err(e) => e.into_response(),
@@ -313,7 +321,7 @@ async fn link_confirm(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = super::request_lang(&headers, None).unwrap_or_default();
+    let lang = link_lang(&state, &token, &headers).await;
     match calls::confirm(&state, &token, chrono::Utc::now()).await {
         Ok(link) => link_answer(link, &token, lang),
         Err(e) => e.into_response(),
@@ -350,21 +358,7 @@ async fn report(
             .into_response(),
         "pdf" => {
             let doc = incidents::document(&r, lang, now);
-            let bytes = tokio::task::spawn_blocking(move || export::to_pdf(&doc))
-                .await
-                .map_err(|e| app::ssr::error::AppError::Internal(e.into()))?
-                .map_err(|e| app::ssr::error::AppError::Internal(e.into()))?;
-            (
-                [
-                    (header::CONTENT_TYPE, "application/pdf".to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"incident-report-{incident}.pdf\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response()
+            super::pdf(doc, &format!("incident-report-{incident}")).await?
         }
         _ => {
             return Err(app::ssr::error::AppError::field(

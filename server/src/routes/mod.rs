@@ -72,6 +72,32 @@ pub fn api() -> Api {
     route!(api, "/openapi.json", get(openapi::document))
 }
 
+/// A document as a PDF download named `name.pdf`. Layout is CPU work: it runs off the async
+/// workers. Private: never kept by a cache on the way.
+pub async fn pdf(
+    doc: export::Doc,
+    name: &str,
+) -> app::ssr::error::AppResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let bytes = tokio::task::spawn_blocking(move || export::to_pdf(&doc))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.pdf\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// What is served outside `/api/v1`: heartbeats and confirm links (short URLs).
 pub fn root_routes() -> Api {
     monitor::root_routes().merge(incidents::root_routes())

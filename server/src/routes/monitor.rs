@@ -202,21 +202,7 @@ async fn report(
             export::to_html(&report::document(&r, lang, now)),
         )
             .into_response(),
-        "pdf" => {
-            let doc = report::document(&r, lang, now);
-            let bytes = tokio::task::spawn_blocking(move || export::to_pdf(&doc))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?
-                .map_err(|e| AppError::Internal(e.into()))?;
-            (
-                [
-                    (header::CONTENT_TYPE, "application/pdf".to_string()),
-                    (header::CONTENT_DISPOSITION, attach("pdf")),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+        "pdf" => super::pdf(report::document(&r, lang, now), &name).await?,
         _ => return Err(AppError::field("format", "must be json, csv, html or pdf")),
     })
 }

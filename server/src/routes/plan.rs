@@ -357,31 +357,8 @@ async fn export_pdf(
     Path(c): Path<String>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> AppResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let (doc, name) = export_doc(&s, &scope, &headers, &c, q).await?;
-    // Layout is CPU work: keep it off the async workers.
-    let bytes = tokio::task::spawn_blocking(move || export::to_pdf(&doc))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.pdf\""),
-            ),
-            (
-                axum::http::header::CACHE_CONTROL,
-                "private, no-store".to_string(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    super::pdf(doc, &name).await
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]

@@ -722,6 +722,24 @@ async fn the_call_tree_reaches_everyone_and_escalates_once(backend: Backend) {
         (Some("confirmed"), Some("safe at home"))
     );
 
+    // An MSP that writes its mail in Dutch: the page behind the link reads Dutch too, for a
+    // browser that has never seen Lifeline.
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/alerts/settings",
+            Some(&owner),
+            Some(json!({ "mail_language": "nl" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let page = app.send(app.http.get(app.url(&bert_link))).await;
+    assert!(
+        page.text.contains("Bevestigen") && page.text.contains("Dit is een oefening."),
+        "{}",
+        page.text
+    );
+
     // Closed: Bert's link no longer confirms anything.
     let r = app
         .post(

@@ -16,6 +16,7 @@ use crate::domain::incident::{escalate_to, legs, Leg, Member};
 use crate::i18n::Lang;
 use crate::ids::ClientId;
 pub use crate::model::incident::LegView;
+use crate::model::plan::Channel;
 use crate::ssr::auth::{random_token, sha256_hex};
 use crate::ssr::entity::{call_leg, client, incident, person, plan};
 use crate::ssr::error::{AppError, AppResult};
@@ -63,7 +64,8 @@ fn message(lang: Lang, drill: bool, client: &str, title: &str, link: &str) -> (S
     (subject, body)
 }
 
-fn channels(p: &person::Model) -> Vec<String> {
+/// The person's channels in their fallback order (none said: any Lifeline can use).
+fn channels(p: &person::Model) -> Vec<Channel> {
     serde_json::from_str(&p.channels).unwrap_or_default()
 }
 
@@ -127,10 +129,12 @@ pub async fn start(
         let (subject, body) = message(lang, i.drill, &client_name, &i.title, &link);
         let ways = channels(p);
         let by_mail =
-            !p.email.trim().is_empty() && (ways.is_empty() || ways.iter().any(|c| c == "email"));
+            !p.email.trim().is_empty() && (ways.is_empty() || ways.contains(&Channel::Email));
         let by_gateway = !settings.webhook_url.is_empty() && !p.mobile.trim().is_empty();
+        // The link is the confirmation: sealed at rest in the outbox, like a password reset's.
         if by_mail {
-            delivery::queue_email(&txn, i.msp_id, i.client_id, p.email.trim(), &subject, &body)
+            let whose = (i.msp_id, i.client_id);
+            delivery::queue_sealed_email(&txn, state, whose, p.email.trim(), &subject, &body)
                 .await?;
         }
         if by_gateway {
@@ -194,15 +198,26 @@ pub async fn start(
 /// The legs of an incident's call tree, wave by wave.
 pub async fn list(state: &AppState, scope: &Scope, incident_id: Uuid) -> AppResult<Vec<LegView>> {
     let i = find(&state.db, scope, incident_id).await?;
+    legs_of(&state.db, scope, &i).await
+}
+
+/// The legs of an incident already read in the scope.
+pub async fn legs_of(
+    db: &impl sea_orm::ConnectionTrait,
+    scope: &Scope,
+    i: &incident::Model,
+) -> AppResult<Vec<LegView>> {
     let rows = scope
         .select::<call_leg::Entity>()
         .filter(call_leg::Column::IncidentId.eq(i.id))
         .order_by_asc(call_leg::Column::Wave)
         .order_by_asc(call_leg::Column::PersonName)
-        .all(&state.db)
+        .all(db)
         .await?;
-    let people =
-        owned::of_client::<person::Entity>(&state.db, scope, ClientId::from(i.client_id)).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let people = owned::of_client::<person::Entity>(db, scope, ClientId::from(i.client_id)).await?;
     let name = |id: Option<Uuid>| {
         id.and_then(|id| people.iter().find(|p| p.id == id))
             .map(|p| p.name.clone())
@@ -351,6 +366,18 @@ async fn leg_by_token(
     Ok(i.map(|i| (leg, i)))
 }
 
+/// The language the link's message was written in (the MSP's mail language): its page reads
+/// the same for someone whose browser has never seen Lifeline.
+pub async fn language(state: &AppState, token: &str) -> AppResult<Lang> {
+    Ok(match leg_by_token(state, token).await? {
+        Some((leg, _)) => {
+            let settings = alerts::settings_of(&state.db, &Scope::machine_msp(leg.msp_id)).await?;
+            alerts::mail_lang(&settings)
+        }
+        None => Lang::En,
+    })
+}
+
 /// What the link shows before it is pressed.
 pub async fn peek(state: &AppState, token: &str) -> AppResult<Link> {
     Ok(match leg_by_token(state, token).await? {
@@ -423,11 +450,27 @@ pub async fn escalate_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usi
         .await?;
     let mut done = 0;
     for leg in due {
-        // One tenant's trouble does not hold up another's escalations.
+        // One tenant's trouble does not hold up another's escalations: a leg that cannot be
+        // escalated now waits a few minutes behind the others instead of heading every pass.
         match escalate_one(state, &leg, now).await {
             Ok(true) => done += 1,
             Ok(false) => {}
-            Err(e) => tracing::error!(error = ?e, leg = %leg.id, "escalation failed"),
+            Err(e) => {
+                tracing::error!(error = ?e, leg = %leg.id, "escalation failed; tried again later");
+                let later = Scope::machine(leg.msp_id, leg.client_id)
+                    .update::<call_leg::Entity>()
+                    .col_expr(
+                        call_leg::Column::DueAt,
+                        Expr::value(now + Duration::minutes(5)),
+                    )
+                    .filter(call_leg::Column::Id.eq(leg.id))
+                    .filter(call_leg::Column::State.eq("waiting"))
+                    .exec(&state.db)
+                    .await;
+                if let Err(e) = later {
+                    tracing::error!(error = ?e, leg = %leg.id, "could not put off a failed escalation");
+                }
+            }
         }
     }
     Ok(done)

@@ -379,32 +379,35 @@ async fn points_before(
     moment: DateTime<Utc>,
 ) -> AppResult<HashMap<Uuid, DateTime<Utc>>> {
     use crate::domain::sla::EventKind;
+    use sea_orm::sea_query::Expr;
     use sea_orm::QuerySelect;
-    let mut out = HashMap::new();
-    for id in systems {
-        // By system and time, newest first: the index's order; one row each.
-        let newest: Option<Option<DateTime<Utc>>> = scope
-            .select::<backup_event::Entity>()
-            .select_only()
-            .column(backup_event::Column::RestorePointAt)
-            .filter(backup_event::Column::SystemId.eq(*id))
-            .filter(backup_event::Column::FinishedAt.lte(moment + Duration::days(2)))
-            .filter(backup_event::Column::FinishedAt.gte(moment - Duration::days(400)))
-            .filter(backup_event::Column::RestorePointAt.lte(moment))
-            .filter(backup_event::Column::Kind.is_in([
-                EventKind::BackupSucceeded.as_str(),
-                EventKind::ReplicationSucceeded.as_str(),
-            ]))
-            .order_by_desc(backup_event::Column::RestorePointAt)
-            .limit(1)
-            .into_tuple()
-            .one(db)
-            .await?;
-        if let Some(Some(at)) = newest {
-            out.insert(*id, at);
-        }
-    }
-    Ok(out)
+    // One grouped read for all the incident's systems (the page reloads every 30 s), by system
+    // and time through the index; epoch seconds read alike on both databases.
+    let newest = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "max(floor(extract(epoch from restore_point_at)))::bigint",
+        _ => "max(unixepoch(restore_point_at))",
+    };
+    let rows: Vec<(Uuid, Option<i64>)> = scope
+        .select::<backup_event::Entity>()
+        .select_only()
+        .column(backup_event::Column::SystemId)
+        .expr(Expr::cust(newest))
+        .filter(backup_event::Column::SystemId.is_in(systems.iter().copied()))
+        .filter(backup_event::Column::FinishedAt.lte(moment + Duration::days(2)))
+        .filter(backup_event::Column::FinishedAt.gte(moment - Duration::days(400)))
+        .filter(backup_event::Column::RestorePointAt.lte(moment))
+        .filter(backup_event::Column::Kind.is_in([
+            EventKind::BackupSucceeded.as_str(),
+            EventKind::ReplicationSucceeded.as_str(),
+        ]))
+        .group_by(backup_event::Column::SystemId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, at)| Some((id, DateTime::from_timestamp(at?, 0)?)))
+        .collect())
 }
 
 /// The incident as its people follow it, evaluated at `now`.
@@ -466,7 +469,7 @@ pub async fn get(
         .order_by_asc(incident_event::Column::At)
         .all(&state.db)
         .await?;
-    let calls = crate::ssr::service::calls::list(state, scope, i.id).await?;
+    let calls = crate::ssr::service::calls::legs_of(&state.db, scope, &i).await?;
     // Everyone reached: when the last of them confirmed.
     let reached_at = (!calls.is_empty() && calls.iter().all(|c| c.state == "confirmed"))
         .then(|| calls.iter().filter_map(|c| c.confirmed_at).max())

@@ -132,7 +132,7 @@ pub async fn request_reset(state: &AppState, email: &str, base: &str) -> AppResu
     super::monitor::delivery::queue_sealed_email(
         &txn,
         state,
-        member.msp_id,
+        (member.msp_id, Uuid::nil()),
         &user.email,
         "Reset your Lifeline password",
         &body,

@@ -88,19 +88,20 @@ fn due_now(
     }
 }
 
-/// Queues an e-mail whose body only its addressee may read (a password reset link): sealed at
-/// rest like tenants' secrets, opened at delivery. Account e-mails belong to no client.
+/// Queues an e-mail whose body only its addressee may read (a password reset link, a call tree's
+/// confirm link): sealed at rest like tenants' secrets, opened at delivery. Account e-mails
+/// belong to no client (`Uuid::nil()`).
 pub async fn queue_sealed_email(
     db: &impl sea_orm::ConnectionTrait,
     state: &AppState,
-    msp_id: Uuid,
+    (msp_id, client_id): (Uuid, Uuid),
     to: &str,
     subject: &str,
     body: &str,
 ) -> AppResult<()> {
     let id = Uuid::new_v4();
     let body = state.secrets.seal(body, &sealed_context(id));
-    due_now(id, msp_id, Uuid::nil(), SEALED_EMAIL, (to, subject, body))
+    due_now(id, msp_id, client_id, SEALED_EMAIL, (to, subject, body))
         .insert(db)
         .await?;
     Ok(())
