@@ -106,6 +106,31 @@ pub fn timeline(lang: Lang, kind: &str, detail: &serde_json::Value) -> String {
             s("person"),
             detail["to"].as_str().unwrap_or("the coordinator")
         ),
+        "notice_drafted" if nl => "Klantbericht opgesteld (concept)".into(),
+        "notice_drafted" => "Customer update drafted".into(),
+        "notice_published" => {
+            let groups: Vec<&str> = detail["groups"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|g| g.as_str()).collect())
+                .unwrap_or_default();
+            let mailed = detail["mailed"].as_u64().unwrap_or(0);
+            match (nl, groups.is_empty()) {
+                (true, true) => format!(
+                    "Klantbericht goedgekeurd en openbaar gepubliceerd ({mailed} abonnees gemaild)"
+                ),
+                (true, false) => format!(
+                    "Klantbericht goedgekeurd en gepubliceerd voor {} ({mailed} abonnees gemaild)",
+                    groups.join(", ")
+                ),
+                (false, true) => format!(
+                    "Customer update approved and published publicly ({mailed} subscribers mailed)"
+                ),
+                (false, false) => format!(
+                    "Customer update approved and published for {} ({mailed} subscribers mailed)",
+                    groups.join(", ")
+                ),
+            }
+        }
         "closed" if nl => "Incident gesloten".into(),
         "closed" => "Incident closed".into(),
         other => other.to_string(),

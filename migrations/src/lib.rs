@@ -28,6 +28,7 @@ mod m20261204_000022_subscription_amount;
 mod m20261204_000023_stripe;
 mod m20261204_000024_read_paths;
 mod m20261207_000025_incidents;
+mod m20261207_000026_customer_notices;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000023_stripe::Migration),
             Box::new(m20261204_000024_read_paths::Migration),
             Box::new(m20261207_000025_incidents::Migration),
+            Box::new(m20261207_000026_customer_notices::Migration),
         ]
     }
 }

@@ -105,6 +105,145 @@ pub struct IncidentView {
     pub may_act: bool,
     /// When the view was worked out (the clocks run from here).
     pub now: DateTime<Utc>,
+    /// Messages to customers, drafts and published, newest first.
+    #[serde(default)]
+    pub updates: Vec<UpdateView>,
+    /// The plan's message templates with this incident's facts filled in, to start a draft from.
+    #[serde(default)]
+    pub notices: Vec<NoticeDraft>,
+    /// The client's customer groups, an update's possible audiences.
+    #[serde(default)]
+    pub groups: Vec<(Uuid, String)>,
+    /// The client's public status page (its path), when it has one.
+    #[serde(default)]
+    pub status_page: Option<String>,
+}
+
+/// Who an update is for: everyone (`"public"`) or chosen customer groups (a list of their ids).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AudienceRepr", into = "AudienceRepr")]
+pub enum Audience {
+    Public,
+    Groups(Vec<Uuid>),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum AudienceRepr {
+    Word(String),
+    Groups(Vec<Uuid>),
+}
+
+impl TryFrom<AudienceRepr> for Audience {
+    type Error = String;
+    fn try_from(r: AudienceRepr) -> Result<Self, String> {
+        match r {
+            AudienceRepr::Word(w) if w == "public" => Ok(Audience::Public),
+            AudienceRepr::Word(_) => {
+                Err("must be \"public\" or a list of customer group ids".into())
+            }
+            AudienceRepr::Groups(g) => Ok(Audience::Groups(g)),
+        }
+    }
+}
+
+impl From<Audience> for AudienceRepr {
+    fn from(a: Audience) -> Self {
+        match a {
+            Audience::Public => AudienceRepr::Word("public".into()),
+            Audience::Groups(g) => AudienceRepr::Groups(g),
+        }
+    }
+}
+
+/// A message to customers about an incident: a draft until a person approves and publishes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpdateView {
+    pub id: Uuid,
+    pub incident_id: Uuid,
+    pub body: String,
+    pub audience: Audience,
+    /// The audience's customer groups by name (empty when public).
+    pub audience_names: Vec<String>,
+    /// `draft` or `published`.
+    pub state: String,
+    pub drafted_by: String,
+    /// Who approved and published it.
+    pub approved_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// How many confirmed subscribers it was mailed to.
+    #[serde(default)]
+    pub mailed: usize,
+}
+
+/// A plan's message template with the incident's facts filled in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoticeDraft {
+    pub kind: crate::model::plan::MessageKind,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A status page's component: a named group of systems customers recognise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentView {
+    pub name: String,
+    pub system_ids: Vec<Uuid>,
+}
+
+/// A customer group's private link: the public updates and the group's own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupLink {
+    pub group_id: Uuid,
+    pub name: String,
+    pub path: String,
+}
+
+/// A client's public status page as the MSP sets it up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusPageView {
+    pub client_id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub components: Vec<ComponentView>,
+    /// Where the public reads it (`/status/{slug}`).
+    pub path: String,
+    pub group_links: Vec<GroupLink>,
+    /// Confirmed e-mail subscribers, and those who have not confirmed yet.
+    pub subscribers: usize,
+    pub pending_subscribers: usize,
+}
+
+/// A component as the public sees it: `operational`, `degraded` or `outage`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicComponent {
+    pub name: String,
+    pub state: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicUpdate {
+    pub body: String,
+    pub published_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicIncident {
+    pub title: String,
+    /// `open` or `closed`.
+    pub state: String,
+    pub started_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub updates: Vec<PublicUpdate>,
+}
+
+/// The public status page: nothing of the plan beyond component names and approved updates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicStatus {
+    pub title: String,
+    pub components: Vec<PublicComponent>,
+    pub incidents: Vec<PublicIncident>,
 }
 
 /// A customer group an incident reaches, through the processes that need an affected system.
@@ -180,6 +319,9 @@ pub struct IncidentReport {
     pub closed_at: Option<DateTime<Utc>>,
     pub systems: Vec<IncidentSystemView>,
     pub staff: StaffReport,
+    /// From the start of the disruption to the first notice published to customers.
+    #[serde(default)]
+    pub first_notice_minutes: Option<i64>,
     pub lessons: String,
     /// Changes to the plan the figures suggest, in the reader's language.
     pub proposed_changes: Vec<String>,

@@ -9,10 +9,11 @@ use uuid::Uuid;
 
 use super::entity::{
     alert_settings, audit_log, backup_event, call_leg, client, customer_group, incident,
-    incident_event, incident_system, ingest_token, invitation, membership, notification, offer,
-    person, plan, plan_template, plan_version, process, process_system, service_tier, site,
-    state_change, stripe_account, stripe_event, subscription, system, system_clock,
-    system_dependency, system_status,
+    incident_event, incident_system, incident_update, ingest_token, invitation, membership,
+    notification, offer, person, plan, plan_template, plan_version, process, process_system,
+    service_tier, site, state_change, status_audience, status_page, status_subscriber,
+    stripe_account, stripe_event, subscription, system, system_clock, system_dependency,
+    system_status,
 };
 use super::error::AppError;
 use crate::ids::{CustomerGroupId, IngestTokenId, PersonId, ProcessId, SiteId, SystemId};
@@ -330,6 +331,10 @@ client_owned!(
     incident_system: Uuid,
     incident_event: Uuid,
     call_leg: Uuid,
+    incident_update: Uuid,
+    status_page: Uuid,
+    status_audience: Uuid,
+    status_subscriber: Uuid,
 );
 
 impl Tenanted for notification::Entity {

@@ -2,11 +2,12 @@
 //! going and record its calls, close; and the confirm link people tap without a login.
 use app::i18n::Lang;
 use app::ids::ClientId;
-use app::model::incident::{Impact, IncidentSummary, IncidentSystemView, IncidentView};
+use app::model::incident::{Impact, IncidentSummary, IncidentSystemView, IncidentView, UpdateView};
 use app::ssr::error::AppResult;
 use app::ssr::scope::Scope;
 use app::ssr::service::calls::{self, LegView};
 use app::ssr::service::incidents::{self, IncidentInput, RecoveryInput};
+use app::ssr::service::notices;
 use app::ssr::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -29,7 +30,76 @@ pub fn routes() -> super::Api {
     let api = route!(api, "/incidents/{id}/call-tree", post(start_calls));
     let api = route!(api, "/incidents/{id}/calls", get(calls));
     let api = route!(api, "/incidents/{id}/calls/{leg_id}", post(record_call));
+    let api = route!(api, "/incidents/{id}/updates", get(updates).post(draft));
+    let api = route!(api, "/incidents/{id}/updates/{update_id}", delete(discard));
+    let api = route!(
+        api,
+        "/incidents/{id}/updates/{update_id}/publish",
+        post(publish)
+    );
     route!(api, "/incidents/{id}/systems/{system_id}", patch(recovery))
+}
+
+/// An incident's updates to customers under `updates`.
+#[derive(serde::Serialize)]
+struct Updates {
+    updates: Vec<UpdateView>,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn updates(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(raw): Path<String>,
+) -> AppResult<Json<Updates>> {
+    let incident: Uuid = id(&raw)?;
+    Ok(Json(Updates {
+        updates: notices::list(&state, &scope, incident).await?,
+    }))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn draft(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<notices::UpdateInput>,
+) -> AppResult<(StatusCode, Json<UpdateView>)> {
+    let incident: Uuid = id(&raw)?;
+    let now = chrono::Utc::now();
+    Ok((
+        StatusCode::CREATED,
+        Json(notices::draft(&state, &scope, incident, input, now).await?),
+    ))
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn discard(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path((raw, raw_update)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    let incident: Uuid = id(&raw)?;
+    let update: Uuid = id(&raw_update)?;
+    notices::discard(&state, &scope, incident, update).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn publish(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path((raw, raw_update)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Json<UpdateView>> {
+    let incident: Uuid = id(&raw)?;
+    let update: Uuid = id(&raw_update)?;
+    // The mails' links go to the public: the configured public address, or this local one.
+    let base = app::ssr::service::mail::public_base(&state, &headers);
+    let now = chrono::Utc::now();
+    Ok(Json(
+        notices::publish(&state, &scope, incident, update, &base, now).await?,
+    ))
 }
 
 #[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
@@ -190,7 +260,7 @@ pub fn root_routes() -> super::Api {
     route!(api, "/r/{token}", get(link_page).post(link_confirm))
 }
 
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -198,7 +268,7 @@ fn escape(s: &str) -> String {
 }
 
 /// A page of its own, readable on any phone, without the portal around it.
-fn page(status: StatusCode, lang: Lang, title: &str, body: &str) -> Response {
+pub(super) fn page(status: StatusCode, lang: Lang, title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · Lifeline</title><style>body{{font-family:system-ui,sans-serif;margin:0;padding:1.5rem;line-height:1.5;color:#1b1b1b}}main{{max-width:32rem;margin:auto}}button{{font:inherit;font-size:1.25rem;padding:.9rem 1.6rem;border:0;border-radius:.5rem;background:#0b6e4f;color:#fff;width:100%}}</style></head><body><main><h1>{}</h1>{body}</main></body></html>",
         lang.code(),

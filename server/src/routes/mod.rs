@@ -19,6 +19,7 @@ mod incidents;
 pub mod monitor;
 pub mod openapi;
 pub mod plan;
+mod status_pages;
 
 use app::ssr::{error::AppError, state::AppState};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -68,7 +69,8 @@ pub fn api() -> Api {
         .merge(plan::routes())
         .merge(monitor::routes())
         .merge(billing::routes())
-        .merge(incidents::routes());
+        .merge(incidents::routes())
+        .merge(status_pages::routes());
     route!(api, "/openapi.json", get(openapi::document))
 }
 
@@ -100,7 +102,9 @@ pub async fn pdf(
 
 /// What is served outside `/api/v1`: heartbeats and confirm links (short URLs).
 pub fn root_routes() -> Api {
-    monitor::root_routes().merge(incidents::root_routes())
+    monitor::root_routes()
+        .merge(incidents::root_routes())
+        .merge(status_pages::root_routes())
 }
 
 pub fn api_router() -> Router<AppState> {

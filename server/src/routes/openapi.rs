@@ -551,6 +551,70 @@ fn incident_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
             }),
         ),
         (
+            "/incidents/{id}/updates",
+            json!({
+                "parameters": id,
+                "get": op("The incident's updates to customers, drafts and published, newest first", None, ("200", "{updates}"), &["401", "404"]),
+                "post": op("Draft an update to customers (MSP staff, client admins): for everyone (\"public\") or chosen customer groups; refused while a {placeholder} is left in it, for a drill, or once the incident is closed", Some("NewUpdate"), ("201", "the draft"), &["400", "401", "403", "404", "409", "422"])
+            }),
+        ),
+        (
+            "/incidents/{id}/updates/{update_id}",
+            json!({ "parameters": with("update_id"), "delete": op("Discard a draft", None, ("204", "discarded"), &["401", "403", "404", "409"]) }),
+        ),
+        (
+            "/incidents/{id}/updates/{update_id}/publish",
+            json!({ "parameters": with("update_id"), "post": op("Approve and publish a draft: it shows on the status page for its audience and is mailed to the page's confirmed subscribers it is for, once", None, ("200", "the update"), &["401", "403", "404", "409"]) }),
+        ),
+        (
+            "/clients/{id}/status-page",
+            json!({
+                "parameters": id,
+                "get": op("The client's status page as set up: slug, components, each customer group's private link, subscriber counts", None, ("200", "the status page"), &["401", "404"]),
+                "put": op("Set up or change the client's public status page (MSP staff, client admins); without a slug an unguessable one is made", Some("StatusPage"), ("200", "the status page"), &["400", "401", "403", "404", "409", "422"])
+            }),
+        ),
+        (
+            "/status/{slug}",
+            json!({
+                "servers": [{ "url": "/" }],
+                "parameters": [{ "name": "slug", "in": "path", "required": true, "schema": { "type": "string" }, "description": "the page's slug; with .json appended the same as JSON {title, components:[{name,state}], incidents:[{title,state,updates:[{body,published_at}]}]}" },
+                    { "name": "audience", "in": "query", "schema": { "type": "string" }, "description": "a customer group's private key: adds that group's updates" }],
+                "get": op("The public status page (no login): component states and published updates for its audience, nothing else of the plan", None, ("200", "an HTML page, or JSON for .json"), &["404"]),
+                "security": []
+            }),
+        ),
+        (
+            "/status/{slug}/subscribe",
+            json!({
+                "servers": [{ "url": "/" }],
+                "parameters": [{ "name": "slug", "in": "path", "required": true, "schema": { "type": "string" } },
+                    { "name": "audience", "in": "query", "schema": { "type": "string" } }],
+                "post": op("Subscribe an address to the page's updates (JSON or the page's form): a confirmation mail goes out; the same answer whatever the address's standing", Some("Subscribe"), ("202", "pending confirmation"), &["400", "404", "422", "429"]),
+                "security": []
+            }),
+        ),
+        (
+            "/status/{slug}/confirm/{token}",
+            json!({
+                "servers": [{ "url": "/" }],
+                "parameters": [{ "name": "slug", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "get": op("The page the confirmation mail links to, with one button", None, ("200", "an HTML page"), &["404"]),
+                "post": op("Confirm the subscription (once; the link works for 7 days)", None, ("200", "an HTML page"), &["404"]),
+                "security": []
+            }),
+        ),
+        (
+            "/status/{slug}/unsubscribe/{token}",
+            json!({
+                "servers": [{ "url": "/" }],
+                "parameters": [{ "name": "slug", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "get": op("The page every update mail links to, with one button", None, ("200", "an HTML page"), &["404"]),
+                "post": op("Unsubscribe: the address is deleted (also a mail program's RFC 8058 one-click POST)", None, ("200", "an HTML page"), &["404"]),
+                "security": []
+            }),
+        ),
+        (
             "/incidents/{id}/systems/{system_id}",
             json!({ "parameters": with("system_id"), "patch": op("Record a system's recovery: started, recovered, the restore point; answers data_loss_minutes, downtime_minutes, rpo_met, rto_met", Some("Recovery"), ("200", "the system's recovery"), &["400", "401", "403", "404", "409", "422"]) }),
         ),
@@ -578,6 +642,15 @@ fn incident_schemas(schemas: &mut serde_json::Map<String, Value>) {
         json!({ "type": "object", "required": ["state"], "properties": {
         "state": { "enum": ["confirmed", "unreachable"] }, "note": s } }),
     );
+    schemas.insert(
+        "NewUpdate".into(),
+        json!({ "type": "object", "required": ["body", "audience"], "properties": {
+        "body": s, "audience": { "oneOf": [{ "const": "public" }, ids] } } }),
+    );
+    schemas.insert("StatusPage".into(), json!({ "type": "object", "required": ["title"], "properties": {
+        "slug": { "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$" }, "title": s,
+        "components": { "type": "array", "items": { "type": "object", "required": ["name"], "properties": { "name": s, "system_ids": ids } } } } }));
+    schemas.insert("Subscribe".into(), json!({ "type": "object", "required": ["email"], "properties": { "email": { "type": "string", "format": "email" } } }));
     schemas.insert("Tick".into(), json!({ "type": "object", "required": ["done"], "properties": { "done": { "type": "boolean" } } }));
     schemas.insert(
         "Recovery".into(),

@@ -19,6 +19,7 @@ mod isolation;
 mod mail;
 mod migrate;
 mod monitor;
+mod notices;
 mod openapi;
 mod passwords;
 mod plan;

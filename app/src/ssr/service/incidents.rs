@@ -474,8 +474,47 @@ pub async fn get(
     let reached_at = (!calls.is_empty() && calls.iter().all(|c| c.state == "confirmed"))
         .then(|| calls.iter().filter_map(|c| c.confirmed_at).max())
         .flatten();
-    let staff = (i.call_tree_at, reached_at);
-    let checklist = checklist(lang, &i, &sites, &system_views, plan_row.as_ref(), staff);
+    let updates = crate::ssr::service::notices::list_of(&state.db, scope, &i).await?;
+    let first_notice = crate::ssr::service::notices::first_published(&updates);
+    let checklist = checklist(
+        lang,
+        &i,
+        &sites,
+        &system_views,
+        plan_row.as_ref(),
+        Moments {
+            call_tree_at: i.call_tree_at,
+            reached_at,
+            first_notice,
+        },
+    );
+    let may_act = require_lead(scope).is_ok();
+    // The plan's templates, filled in, for whoever may draft from them.
+    let notices = if may_act && i.state == "open" && !i.drill {
+        let affected: Vec<String> = impact(state, scope, i.id)
+            .await?
+            .customer_groups
+            .into_iter()
+            .flat_map(|g| g.processes)
+            .collect::<std::collections::BTreeSet<String>>()
+            .into_iter()
+            .collect();
+        crate::ssr::service::notices::notices(&state.db, scope, &i, &affected, now).await?
+    } else {
+        Vec::new()
+    };
+    let groups =
+        owned::of_client::<customer_group::Entity>(&state.db, scope, ClientId::from(i.client_id))
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g.name))
+            .collect();
+    let status_page = scope
+        .select::<crate::ssr::entity::status_page::Entity>()
+        .filter(crate::ssr::entity::status_page::Column::ClientId.eq(i.client_id))
+        .one(&state.db)
+        .await?
+        .map(|p| format!("/status/{}", p.slug));
     let timeline = events
         .iter()
         .map(|e| {
@@ -518,8 +557,12 @@ pub async fn get(
         timeline,
         call_tree_at: i.call_tree_at,
         calls,
-        may_act: require_lead(scope).is_ok(),
+        may_act,
         now,
+        updates,
+        notices,
+        groups,
+        status_page,
     })
 }
 
@@ -534,6 +577,13 @@ fn ticks(i: &incident::Model) -> BTreeMap<String, Tick> {
     serde_json::from_str(&i.checklist).unwrap_or_default()
 }
 
+/// When the items that tick themselves were done.
+struct Moments {
+    call_tree_at: Option<DateTime<Utc>>,
+    reached_at: Option<DateTime<Utc>>,
+    first_notice: Option<DateTime<Utc>>,
+}
+
 /// The plan as a checklist, in the order it is acted on.
 fn checklist(
     lang: Lang,
@@ -541,8 +591,13 @@ fn checklist(
     sites: &[site::Model],
     systems: &[IncidentSystemView],
     plan_row: Option<&plan::Model>,
-    (call_tree_at, reached_at): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    done_by_events: Moments,
 ) -> Vec<ChecklistItem> {
+    let Moments {
+        call_tree_at,
+        reached_at,
+        first_notice,
+    } = done_by_events;
     use crate::incident_text::{item, Item};
     let done = ticks(i);
     let mut out = Vec::new();
@@ -622,11 +677,13 @@ fn checklist(
         Part::Customers,
         item(lang, Item::Impact, ""),
     );
-    push(
+    // Done when a person published the first update to customers.
+    auto(
         &mut out,
         "customers-notice".into(),
         Part::Customers,
         item(lang, Item::FirstNotice, ""),
+        first_notice,
     );
     if plan_row.is_some_and(|p| !p.service_desk.trim().is_empty()) {
         push(
@@ -1024,6 +1081,8 @@ pub async fn report(
             not_reached,
             minutes_to_reach_all,
         },
+        first_notice_minutes: crate::ssr::service::notices::first_published(&v.updates)
+            .map(|at| ((at - v.started_at).num_seconds().max(0) + 59) / 60),
         systems: v.systems,
         lessons: v.lessons,
         proposed_changes: proposed,

@@ -109,6 +109,37 @@ pub async fn send(
         .subject(subject)
         .header(ContentType::TEXT_PLAIN)
         .body(body)?;
+    deliver(smtp, msg).await
+}
+
+/// A mail to a list's subscriber: mail programs offer the unsubscribe link as a button and
+/// unsubscribe with one POST (RFC 2369, RFC 8058).
+pub async fn send_list(
+    smtp: &SmtpSettings,
+    to: &str,
+    subject: &str,
+    body: String,
+    unsubscribe: &str,
+) -> anyhow::Result<()> {
+    use lettre::message::header::{HeaderName, HeaderValue};
+    let msg = Message::builder()
+        .from(smtp.from.parse()?)
+        .to(to.parse()?)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{unsubscribe}>"),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".into(),
+        ))
+        .body(body)?;
+    deliver(smtp, msg).await
+}
+
+async fn deliver(smtp: &SmtpSettings, msg: Message) -> anyhow::Result<()> {
     let mut builder = if smtp.insecure {
         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
     } else {

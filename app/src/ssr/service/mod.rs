@@ -10,11 +10,13 @@ pub mod incidents;
 pub mod invites;
 pub mod mail;
 pub mod monitor;
+pub mod notices;
 pub mod offers;
 pub mod passwords;
 pub mod payments;
 pub mod plan;
 pub mod staff;
+pub mod status_pages;
 
 use crate::model::{ClientView, Role, UserView};
 use crate::ssr::entity::{client, membership, user};

@@ -55,7 +55,7 @@ pub fn destination(n: &notification::Model) -> String {
             })
             .unwrap_or_else(|| format!("webhook:{}", n.target)),
         // Every e-mail goes through the one relay.
-        SEALED_EMAIL => "email".to_string(),
+        SEALED_EMAIL | LIST_EMAIL => "email".to_string(),
         // One call at a time per client: each sets the quantities as they are when it runs.
         STRIPE_QUANTITY => format!("{STRIPE_ONE_AT_A_TIME}{}", n.client_id),
         STRIPE_CANCEL => format!("stripe:{}", n.msp_id),
@@ -205,6 +205,31 @@ pub async fn queue_email(
 
 /// The channel of e-mails whose body is sealed.
 pub const SEALED_EMAIL: &str = "email_sealed";
+/// The channel of a status page's mails to its subscribers: the body is JSON
+/// `{"text", "unsubscribe"}` and the mail carries the one-click unsubscribe headers (RFC 8058).
+pub const LIST_EMAIL: &str = "email_list";
+
+/// Queues a status page's mail to one subscriber, with their unsubscribe link.
+pub async fn queue_list_email(
+    db: &impl sea_orm::ConnectionTrait,
+    (msp_id, client_id): (Uuid, Uuid),
+    to: &str,
+    subject: &str,
+    text: &str,
+    unsubscribe: &str,
+) -> AppResult<()> {
+    let body = serde_json::json!({ "text": text, "unsubscribe": unsubscribe }).to_string();
+    due_now(
+        Uuid::new_v4(),
+        msp_id,
+        client_id,
+        LIST_EMAIL,
+        (to, subject, body),
+    )
+    .insert(db)
+    .await?;
+    Ok(())
+}
 
 fn sealed_context(id: Uuid) -> String {
     format!("notification.body:{id}")
@@ -229,6 +254,18 @@ async fn send(
                 n.body.clone()
             };
             crate::ssr::service::mail::send(smtp, &n.target, &n.subject, body).await
+        }
+        LIST_EMAIL => {
+            let smtp = state
+                .settings
+                .smtp
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("no SMTP server configured"))?;
+            let v: serde_json::Value = serde_json::from_str(&n.body)?;
+            let text = v["text"].as_str().unwrap_or_default().to_string();
+            let unsubscribe = v["unsubscribe"].as_str().unwrap_or_default();
+            crate::ssr::service::mail::send_list(smtp, &n.target, &n.subject, text, unsubscribe)
+                .await
         }
         "webhook" => {
             let url = reqwest::Url::parse(&n.target)?;
