@@ -1591,6 +1591,247 @@ pub async fn start_call_tree(id: Uuid) -> Result<(), ServerFnError> {
         .map_err(ctx::err)
 }
 
+/// Drafts an update to customers: for everyone (`audience` = "public") or for the customer
+/// groups ticked (`audience` = "groups").
+#[server]
+pub async fn draft_update(
+    id: Uuid,
+    body: String,
+    audience: String,
+    #[server(default)] group_ids: Option<Vec<String>>,
+) -> Result<(), ServerFnError> {
+    use crate::model::incident::Audience;
+    use crate::ssr::service::notices::{self, UpdateInput};
+    let (state, s) = ctx::session().await?;
+    let audience = match audience.as_str() {
+        "groups" => Audience::Groups(form_ids("audience", group_ids)?),
+        _ => Audience::Public,
+    };
+    let input = UpdateInput { body, audience };
+    notices::draft(&state, &s.scope, id, input, chrono::Utc::now())
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// Approves and publishes a draft: the status page shows it, its subscribers get it.
+#[server]
+pub async fn publish_update(id: Uuid, update_id: Uuid) -> Result<(), ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    let base = ctx::public_base(&state);
+    crate::ssr::service::notices::publish(
+        &state,
+        &s.scope,
+        id,
+        update_id,
+        &base,
+        chrono::Utc::now(),
+    )
+    .await
+    .map(|_| ())
+    .map_err(ctx::err)
+}
+
+/// Throws a draft away.
+#[server]
+pub async fn discard_update(id: Uuid, update_id: Uuid) -> Result<(), ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    crate::ssr::service::notices::discard(&state, &s.scope, id, update_id)
+        .await
+        .map_err(ctx::err)
+}
+
+/// The client's status page as set up, if it has one.
+#[server]
+pub async fn get_status_page(
+    client_id: Uuid,
+) -> Result<Option<crate::model::incident::StatusPageView>, ServerFnError> {
+    use crate::ssr::error::AppError;
+    let (state, s) = ctx::session().await?;
+    match crate::ssr::service::status_pages::get(&state, &s.scope, ClientId::from(client_id)).await
+    {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(ctx::err(e)),
+    }
+}
+
+/// Sets the client's status page up from its form.
+#[server]
+pub async fn save_status_page(
+    client_id: Uuid,
+    title: String,
+    #[server(default)] slug: Option<String>,
+    #[server(default)] components: Option<Vec<crate::model::incident::ComponentForm>>,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::service::status_pages::{self, ComponentInput, StatusPageInput};
+    let (state, s) = ctx::session().await?;
+    let mut list = Vec::new();
+    for c in components.unwrap_or_default() {
+        if c.name.trim().is_empty() {
+            continue;
+        }
+        list.push(ComponentInput {
+            name: c.name,
+            system_ids: form_ids("components", Some(c.system_ids))?,
+        });
+    }
+    let input = StatusPageInput {
+        slug,
+        title,
+        components: list,
+    };
+    status_pages::put(
+        &state,
+        &s.scope,
+        ClientId::from(client_id),
+        input,
+        chrono::Utc::now(),
+    )
+    .await
+    .map(|_| ())
+    .map_err(ctx::err)
+}
+
+/// A client's exercises, open action items and cadence.
+#[server]
+pub async fn get_exercises(
+    client_id: Uuid,
+) -> Result<crate::model::exercise::ExercisesPage, ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    let now = chrono::Utc::now();
+    crate::ssr::service::exercises::page(&state, &s.scope, ClientId::from(client_id), now)
+        .await
+        .map_err(ctx::err)
+}
+
+/// Schedules an exercise from the form (`scheduled_for` as YYYY-MM-DD).
+#[server]
+pub async fn schedule_exercise(
+    client_id: Uuid,
+    kind: String,
+    scheduled_for: String,
+    #[server(default)] system_id: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::error::AppError;
+    use crate::ssr::service::exercises::{self, NewExercise};
+    let (state, s) = ctx::session().await?;
+    let day =
+        chrono::NaiveDate::parse_from_str(scheduled_for.trim(), "%Y-%m-%d").map_err(|_| {
+            ctx::err(AppError::field(
+                "scheduled_for",
+                "must be a day such as 2026-12-31",
+            ))
+        })?;
+    let system_id = match system_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        Some(v) => form_ids("system_id", Some(vec![v.to_string()]))?.pop(),
+        None => None,
+    };
+    let input = NewExercise {
+        kind,
+        scheduled_for: day,
+        system_id,
+        notes: String::new(),
+    };
+    let now = chrono::Utc::now();
+    exercises::schedule(&state, &s.scope, ClientId::from(client_id), input, now)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// Records an exercise's result (`what` = "done") or cancels it (`what` = "cancelled"); the
+/// fields of its kind come from the form, findings one per line.
+#[server]
+pub async fn record_exercise(
+    id: Uuid,
+    what: String,
+    #[server(default)] incident_id: Option<String>,
+    #[server(default)] system_id: Option<String>,
+    #[server(default)] duration_minutes: Option<String>,
+    #[server(default)] passed: Option<String>,
+    #[server(default)] held: Option<String>,
+    #[server(default)] missed: Option<String>,
+    #[server(default)] findings: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::model::exercise::ChecklistLine;
+    use crate::ssr::error::AppError;
+    use crate::ssr::service::exercises::{self, ExercisePatch, Finding};
+    let (state, s) = ctx::session().await?;
+    let one = |field: &str, v: Option<String>| -> Result<Option<Uuid>, ServerFnError> {
+        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => Ok(form_ids(field, Some(vec![v.to_string()]))?.pop()),
+            None => Ok(None),
+        }
+    };
+    let lines = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let duration_minutes = match duration_minutes
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        Some(v) => Some(v.parse::<u32>().map_err(|_| {
+            ctx::err(AppError::field(
+                "duration_minutes",
+                "must be a whole number of minutes",
+            ))
+        })?),
+        None => None,
+    };
+    let mut checklist: Vec<ChecklistLine> = lines(&held)
+        .into_iter()
+        .map(|item| ChecklistLine { item, done: true })
+        .collect();
+    checklist.extend(
+        lines(&missed)
+            .into_iter()
+            .map(|item| ChecklistLine { item, done: false }),
+    );
+    let patch = ExercisePatch {
+        state: Some(what),
+        incident_id: one("incident_id", incident_id)?,
+        system_id: one("system_id", system_id)?,
+        duration_minutes,
+        passed: duration_minutes.map(|_| passed.is_some()),
+        checklist: (!checklist.is_empty()).then_some(checklist),
+        findings: lines(&findings)
+            .into_iter()
+            .map(|title| Finding {
+                title,
+                owner: None,
+                due_on: None,
+            })
+            .collect(),
+        ..ExercisePatch::default()
+    };
+    exercises::update(&state, &s.scope, id, patch, chrono::Utc::now())
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// Marks an action item done.
+#[server]
+pub async fn finish_action_item(id: Uuid) -> Result<(), ServerFnError> {
+    let (state, s) = ctx::session().await?;
+    crate::ssr::service::exercises::set_item(&state, &s.scope, id, true, chrono::Utc::now())
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
 /// Records how a call went: `confirmed` (reached) or `unreachable`.
 #[server]
 pub async fn record_call(id: Uuid, leg_id: Uuid, state: String) -> Result<(), ServerFnError> {

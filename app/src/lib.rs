@@ -4,6 +4,7 @@
 pub mod api;
 pub mod components;
 pub mod domain;
+pub mod exercise_text;
 pub mod i18n;
 pub mod ids;
 pub mod incident_text;
@@ -136,6 +137,7 @@ fn Main() -> impl IntoView {
                 <Route path=path!("/clients/:id/status") view=pages::status::StatusPage ssr=SsrMode::Async />
                 <Route path=path!("/clients/:id/incidents") view=pages::incidents::IncidentsPage ssr=SsrMode::Async />
                 <Route path=path!("/incidents/:id") view=pages::incidents::IncidentPage ssr=SsrMode::Async />
+                <Route path=path!("/clients/:id/exercises") view=pages::exercises::ExercisesPage ssr=SsrMode::Async />
                 <Route path=path!("/home") view=pages::home::ClientHome ssr=SsrMode::Async />
                 <Route path=path!("/staff") view=pages::staff::StaffPage ssr=SsrMode::Async />
                 <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />

@@ -1,5 +1,5 @@
 import { test, expect, APIRequestContext } from '@playwright/test';
-import { fitsWidth, noSeriousViolations } from './support';
+import { fitsWidth, linkIn, mailTo, noSeriousViolations } from './support';
 
 // Incident mode on a phone: a technician declares a fire at the warehouse, the plan becomes a
 // checklist in its order (the scenario's steps, safety, staff, customers, IT), a tick records
@@ -110,4 +110,111 @@ test('a fire is declared, run from its checklist on a phone, and closed with its
   await expect(page.locator('body')).toContainText('Controleer de contactgegevens van Anna de Vries: niet bereikt.');
   await fitsWidth(page);
   await page.screenshot({ path: info.outputPath('report-nl-390.png'), fullPage: true });
+});
+
+// The other half of a real incident: two people confirm the call tree from the links in their
+// e-mails (read from the local SMTP sink), the MSP sets up the client's status page, approves
+// the drafted notice, and a customer reads it on the public page on a phone, and subscribes.
+test('the call tree is confirmed from its e-mails and customers read an approved notice', async ({ page, request }, info) => {
+  const stamp = Date.now();
+  const { token, client, erp } = await bakery(request, `rita+${stamp}@rescue.example`);
+  const headers = { authorization: `Bearer ${token}` };
+  const post = async (path: string, data: object) => {
+    const res = await request.post(path, { data, headers });
+    expect(res.status(), await res.text()).toBe(201);
+    return (await res.json()).id as string;
+  };
+  const people = await (await request.get(`/api/v1/clients/${client}/people`, { headers })).json();
+  const anna = people.find((p: { name: string }) => p.name === 'Anna de Vries');
+  const bert = `bert+${stamp}@bakery.example`;
+  const annaMail = 'anna@bakery.example';
+  await post(`/api/v1/clients/${client}/people`, { name: 'Bert Bakker', email: bert, caller_id: anna.id });
+  const ordering = await post(`/api/v1/clients/${client}/processes`, { name: 'Order intake', systems: [erp] });
+  await post(`/api/v1/clients/${client}/customer-groups`, { name: 'Wholesale', processes: [ordering] });
+  const plan = await request.patch(`/api/v1/clients/${client}/plan`, { headers, data: {
+    service_desk: { overflow_phone: '020 123 4567' },
+    messages: [{ kind: 'first_notice', subject: '{client}: disruption', body: 'Our {affected} is disrupted since {started_at}. Questions: {contact}.' }],
+  } });
+  expect(plan.status(), await plan.text()).toBe(200);
+  await page.context().addCookies([{ name: 'lifeline_session', value: token, url: origin }]);
+  await page.setViewportSize({ width: 390, height: 844 });
+
+  // The status page, set up from the incidents page: a service made of the ERP.
+  await page.goto(`/clients/${client}/incidents`);
+  const setup = page.getByTestId('status-page');
+  await expect(setup).toContainText('This client has no public status page yet.');
+  await setup.getByLabel('Page title').fill('Bakkerij Jansen status');
+  const service = setup.getByTestId('component').first();
+  await service.getByLabel('Service name').fill('Ordering');
+  await service.getByLabel('ERP').check();
+  await setup.getByTestId('save-status-page').click();
+  const publicLink = setup.getByTestId('status-page-public').getByRole('link');
+  await expect(publicLink).toHaveText(/^\/status\/[0-9a-f]{32}$/);
+  const statusPath = (await publicLink.textContent())!;
+  await expect(setup.getByTestId('group-links')).toContainText('Wholesale');
+  await page.screenshot({ path: info.outputPath('status-setup-390.png'), fullPage: true });
+  await fitsWidth(page);
+
+  // The incident, and its call tree confirmed by the two people from their e-mails.
+  const incident = await post(`/api/v1/clients/${client}/incidents`, { title: 'ERP down', scenario: 'Outage', system_ids: [erp] });
+  await page.goto(`/incidents/${incident}`);
+  await page.getByTestId('start-call-tree').click();
+  await expect(page.getByTestId('call-counts')).toHaveText('0 / 3 reached');
+  for (const to of [annaMail, bert]) {
+    const mail = await mailTo(to, 'ERP down');
+    const link = linkIn(mail, origin, '/r/');
+    const phone = await page.context().newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(link);
+    await phone.getByRole('button', { name: 'I got the message' }).click();
+    await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Confirmed');
+    await phone.close();
+  }
+  await page.reload();
+  await expect(page.getByTestId('call-counts')).toHaveText('2 / 3 reached');
+
+  // The notice: drafted from the plan's template, approved, published.
+  await expect(page.getByTestId('affected-groups')).toContainText('Wholesale');
+  const draft = page.getByTestId('draft-update');
+  await expect(draft.getByLabel('Message')).toHaveValue(/^Our Order intake is disrupted since .* UTC\. Questions: 020 123 4567\.$/);
+  await draft.getByTestId('save-draft').click();
+  const update = page.getByTestId('update').first();
+  await expect(update).toContainText('draft');
+  await expect(update).toContainText('for everyone');
+  await update.getByTestId('publish-update').click();
+  await expect(page.getByTestId('update').first()).toContainText('published');
+  await expect(page.getByTestId('update').first()).toContainText('approved by Rita');
+  await expect(page.getByTestId('checklist-item').filter({ hasText: 'first notice' })).toContainText('✔');
+  await fitsWidth(page);
+  await page.screenshot({ path: info.outputPath('incident-notice-390.png'), fullPage: true });
+
+  // The public page, as a customer reads it on a phone: no login, nothing of the plan.
+  const customer = await page.context().browser()!.newContext({ viewport: { width: 390, height: 844 } });
+  const reader = await customer.newPage();
+  await reader.goto(statusPath);
+  await expect(reader.getByRole('heading', { level: 1 })).toHaveText('Bakkerij Jansen status');
+  await expect(reader.locator('.comp')).toContainText('OrderingOutage');
+  await expect(reader.locator('article')).toContainText('Questions: 020 123 4567.');
+  await expect(reader.locator('body')).not.toContainText('Anna');
+  await expect(reader.locator('body')).not.toContainText('Rita');
+  await fitsWidth(reader);
+  await noSeriousViolations(reader, 'the public status page');
+  await reader.screenshot({ path: info.outputPath('status-public-390.png'), fullPage: true });
+  // Subscribing: a confirmation mail, a button, and then updates by e-mail.
+  const subscriber = `reader+${stamp}@customer.example`;
+  await reader.getByLabel(/Your e-mail address/).fill(subscriber);
+  await reader.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(reader.getByRole('heading', { level: 1 })).toHaveText('Check your mailbox');
+  const confirm = linkIn(await mailTo(subscriber, 'Confirm here'), origin, '/status/');
+  await reader.goto(confirm);
+  await reader.getByRole('button', { name: 'Yes, subscribe' }).click();
+  await expect(reader.getByRole('heading', { level: 1 })).toHaveText('Subscribed');
+  // In Dutch, for a Dutch reader.
+  await customer.addCookies([{ name: 'lifeline_lang', value: 'nl', url: origin }]);
+  await reader.goto(statusPath);
+  await expect(reader.locator('.comp')).toContainText('OrderingStoring');
+  await expect(reader.getByRole('heading', { name: 'Lopende incidenten' })).toBeVisible();
+  await fitsWidth(reader);
+  await reader.screenshot({ path: info.outputPath('status-public-nl-390.png'), fullPage: true });
+  await customer.close();
 });

@@ -18,6 +18,35 @@ export async function noSeriousViolations(page: Page, what: string) {
 
 /** Nothing sticks out sideways: the page fits the viewport's width (a phone's, say). */
 export async function fitsWidth(page: Page) {
-  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  expect(scroll).toBeLessThanOrEqual(inner);
+  const [scroll, inner, wide] = await page.evaluate(() => {
+    const w = window.innerWidth;
+    // What sticks out, to say so when it does.
+    const out = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > w + 0.5)
+      .slice(0, 3)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent ?? '').slice(0, 40)}`);
+    return [document.documentElement.scrollWidth, w, out.join(' | ')] as const;
+  });
+  expect(scroll, `sticking out: ${wide}`).toBeLessThanOrEqual(inner);
+}
+
+const mailPort = Number(process.env.E2E_PORT ?? 3100) + 3;
+
+/** The newest e-mail to `to` the server sent to the local SMTP sink (whose text contains
+ * `having`), waiting for it to arrive. */
+export async function mailTo(to: string, having = ''): Promise<string> {
+  let found = '';
+  await expect.poll(async () => {
+    const list: { to: string[]; data: string }[] = await (await fetch(`http://127.0.0.1:${mailPort}/messages`)).json();
+    found = list.filter((m) => m.to.includes(to) && m.data.includes(having)).map((m) => m.data).pop() ?? '';
+    return found !== '';
+  }, { message: `an e-mail to ${to}`, timeout: 20_000 }).toBe(true);
+  return found;
+}
+
+/** The first link in a mail that starts with `origin + prefix`, as a path. */
+export function linkIn(mail: string, origin: string, prefix: string): string {
+  const at = mail.indexOf(origin + prefix);
+  expect(at, `a link ${prefix}… in ${mail}`).toBeGreaterThanOrEqual(0);
+  return mail.slice(at + origin.length).split(/[\s>]/)[0];
 }

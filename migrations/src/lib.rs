@@ -29,6 +29,7 @@ mod m20261204_000023_stripe;
 mod m20261204_000024_read_paths;
 mod m20261207_000025_incidents;
 mod m20261207_000026_customer_notices;
+mod m20261207_000027_exercises;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000024_read_paths::Migration),
             Box::new(m20261207_000025_incidents::Migration),
             Box::new(m20261207_000026_customer_notices::Migration),
+            Box::new(m20261207_000027_exercises::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 pub mod completeness;
 pub mod customers;
 pub mod diff;
+pub mod exercise;
 pub mod incident;
 pub mod input;
 pub mod offer;

@@ -114,6 +114,9 @@ pub struct IncidentView {
     /// The client's customer groups, an update's possible audiences.
     #[serde(default)]
     pub groups: Vec<(Uuid, String)>,
+    /// The customer groups the incident reaches (through the processes that need its systems).
+    #[serde(default)]
+    pub affected_groups: Vec<AffectedGroup>,
     /// The client's public status page (its path), when it has one.
     #[serde(default)]
     pub status_page: Option<String>,
@@ -190,6 +193,16 @@ pub struct NoticeDraft {
 pub struct ComponentView {
     pub name: String,
     pub system_ids: Vec<Uuid>,
+}
+
+/// A status page's component as its form sends it (`components[0][name]`,
+/// `components[0][system_ids][1]`); rows without a name are left out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ComponentForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub system_ids: Vec<String>,
 }
 
 /// A customer group's private link: the public updates and the group's own.

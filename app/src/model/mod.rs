@@ -121,6 +121,7 @@ pub const UNAUTHORIZED: &str = "authentication required";
 pub const NOT_FOUND: &str = "not found";
 
 pub mod billing;
+pub mod exercise;
 pub mod incident;
 pub mod monitor;
 pub mod plan;

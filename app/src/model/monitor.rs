@@ -177,6 +177,9 @@ pub struct DashboardRow {
     pub review_overdue: bool,
     /// The number of the approved version in force, if any.
     pub approved_version: Option<u32>,
+    /// Exercises and action items past their dates.
+    #[serde(default)]
+    pub overdue: crate::model::exercise::Overdue,
 }
 
 impl DashboardRow {
@@ -203,6 +206,9 @@ pub struct Dashboard {
     pub matched: u32,
     pub systems: Counts,
     pub reviews_overdue: u32,
+    /// Clients with an exercise or action item past its date.
+    #[serde(default)]
+    pub exercises_overdue: u32,
     /// Plans below `COMPLETE_ENOUGH` percent.
     pub plans_incomplete: u32,
     /// Archived clients, by name: not counted above.

@@ -166,10 +166,30 @@ pub struct PlanSettings {
     /// caller (versions approved before it existed read as 15).
     #[serde(default = "default_wave_minutes")]
     pub wave_minutes: u32,
+    /// How often each kind of exercise is due, in months (versions approved before these
+    /// existed read the defaults).
+    #[serde(default = "default_drill_months")]
+    pub drill_every_months: u32,
+    #[serde(default = "default_restore_months")]
+    pub restore_test_every_months: u32,
+    #[serde(default = "default_tabletop_months")]
+    pub tabletop_every_months: u32,
 }
 
 fn default_wave_minutes() -> u32 {
     15
+}
+
+fn default_drill_months() -> u32 {
+    crate::domain::exercise::default_every(crate::domain::exercise::Kind::CallTreeDrill)
+}
+
+fn default_restore_months() -> u32 {
+    crate::domain::exercise::default_every(crate::domain::exercise::Kind::RestoreTest)
+}
+
+fn default_tabletop_months() -> u32 {
+    crate::domain::exercise::default_every(crate::domain::exercise::Kind::Tabletop)
 }
 
 /// A group of the client's customers, and the business processes their operations depend on.
@@ -346,6 +366,9 @@ pub struct PlanView {
     /// The draft differs from the last approved version.
     pub changed_since_approval: bool,
     pub review_overdue: bool,
+    /// Exercises and action items past their dates (the plan as it stands only).
+    #[serde(default)]
+    pub overdue: crate::model::exercise::Overdue,
 }
 
 /// A process a template proposes, with typical impact and targets.

@@ -71,7 +71,8 @@ pub fn ClientPage() -> impl IntoView {
                         })}
                         <p><a class="button" data-testid="open-plan" href=format!("/clients/{}/plan", client.id)>{crate::plan_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).open_plan}</a>
                             " "<a class="button secondary" data-testid="open-status" href=format!("/clients/{}/status", client.id)>{crate::monitor_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).status}</a>
-                            " "<a class="button secondary" data-testid="open-incidents" href=format!("/clients/{}/incidents", client.id)>{crate::incident_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).incidents}</a></p>
+                            " "<a class="button secondary" data-testid="open-incidents" href=format!("/clients/{}/incidents", client.id)>{crate::incident_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).incidents}</a>
+                            " "<a class="button secondary" data-testid="open-exercises" href=format!("/clients/{}/exercises", client.id)>{crate::exercise_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default()).exercises}</a></p>
                         <h2>{t.users}</h2>
                         <UserList users may_invite=role().is_some_and(Role::manages_people) />
                         {role().is_some_and(Role::is_msp_staff).then(|| view! {

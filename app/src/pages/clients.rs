@@ -243,6 +243,17 @@ fn Row(r: DashboardRow) -> impl IntoView {
                     (Some(d), false) => view! { <span>{d.format("%Y-%m-%d").to_string()}</span> }.into_any(),
                     (None, _) => view! { <span class="muted">"—"</span> }.into_any(),
                 }}
+                {(r.overdue != Default::default()).then(|| {
+                    let e = crate::exercise_text::texts(use_context::<crate::i18n::Lang>().unwrap_or_default());
+                    let mut parts = Vec::new();
+                    if r.overdue.exercises > 0 {
+                        parts.push(format!("{}: {}", e.exercises_late, r.overdue.exercises));
+                    }
+                    if r.overdue.action_items > 0 {
+                        parts.push(format!("{}: {}", e.items_late, r.overdue.action_items));
+                    }
+                    view! { <br /><a class="badge bad" data-testid="exercises-overdue" href=format!("/clients/{id}/exercises")>{e.overdue_banner} " " {parts.join(", ")}</a> }
+                })}
             </td>
             <td>
                 {match r.approved_version {

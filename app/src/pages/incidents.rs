@@ -6,14 +6,18 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::api::{
-    get_incident, get_incidents, CheckIncidentItem, CloseIncident, DeclareIncident, RecordCall,
-    RecordRecovery, StartCallTree,
+    get_incident, get_incidents, get_status_page, CheckIncidentItem, CloseIncident,
+    DeclareIncident, DiscardUpdate, DraftUpdate, PublishUpdate, RecordCall, RecordRecovery,
+    SaveStatusPage, StartCallTree,
 };
 use crate::components::{action_error, use_id_param, use_t, ErrorNote};
 use crate::domain::sla::spoken;
 use crate::i18n::Lang;
 use crate::incident_text::{texts, Texts};
-use crate::model::incident::{ChecklistItem, IncidentSystemView, IncidentView, LegView, Part};
+use crate::model::incident::{
+    ChecklistItem, IncidentSystemView, IncidentView, LegView, Part, StatusPageView, UpdateView,
+};
+use crate::model::plan::MessageKind;
 
 fn lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
@@ -46,6 +50,7 @@ pub fn IncidentsPage() -> impl IntoView {
                 {move || data.get().map(|r| match r {
                     Ok(Some(p)) => {
                         let t = texts(lang());
+                        let (client_id, may_act, systems) = (p.client_id, p.may_act, p.systems.clone());
                         view! {
                             <p class="muted"><a href=format!("/clients/{}", p.client_id)>{p.client_name.clone()}</a></p>
                             <h1>{t.incidents}</h1>
@@ -89,6 +94,7 @@ pub fn IncidentsPage() -> impl IntoView {
                                     </details>
                                 }
                             })}
+                            <StatusPageSetup client_id may_act systems />
                         }.into_any()
                     }
                     Ok(None) => view! { <super::NotFound /> }.into_any(),
@@ -107,6 +113,9 @@ struct Actions {
     close: ServerAction<CloseIncident>,
     start: ServerAction<StartCallTree>,
     call: ServerAction<RecordCall>,
+    draft: ServerAction<DraftUpdate>,
+    publish: ServerAction<PublishUpdate>,
+    discard: ServerAction<DiscardUpdate>,
 }
 
 #[component]
@@ -119,6 +128,9 @@ pub fn IncidentPage() -> impl IntoView {
         close: ServerAction::new(),
         start: ServerAction::new(),
         call: ServerAction::new(),
+        draft: ServerAction::new(),
+        publish: ServerAction::new(),
+        discard: ServerAction::new(),
     };
     let data = Resource::new(
         move || {
@@ -128,6 +140,7 @@ pub fn IncidentPage() -> impl IntoView {
                 a.record.version().get(),
                 a.close.version().get(),
                 a.start.version().get() + a.call.version().get(),
+                a.draft.version().get() + a.publish.version().get() + a.discard.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -198,6 +211,7 @@ fn incident(i: IncidentView, a: Actions) -> impl IntoView {
                 })
             }).collect_view()}
             {call_tree(t, &i, act, a)}
+            {customers(t, &i, act, a)}
             <h2>{t.timeline}</h2>
             <ol class="timeline" data-testid="timeline">
                 {i.timeline.iter().rev().map(|e| view! {
@@ -406,5 +420,186 @@ fn leg_row(t: &'static Texts, id: uuid::Uuid, c: LegView, act: bool, a: Actions)
                 </div>
             })}
         </li>
+    }
+}
+
+/// Customer updates: the groups the incident reaches, each update with where it stands, the
+/// draft form (prefilled from the plan's template for this moment) and, per draft, the button
+/// that approves and publishes it.
+fn customers(t: &'static Texts, i: &IncidentView, act: bool, a: Actions) -> impl IntoView {
+    let errors = [
+        action_error(a.draft),
+        action_error(a.publish),
+        action_error(a.discard),
+    ];
+    let published = i.updates.iter().any(|u| u.published_at.is_some());
+    let wanted = if published {
+        MessageKind::Update
+    } else {
+        MessageKind::FirstNotice
+    };
+    let prefill = i
+        .notices
+        .iter()
+        .find(|n| n.kind == wanted)
+        .map(|n| n.body.clone())
+        .unwrap_or_default();
+    let affected: Vec<uuid::Uuid> = i.affected_groups.iter().map(|g| g.id).collect();
+    let groups = i.groups.clone();
+    let drill = i.drill;
+    let id = i.id;
+    view! {
+        <h2>{t.customers}</h2>
+        <p class="muted small">{t.customers_hint}</p>
+        {i.status_page.clone().map(|path| view! {
+            <p class="small" data-testid="status-page-link">{t.status_page} ": " <a rel="external" target="_blank" class="break" href=path.clone()>{path.clone()}</a></p>
+        })}
+        <h3>{t.affected_groups}</h3>
+        {i.affected_groups.is_empty().then(|| view! { <p class="muted">{t.no_affected}</p> })}
+        <ul class="plain" data-testid="affected-groups">
+            {i.affected_groups.iter().map(|g| view! {
+                <li><strong>{g.name.clone()}</strong> <span class="muted small">" · " {g.processes.join(", ")}</span></li>
+            }).collect_view()}
+        </ul>
+        {i.drill.then(|| view! { <p class="muted">{t.drill_no_customers}</p> })}
+        {(i.updates.is_empty() && !i.drill).then(|| view! { <p class="empty">{t.no_updates}</p> })}
+        <ul class="updates" data-testid="updates">
+            {i.updates.iter().map(|u| update_row(t, id, u, act, a)).collect_view()}
+        </ul>
+        {errors.into_iter().map(|error| view! { <ErrorNote error /> }).collect_view()}
+        {(act && !drill).then(|| view! {
+            <details class="card" data-testid="draft-update" open=!published>
+                <summary>{t.new_update}</summary>
+                <ActionForm action=a.draft attr:class="form grid">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <label class="field wide"><span>{t.body}</span>
+                        <textarea name="body" rows="7" maxlength="5000" required>{prefill}</textarea>
+                    </label>
+                    <fieldset class="choices" data-testid="audience">
+                        <legend>{t.audience}</legend>
+                        <label class="check"><input type="radio" name="audience" value="public" checked />" " {t.audience_public}</label>
+                        <label class="check"><input type="radio" name="audience" value="groups" />" " {t.audience_groups}</label>
+                    </fieldset>
+                    {super::plan::choices("group_ids", t.affected_groups, groups, &affected)}
+                    <button type="submit" data-testid="save-draft">{t.save_draft}</button>
+                </ActionForm>
+            </details>
+        })}
+    }
+}
+
+fn update_row(
+    t: &'static Texts,
+    id: uuid::Uuid,
+    u: &UpdateView,
+    act: bool,
+    a: Actions,
+) -> impl IntoView {
+    let draft = u.published_at.is_none();
+    let whom = if u.audience_names.is_empty() {
+        t.for_everyone.to_string()
+    } else {
+        format!("{} {}", t.for_groups, u.audience_names.join(", "))
+    };
+    let when = u.published_at.unwrap_or(u.created_at);
+    let by = u
+        .approved_by
+        .clone()
+        .map(|b| format!(" · {} {b}", t.approved_by));
+    let (incident, update) = (id.to_string(), u.id.to_string());
+    let (incident2, update2) = (incident.clone(), update.clone());
+    view! {
+        <li class="card" data-testid="update">
+            <p class="small">
+                <span class=if draft { "badge unknown" } else { "badge ok" }>{if draft { t.draft } else { t.published }}</span>
+                " " {whom} " · " {moment(when)} {by}
+            </p>
+            <p class="prewrap">{u.body.clone()}</p>
+            {(draft && act).then(|| view! {
+                <div class="row wrap">
+                    <ActionForm action=a.publish attr:class="inline">
+                        <input type="hidden" name="id" value=incident />
+                        <input type="hidden" name="update_id" value=update />
+                        <button type="submit" data-testid="publish-update">{t.publish}</button>
+                    </ActionForm>
+                    <ActionForm action=a.discard attr:class="inline">
+                        <input type="hidden" name="id" value=incident2 />
+                        <input type="hidden" name="update_id" value=update2 />
+                        <button type="submit" class="secondary">{t.discard}</button>
+                    </ActionForm>
+                </div>
+            })}
+        </li>
+    }
+}
+
+/// The client's public status page: its links and subscribers for everyone who follows
+/// incidents, and for those who run them the form that sets it up.
+#[component]
+fn StatusPageSetup(
+    client_id: uuid::Uuid,
+    may_act: bool,
+    systems: Vec<(uuid::Uuid, String)>,
+) -> impl IntoView {
+    let save = ServerAction::<SaveStatusPage>::new();
+    let error = action_error(save);
+    let page = Resource::new(
+        move || save.version().get(),
+        move |_| get_status_page(client_id),
+    );
+    view! {
+        <section class="card" data-testid="status-page">
+            <Transition fallback=|| ()>
+                {move || page.get().map(|r| {
+                    let t = texts(lang());
+                    let p: Option<StatusPageView> = r.ok().flatten();
+                    let systems = systems.clone();
+                    view! {
+                        <h2>{t.status_page}</h2>
+                        <p class="muted small">{t.status_page_intro}</p>
+                        {p.is_none().then(|| view! { <p class="empty">{t.status_page_none}</p> })}
+                        {p.clone().map(|p| view! {
+                            <p data-testid="status-page-public">{t.public_link} ": " <a rel="external" target="_blank" class="break" href=p.path.clone()>{p.path.clone()}</a>
+                                <span class="muted small">" · " {p.subscribers} " " {t.subscribers} " · " {p.pending_subscribers} " " {t.pending_subscribers}</span></p>
+                            {(!p.group_links.is_empty()).then(|| view! {
+                                <p class="small">{t.group_links}</p>
+                                <ul class="plain small" data-testid="group-links">
+                                    {p.group_links.iter().map(|g| view! {
+                                        <li>{g.name.clone()} ": " <a rel="external" target="_blank" class="break" href=g.path.clone()>{g.path.clone()}</a></li>
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                        })}
+                        {may_act.then(|| {
+                            let (title, slug, mut rows) = p.map(|p| (p.title, p.slug, p.components)).unwrap_or_default();
+                            rows.push(crate::model::incident::ComponentView { name: String::new(), system_ids: Vec::new() });
+                            let fresh = title.is_empty();
+                            view! {
+                                <details data-testid="status-page-form" open=fresh>
+                                    <summary>{t.edit_page}</summary>
+                                    <ActionForm action=save attr:class="form grid">
+                                        <input type="hidden" name="client_id" value=client_id.to_string() />
+                                        <label class="field"><span>{t.page_title}</span><input name="title" required maxlength="200" value=title /></label>
+                                        <label class="field"><span>{t.slug}</span><input name="slug" maxlength="64" pattern="[a-z0-9][a-z0-9-]{1,62}[a-z0-9]" value=slug /></label>
+                                        <p class="muted small wide">{t.component_hint}</p>
+                                        {rows.into_iter().enumerate().map(|(n, c)| view! {
+                                            <fieldset class="choices wide" data-testid="component">
+                                                <legend>{t.components} " " {n + 1}</legend>
+                                                <label class="field"><span>{t.component_name}</span><input name=format!("components[{n}][name]") maxlength="100" value=c.name.clone() /></label>
+                                                {systems.iter().enumerate().map(|(k, (sid, name))| view! {
+                                                    <label class="check"><input type="checkbox" name=format!("components[{n}][system_ids][{k}]") value=sid.to_string() checked=c.system_ids.contains(sid) />" " {name.clone()}</label>
+                                                }).collect_view()}
+                                            </fieldset>
+                                        }).collect_view()}
+                                        <button type="submit" data-testid="save-status-page">{t.save_page}</button>
+                                    </ActionForm>
+                                    <ErrorNote error />
+                                </details>
+                            }
+                        })}
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod catalog;
 pub mod client;
 pub mod clients;
+pub mod exercises;
 pub mod home;
 pub mod incidents;
 pub mod offers;

@@ -126,6 +126,7 @@ fn Approval(page: PlanPage, action: ServerAction<ApprovePlan>) -> impl IntoView 
     view! {
         <section class="card" data-testid="approval">
             <h2>{t.parts[4]}</h2>
+            <super::exercises::OverdueNote client_id=plan.client_id overdue=plan.overdue />
             <p data-testid="approval-status"><strong>{status}</strong></p>
             {changed.then(|| view! { <p class="badge">{t.changed_since}</p> })}
             {review}

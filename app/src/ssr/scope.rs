@@ -8,12 +8,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::{
-    alert_settings, audit_log, backup_event, call_leg, client, customer_group, incident,
-    incident_event, incident_system, incident_update, ingest_token, invitation, membership,
-    notification, offer, person, plan, plan_template, plan_version, process, process_system,
-    service_tier, site, state_change, status_audience, status_page, status_subscriber,
-    stripe_account, stripe_event, subscription, system, system_clock, system_dependency,
-    system_status,
+    action_item, alert_settings, audit_log, backup_event, call_leg, client, customer_group,
+    exercise, incident, incident_event, incident_system, incident_update, ingest_token, invitation,
+    membership, notification, offer, person, plan, plan_template, plan_version, process,
+    process_system, service_tier, site, state_change, status_audience, status_page,
+    status_subscriber, stripe_account, stripe_event, subscription, system, system_clock,
+    system_dependency, system_status,
 };
 use super::error::AppError;
 use crate::ids::{CustomerGroupId, IngestTokenId, PersonId, ProcessId, SiteId, SystemId};
@@ -335,6 +335,8 @@ client_owned!(
     status_page: Uuid,
     status_audience: Uuid,
     status_subscriber: Uuid,
+    exercise: Uuid,
+    action_item: Uuid,
 );
 
 impl Tenanted for notification::Entity {

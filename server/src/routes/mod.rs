@@ -15,6 +15,7 @@ macro_rules! route {
 mod auth;
 mod billing;
 mod clients;
+mod exercises;
 mod incidents;
 pub mod monitor;
 pub mod openapi;
@@ -70,7 +71,8 @@ pub fn api() -> Api {
         .merge(monitor::routes())
         .merge(billing::routes())
         .merge(incidents::routes())
-        .merge(status_pages::routes());
+        .merge(status_pages::routes())
+        .merge(exercises::routes());
     route!(api, "/openapi.json", get(openapi::document))
 }
 

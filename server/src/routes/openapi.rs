@@ -615,6 +615,22 @@ fn incident_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
             }),
         ),
         (
+            "/clients/{id}/exercises",
+            json!({
+                "parameters": id,
+                "get": op("The client's exercises (newest first, with scores and findings), open action items, and when each kind is due by the plan's cadence", None, ("200", "{exercises, action_items, cadence}"), &["401", "404"]),
+                "post": op("Schedule an exercise: call_tree_drill, restore_test (optionally of a system) or tabletop", Some("NewExercise"), ("201", "the exercise"), &["400", "401", "403", "404", "422"])
+            }),
+        ),
+        (
+            "/exercises/{id}",
+            json!({ "parameters": id, "patch": op("Change, run or cancel an exercise: state done scores it (a drill from its drill incident's call tree, unreached people becoming stale-contact action items; a restore test by its duration, which is the system's RTO evidence; a tabletop by its checklist); findings become action items", Some("ExercisePatch"), ("200", "the exercise"), &["400", "401", "403", "404", "409", "422"]) }),
+        ),
+        (
+            "/action-items/{id}",
+            json!({ "parameters": id, "patch": op("Mark an action item done (or open again)", Some("Tick"), ("200", "the action item"), &["400", "401", "403", "404"]) }),
+        ),
+        (
             "/incidents/{id}/systems/{system_id}",
             json!({ "parameters": with("system_id"), "patch": op("Record a system's recovery: started, recovered, the restore point; answers data_loss_minutes, downtime_minutes, rpo_met, rto_met", Some("Recovery"), ("200", "the system's recovery"), &["400", "401", "403", "404", "409", "422"]) }),
         ),
@@ -651,6 +667,16 @@ fn incident_schemas(schemas: &mut serde_json::Map<String, Value>) {
         "slug": { "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$" }, "title": s,
         "components": { "type": "array", "items": { "type": "object", "required": ["name"], "properties": { "name": s, "system_ids": ids } } } } }));
     schemas.insert("Subscribe".into(), json!({ "type": "object", "required": ["email"], "properties": { "email": { "type": "string", "format": "email" } } }));
+    schemas.insert("NewExercise".into(), json!({ "type": "object", "required": ["kind", "scheduled_for"], "properties": {
+        "kind": { "enum": ["call_tree_drill", "restore_test", "tabletop"] }, "scheduled_for": { "type": "string", "format": "date" },
+        "system_id": { "type": "string", "format": "uuid" }, "notes": s } }));
+    schemas.insert("ExercisePatch".into(), json!({ "type": "object", "properties": {
+        "state": { "enum": ["scheduled", "done", "cancelled"] }, "scheduled_for": { "type": "string", "format": "date" },
+        "incident_id": { "type": "string", "format": "uuid", "description": "a call-tree drill: the drill incident it was run as" },
+        "system_id": { "type": "string", "format": "uuid" }, "duration_minutes": { "type": "integer", "minimum": 0 }, "passed": { "type": "boolean" },
+        "checklist": { "type": "array", "items": { "type": "object", "required": ["item", "done"], "properties": { "item": s, "done": { "type": "boolean" } } } },
+        "notes": s,
+        "findings": { "type": "array", "items": { "type": "object", "required": ["title"], "properties": { "title": s, "owner": s, "due_on": { "type": "string", "format": "date" } } } } } }));
     schemas.insert("Tick".into(), json!({ "type": "object", "required": ["done"], "properties": { "done": { "type": "boolean" } } }));
     schemas.insert(
         "Recovery".into(),

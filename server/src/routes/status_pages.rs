@@ -126,11 +126,13 @@ async fn public_page(
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
-    // The public page may be cached a little; a group's private view stays private.
-    let cache = if found.group.is_some() {
-        "private, no-store"
-    } else {
-        "public, max-age=30"
+    // The public JSON may be cached half a minute (a crowd of customers refreshing during an
+    // outage); the page speaks the reader's language, so it is asked for afresh; a group's
+    // private view stays private.
+    let cache = match (found.group.is_some(), json) {
+        (true, _) => "private, no-store",
+        (false, true) => "public, max-age=30",
+        (false, false) => "no-cache",
     };
     if json {
         return ([(header::CACHE_CONTROL, cache)], Json(status)).into_response();

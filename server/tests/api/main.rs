@@ -10,6 +10,7 @@ mod contention;
 mod delivery;
 mod demo;
 mod disk;
+mod exercises;
 mod exports;
 mod faults;
 mod heartbeat_keys;

@@ -1,10 +1,12 @@
 //! sea-orm entities, written by hand to match `migrations/`.
+pub mod action_item;
 pub mod alert_settings;
 pub mod audit_log;
 pub mod backup_event;
 pub mod call_leg;
 pub mod client;
 pub mod customer_group;
+pub mod exercise;
 pub mod incident;
 pub mod incident_event;
 pub mod incident_system;

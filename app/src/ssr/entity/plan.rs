@@ -13,6 +13,10 @@ pub struct Model {
     pub max_calls_per_person: i32,
     /// Minutes a call-tree wave has before an unconfirmed leg escalates.
     pub wave_minutes: i32,
+    /// How often each kind of exercise is due, in months.
+    pub drill_every_months: i32,
+    pub restore_test_every_months: i32,
+    pub tabletop_every_months: i32,
     pub email_down_rule: String,
     /// JSON: scenarios, customer message templates, service desk, talking points.
     pub sections: String,

@@ -110,6 +110,7 @@ pub async fn dashboard(
         .into_iter()
         .collect();
 
+    let mut overdue = crate::ssr::service::exercises::overdue(db, scope, None, today).await?;
     let needle = search.trim().to_lowercase();
     let mut out = Dashboard::default();
     for c in clients::list(db, scope).await? {
@@ -133,6 +134,7 @@ pub async fn dashboard(
             review_overdue: review_due.is_some_and(|d| d < today),
             review_due,
             approved_version: approved.get(&c.id).map(|n| *n as u32),
+            overdue: overdue.remove(&c.id).unwrap_or_default(),
             completeness,
             systems: counts,
             client: ClientRef {
@@ -150,6 +152,7 @@ pub async fn dashboard(
             out.systems.add_many(state, n);
         }
         out.reviews_overdue += u32::from(row.review_overdue);
+        out.exercises_overdue += u32::from(row.overdue != Default::default());
         out.plans_incomplete += u32::from(row.completeness < COMPLETE_ENOUGH);
         if needle.is_empty() || row.client.name.to_lowercase().contains(&needle) {
             out.rows.push(row);

@@ -490,12 +490,11 @@ pub async fn get(
     );
     let may_act = require_lead(scope).is_ok();
     // The plan's templates, filled in, for whoever may draft from them.
+    let affected_groups = impact(state, scope, i.id).await?.customer_groups;
     let notices = if may_act && i.state == "open" && !i.drill {
-        let affected: Vec<String> = impact(state, scope, i.id)
-            .await?
-            .customer_groups
-            .into_iter()
-            .flat_map(|g| g.processes)
+        let affected: Vec<String> = affected_groups
+            .iter()
+            .flat_map(|g| g.processes.iter().cloned())
             .collect::<std::collections::BTreeSet<String>>()
             .into_iter()
             .collect();
@@ -562,6 +561,7 @@ pub async fn get(
         updates,
         notices,
         groups,
+        affected_groups,
         status_page,
     })
 }
@@ -1024,27 +1024,17 @@ pub async fn report(
     use crate::model::incident::{IncidentReport, StaffReport};
     let v = get(state, scope, id, now).await?;
     let lang = crate::ssr::error::request_lang();
-    let reached: Vec<&crate::model::incident::LegView> =
-        v.calls.iter().filter(|c| c.state == "confirmed").collect();
-    let not_reached: Vec<String> = v
+    let legs: Vec<crate::domain::exercise::LegOutcome<'_>> = v
         .calls
         .iter()
-        .filter(|c| c.state != "confirmed")
-        .map(|c| c.person_name.clone())
+        .map(|c| crate::domain::exercise::LegOutcome {
+            person: &c.person_name,
+            confirmed_at: c.confirmed_at.filter(|_| c.state == "confirmed"),
+        })
         .collect();
-    let minutes_to_reach_all = match (
-        v.call_tree_at,
-        not_reached.is_empty() && !v.calls.is_empty(),
-    ) {
-        (Some(start), true) => reached
-            .iter()
-            .filter_map(|c| c.confirmed_at)
-            .max()
-            .map(|last| ((last - start).num_seconds().max(0) + 59) / 60),
-        _ => None,
-    };
+    let reach = crate::domain::exercise::reach(v.call_tree_at, &legs);
     let mut proposed = Vec::new();
-    for name in &not_reached {
+    for name in &reach.not_reached {
         proposed.push(crate::incident_text::change(
             lang,
             crate::incident_text::Change::Contact,
@@ -1076,10 +1066,10 @@ pub async fn report(
         started_at: v.started_at,
         closed_at: v.closed_at,
         staff: StaffReport {
-            people: v.calls.len(),
-            reached: reached.len(),
-            not_reached,
-            minutes_to_reach_all,
+            people: reach.people,
+            reached: reach.reached,
+            minutes_to_reach_all: reach.minutes_to_reach_all,
+            not_reached: reach.not_reached,
         },
         first_notice_minutes: crate::ssr::service::notices::first_published(&v.updates)
             .map(|at| ((at - v.started_at).num_seconds().max(0) + 59) / 60),
@@ -1160,6 +1150,7 @@ pub fn document(
                 t.time_to_reach_all.to_string(),
                 mins(r.staff.minutes_to_reach_all),
             ),
+            (t.first_notice.to_string(), mins(r.first_notice_minutes)),
         ]),
     ];
     if !r.staff.not_reached.is_empty() {

@@ -6,6 +6,7 @@ pub mod calls;
 pub mod catalog;
 pub mod clients;
 pub mod dashboard;
+pub mod exercises;
 pub mod incidents;
 pub mod invites;
 pub mod mail;

@@ -34,6 +34,9 @@ pub fn new_plan(msp_id: Uuid, client_id: Uuid, now: chrono::DateTime<Utc>) -> pl
         review_due: Set(None),
         minutes_per_call: Set(3),
         wave_minutes: Set(15),
+        drill_every_months: Set(6),
+        restore_test_every_months: Set(3),
+        tabletop_every_months: Set(12),
         max_calls_per_person: Set(4),
         email_down_rule: Set(String::new()),
         sections: Set("[]".into()),
@@ -83,6 +86,9 @@ fn settings(p: &plan::Model) -> PlanSettings {
         max_calls_per_person: p.max_calls_per_person.max(1) as u32,
         email_down_rule: p.email_down_rule.clone(),
         wave_minutes: p.wave_minutes.max(1) as u32,
+        drill_every_months: p.drill_every_months.max(1) as u32,
+        restore_test_every_months: p.restore_test_every_months.max(1) as u32,
+        tabletop_every_months: p.tabletop_every_months.max(1) as u32,
     }
 }
 
@@ -175,7 +181,13 @@ pub async fn view(
         Some(v) => snapshot(v)? != content,
         None => true,
     };
-    Ok(assemble(client, content, last.map(info), changed, today))
+    let mut view = assemble(client, content, last.map(info), changed, today);
+    view.overdue =
+        crate::ssr::service::exercises::overdue(&state.db, scope, Some(client_id.uuid()), today)
+            .await?
+            .remove(&client_id.uuid())
+            .unwrap_or_default();
+    Ok(view)
 }
 
 /// An approved version as it was signed, with what follows from it (for printing old versions).
@@ -242,6 +254,7 @@ fn assemble(
         client_id: client.id,
         client_name: client.name,
         review_overdue: s.review_due.is_some_and(|d| d < today),
+        overdue: Default::default(),
         recovery_order: order.ok(),
         call_tree,
         completeness: score,
@@ -260,6 +273,9 @@ pub struct SettingsInput {
     pub minutes_per_call: Option<i64>,
     pub max_calls_per_person: Option<i64>,
     pub wave_minutes: Option<i64>,
+    pub drill_every_months: Option<i64>,
+    pub restore_test_every_months: Option<i64>,
+    pub tabletop_every_months: Option<i64>,
     pub email_down_rule: Option<String>,
     pub sections: Option<Vec<Section>>,
     pub scenarios: Option<Vec<Scenario>>,
@@ -388,6 +404,34 @@ pub async fn update_settings(
             },
         ) {
             active.wave_minutes = Set(v);
+        }
+    }
+    for (field, value, column) in [
+        (
+            "drill_every_months",
+            input.drill_every_months,
+            &mut active.drill_every_months,
+        ),
+        (
+            "restore_test_every_months",
+            input.restore_test_every_months,
+            &mut active.restore_test_every_months,
+        ),
+        (
+            "tabletop_every_months",
+            input.tabletop_every_months,
+            &mut active.tabletop_every_months,
+        ),
+    ] {
+        if let Some(v) = value {
+            let checked = if (1..=60).contains(&v) {
+                Ok(v as i32)
+            } else {
+                Err("must be 1 to 60 months")
+            };
+            if let Some(v) = f.take(field, checked) {
+                *column = Set(v);
+            }
         }
     }
     if let Some(v) = input.max_calls_per_person {
