@@ -1832,6 +1832,36 @@ pub async fn finish_action_item(id: Uuid) -> Result<(), ServerFnError> {
         .map_err(ctx::err)
 }
 
+/// Roll call: where a person at an affected site stands.
+#[server]
+pub async fn record_roll_call(
+    id: Uuid,
+    person_id: Uuid,
+    state: String,
+) -> Result<(), ServerFnError> {
+    let (app, s) = ctx::session().await?;
+    let now = chrono::Utc::now();
+    crate::ssr::service::incidents::roll_call(&app, &s.scope, id, person_id, &state, now)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
+/// Assigns a checklist item to a person of the directory (empty: nobody).
+#[server]
+pub async fn assign_item(id: Uuid, key: String, person_id: String) -> Result<(), ServerFnError> {
+    let (app, s) = ctx::session().await?;
+    let person = match person_id.trim() {
+        "" => None,
+        v => form_ids("person_id", Some(vec![v.to_string()]))?.pop(),
+    };
+    let now = chrono::Utc::now();
+    crate::ssr::service::incidents::assign(&app, &s.scope, id, &key, person, now)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
 /// Records how a call went: `confirmed` (reached) or `unreachable`.
 #[server]
 pub async fn record_call(id: Uuid, leg_id: Uuid, state: String) -> Result<(), ServerFnError> {

@@ -131,6 +131,29 @@ pub fn timeline(lang: Lang, kind: &str, detail: &serde_json::Value) -> String {
                 ),
             }
         }
+        "roll_call" => {
+            let state = match (nl, s("state").as_str()) {
+                (true, "safe") => "veilig",
+                (true, "injured") => "gewond",
+                (true, "missing") => "vermist",
+                (true, _) => "onbekend",
+                (false, "safe") => "safe",
+                (false, "injured") => "injured",
+                (false, "missing") => "missing",
+                (false, _) => "unknown",
+            };
+            if nl {
+                format!("Appèl: {} is {state}", s("person"))
+            } else {
+                format!("Roll call: {} is {state}", s("person"))
+            }
+        }
+        "assigned" => match (nl, detail["person"].as_str()) {
+            (true, Some(p)) => format!("{} toegewezen aan {p}", s("item")),
+            (true, None) => format!("{}: niemand meer toegewezen", s("item")),
+            (false, Some(p)) => format!("{} assigned to {p}", s("item")),
+            (false, None) => format!("{}: no longer assigned", s("item")),
+        },
         "closed" if nl => "Incident gesloten".into(),
         "closed" => "Incident closed".into(),
         other => other.to_string(),
@@ -233,6 +256,12 @@ pub struct Texts {
     pub component_hint: &'static str,
     pub save_page: &'static str,
     pub edit_page: &'static str,
+    pub roll_call: &'static str,
+    pub assign: &'static str,
+    pub assigned_to: &'static str,
+    pub nobody: &'static str,
+    /// safe, injured, missing, unknown
+    pub standings: [&'static str; 4],
     pub public_link: &'static str,
     pub group_links: &'static str,
     pub subscribers: &'static str,
@@ -377,6 +406,11 @@ pub const EN: Texts = Texts {
     component_hint: "Tick the systems each service needs: it shows as down while all of them are, degraded while some are.",
     save_page: "Save the status page",
     edit_page: "Set up or change the status page",
+    roll_call: "Roll call",
+    assign: "Assign",
+    assigned_to: "assigned to",
+    nobody: "nobody",
+    standings: ["safe", "injured", "missing", "unknown"],
     public_link: "Public link",
     group_links: "Private link per customer group (their own updates too)",
     subscribers: "subscribers",
@@ -478,6 +512,11 @@ pub const NL: Texts = Texts {
     component_hint: "Vink de systemen aan die een dienst nodig heeft: hij staat als storing als ze allemaal plat liggen, verminderd als een deel plat ligt.",
     save_page: "Statuspagina opslaan",
     edit_page: "Statuspagina instellen of wijzigen",
+    roll_call: "Appèl",
+    assign: "Toewijzen",
+    assigned_to: "toegewezen aan",
+    nobody: "niemand",
+    standings: ["veilig", "gewond", "vermist", "onbekend"],
     public_link: "Openbare link",
     group_links: "Privélink per klantgroep (ook hun eigen berichten)",
     subscribers: "abonnees",

@@ -19,10 +19,10 @@ async function bakery(request: APIRequestContext, email: string) {
     return (await res.json()).id as string;
   };
   const client = await post('/api/v1/clients', { name: 'Bakkerij Jansen' });
-  await post(`/api/v1/clients/${client}/sites`, { name: 'Warehouse', safety_plan_ref: 'BHV plan, red binder' });
+  const site = await post(`/api/v1/clients/${client}/sites`, { name: 'Warehouse', safety_plan_ref: 'BHV plan, red binder' });
   const erp = await post(`/api/v1/clients/${client}/systems`, { name: 'ERP', rpo_minutes: 60, rto_minutes: 240 });
   await post(`/api/v1/clients/${client}/systems`, { name: 'Mail' });
-  const anna = await post(`/api/v1/clients/${client}/people`, { name: 'Anna de Vries', email: 'anna@bakery.example', is_coordinator: true });
+  const anna = await post(`/api/v1/clients/${client}/people`, { name: 'Anna de Vries', email: 'anna@bakery.example', is_coordinator: true, site_id: site });
   await post(`/api/v1/clients/${client}/people`, { name: 'Carla Smit', mobile: '+31 6 1234 5678', caller_id: anna, channels: ['mobile'] });
   const plan = await request.patch(`/api/v1/clients/${client}/plan`, { data: { scenarios: [{ name: 'Fire', steps: ['Evacuate the building'] }] }, headers });
   expect(plan.status(), await plan.text()).toBe(200);
@@ -62,9 +62,23 @@ test('a fire is declared, run from its checklist on a phone, and closed with its
   await expect(page.getByTestId('incident-title')).toHaveText('Fire in the warehouse');
   const items = page.getByTestId('checklist-item');
   await expect(items.first()).toContainText('Evacuate the building');
+  // Safety first: Anna works at the warehouse; once she is accounted for, its roll call is done.
   const rollCall = items.filter({ hasText: 'Roll call at Warehouse' });
-  await rollCall.getByRole('button', { name: 'Done' }).click();
-  await expect(rollCall).toContainText('done by Rita');
+  await expect(rollCall).toContainText('○');
+  const annaAtSite = page.getByTestId('roll-call-person').filter({ hasText: 'Anna de Vries' });
+  await expect(annaAtSite).toContainText('unknown');
+  await annaAtSite.getByRole('button', { name: 'safe' }).click();
+  await expect(page.getByTestId('roll-call-person').filter({ hasText: 'Anna de Vries' })).toContainText('safe');
+  await expect(rollCall).toContainText('✔');
+  // The scenario's first step goes to Carla.
+  const evacuate = items.filter({ hasText: 'Evacuate the building' });
+  await evacuate.locator('details.assign summary').click();
+  await evacuate.getByRole('combobox', { name: 'Assign' }).selectOption({ label: 'Carla Smit' });
+  await evacuate.getByRole('button', { name: 'Assign' }).click();
+  await expect(items.filter({ hasText: 'Evacuate the building' }).getByTestId('assignee')).toHaveText(' · assigned to Carla Smit');
+  const safetyPlan = items.filter({ hasText: 'red binder' });
+  await safetyPlan.getByRole('button', { name: 'Done' }).click();
+  await expect(safetyPlan).toContainText('done by Rita');
   const erp = page.getByTestId('incident-system').filter({ hasText: 'ERP' });
   await expect(erp.getByTestId('down-for')).toContainText('min');
   await erp.getByTestId('recovery-recovered').click();
@@ -87,7 +101,8 @@ test('a fire is declared, run from its checklist on a phone, and closed with its
   await page.context().addCookies([{ name: 'lifeline_lang', value: 'nl', url: origin }]);
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Checklist' })).toBeVisible();
-  await expect(page.getByTestId('checklist-item').filter({ hasText: 'Appèl op Warehouse' })).toContainText('gedaan door Rita');
+  await expect(page.getByTestId('checklist-item').filter({ hasText: 'red binder' })).toContainText('gedaan door Rita');
+  await expect(page.getByTestId('roll-call-person')).toContainText('veilig');
   await expect(page.getByTestId('timeline')).toContainText('ERP hersteld');
   await fitsWidth(page);
   await page.screenshot({ path: info.outputPath('incident-nl-390.png'), fullPage: true });

@@ -30,6 +30,7 @@ mod m20261204_000024_read_paths;
 mod m20261207_000025_incidents;
 mod m20261207_000026_customer_notices;
 mod m20261207_000027_exercises;
+mod m20261207_000028_roll_call;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000025_incidents::Migration),
             Box::new(m20261207_000026_customer_notices::Migration),
             Box::new(m20261207_000027_exercises::Migration),
+            Box::new(m20261207_000028_roll_call::Migration),
         ]
     }
 }

@@ -70,6 +70,21 @@ pub struct ChecklistItem {
     pub done_by: Option<String>,
     /// Done by what happened (a system recovered), not by a tick.
     pub automatic: bool,
+    /// The person of the client's directory it is assigned to, by name.
+    #[serde(default)]
+    pub assignee: Option<String>,
+}
+
+/// Where a person at an affected site stands: `unknown` until someone says `safe`, `injured`
+/// or `missing`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RollCallView {
+    pub person_id: Uuid,
+    pub name: String,
+    pub site: String,
+    pub state: String,
+    pub noted_at: Option<DateTime<Utc>>,
+    pub noted_by: Option<String>,
 }
 
 /// A line of the timeline, in the reader's language.
@@ -117,6 +132,12 @@ pub struct IncidentView {
     /// The customer groups the incident reaches (through the processes that need its systems).
     #[serde(default)]
     pub affected_groups: Vec<AffectedGroup>,
+    /// The people at the affected sites, and where each stands.
+    #[serde(default)]
+    pub roll_call: Vec<RollCallView>,
+    /// The client's directory, whom checklist items can be assigned to.
+    #[serde(default)]
+    pub people: Vec<(Uuid, String)>,
     /// The client's public status page (its path), when it has one.
     #[serde(default)]
     pub status_page: Option<String>,

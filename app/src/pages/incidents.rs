@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::api::{
-    get_incident, get_incidents, get_status_page, CheckIncidentItem, CloseIncident,
+    get_incident, get_incidents, get_status_page, AssignItem, CheckIncidentItem, CloseIncident,
     DeclareIncident, DiscardUpdate, DraftUpdate, PublishUpdate, RecordCall, RecordRecovery,
-    SaveStatusPage, StartCallTree,
+    RecordRollCall, SaveStatusPage, StartCallTree,
 };
 use crate::components::{action_error, use_id_param, use_t, ErrorNote};
 use crate::domain::sla::spoken;
@@ -116,6 +116,8 @@ struct Actions {
     draft: ServerAction<DraftUpdate>,
     publish: ServerAction<PublishUpdate>,
     discard: ServerAction<DiscardUpdate>,
+    roll: ServerAction<RecordRollCall>,
+    assign: ServerAction<AssignItem>,
 }
 
 #[component]
@@ -131,6 +133,8 @@ pub fn IncidentPage() -> impl IntoView {
         draft: ServerAction::new(),
         publish: ServerAction::new(),
         discard: ServerAction::new(),
+        roll: ServerAction::new(),
+        assign: ServerAction::new(),
     };
     let data = Resource::new(
         move || {
@@ -141,6 +145,7 @@ pub fn IncidentPage() -> impl IntoView {
                 a.close.version().get(),
                 a.start.version().get() + a.call.version().get(),
                 a.draft.version().get() + a.publish.version().get() + a.discard.version().get(),
+                a.roll.version().get() + a.assign.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -206,8 +211,9 @@ fn incident(i: IncidentView, a: Actions) -> impl IntoView {
                 (!items.is_empty()).then(|| view! {
                     <h3>{t.parts[part as usize]}</h3>
                     <ul class="checklist" data-testid="checklist">
-                        {items.into_iter().map(|c| checklist_item(t, id, c, act, a)).collect_view()}
+                        {items.into_iter().map(|c| checklist_item(t, id, c, act, &i.people, a)).collect_view()}
                     </ul>
+                    {(part == Part::Safety && !i.roll_call.is_empty()).then(|| roll_call(t, &i, act, a))}
                 })
             }).collect_view()}
             {call_tree(t, &i, act, a)}
@@ -329,10 +335,15 @@ fn checklist_item(
     id: uuid::Uuid,
     c: &ChecklistItem,
     act: bool,
+    people: &[(uuid::Uuid, String)],
     a: Actions,
 ) -> impl IntoView {
     let done = c.done_at.is_some();
     let key = c.key.clone();
+    let assign_key = c.key.clone();
+    let assignee = c.assignee.clone();
+    let chosen = c.assignee.clone();
+    let people = people.to_vec();
     view! {
         <li class=if done { "done" } else { "" } data-testid="checklist-item">
             <span class="mark" aria-hidden="true">{if done { "✔" } else { "○" }}</span>
@@ -341,7 +352,25 @@ fn checklist_item(
                     let by = c.done_by.clone().map(|b| format!(" · {} {b}", t.done_by));
                     view! { <span class="muted small">" · " {moment(at)} {by}</span> }
                 })}
+                {assignee.map(|n| view! { <span class="muted small" data-testid="assignee">" · " {t.assigned_to} " " {n}</span> })}
             </span>
+            {(act && !done && !people.is_empty()).then(|| view! {
+                <details class="assign">
+                    <summary class="small">{t.assign}</summary>
+                    <ActionForm action=a.assign attr:class="inline">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <input type="hidden" name="key" value=assign_key />
+                        <select name="person_id" aria-label=t.assign>
+                            <option value="">{t.nobody}</option>
+                            {people.into_iter().map(|(pid, name)| {
+                                let selected = chosen.as_deref() == Some(name.as_str());
+                                view! { <option value=pid.to_string() selected=selected>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                        <button type="submit" class="secondary">{t.assign}</button>
+                    </ActionForm>
+                </details>
+            })}
             {(act && !c.automatic).then(|| view! {
                 <ActionForm action=a.check attr:class="inline">
                     <input type="hidden" name="id" value=id.to_string() />
@@ -601,5 +630,50 @@ fn StatusPageSetup(
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// The roll call of the people at the affected sites: each with where they stand and, for those
+/// who run the incident, the buttons that say it.
+fn roll_call(t: &'static Texts, i: &IncidentView, act: bool, a: Actions) -> impl IntoView {
+    let id = i.id.to_string();
+    let error = action_error(a.roll);
+    const WORDS: [&str; 4] = ["safe", "injured", "missing", "unknown"];
+    view! {
+        <h3>{t.roll_call}</h3>
+        <ul class="legs" data-testid="roll-call">
+            {i.roll_call.iter().map(|r| {
+                let n = WORDS.iter().position(|w| *w == r.state).unwrap_or(3);
+                let badge = match r.state.as_str() {
+                    "safe" => "badge ok",
+                    "injured" | "missing" => "badge bad",
+                    _ => "badge unknown",
+                };
+                let (id, person) = (id.clone(), r.person_id.to_string());
+                view! {
+                    <li data-testid="roll-call-person">
+                        <strong>{r.name.clone()}</strong> " " <span class=badge>{t.standings[n]}</span>
+                        <br /><span class="muted small">{r.site.clone()}
+                            {r.noted_by.clone().map(|b| format!(" · {} {b}", t.done_by))}</span>
+                        {act.then(|| view! {
+                            <div class="row wrap">
+                                {WORDS.iter().take(3).enumerate().map(|(k, w)| {
+                                    let (id, person) = (id.clone(), person.clone());
+                                    view! {
+                                        <ActionForm action=a.roll attr:class="inline">
+                                            <input type="hidden" name="id" value=id />
+                                            <input type="hidden" name="person_id" value=person />
+                                            <input type="hidden" name="state" value=*w />
+                                            <button type="submit" class="secondary">{t.standings[k]}</button>
+                                        </ActionForm>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        <ErrorNote error />
     }
 }

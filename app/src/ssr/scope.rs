@@ -11,7 +11,7 @@ use super::entity::{
     action_item, alert_settings, audit_log, backup_event, call_leg, client, customer_group,
     exercise, incident, incident_event, incident_system, incident_update, ingest_token, invitation,
     membership, notification, offer, person, plan, plan_template, plan_version, process,
-    process_system, service_tier, site, state_change, status_audience, status_page,
+    process_system, roll_call, service_tier, site, state_change, status_audience, status_page,
     status_subscriber, stripe_account, stripe_event, subscription, system, system_clock,
     system_dependency, system_status,
 };
@@ -337,6 +337,7 @@ client_owned!(
     status_subscriber: Uuid,
     exercise: Uuid,
     action_item: Uuid,
+    roll_call: Uuid,
 );
 
 impl Tenanted for notification::Entity {

@@ -27,6 +27,12 @@ pub fn routes() -> super::Api {
     let api = route!(api, "/incidents/{id}/report", get(report));
     let api = route!(api, "/incidents/{id}/close", post(close));
     let api = route!(api, "/incidents/{id}/checklist/{key}", post(check));
+    let api = route!(api, "/incidents/{id}/checklist/{key}/assignee", put(assign));
+    let api = route!(
+        api,
+        "/incidents/{id}/roll-call/{person_id}",
+        post(roll_call)
+    );
     let api = route!(api, "/incidents/{id}/call-tree", post(start_calls));
     let api = route!(api, "/incidents/{id}/calls", get(calls));
     let api = route!(api, "/incidents/{id}/calls/{leg_id}", post(record_call));
@@ -38,6 +44,47 @@ pub fn routes() -> super::Api {
         post(publish)
     );
     route!(api, "/incidents/{id}/systems/{system_id}", patch(recovery))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Assignee {
+    person_id: Option<Uuid>,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn assign(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path((raw, key)): Path<(String, String)>,
+    ApiJson(input): ApiJson<Assignee>,
+) -> AppResult<Json<IncidentView>> {
+    let incident: Uuid = id(&raw)?;
+    let now = chrono::Utc::now();
+    Ok(Json(
+        incidents::assign(&state, &scope, incident, &key, input.person_id, now).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Standing {
+    state: String,
+}
+
+#[tracing::instrument(skip_all, fields(msp = %scope.msp_id()))]
+async fn roll_call(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path((raw, raw_person)): Path<(String, String)>,
+    ApiJson(input): ApiJson<Standing>,
+) -> AppResult<Json<IncidentView>> {
+    let incident: Uuid = id(&raw)?;
+    let person: Uuid = id(&raw_person)?;
+    let now = chrono::Utc::now();
+    Ok(Json(
+        incidents::roll_call(&state, &scope, incident, person, &input.state, now).await?,
+    ))
 }
 
 /// An incident's updates to customers under `updates`.

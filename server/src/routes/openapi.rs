@@ -520,6 +520,14 @@ fn incident_paths(paths: &mut serde_json::Map<String, Value>, id: &Value) {
             json!({ "parameters": with("key"), "post": op("Tick or untick a checklist item", Some("Tick"), ("200", "the incident"), &["400", "401", "403", "404", "409"]) }),
         ),
         (
+            "/incidents/{id}/checklist/{key}/assignee",
+            json!({ "parameters": with("key"), "put": op("Assign a checklist item to a person of the client's directory (person_id null: nobody)", Some("Assignee"), ("200", "the incident"), &["400", "401", "403", "404", "409", "422"]) }),
+        ),
+        (
+            "/incidents/{id}/roll-call/{person_id}",
+            json!({ "parameters": with("person_id"), "post": op("Roll call: where a person at an affected site stands (safe, injured, missing, unknown); the site's roll call is done when everyone there is accounted for", Some("Standing"), ("200", "the incident"), &["400", "401", "403", "404", "409", "422"]) }),
+        ),
+        (
             "/incidents/{id}/report",
             json!({
                 "parameters": [id[0].clone(),
@@ -677,6 +685,8 @@ fn incident_schemas(schemas: &mut serde_json::Map<String, Value>) {
         "checklist": { "type": "array", "items": { "type": "object", "required": ["item", "done"], "properties": { "item": s, "done": { "type": "boolean" } } } },
         "notes": s,
         "findings": { "type": "array", "items": { "type": "object", "required": ["title"], "properties": { "title": s, "owner": s, "due_on": { "type": "string", "format": "date" } } } } } }));
+    schemas.insert("Assignee".into(), json!({ "type": "object", "required": ["person_id"], "properties": { "person_id": { "type": ["string", "null"], "format": "uuid" } } }));
+    schemas.insert("Standing".into(), json!({ "type": "object", "required": ["state"], "properties": { "state": { "enum": ["safe", "injured", "missing", "unknown"] } } }));
     schemas.insert("Tick".into(), json!({ "type": "object", "required": ["done"], "properties": { "done": { "type": "boolean" } } }));
     schemas.insert(
         "Recovery".into(),

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 crate::both!(
     an_incident_runs_the_plan_and_measures_the_recovery,
     incidents_are_run_by_staff_and_client_admins_within_their_tenant,
+    the_roll_call_accounts_for_everyone_at_the_site_and_items_are_assigned,
 );
 
 async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> String {
@@ -785,4 +786,176 @@ async fn the_call_tree_reaches_everyone_and_escalates_once(backend: Backend) {
             "{want}: {lines:?}"
         );
     }
+}
+
+/// Safety first: everyone at the burning warehouse is on the roll call until someone says where
+/// they stand; once all are accounted for the site's roll call is done by itself. Checklist
+/// items are assigned to people of the directory; another tenant's people and ids are refused.
+async fn the_roll_call_accounts_for_everyone_at_the_site_and_items_are_assigned(app: TestApp) {
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let (client, site, erp) = bakery(&app, &owner).await;
+    let people = format!("/api/v1/clients/{client}/people");
+    let joke = created(
+        &app,
+        &owner,
+        &people,
+        json!({ "name": "Joke", "site_id": site, "is_coordinator": true }),
+    )
+    .await;
+    let kees = created(
+        &app,
+        &owner,
+        &people,
+        json!({ "name": "Kees", "site_id": site }),
+    )
+    .await;
+    let office = created(&app, &owner, &people, json!({ "name": "Olga" })).await;
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/incidents"),
+            Some(&owner),
+            json!({ "title": "Fire", "scenario": "Fire", "site_ids": [site], "system_ids": [erp] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let incident = r.body["id"].as_str().unwrap().to_string();
+    let names: Vec<(&str, &str)> = r.body["roll_call"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        [("Joke", "unknown"), ("Kees", "unknown")],
+        "only the people at the site"
+    );
+    let roll = |person: &str| format!("/api/v1/incidents/{incident}/roll-call/{person}");
+    let r = app
+        .post(&roll(&joke), Some(&owner), json!({ "state": "safe" }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rollcall = item(&r.body, "Roll call at Warehouse").clone();
+    assert_eq!(
+        (
+            rollcall["automatic"].as_bool(),
+            rollcall["done_at"].is_null()
+        ),
+        (Some(true), true),
+        "Kees is not accounted for: {rollcall}"
+    );
+    let r = app
+        .post(&roll(&kees), Some(&owner), json!({ "state": "injured" }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(
+        item(&r.body, "Roll call at Warehouse")["done_at"].is_string(),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("Roll call: Kees is injured"),
+        "on the timeline: {}",
+        r.text
+    );
+    let r = app
+        .post(&roll(&kees), Some(&owner), json!({ "state": "unknown" }))
+        .await;
+    assert!(
+        item(&r.body, "Roll call at Warehouse")["done_at"].is_null(),
+        "{}",
+        r.text
+    );
+    for (path, body, status) in [
+        (
+            roll(&kees),
+            json!({ "state": "fine" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            roll(&office),
+            json!({ "state": "safe" }),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            roll(&uuid::Uuid::new_v4().to_string()),
+            json!({ "state": "safe" }),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let r = app.post(&path, Some(&owner), body).await;
+        assert_eq!(r.status, status, "{path}: {}", r.text);
+    }
+
+    // Assignments: a person of the directory, or nobody.
+    let key = r.body["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["text"] == "Call 112")
+        .unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let assignee = format!("/api/v1/incidents/{incident}/checklist/{key}/assignee");
+    let r = app
+        .call(
+            Method::PUT,
+            &assignee,
+            Some(&owner),
+            Some(json!({ "person_id": office })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(item(&r.body, "Call 112")["assignee"], "Olga");
+    assert!(r.text.contains("Call 112 assigned to Olga"), "{}", r.text);
+    let (other, _) = app.signup("Other IT", "olga@other.example").await;
+    let theirs = app.create_client(&other, "Elsewhere").await;
+    let stranger = created(
+        &app,
+        &other,
+        &format!("/api/v1/clients/{theirs}/people"),
+        json!({ "name": "Stranger" }),
+    )
+    .await;
+    let r = app
+        .call(
+            Method::PUT,
+            &assignee,
+            Some(&owner),
+            Some(json!({ "person_id": stranger })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = app
+        .call(
+            Method::PUT,
+            &assignee,
+            Some(&other),
+            Some(json!({ "person_id": stranger })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = app
+        .post(&roll(&joke), Some(&other), json!({ "state": "missing" }))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/incidents/{incident}/checklist/no-such-item/assignee"),
+            Some(&owner),
+            Some(json!({ "person_id": null })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = app
+        .call(
+            Method::PUT,
+            &assignee,
+            Some(&owner),
+            Some(json!({ "person_id": null })),
+        )
+        .await;
+    assert_eq!(item(&r.body, "Call 112")["assignee"], Value::Null);
 }

@@ -22,6 +22,8 @@ pub struct Model {
     pub lessons: String,
     pub checklist: String,
     /// When the call tree was set going.
+    /// `{"checklist key": "person id"}`: who is on each item.
+    pub assignments: String,
     pub call_tree_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -25,6 +25,7 @@ pub mod plan_version;
 pub mod process;
 pub mod process_system;
 pub mod report_delivery;
+pub mod roll_call;
 pub mod service_tier;
 pub mod site;
 pub mod state_change;

@@ -15,12 +15,12 @@ use crate::i18n::Lang;
 use crate::ids::ClientId;
 use crate::model::incident::{
     AffectedGroup, ChecklistItem, Impact, IncidentSummary, IncidentSystemView, IncidentView, Part,
-    SiteRef, TimelineEntry,
+    RollCallView, SiteRef, TimelineEntry,
 };
 use crate::model::Role;
 use crate::ssr::entity::{
-    backup_event, customer_group, incident, incident_event, incident_system, plan, site, system,
-    user,
+    backup_event, customer_group, incident, incident_event, incident_system, person, plan,
+    roll_call, site, system, user,
 };
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::{audit, clients, owned};
@@ -212,6 +212,7 @@ pub async fn declare(
         lessons: Set(String::new()),
         checklist: Set("{}".into()),
         call_tree_at: Set(None),
+        assignments: Set("{}".into()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -476,7 +477,10 @@ pub async fn get(
         .flatten();
     let updates = crate::ssr::service::notices::list_of(&state.db, scope, &i).await?;
     let first_notice = crate::ssr::service::notices::first_published(&updates);
-    let checklist = checklist(
+    let people =
+        owned::of_client::<person::Entity>(&state.db, scope, ClientId::from(i.client_id)).await?;
+    let (roll_call, roll_calls) = roll_call_of(&state.db, scope, &i, &sites, &people).await?;
+    let mut checklist = checklist(
         lang,
         &i,
         &sites,
@@ -486,8 +490,16 @@ pub async fn get(
             call_tree_at: i.call_tree_at,
             reached_at,
             first_notice,
+            roll_calls,
         },
     );
+    let assigned: BTreeMap<String, Uuid> = serde_json::from_str(&i.assignments).unwrap_or_default();
+    for c in &mut checklist {
+        c.assignee = assigned
+            .get(&c.key)
+            .and_then(|p| people.iter().find(|x| x.id == *p))
+            .map(|p| p.name.clone());
+    }
     let may_act = require_lead(scope).is_ok();
     // The plan's templates, filled in, for whoever may draft from them.
     let affected_groups = impact(state, scope, i.id).await?.customer_groups;
@@ -562,8 +574,157 @@ pub async fn get(
         notices,
         groups,
         affected_groups,
+        roll_call,
+        people: people.into_iter().map(|p| (p.id, p.name)).collect(),
         status_page,
     })
+}
+
+/// The people at the incident's sites and where each stands; per site with people, when the
+/// last of them was accounted for (`None` while one is unknown).
+type RollCalls = (Vec<RollCallView>, HashMap<Uuid, Option<DateTime<Utc>>>);
+
+async fn roll_call_of(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    i: &incident::Model,
+    sites: &[site::Model],
+    people: &[person::Model],
+) -> AppResult<RollCalls> {
+    let noted = scope
+        .select::<roll_call::Entity>()
+        .filter(roll_call::Column::IncidentId.eq(i.id))
+        .all(db)
+        .await?;
+    let mut views = Vec::new();
+    let mut done: HashMap<Uuid, Option<DateTime<Utc>>> = HashMap::new();
+    for s in sites {
+        for p in people.iter().filter(|p| p.site_id == Some(s.id)) {
+            let n = noted.iter().find(|n| n.person_id == p.id);
+            let entry = done.entry(s.id).or_insert(Some(DateTime::<Utc>::MIN_UTC));
+            *entry = match (*entry, n) {
+                (Some(last), Some(n)) => Some(last.max(n.updated_at)),
+                _ => None,
+            };
+            views.push(RollCallView {
+                person_id: p.id,
+                name: p.name.clone(),
+                site: s.name.clone(),
+                state: n.map_or_else(|| "unknown".to_string(), |n| n.state.clone()),
+                noted_at: n.map(|n| n.updated_at),
+                noted_by: n.map(|n| n.noted_by.clone()),
+            });
+        }
+    }
+    Ok((views, done))
+}
+
+/// Says where a person at an affected site stands: `safe`, `injured`, `missing`, or `unknown`
+/// again.
+pub async fn roll_call(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+    person_id: Uuid,
+    standing: &str,
+    now: DateTime<Utc>,
+) -> AppResult<IncidentView> {
+    if !["safe", "injured", "missing", "unknown"].contains(&standing) {
+        return Err(AppError::field(
+            "state",
+            "must be safe, injured, missing or unknown",
+        ));
+    }
+    let i = find(&state.db, scope, id).await?;
+    require_lead(scope)?;
+    open(&i)?;
+    let site_ids: Vec<Uuid> = serde_json::from_str(&i.sites).unwrap_or_default();
+    let p = scope
+        .select::<person::Entity>()
+        .filter(person::Column::Id.eq(person_id))
+        .filter(person::Column::ClientId.eq(i.client_id))
+        .one(&state.db)
+        .await?
+        .filter(|p| p.site_id.is_some_and(|s| site_ids.contains(&s)))
+        .ok_or(AppError::NotFound)?;
+    let who = actor(&state.db, scope).await?;
+    let txn = state.begin_write().await?;
+    scope
+        .delete::<roll_call::Entity>()
+        .filter(roll_call::Column::IncidentId.eq(i.id))
+        .filter(roll_call::Column::PersonId.eq(p.id))
+        .exec(&txn)
+        .await?;
+    if standing != "unknown" {
+        roll_call::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            msp_id: Set(i.msp_id),
+            client_id: Set(i.client_id),
+            incident_id: Set(i.id),
+            person_id: Set(p.id),
+            person_name: Set(p.name.clone()),
+            state: Set(standing.to_string()),
+            noted_by: Set(who.clone()),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let detail = serde_json::json!({ "person": p.name, "state": standing });
+    note(&txn, &i, &who, "roll_call", detail, now).await?;
+    txn.commit().await?;
+    get(state, scope, id, now).await
+}
+
+/// Puts a person of the client's directory on a checklist item, or takes them off (`None`).
+pub async fn assign(
+    state: &AppState,
+    scope: &Scope,
+    id: Uuid,
+    key: &str,
+    person_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<IncidentView> {
+    use sea_orm::sea_query::Expr;
+    let i = find(&state.db, scope, id).await?;
+    require_lead(scope)?;
+    open(&i)?;
+    let view = get(state, scope, id, now).await?;
+    let Some(item) = view.checklist.iter().find(|c| c.key == key) else {
+        return Err(AppError::NotFound);
+    };
+    let name = match person_id {
+        Some(p) => Some(
+            view.people
+                .iter()
+                .find(|(id, _)| *id == p)
+                .map(|(_, n)| n.clone())
+                .ok_or_else(|| AppError::field("person_id", "is not in this client's directory"))?,
+        ),
+        None => None,
+    };
+    let who = actor(&state.db, scope).await?;
+    let txn = state.begin_write().await?;
+    let i = find(&txn, scope, id).await?;
+    let mut map: BTreeMap<String, Uuid> = serde_json::from_str(&i.assignments).unwrap_or_default();
+    match person_id {
+        Some(p) => map.insert(key.to_string(), p),
+        None => map.remove(key),
+    };
+    scope
+        .update::<incident::Entity>()
+        .col_expr(
+            incident::Column::Assignments,
+            Expr::value(serde_json::to_string(&map).unwrap_or_else(|_| "{}".into())),
+        )
+        .col_expr(incident::Column::UpdatedAt, Expr::value(now))
+        .filter(incident::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    let detail = serde_json::json!({ "key": key, "item": item.text, "person": name });
+    note(&txn, &i, &who, "assigned", detail, now).await?;
+    txn.commit().await?;
+    get(state, scope, id, now).await
 }
 
 /// Who ticked an item, and when: `{"key": {"at": …, "by": …}}`.
@@ -582,6 +743,9 @@ struct Moments {
     call_tree_at: Option<DateTime<Utc>>,
     reached_at: Option<DateTime<Utc>>,
     first_notice: Option<DateTime<Utc>>,
+    /// Per site with people at it: when the last of them was accounted for (`None` while
+    /// someone's state is unknown).
+    roll_calls: HashMap<Uuid, Option<DateTime<Utc>>>,
 }
 
 /// The plan as a checklist, in the order it is acted on.
@@ -597,6 +761,7 @@ fn checklist(
         call_tree_at,
         reached_at,
         first_notice,
+        roll_calls,
     } = done_by_events;
     use crate::incident_text::{item, Item};
     let done = ticks(i);
@@ -609,6 +774,7 @@ fn checklist(
             done_at: tick.map(|t| t.at),
             done_by: tick.map(|t| t.by.clone()),
             automatic: false,
+            assignee: None,
             key,
         });
     };
@@ -638,12 +804,13 @@ fn checklist(
         );
     }
     for s in sites {
-        push(
-            &mut out,
-            format!("rollcall-{}", s.id.simple()),
-            Part::Safety,
-            item(lang, Item::RollCall, &s.name),
-        );
+        let key = format!("rollcall-{}", s.id.simple());
+        let text = item(lang, Item::RollCall, &s.name);
+        // With people at the site, the roll call is done when each is accounted for.
+        match roll_calls.get(&s.id) {
+            Some(at) => auto(&mut out, key, Part::Safety, text, *at),
+            None => push(&mut out, key, Part::Safety, text),
+        }
         if !s.safety_plan_ref.trim().is_empty() {
             push(
                 &mut out,
@@ -716,6 +883,7 @@ fn auto(
         done_at: at,
         done_by: None,
         automatic: true,
+        assignee: None,
     });
 }
 
