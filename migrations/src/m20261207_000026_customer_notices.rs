@@ -139,6 +139,17 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // The public page reads a client's published updates of the last 90 days.
+        m.create_index(
+            Index::create()
+                .name("ix_incident_update_client")
+                .table(IncidentUpdate::Table)
+                .col(Common::ClientId)
+                .col(IncidentUpdate::State)
+                .col(IncidentUpdate::PublishedAt)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             tenant(Table::create().table(StatusPage::Table).to_owned())
                 .col(text_col(StatusPage::Slug))
