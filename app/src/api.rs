@@ -1822,6 +1822,40 @@ pub async fn record_exercise(
         .map_err(ctx::err)
 }
 
+/// The plan's drill settings from the exercises page: how often each kind is due (months) and
+/// the call tree's wave time (minutes).
+#[server]
+pub async fn save_drill_settings(
+    client_id: Uuid,
+    drill_every_months: String,
+    restore_test_every_months: String,
+    tabletop_every_months: String,
+    wave_minutes: String,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::error::AppError;
+    use crate::ssr::service::plan::overview;
+    let (state, s) = ctx::session().await?;
+    let number = |field: &str, v: &str| -> Result<i64, ServerFnError> {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|_| ctx::err(AppError::field(field, "must be a whole number")))
+    };
+    let input = overview::SettingsInput {
+        drill_every_months: Some(number("drill_every_months", &drill_every_months)?),
+        restore_test_every_months: Some(number(
+            "restore_test_every_months",
+            &restore_test_every_months,
+        )?),
+        tabletop_every_months: Some(number("tabletop_every_months", &tabletop_every_months)?),
+        wave_minutes: Some(number("wave_minutes", &wave_minutes)?),
+        ..Default::default()
+    };
+    overview::update_settings(&state, &s.scope, ClientId::from(client_id), input)
+        .await
+        .map(|_| ())
+        .map_err(ctx::err)
+}
+
 /// Marks an action item done.
 #[server]
 pub async fn finish_action_item(id: Uuid) -> Result<(), ServerFnError> {

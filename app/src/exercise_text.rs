@@ -45,6 +45,9 @@ pub struct Texts {
     pub overdue_banner: &'static str,
     pub exercises_late: &'static str,
     pub items_late: &'static str,
+    pub change_cadence: &'static str,
+    pub wave_minutes: &'static str,
+    pub save: &'static str,
 }
 
 pub fn texts(lang: Lang) -> &'static Texts {
@@ -108,6 +111,9 @@ pub const EN: Texts = Texts {
     overdue_banner: "Past their date:",
     exercises_late: "exercises",
     items_late: "action items",
+    change_cadence: "Change how often, and the call tree's wave time",
+    wave_minutes: "Minutes per call-tree wave",
+    save: "Save",
 };
 
 pub const NL: Texts = Texts {
@@ -153,4 +159,7 @@ pub const NL: Texts = Texts {
     overdue_banner: "Over hun datum:",
     exercises_late: "oefeningen",
     items_late: "actiepunten",
+    change_cadence: "Wijzig hoe vaak, en de golftijd van de belboom",
+    wave_minutes: "Minuten per golf van de belboom",
+    save: "Opslaan",
 };

@@ -28,6 +28,18 @@ test('a tabletop is scored, its finding becomes an action item, an overdue drill
   await expect(page.getByRole('heading', { name: 'Exercises', level: 1 })).toBeVisible();
   await expect(page.getByTestId('cadence-kind')).toHaveCount(3);
   await expect(page.getByTestId('cadence-kind').first()).toContainText('every 6 months');
+  // The client drills every three months instead; a wave time of a day and more is refused.
+  const settings = page.getByTestId('drill-settings');
+  await settings.locator('summary').click();
+  await settings.getByLabel('Call-tree drill (months)').fill('3');
+  await settings.getByLabel('Minutes per call-tree wave').fill('2000');
+  await settings.getByTestId('save-drill-settings').click();
+  await expect(page.getByRole('alert')).toContainText('Minutes per call-tree wave: must be 1 to 1440 minutes');
+  await expect(page.getByTestId('cadence-kind').first()).toContainText('every 6 months');
+  await settings.getByLabel('Call-tree drill (months)').fill('3');
+  await settings.getByLabel('Minutes per call-tree wave').fill('10');
+  await settings.getByTestId('save-drill-settings').click();
+  await expect(page.getByTestId('cadence-kind').first()).toContainText('every 3 months');
   const form = page.getByTestId('schedule-exercise');
   await form.getByLabel('Kind').selectOption('tabletop');
   await form.getByTestId('schedule').click();

@@ -663,6 +663,36 @@ async fn drill(owner: &Api, client: &str, system: &str) -> anyhow::Result<()> {
             json!({ "lessons": "Het mobiele nummer van één collega klopte niet meer: bijgewerkt. Herstel van de server binnen de afgesproken tijd." }),
         )
         .await?;
+    // The drill as the exercise it was planned as: scored from its call tree, the person not
+    // reached becoming an action item; the next exercise, a tabletop, already on the calendar.
+    let exercise = id(&owner
+        .post(
+            &format!("/clients/{client}/exercises"),
+            json!({ "kind": "call_tree_drill", "scheduled_for": started.date_naive() }),
+        )
+        .await?)?;
+    owner
+        .call(
+            Method::PATCH,
+            &format!("/exercises/{exercise}"),
+            Some(json!({ "state": "done", "incident_id": incident,
+                         "findings": [{ "title": "Belboom op papier bij de receptie leggen" }] })),
+        )
+        .await?;
+    owner
+        .post(
+            &format!("/clients/{client}/exercises"),
+            json!({ "kind": "tabletop", "scheduled_for": (Utc::now() + Duration::days(21)).date_naive() }),
+        )
+        .await?;
+    // Its public status page: what its customers would see on a bad day.
+    owner
+        .call(
+            Method::PUT,
+            &format!("/clients/{client}/status-page"),
+            Some(json!({ "title": "Storingen en onderhoud", "components": [{ "name": "Bestellen en leveren", "system_ids": [system] }] })),
+        )
+        .await?;
     Ok(())
 }
 

@@ -89,6 +89,9 @@ pub struct ExercisesPage {
     /// The client's drill incidents whose call tree went out, to score a drill from.
     pub drills: Vec<(Uuid, String)>,
     pub systems: Vec<(Uuid, String)>,
+    /// The plan's call-tree wave time, set beside the cadence.
+    #[serde(default)]
+    pub wave_minutes: u32,
 }
 
 /// What is overdue for a client: exercises (scheduled days passed, or kinds past their

@@ -3,7 +3,9 @@
 //! action items its findings became. Plain forms on a page drawn on the server.
 use leptos::prelude::*;
 
-use crate::api::{get_exercises, FinishActionItem, RecordExercise, ScheduleExercise};
+use crate::api::{
+    get_exercises, FinishActionItem, RecordExercise, SaveDrillSettings, ScheduleExercise,
+};
 use crate::components::{action_error, use_id_param, use_t, ErrorNote};
 use crate::domain::exercise::Kind;
 use crate::exercise_text::{kind, texts, Texts};
@@ -19,6 +21,7 @@ struct Actions {
     schedule: ServerAction<ScheduleExercise>,
     record: ServerAction<RecordExercise>,
     finish: ServerAction<FinishActionItem>,
+    settings: ServerAction<SaveDrillSettings>,
 }
 
 #[component]
@@ -29,12 +32,16 @@ pub fn ExercisesPage() -> impl IntoView {
         schedule: ServerAction::new(),
         record: ServerAction::new(),
         finish: ServerAction::new(),
+        settings: ServerAction::new(),
     };
     let data = Resource::new(
         move || {
             (
                 id(),
-                a.schedule.version().get() + a.record.version().get() + a.finish.version().get(),
+                a.schedule.version().get()
+                    + a.record.version().get()
+                    + a.finish.version().get()
+                    + a.settings.version().get(),
             )
         },
         |(id, _)| async move {
@@ -81,6 +88,26 @@ fn page(p: ExercisesPage, a: Actions) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
+        {p.may_act.then(|| {
+            let error = action_error(a.settings);
+            let months = |k: Kind| p.cadence.iter().find(|c| c.kind == k).map_or(0, |c| c.every_months).to_string();
+            let (drill, restore, tabletop) = (months(Kind::CallTreeDrill), months(Kind::RestoreTest), months(Kind::Tabletop));
+            let (client, wave) = (p.client_id.to_string(), p.wave_minutes.to_string());
+            view! {
+                <details data-testid="drill-settings" open=error.get_untracked().is_some()>
+                    <summary>{t.change_cadence}</summary>
+                    <ActionForm action=a.settings attr:class="form grid">
+                        <input type="hidden" name="client_id" value=client />
+                        <label class="field"><span>{kind(lang(), Kind::CallTreeDrill)} " (" {t.months} ")"</span><input name="drill_every_months" inputmode="numeric" required value=drill /></label>
+                        <label class="field"><span>{kind(lang(), Kind::RestoreTest)} " (" {t.months} ")"</span><input name="restore_test_every_months" inputmode="numeric" required value=restore /></label>
+                        <label class="field"><span>{kind(lang(), Kind::Tabletop)} " (" {t.months} ")"</span><input name="tabletop_every_months" inputmode="numeric" required value=tabletop /></label>
+                        <label class="field"><span>{t.wave_minutes}</span><input name="wave_minutes" inputmode="numeric" required value=wave /></label>
+                        <button type="submit" data-testid="save-drill-settings">{t.save}</button>
+                    </ActionForm>
+                </details>
+                <ErrorNote error />
+            }
+        })}
         <h2>{t.action_items}</h2>
         {p.action_items.is_empty().then(|| view! { <p class="empty">{t.no_items}</p> })}
         <ul class="updates" data-testid="action-items">

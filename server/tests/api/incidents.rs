@@ -959,3 +959,111 @@ async fn the_roll_call_accounts_for_everyone_at_the_site_and_items_are_assigned(
         .await;
     assert_eq!(item(&r.body, "Call 112")["assignee"], Value::Null);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sms_gateway_gets_a_signed_call_with_the_link_sealed_at_rest_sqlite() {
+    the_sms_gateway_gets_a_signed_call_with_the_link_sealed_at_rest(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sms_gateway_gets_a_signed_call_with_the_link_sealed_at_rest_postgres() {
+    the_sms_gateway_gets_a_signed_call_with_the_link_sealed_at_rest(Backend::Postgres).await
+}
+
+/// Someone with only a mobile number is messaged through the MSP's webhook (its SMS gateway):
+/// the call is signed like alerts, carries the confirm link, and that link is not readable in
+/// the outbox at rest.
+async fn the_sms_gateway_gets_a_signed_call_with_the_link_sealed_at_rest(backend: Backend) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (tx, mut calls) = tokio::sync::mpsc::unbounded_channel::<(axum::http::HeaderMap, String)>();
+    let gateway = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let tx = tx.clone();
+            async move {
+                tx.send((headers, body)).ok();
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, gateway).await.unwrap() });
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.public_url = Some("https://lifeline.example".into());
+    })
+    .await
+    else {
+        return;
+    };
+    let (owner, _) = app.signup("Acme IT", "ann@acme.example").await;
+    let (client, _, erp) = bakery(&app, &owner).await;
+    let secret = "gateway-secret-gateway-secret";
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v1/alerts/settings",
+            Some(&owner),
+            Some(json!({ "webhook_url": hook, "webhook_secret": secret })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let people = format!("/api/v1/clients/{client}/people");
+    created(&app, &owner, &people, json!({ "name": "Dirk", "mobile": "+31 6 9999 0000", "is_coordinator": true, "channels": ["mobile"] })).await;
+    let incident = created(
+        &app,
+        &owner,
+        &format!("/api/v1/clients/{client}/incidents"),
+        json!({ "title": "Power cut", "scenario": "Power", "system_ids": [erp], "drill": true }),
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/call-tree"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["legs"][0]["channel"], "sms", "{}", r.text);
+
+    let (headers, body) = tokio::time::timeout(std::time::Duration::from_secs(20), calls.recv())
+        .await
+        .expect("the gateway is called within 20 s")
+        .unwrap();
+    assert_eq!(headers["x-lifeline-event"], "incident.call");
+    let sig = headers["x-lifeline-signature"].to_str().unwrap();
+    let t: i64 = sig
+        .split(',')
+        .next()
+        .unwrap()
+        .trim_start_matches("t=")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        sig,
+        app::ssr::service::monitor::alerts::signature(secret, t, &body)
+    );
+    let call: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (call["drill"].as_bool(), call["person"]["mobile"].as_str()),
+        (Some(true), Some("+31 6 9999 0000"))
+    );
+    let link = call["confirm_url"].as_str().unwrap().to_string();
+    assert!(link.starts_with("https://lifeline.example/r/"), "{link}");
+    let token = link.rsplit('/').next().unwrap();
+    let stored = app::ssr::entity::notification::Entity::find()
+        .filter(app::ssr::entity::notification::Column::Subject.eq("incident.call"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0].body.contains(token) && !stored[0].body.contains("Dirk"),
+        "sealed at rest: {}",
+        stored[0].body
+    );
+    let path = link.trim_start_matches("https://lifeline.example");
+    let r = app.send(app.http.post(app.url(path))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}

@@ -143,10 +143,11 @@ pub async fn start(
                 "person": { "id": p.id, "name": p.name, "mobile": p.mobile },
                 "text": body, "confirm_url": link,
             });
-            delivery::queue_webhook(
+            // The confirm link travels in it: sealed at rest like the e-mail's.
+            delivery::queue_sealed_webhook(
                 &txn,
-                i.msp_id,
-                i.client_id,
+                state,
+                (i.msp_id, i.client_id),
                 &settings.webhook_url,
                 "incident.call",
                 &payload.to_string(),

@@ -303,6 +303,7 @@ pub async fn page(
             .collect(),
         action_items: open,
         may_act: require_lead(scope).is_ok(),
+        wave_minutes: p.as_ref().map_or(15, |p| p.wave_minutes.max(1) as u32),
         drills,
         systems: systems.into_iter().map(|s| (s.id, s.name)).collect(),
     })

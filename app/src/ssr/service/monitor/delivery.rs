@@ -44,7 +44,7 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 /// one SMTP relay every e-mail goes through.
 pub fn destination(n: &notification::Model) -> String {
     match n.channel.as_str() {
-        "webhook" => reqwest::Url::parse(&n.target)
+        "webhook" | SEALED_WEBHOOK => reqwest::Url::parse(&n.target)
             .ok()
             .and_then(|u| {
                 Some(format!(
@@ -159,25 +159,21 @@ pub async fn queue_task(
     Ok(())
 }
 
-/// Queues a call of the MSP's webhook about one of its clients (an incident's call to its SMS
-/// or voice gateway), signed at delivery like alerts.
-pub async fn queue_webhook(
+/// Queues a webhook call whose body only the MSP's gateway may read (a call tree's message
+/// with its confirm link): sealed at rest like a sealed e-mail, opened and signed at delivery.
+pub async fn queue_sealed_webhook(
     db: &impl sea_orm::ConnectionTrait,
-    msp_id: Uuid,
-    client_id: Uuid,
+    state: &AppState,
+    (msp_id, client_id): (Uuid, Uuid),
     url: &str,
     event: &str,
     json: &str,
 ) -> AppResult<()> {
-    due_now(
-        Uuid::new_v4(),
-        msp_id,
-        client_id,
-        "webhook",
-        (url, event, json.to_string()),
-    )
-    .insert(db)
-    .await?;
+    let id = Uuid::new_v4();
+    let body = state.secrets.seal(json, &sealed_context(id));
+    due_now(id, msp_id, client_id, SEALED_WEBHOOK, (url, event, body))
+        .insert(db)
+        .await?;
     Ok(())
 }
 
@@ -205,6 +201,8 @@ pub async fn queue_email(
 
 /// The channel of e-mails whose body is sealed.
 pub const SEALED_EMAIL: &str = "email_sealed";
+/// The channel of webhook calls whose body is sealed.
+pub const SEALED_WEBHOOK: &str = "webhook_sealed";
 /// The channel of a status page's mails to its subscribers: the body is JSON
 /// `{"text", "unsubscribe"}` and the mail carries the one-click unsubscribe headers (RFC 8058).
 pub const LIST_EMAIL: &str = "email_list";
@@ -267,7 +265,12 @@ async fn send(
             crate::ssr::service::mail::send_list(smtp, &n.target, &n.subject, text, unsubscribe)
                 .await
         }
-        "webhook" => {
+        "webhook" | SEALED_WEBHOOK => {
+            let body = if n.channel == SEALED_WEBHOOK {
+                state.secrets.open(&n.body, &sealed_context(n.id))?
+            } else {
+                n.body.clone()
+            };
             let url = reqwest::Url::parse(&n.target)?;
             let allow_private = state.settings.webhooks_allow_private;
             anyhow::ensure!(
@@ -279,7 +282,7 @@ async fn send(
                 .header("content-type", "application/json")
                 .header("x-lifeline-event", &n.subject)
                 .header("x-lifeline-delivery", n.id.to_string())
-                .body(n.body.clone());
+                .body(body.clone());
             // Never unsigned when a secret was set but cannot be opened.
             let secret = secret
                 .as_ref()
@@ -287,7 +290,7 @@ async fn send(
             if !secret.is_empty() {
                 req = req.header(
                     "x-lifeline-signature",
-                    signature(secret, Utc::now().timestamp(), &n.body),
+                    signature(secret, Utc::now().timestamp(), &body),
                 );
             }
             let res = req.send().await?;
@@ -390,7 +393,7 @@ impl Deliverer {
             .clone();
         let started = claimed.len();
         for n in claimed {
-            let secret = if n.channel == "webhook" {
+            let secret = if n.channel == "webhook" || n.channel == SEALED_WEBHOOK {
                 if let std::collections::hash_map::Entry::Vacant(e) = secrets.entry(n.msp_id) {
                     let scope = Scope::machine_msp(n.msp_id);
                     e.insert(
