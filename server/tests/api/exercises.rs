@@ -152,7 +152,24 @@ async fn exercises_are_scheduled_scored_and_flagged_when_overdue(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let r = patch(&app, &owner, &drill_path, json!({ "state": "done", "incident_id": incident, "findings": [{ "title": "Print the call tree for the warehouse" }] })).await;
+    // Scored once the drill is closed (its figures are final then); Bert is still waiting.
+    let done = json!({ "state": "done", "incident_id": incident, "findings": [{ "title": "Print the call tree for the warehouse" }] });
+    let r = patch(&app, &owner, &drill_path, done.clone()).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "still open: {}",
+        r.text
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/close"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = patch(&app, &owner, &drill_path, done).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["state"], "done");
     let reach = &r.body["result"]["reach"];
@@ -196,6 +213,40 @@ async fn exercises_are_scheduled_scored_and_flagged_when_overdue(app: TestApp) {
     )
     .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    // One drill scores one exercise: its people are not counted twice.
+    let second = created(
+        &app,
+        &owner,
+        &list,
+        json!({ "kind": "call_tree_drill", "scheduled_for": day(0) }),
+    )
+    .await;
+    let second_path = format!("/api/v1/exercises/{}", second["id"].as_str().unwrap());
+    let r = patch(
+        &app,
+        &owner,
+        &second_path,
+        json!({ "state": "done", "incident_id": incident }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = patch(&app, &owner, &second_path, json!({ "state": "cancelled" })).await;
+    assert_eq!(r.body["state"], "cancelled", "{}", r.text);
+    let r = patch(&app, &owner, &second_path, json!({ "state": "scheduled" })).await;
+    assert_eq!(
+        r.body["state"], "scheduled",
+        "back on the calendar: {}",
+        r.text
+    );
+    let r = patch(&app, &owner, &second_path, json!({ "state": "cancelled" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        patch(&app, &owner, &drill_path, json!({ "state": "cancelled" }))
+            .await
+            .status,
+        StatusCode::CONFLICT,
+        "a done exercise stays done"
+    );
 
     // A restore test: its duration is the ERP's RTO evidence (4.5 h against 4 h: breached).
     let restore = created(
@@ -288,7 +339,7 @@ async fn exercises_are_scheduled_scored_and_flagged_when_overdue(app: TestApp) {
     let c = &page.body["cadence"];
     assert_eq!(c[0]["last_done_on"], day(0));
     assert_eq!(c[0]["overdue"], false);
-    assert_eq!(page.body["exercises"].as_array().unwrap().len(), 4);
+    assert_eq!(page.body["exercises"].as_array().unwrap().len(), 5);
     let items = page.body["action_items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 2, "{items:?}");
     // An action item past its date shows on the overview until it is done.

@@ -858,14 +858,16 @@ async fn the_roll_call_accounts_for_everyone_at_the_site_and_items_are_assigned(
         "on the timeline: {}",
         r.text
     );
-    let r = app
-        .post(&roll(&kees), Some(&owner), json!({ "state": "unknown" }))
-        .await;
-    assert!(
-        item(&r.body, "Roll call at Warehouse")["done_at"].is_null(),
-        "{}",
-        r.text
-    );
+    for standing in ["missing", "unknown"] {
+        let r = app
+            .post(&roll(&kees), Some(&owner), json!({ "state": standing }))
+            .await;
+        assert!(
+            item(&r.body, "Roll call at Warehouse")["done_at"].is_null(),
+            "{standing} is not accounted for: {}",
+            r.text
+        );
+    }
     for (path, body, status) in [
         (
             roll(&kees),

@@ -130,6 +130,17 @@ fn view(
     }
 }
 
+/// A day an exercise or action item can sensibly be planned for: a year back to three ahead.
+fn within_reach(field: &str, day: NaiveDate, today: NaiveDate) -> AppResult<()> {
+    if day < today - Duration::days(366) || day > today + Duration::days(3 * 366) {
+        return Err(AppError::field(
+            field,
+            "must be within a year back and three years ahead",
+        ));
+    }
+    Ok(())
+}
+
 fn check_notes(notes: &str) -> AppResult<String> {
     if notes.chars().count() > 5000 {
         return Err(AppError::field("notes", "must be at most 5000 characters"));
@@ -151,14 +162,7 @@ pub async fn schedule(
         AppError::field("kind", "must be call_tree_drill, restore_test or tabletop")
     })?;
     let today = now.date_naive();
-    if input.scheduled_for < today - Duration::days(366)
-        || input.scheduled_for > today + Duration::days(3 * 366)
-    {
-        return Err(AppError::field(
-            "scheduled_for",
-            "must be within a year back and three years ahead",
-        ));
-    }
+    within_reach("scheduled_for", input.scheduled_for, today)?;
     let systems = owned::of_client::<system::Entity>(&state.db, scope, client).await?;
     if let Some(s) = input.system_id {
         if kind != Kind::RestoreTest || !systems.iter().any(|x| x.id == s) {
@@ -338,6 +342,25 @@ async fn drill_result(
                 "names no drill of this client whose call tree went out",
             )
         })?;
+    if i.state != "closed" {
+        return Err(AppError::field(
+            "incident_id",
+            "close the drill first: its figures are final then",
+        ));
+    }
+    let scored = scope
+        .select::<exercise::Entity>()
+        .filter(exercise::Column::IncidentId.eq(i.id))
+        .filter(exercise::Column::State.eq("done"))
+        .filter(exercise::Column::Id.ne(row.id))
+        .one(db)
+        .await?;
+    if scored.is_some() {
+        return Err(AppError::field(
+            "incident_id",
+            "this drill already scored another exercise",
+        ));
+    }
     let legs = scope
         .select::<call_leg::Entity>()
         .filter(call_leg::Column::IncidentId.eq(i.id))
@@ -413,6 +436,7 @@ pub async fn update(
             ));
         }
         let due = f.due_on.unwrap_or(today + Duration::days(FINDING_DAYS));
+        within_reach("findings", due, today)?;
         findings.push((title.to_string(), owner.to_string(), due));
     }
     let mut a: exercise::ActiveModel = row.clone().into();
@@ -420,6 +444,7 @@ pub async fn update(
         a.notes = Set(check_notes(n)?);
     }
     if let Some(d) = patch.scheduled_for {
+        within_reach("scheduled_for", d, today)?;
         a.scheduled_for = Set(d);
     }
     let mut system_id = row.system_id;
@@ -435,7 +460,8 @@ pub async fn update(
     }
     let mut evidence = None;
     match patch.state.as_deref() {
-        None | Some("scheduled") => {}
+        None => {}
+        Some("scheduled") => a.state = Set("scheduled".into()),
         Some("cancelled") => a.state = Set("cancelled".into()),
         Some("done") => {
             let result = match kind {
@@ -524,8 +550,8 @@ pub async fn update(
     }
     a.updated_at = Set(now);
     let txn = state.begin_write().await?;
-    // Once, even when two people record the result at the same moment.
-    if patch.state.as_deref() == Some("done") {
+    // Once, even when two people record the result (or one cancels it) at the same moment.
+    if changes_result {
         let took = scope
             .update::<exercise::Entity>()
             .col_expr(exercise::Column::UpdatedAt, Expr::value(now))

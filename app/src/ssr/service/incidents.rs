@@ -99,6 +99,18 @@ pub(crate) async fn actor(db: &impl ConnectionTrait, scope: &Scope) -> AppResult
     .unwrap_or_else(|| "Lifeline".into()))
 }
 
+/// A unique index refusing a row (two requests at once, on PostgreSQL) as a 409.
+pub(crate) fn conflict_if_unique(e: sea_orm::DbErr, what: &str) -> AppError {
+    if matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
+        AppError::Conflict(what.into())
+    } else {
+        e.into()
+    }
+}
+
 /// Adds a line to the timeline.
 pub async fn note(
     db: &impl ConnectionTrait,
@@ -602,8 +614,9 @@ async fn roll_call_of(
         for p in people.iter().filter(|p| p.site_id == Some(s.id)) {
             let n = noted.iter().find(|n| n.person_id == p.id);
             let entry = done.entry(s.id).or_insert(Some(DateTime::<Utc>::MIN_UTC));
+            // A missing person is not accounted for.
             *entry = match (*entry, n) {
-                (Some(last), Some(n)) => Some(last.max(n.updated_at)),
+                (Some(last), Some(n)) if n.state != "missing" => Some(last.max(n.updated_at)),
                 _ => None,
             };
             views.push(RollCallView {
@@ -656,6 +669,7 @@ pub async fn roll_call(
         .exec(&txn)
         .await?;
     if standing != "unknown" {
+        // Two people saying it at once: the unique index keeps one row; the second is a 409.
         roll_call::ActiveModel {
             id: Set(Uuid::new_v4()),
             msp_id: Set(i.msp_id),
@@ -668,7 +682,8 @@ pub async fn roll_call(
             updated_at: Set(now),
         }
         .insert(&txn)
-        .await?;
+        .await
+        .map_err(|e| conflict_if_unique(e, "someone else noted this person just now"))?;
     }
     let detail = serde_json::json!({ "person": p.name, "state": standing });
     note(&txn, &i, &who, "roll_call", detail, now).await?;

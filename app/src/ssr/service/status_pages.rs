@@ -29,7 +29,7 @@ use crate::ssr::entity::{
 use crate::ssr::error::{AppError, AppResult};
 use crate::ssr::repo::{audit, clients, owned};
 use crate::ssr::scope::Scope;
-use crate::ssr::service::incidents::require_lead;
+use crate::ssr::service::incidents::{conflict_if_unique, require_lead};
 use crate::ssr::service::monitor::{alerts, delivery};
 use crate::ssr::state::AppState;
 
@@ -109,24 +109,34 @@ async fn audience_keys(
     client: ClientId,
     groups: &[customer_group::Model],
 ) -> AppResult<Vec<status_audience::Model>> {
-    let mut keys = owned::of_client::<status_audience::Entity>(db, scope, client).await?;
-    for g in groups {
-        if keys.iter().any(|k| k.customer_group_id == g.id) {
-            continue;
-        }
-        let row = status_audience::ActiveModel {
+    use sea_orm::sea_query::OnConflict;
+    use sea_orm::EntityTrait;
+    let keys = owned::of_client::<status_audience::Entity>(db, scope, client).await?;
+    let missing: Vec<status_audience::ActiveModel> = groups
+        .iter()
+        .filter(|g| !keys.iter().any(|k| k.customer_group_id == g.id))
+        .map(|g| status_audience::ActiveModel {
             id: Set(Uuid::new_v4()),
             msp_id: Set(g.msp_id),
             client_id: Set(g.client_id),
             customer_group_id: Set(g.id),
             key: Set(unguessable()),
             created_at: Set(Utc::now()),
-        }
-        .insert(db)
-        .await?;
-        keys.push(row);
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(keys);
     }
-    Ok(keys)
+    // Two readers at once make the same group's key once (the other's insert does nothing).
+    status_audience::Entity::insert_many(missing)
+        .on_conflict(
+            OnConflict::column(status_audience::Column::CustomerGroupId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    owned::of_client::<status_audience::Entity>(db, scope, client).await
 }
 
 async fn view(
@@ -261,7 +271,9 @@ pub async fn put(
             a.title = Set(title);
             a.components = Set(components);
             a.updated_at = Set(now);
-            a.update(&txn).await?
+            a.update(&txn)
+                .await
+                .map_err(|e| conflict_if_unique(e, SLUG_TAKEN))?
         }
         None => {
             status_page::ActiveModel {
@@ -275,7 +287,9 @@ pub async fn put(
                 updated_at: Set(now),
             }
             .insert(&txn)
-            .await?
+            .await
+            // Two pages asked for the same slug, or two first saves of one client, at once.
+            .map_err(|e| conflict_if_unique(e, SLUG_TAKEN))?
         }
     };
     audit::record(
@@ -286,13 +300,7 @@ pub async fn put(
     )
     .await?;
     let v = view(&txn, scope, row).await?;
-    txn.commit().await.map_err(|e| match e {
-        // Two pages asked for the same slug at once: the unique index decides.
-        e if e.to_string().to_lowercase().contains("unique") => {
-            AppError::Conflict(SLUG_TAKEN.into())
-        }
-        e => e.into(),
-    })?;
+    txn.commit().await?;
     Ok(v)
 }
 
@@ -369,10 +377,17 @@ pub async fn public(
     let p = &found.page;
     let machine = Scope::machine(p.msp_id, p.client_id);
     let since = now - Duration::days(HISTORY_DAYS);
+    // Public updates, and those naming the reader's group (its id inside the JSON list).
+    let mut audience =
+        sea_orm::Condition::any().add(incident_update::Column::Audience.eq("public"));
+    if let Some(g) = found.group {
+        audience = audience.add(incident_update::Column::Audience.contains(g.to_string()));
+    }
     let updates = machine
         .select::<incident_update::Entity>()
         .filter(incident_update::Column::ClientId.eq(p.client_id))
         .filter(incident_update::Column::State.eq("published"))
+        .filter(audience)
         .filter(incident_update::Column::PublishedAt.gte(since))
         .order_by_desc(incident_update::Column::PublishedAt)
         .limit(500)
@@ -499,19 +514,8 @@ pub async fn subscribe(
         .await?;
     if let Some(s) = &existing {
         if s.state == "confirmed" {
-            // Through a group's link, a subscriber also gets that group's updates from now on.
-            if found.group.is_some() && s.customer_group_id != found.group {
-                machine
-                    .update::<status_subscriber::Entity>()
-                    .col_expr(
-                        status_subscriber::Column::CustomerGroupId,
-                        Expr::value(found.group),
-                    )
-                    .filter(status_subscriber::Column::Id.eq(s.id))
-                    .exec(&txn)
-                    .await?;
-                txn.commit().await?;
-            }
+            // Confirmed stays as it is: a stranger with another group's link must not move
+            // someone's subscription without them.
             return Ok(());
         }
         if now - s.mailed_at < Duration::minutes(RESEND_MINUTES) {
@@ -548,7 +552,9 @@ pub async fn subscribe(
                 .await?;
         }
         None => {
-            status_subscriber::ActiveModel {
+            use sea_orm::sea_query::OnConflict;
+            use sea_orm::EntityTrait;
+            let row = status_subscriber::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 msp_id: Set(p.msp_id),
                 client_id: Set(p.client_id),
@@ -561,9 +567,22 @@ pub async fn subscribe(
                 mailed_at: Set(now),
                 confirmed_at: Set(None),
                 created_at: Set(now),
+            };
+            // The same address asked twice at once: the first one mails.
+            let added = status_subscriber::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::columns([
+                        status_subscriber::Column::StatusPageId,
+                        status_subscriber::Column::Email,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await?;
+            if added == 0 {
+                return Ok(());
             }
-            .insert(&txn)
-            .await?;
         }
     }
     let link = format!(

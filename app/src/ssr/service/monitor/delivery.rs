@@ -55,7 +55,10 @@ pub fn destination(n: &notification::Model) -> String {
             })
             .unwrap_or_else(|| format!("webhook:{}", n.target)),
         // Every e-mail goes through the one relay.
-        SEALED_EMAIL | LIST_EMAIL => "email".to_string(),
+        SEALED_EMAIL => "email".to_string(),
+        // A status page's mails to its subscribers: one at a time per MSP, beside the relay's
+        // share, so a publication to thousands never holds back a call tree or an alert.
+        LIST_EMAIL => format!("{LIST_ONE_AT_A_TIME}{}", n.msp_id),
         // One call at a time per client: each sets the quantities as they are when it runs.
         STRIPE_QUANTITY => format!("{STRIPE_ONE_AT_A_TIME}{}", n.client_id),
         STRIPE_CANCEL => format!("stripe:{}", n.msp_id),
@@ -116,7 +119,8 @@ const STRIPE_ONE_AT_A_TIME: &str = "stripe-client:";
 
 /// How many of a destination's messages may be in flight at once.
 fn share(destination: &str) -> usize {
-    if destination.starts_with(STRIPE_ONE_AT_A_TIME) {
+    if destination.starts_with(STRIPE_ONE_AT_A_TIME) || destination.starts_with(LIST_ONE_AT_A_TIME)
+    {
         1
     } else {
         PER_DESTINATION
@@ -206,6 +210,7 @@ pub const SEALED_WEBHOOK: &str = "webhook_sealed";
 /// The channel of a status page's mails to its subscribers: the body is JSON
 /// `{"text", "unsubscribe"}` and the mail carries the one-click unsubscribe headers (RFC 8058).
 pub const LIST_EMAIL: &str = "email_list";
+const LIST_ONE_AT_A_TIME: &str = "email-list:";
 
 /// Queues a status page's mail to one subscriber, with their unsubscribe link.
 pub async fn queue_list_email(
@@ -361,6 +366,11 @@ impl Deliverer {
             .filter(notification::Column::DeliveredAt.is_null())
             .filter(notification::Column::NextAttemptAt.lte(now))
             .filter(notification::Column::Attempts.lt(MAX_ATTEMPTS))
+            // Bulk mail last: thousands of subscribers' mails due at once must not keep a call
+            // tree's messages, a password reset or any tenant's webhook out of this round.
+            .order_by_asc(sea_orm::sea_query::Expr::cust(
+                "CASE WHEN channel = 'email_list' THEN 1 ELSE 0 END",
+            ))
             .order_by_asc(notification::Column::NextAttemptAt)
             .limit(500)
             .all(&state.db)
