@@ -1065,7 +1065,56 @@ async fn the_sms_gateway_gets_a_signed_call_with_the_link_sealed_at_rest(backend
         "sealed at rest: {}",
         stored[0].body
     );
+    // A second drill messages Dirk again, with a link of its own: each token confirms only
+    // the leg it was made for.
+    let second = created(
+        &app,
+        &owner,
+        &format!("/api/v1/clients/{client}/incidents"),
+        json!({ "title": "Second drill", "scenario": "Power", "drill": true }),
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/v1/incidents/{second}/call-tree"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (_, body2) = tokio::time::timeout(std::time::Duration::from_secs(20), calls.recv())
+        .await
+        .expect("the second call within 20 s")
+        .unwrap();
+    let link2: Value = serde_json::from_str(&body2).unwrap();
+    let link2 = link2["confirm_url"].as_str().unwrap().to_string();
+    assert_ne!(link, link2);
     let path = link.trim_start_matches("https://lifeline.example");
     let r = app.send(app.http.post(app.url(path))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let state_of = |i: &str| {
+        let i = i.to_string();
+        let app = &app;
+        let owner = owner.clone();
+        async move {
+            let r = app
+                .get(&format!("/api/v1/incidents/{i}/calls"), &owner)
+                .await;
+            r.body["legs"][0]["state"].as_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(state_of(&incident).await, "confirmed");
+    assert_eq!(
+        state_of(&second).await,
+        "waiting",
+        "the first drill's token is not the second's"
+    );
+    let r = app
+        .send(
+            app.http
+                .post(app.url(link2.trim_start_matches("https://lifeline.example"))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(state_of(&second).await, "confirmed");
 }

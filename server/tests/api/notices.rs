@@ -165,7 +165,7 @@ async fn customers_hear_only_what_a_person_approved(backend: Backend) {
         json!({ "name": "Wholesale", "processes": [ordering] }),
     )
     .await;
-    created(
+    let retail = created(
         &app,
         &owner,
         &format!("{base}/customer-groups"),
@@ -430,6 +430,22 @@ async fn customers_hear_only_what_a_person_approved(backend: Backend) {
         "{}",
         r.text
     );
+    // Another group's own update: not on the public page, nor behind Wholesale's link.
+    let r = app
+        .post(
+            &updates,
+            Some(&owner),
+            json!({ "body": "Retail shops: pick-ups as usual.", "audience": [retail] }),
+        )
+        .await;
+    let r = app
+        .post(
+            &format!("{updates}/{}/publish", r.body["id"].as_str().unwrap()),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = app
         .post(
             &updates,
@@ -487,6 +503,7 @@ async fn customers_hear_only_what_a_person_approved(backend: Backend) {
     );
     for secret in [
         "Wholesale orders",
+        "Retail shops",
         "Anna",
         "5555",
         "Retail",
@@ -570,7 +587,7 @@ async fn customers_hear_only_what_a_person_approved(backend: Backend) {
         first["done_at"].is_string() && first["automatic"] == true,
         "{first}"
     );
-    assert_eq!(r.body["updates"].as_array().unwrap().len(), 3);
+    assert_eq!(r.body["updates"].as_array().unwrap().len(), 4);
     let r = app
         .get(&format!("/api/v1/incidents/{incident}/report"), &owner)
         .await;
