@@ -514,7 +514,13 @@ pub async fn get(
     }
     let may_act = require_lead(scope).is_ok();
     // The plan's templates, filled in, for whoever may draft from them.
-    let affected_groups = impact(state, scope, i.id).await?.customer_groups;
+    // The client's groups, read once: the audiences offered and the impact worked out from them.
+    let client_groups =
+        owned::of_client::<customer_group::Entity>(&state.db, scope, ClientId::from(i.client_id))
+            .await?;
+    let affected_groups = impact_of(&state.db, scope, &i, &ids, &client_groups)
+        .await?
+        .customer_groups;
     let notices = if may_act && i.state == "open" && !i.drill {
         let affected: Vec<String> = affected_groups
             .iter()
@@ -526,12 +532,7 @@ pub async fn get(
     } else {
         Vec::new()
     };
-    let groups =
-        owned::of_client::<customer_group::Entity>(&state.db, scope, ClientId::from(i.client_id))
-            .await?
-            .into_iter()
-            .map(|g| (g.id, g.name))
-            .collect();
+    let groups = client_groups.into_iter().map(|g| (g.id, g.name)).collect();
     let status_page = scope
         .select::<crate::ssr::entity::status_page::Entity>()
         .filter(crate::ssr::entity::status_page::Column::ClientId.eq(i.client_id))
@@ -1145,7 +1146,6 @@ pub async fn close(
 /// its systems.
 pub async fn impact(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<Impact> {
     let i = find(&state.db, scope, id).await?;
-    let client = ClientId::from(i.client_id);
     let systems: Vec<Uuid> = scope
         .select::<incident_system::Entity>()
         .filter(incident_system::Column::IncidentId.eq(i.id))
@@ -1154,7 +1154,22 @@ pub async fn impact(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<Impa
         .into_iter()
         .map(|s| s.system_id)
         .collect();
-    let links = crate::ssr::service::plan::Links::load(&state.db, scope, client).await?;
+    let groups =
+        owned::of_client::<customer_group::Entity>(&state.db, scope, ClientId::from(i.client_id))
+            .await?;
+    impact_of(&state.db, scope, &i, &systems, &groups).await
+}
+
+/// The impact of an incident already read, from its systems and the client's groups.
+async fn impact_of(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    i: &incident::Model,
+    systems: &[Uuid],
+    groups: &[customer_group::Model],
+) -> AppResult<Impact> {
+    let links =
+        crate::ssr::service::plan::Links::load(db, scope, ClientId::from(i.client_id)).await?;
     let processes: Vec<(Uuid, Vec<Uuid>)> = links
         .processes
         .iter()
@@ -1168,7 +1183,6 @@ pub async fn impact(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<Impa
             (p.id, needs)
         })
         .collect();
-    let groups = owned::of_client::<customer_group::Entity>(&state.db, scope, client).await?;
     let uses: Vec<(Uuid, Vec<Uuid>)> = groups
         .iter()
         .map(|g| (g.id, serde_json::from_str(&g.processes).unwrap_or_default()))
@@ -1182,7 +1196,7 @@ pub async fn impact(state: &AppState, scope: &Scope, id: Uuid) -> AppResult<Impa
             .unwrap_or_default()
     };
     Ok(Impact {
-        customer_groups: affected_groups(&systems, &processes, &uses)
+        customer_groups: affected_groups(systems, &processes, &uses)
             .into_iter()
             .filter_map(|(g, procs)| {
                 let group = groups.iter().find(|x| x.id == g)?;
