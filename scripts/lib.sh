@@ -71,13 +71,25 @@ fingerprint_site() {
 # Debian's Chromium for the browser tests (Playwright's own browser download is not used).
 ensure_chromium() {
   if [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then return; fi
+  apt_install chromium Chromium " or set CHROMIUM=/path/to/chrome"
+}
+
+# Installs Debian's package $1 (named $2 in messages) when run as root; otherwise says what to do
+# ($3: another way, if any) and stops.
+apt_install() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing Chromium from Debian"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    say "installing $2 from Debian"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
   else
-    echo "Chromium is missing: install Debian's 'chromium' package or set CHROMIUM=/path/to/chrome" >&2
+    echo "$2 is missing: install Debian's '$1' package${3:-}" >&2
     exit 1
   fi
+}
+
+# wrk, the HTTP load generator the load benchmark drives the server with (Debian's package).
+ensure_wrk() {
+  if command -v wrk >/dev/null; then return; fi
+  apt_install wrk wrk
 }
 
 # The tests need a PostgreSQL server; start the local cluster if it is installed but down.

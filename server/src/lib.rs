@@ -1,5 +1,6 @@
 //! The Lifeline server as a library, so tests start exactly the app `lifeline serve` runs.
 #![recursion_limit = "256"]
+pub mod bench_support;
 pub mod config;
 pub mod fixtures;
 pub mod middleware;

@@ -6,7 +6,7 @@
 //! in this process over a second SQLite file), reads the server's memory from /proc and prints a
 //! summary. Settings: `BENCH_SECONDS` (per load phase, default 10), `BENCH_CONCURRENCY` (workers,
 //! default 16), `BENCH_REPS` (repetitions of the pure evaluation, default 11).
-use anyhow::{bail, Context};
+use anyhow::Context;
 use app::domain::sla::{rpo_thresholds, rto_stale_at, State, Telemetry};
 use app::ssr::entity::system_clock::{self, millis};
 use app::ssr::entity::{backup_event, client, msp, state_change, system, system_status};
@@ -14,8 +14,8 @@ use app::ssr::service::monitor::ingest::next_eval;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::{Database, EntityTrait, PaginatorTrait, Set, TransactionTrait};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use server::bench_support::{kb_to_mb, ms, post_json, proc_memory, str_field, strip_ansi, Server};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -49,39 +49,6 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
     }
 }
 
-/// The temp dir and the server child; both go away on drop, also on an error or a panic.
-struct Harness {
-    dir: PathBuf,
-    child: Option<Child>,
-}
-
-impl Harness {
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(l.local_addr()?.port())
-}
-
-fn log_tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(20)..].join("\n")
-}
-
 async fn run() -> anyhow::Result<()> {
     let seconds: u64 = env_or("BENCH_SECONDS", 10)?;
     let concurrency: usize = env_or("BENCH_CONCURRENCY", 16)?;
@@ -107,10 +74,8 @@ async fn run() -> anyhow::Result<()> {
         Uuid::new_v4().simple()
     ));
     std::fs::create_dir_all(&dir)?;
-    let mut harness = Harness {
-        dir: dir.clone(),
-        child: None,
-    };
+    // Removed on drop, also on an error or a panic.
+    let _dir = TempDir(dir.clone());
 
     println!("Lifeline benchmark");
     println!(
@@ -122,53 +87,15 @@ async fn run() -> anyhow::Result<()> {
     println!();
 
     // 1. The real server as a child process.
-    let port = free_port()?;
-    let base = format!("http://127.0.0.1:{port}");
     let url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
     let log_path = dir.join("server.log");
-    let log = std::fs::File::create(&log_path)?;
-    let child = Command::new(&server_bin)
-        .arg("serve")
-        .arg("--bind")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--database-url")
-        .arg(&url)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .spawn()
-        .with_context(|| format!("starting {}", server_bin.display()))?;
-    let pid = child.id();
-    harness.child = Some(child);
-
+    let started = Instant::now();
+    let mut server = Server::start(&server_bin, &url, &log_path).await?;
+    let (pid, base) = (server.pid, server.base.clone());
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency.max(1))
         .timeout(Duration::from_secs(60))
         .build()?;
-    let started = Instant::now();
-    loop {
-        if let Some(status) = harness
-            .child
-            .as_mut()
-            .and_then(|c| c.try_wait().ok().flatten())
-        {
-            bail!(
-                "the server exited ({status}) before it was ready:\n{}",
-                log_tail(&log_path)
-            );
-        }
-        match http.get(format!("{base}/healthz")).send().await {
-            Ok(r) if r.status() == reqwest::StatusCode::OK => break,
-            _ => {}
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            bail!(
-                "the server did not answer /healthz within 60 s:\n{}",
-                log_tail(&log_path)
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     println!(
         "server pid {pid} ready on {base} in {} ms",
         started.elapsed().as_millis()
@@ -280,7 +207,7 @@ async fn run() -> anyhow::Result<()> {
         ),
         None => println!("server memory: /proc/{pid}/status unreadable"),
     }
-    harness.stop();
+    server.stop();
     println!("server stopped");
     if single.errors + batched.errors > 0 {
         let text = std::fs::read_to_string(&log_path).unwrap_or_default();
@@ -495,33 +422,6 @@ async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The server colours its log; the colour codes are noise when quoted here.
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            // CSI: ESC [ parameters final-byte (a letter).
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn kb_to_mb(kb: u64) -> f64 {
-    kb as f64 / 1024.0
-}
-
 fn state_index(s: State) -> usize {
     match s {
         State::Ok => 0,
@@ -529,48 +429,6 @@ fn state_index(s: State) -> usize {
         State::AtRisk => 2,
         State::Breached => 3,
     }
-}
-
-/// (VmHWM, VmRSS) in kB.
-fn proc_memory(pid: u32) -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status.lines().find_map(|l| {
-            l.strip_prefix(name)?
-                .trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-    };
-    Some((field("VmHWM:")?, field("VmRSS:")?))
-}
-
-async fn post_json(
-    http: &reqwest::Client,
-    url: &str,
-    bearer: Option<&str>,
-    body: &Value,
-) -> anyhow::Result<Value> {
-    let mut req = http.post(url).json(body);
-    if let Some(t) = bearer {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await.with_context(|| format!("POST {url}"))?;
-    let status = res.status();
-    let text = res.text().await?;
-    if !status.is_success() {
-        bail!("POST {url}: {status}: {text}");
-    }
-    serde_json::from_str(&text).with_context(|| format!("POST {url}: not JSON: {text}"))
-}
-
-fn str_field(v: &Value, name: &str) -> anyhow::Result<String> {
-    v.get(name)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .with_context(|| format!("no {name:?} in {v}"))
 }
 
 #[derive(Clone)]
@@ -901,4 +759,13 @@ async fn sweep(
     app::ssr::service::monitor::evaluate::sweep(state, now, limit)
         .await
         .map_err(|e| anyhow::anyhow!("sweep failed: {e:?}"))
+}
+
+/// A folder removed with everything in it when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
