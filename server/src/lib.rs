@@ -355,17 +355,50 @@ pub fn app_state(
         .map(|k| k.0.clone())
         .collect();
     let secrets = Arc::new(app::ssr::secrets::SecretKeys::new(current, &old));
-    AppState {
+    AppState::new(app::ssr::state::Shared {
         secrets,
         sqlite_writes: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
         ingest_queue: Default::default(),
         ingest_cache: Default::default(),
         health: Default::default(),
+        writer: if sqlite {
+            sqlite_writer(&db)
+        } else {
+            db.clone()
+        },
         db,
         keys: Arc::new(JwtKeys::from_secret(secret)),
         settings: Arc::new(settings),
-        leptos,
-    }
+        leptos: Arc::new(leptos),
+    })
+}
+
+/// Prepared statements the SQLite writer keeps: ingest's multi-row statements come in a few
+/// shapes per table (see `app::ssr::sql::runs`), all of which stay prepared.
+const WRITER_STATEMENTS: usize = 160;
+
+/// Pages (KiB, as SQLite's negative `cache_size`) the SQLite writer keeps in memory: the
+/// upper levels of the event indexes and the statuses of every monitored system stay cached.
+const WRITER_CACHE_KIB: i64 = 32 * 1024;
+
+/// A pool of one connection for SQLite's writes, opened like the pool `db` (the same file and
+/// settings, the same check on release), connected on first use.
+fn sqlite_writer(db: &DatabaseConnection) -> DatabaseConnection {
+    let pool = db.get_sqlite_connection_pool();
+    let options = (*pool.connect_options())
+        .clone()
+        .statement_cache_capacity(WRITER_STATEMENTS)
+        .pragma("cache_size", (-WRITER_CACHE_KIB).to_string());
+    let writer = pool
+        .options()
+        .clone()
+        .max_connections(1)
+        .min_connections(0)
+        // Only this process's writes use it; a ping before each would be a round trip to the
+        // connection's thread per commit. A connection that fails is replaced on its error.
+        .test_before_acquire(false)
+        .connect_lazy_with(options);
+    sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(writer)
 }
 
 /// Written by `build_site release` beside `pkg/`: the content hashes in the bundle's file names.
@@ -397,7 +430,7 @@ fn bundle(state: &AppState) -> Router<AppState> {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    let leptos = state.leptos.clone();
+    let leptos = (*state.leptos).clone();
     Router::new()
         .merge(bundle(&state))
         .route("/healthz", get(healthz))

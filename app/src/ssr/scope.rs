@@ -67,6 +67,24 @@ impl AllTenants {
     }
 }
 
+/// Reads through either kind of access: code that serves one client and a pass across tenants
+/// (ingest's group commit) can share a function that reads.
+pub trait Reads {
+    fn select<E: Tenanted>(&self) -> Select<E>;
+}
+
+impl Reads for Scope {
+    fn select<E: Tenanted>(&self) -> Select<E> {
+        Scope::select(self)
+    }
+}
+
+impl Reads for AllTenants {
+    fn select<E: Tenanted>(&self) -> Select<E> {
+        AllTenants::select(self)
+    }
+}
+
 /// An entity owned by a tenant: it names its MSP column, and the column that ties it to a client.
 pub trait Tenanted: EntityTrait {
     fn msp_column() -> Self::Column;

@@ -32,3 +32,8 @@ pub fn values_list(backend: DbBackend, rows: usize, cols: usize) -> String {
     }
     sql
 }
+
+/// Rows per multi-row statement on the write paths that run all day (ingest): a prepared
+/// statement for this many rows stays small, and the handful of row counts a busy group commit
+/// sees stay in the writer's statement cache.
+pub const MAX_RUN: usize = 128;

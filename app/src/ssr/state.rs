@@ -90,8 +90,26 @@ impl Default for Settings {
     }
 }
 
+/// What every request handler can reach, shared: cloning it (several times per request, by
+/// each layer and extractor that takes the state) is one reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     /// On SQLite only one transaction writes at a time; bulk writers (ingest) queue here, in
     /// order, instead of spinning on the file lock.
     pub sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>>,
@@ -100,16 +118,23 @@ pub struct AppState {
     /// Ingest tokens and client targets, so an ingest request reads nothing before its commit.
     pub ingest_cache: Arc<crate::ssr::service::monitor::cache::IngestCache>,
     pub db: DatabaseConnection,
+    /// Where transactions that write run (`begin_write`). On SQLite a pool of one connection of
+    /// its own: one writer at a time is all SQLite allows anyway, and a connection that alone
+    /// writes keeps its page cache and prepared statements warm between commits, where a pooled
+    /// one finds its cache made stale by the others' commits and reads every page again. On
+    /// PostgreSQL the same pool as `db`.
+    pub writer: DatabaseConnection,
     /// What `/healthz` reports: storage failures seen by real work, and faults found at start.
     pub health: Arc<super::health::Health>,
     pub keys: Arc<JwtKeys>,
     /// Seals and opens tenants' secrets (webhook signing secrets) for storage.
     pub secrets: Arc<super::secrets::SecretKeys>,
     pub settings: Arc<Settings>,
-    pub leptos: LeptosOptions,
+    /// Shared: the state is cloned several times for every request.
+    pub leptos: Arc<LeptosOptions>,
 }
 
-impl AppState {
+impl Shared {
     /// Waits for this process's turn to write on SQLite (held until the guard drops); on
     /// PostgreSQL there is no turn to wait for.
     pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
@@ -120,7 +145,7 @@ impl AppState {
     }
 }
 
-impl AppState {
+impl Shared {
     /// Starts a transaction that will write. On SQLite it takes the file's write lock at once
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later cannot wait
     /// for the lock when any other writer (another tenant's request, the evaluator, the outbox)
@@ -128,7 +153,7 @@ impl AppState {
     /// request that did nothing wrong. Taken at BEGIN, the lock is waited for (busy timeout) like
     /// any single write. PostgreSQL ignores the mode.
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.db
+        self.writer
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
@@ -139,6 +164,6 @@ impl AppState {
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(s: &AppState) -> Self {
-        s.leptos.clone()
+        (*s.leptos).clone()
     }
 }

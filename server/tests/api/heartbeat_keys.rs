@@ -112,8 +112,20 @@ async fn staff_replace_a_key_and_the_old_one_stops(app: TestApp) {
         StatusCode::NOT_FOUND,
         "the old key stops"
     );
-    assert_eq!(ping(fresh).await, StatusCode::OK);
+    assert_eq!(ping(fresh.clone()).await, StatusCode::OK);
     assert_eq!(ping("k".repeat(5000)).await, StatusCode::NOT_FOUND);
+    // The server keeps which client a key belongs to; a removed system's key stops at once all
+    // the same.
+    let r = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/systems/{}", s.system),
+            Some(&s.owner),
+            None,
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    assert_eq!(ping(fresh).await, StatusCode::NOT_FOUND);
 }
 
 async fn approved_versions_and_exports_carry_no_keys(app: TestApp) {

@@ -128,11 +128,10 @@ pub async fn update(
         .await?;
     }
     txn.commit().await?;
-    if row.archived_at.is_some() {
-        // Its tokens stop working on this replica now, not when the cache expires.
-        state.ingest_cache.forget_tokens_of(id.uuid());
-        state.ingest_cache.forget_client(id.uuid());
-    }
+    // Archived, its tokens and heartbeats stop on this replica now, not when the cache expires;
+    // restored, its heartbeats count again at once.
+    state.ingest_cache.forget_tokens_of(id.uuid());
+    state.ingest_cache.forget_client(id.uuid());
     Ok(client_view(row))
 }
 

@@ -1,5 +1,6 @@
 //! What every ingest request needs and hardly ever changes, kept in memory: the live ingest
-//! tokens (by hash) and each client's systems with their effective targets. Changes made through
+//! tokens (by hash), which client each heartbeat key belongs to, and each client's systems with
+//! their effective targets and heartbeat keys. Changes made through
 //! this server drop an entry at once; entries also expire after `TTL`, which bounds how long a
 //! change made through another replica (a revoked token, a new target) goes unseen here.
 use std::collections::{HashMap, HashSet};
@@ -21,6 +22,10 @@ pub struct ClientTargets {
     pub systems: HashSet<Uuid>,
     /// How many days a restore test proves the RTO (the MSP's setting).
     pub restore_test_days: i64,
+    /// The system each current heartbeat key names.
+    pub ping_keys: HashMap<String, Uuid>,
+    /// An archived client is not monitored: its heartbeats are refused.
+    pub archived: bool,
 }
 
 impl ClientTargets {
@@ -48,7 +53,11 @@ impl<K: std::hash::Hash + Eq, V: Clone> Fresh<K, V> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn get(&self, key: &K) -> Option<V> {
+    fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         self.map()
             .get(key)
             .filter(|(_, at)| at.elapsed() < TTL)
@@ -68,12 +77,15 @@ impl<K: std::hash::Hash + Eq, V: Clone> Fresh<K, V> {
 pub struct IngestCache {
     tokens: Fresh<String, ingest_token::Model>,
     clients: Fresh<Uuid, Arc<ClientTargets>>,
+    /// Heartbeat key -> (MSP, client). Checked against the client's own `ping_keys` on every
+    /// use, so a rotated key or a removed system counts no longer than the client's entry.
+    pings: Fresh<String, (Uuid, Uuid)>,
 }
 
 impl IngestCache {
     /// The live token with this hash, if it was looked up within `TTL`.
     pub fn token(&self, hash: &str) -> Option<ingest_token::Model> {
-        self.tokens.get(&hash.to_string())
+        self.tokens.get(hash)
     }
 
     pub fn put_token(&self, hash: String, token: ingest_token::Model) {
@@ -105,6 +117,19 @@ impl IngestCache {
 
     pub fn put_client(&self, client_id: Uuid, targets: Arc<ClientTargets>) {
         self.clients.put(client_id, targets);
+    }
+
+    /// The (MSP, client) whose system a heartbeat key named when last looked up.
+    pub fn ping_client(&self, key: &str) -> Option<(Uuid, Uuid)> {
+        self.pings.get(key)
+    }
+
+    pub fn put_ping_client(&self, key: &str, msp_id: Uuid, client_id: Uuid) {
+        self.pings.put(key.to_string(), (msp_id, client_id));
+    }
+
+    pub fn forget_ping_key(&self, key: &str) {
+        self.pings.map().remove(key);
     }
 
     /// The client's systems or targets changed.

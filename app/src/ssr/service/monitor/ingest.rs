@@ -20,8 +20,8 @@ use crate::ssr::auth::sha256_hex;
 use crate::ssr::entity::system_clock::{self, millis};
 use crate::ssr::entity::{backup_event, ingest_token, state_change, system, system_status};
 use crate::ssr::error::{AppError, AppResult};
-use crate::ssr::scope::Scope;
-use crate::ssr::sql::values_list;
+use crate::ssr::scope::{Reads, Scope};
+use crate::ssr::sql::{values_list, MAX_RUN};
 use crate::ssr::state::AppState;
 
 /// Restore points this far in the future are refused: clocks drift, but not by more.
@@ -182,9 +182,6 @@ fn check(batch: Batch, systems: &HashSet<Uuid>, now: DateTime<Utc>) -> AppResult
     }
 }
 
-/// Rows per INSERT: well inside both databases' limits on bound values (12 per row).
-const INSERT_ROWS: usize = 1000;
-
 /// Stores the events of a group of jobs (several requests) in the caller's transaction and moves
 /// the statuses of their systems along. Returns how many events of each job were new.
 async fn record(txn: &DatabaseTransaction, jobs: &[Job]) -> AppResult<Vec<usize>> {
@@ -196,33 +193,35 @@ async fn record(txn: &DatabaseTransaction, jobs: &[Job]) -> AppResult<Vec<usize>
         .iter()
         .map(|j| j.events.iter().map(|_| Uuid::now_v7()).collect())
         .collect();
-    let mut rows: Vec<backup_event::ActiveModel> = jobs
+    // In the order of the unique key: two groups committing at once on PostgreSQL that repeat
+    // each other's events then wait for one another instead of deadlocking.
+    let mut order: Vec<(&Job, &Checked, &Uuid)> = jobs
         .iter()
         .zip(&ids)
-        .flat_map(|(job, ids)| {
-            job.events
-                .iter()
-                .zip(ids)
-                .map(|(c, id)| backup_event::ActiveModel {
-                    id: Set(*id),
-                    msp_id: Set(job.scope.msp_id()),
-                    client_id: Set(job.client_id),
-                    system_id: Set(c.ev.system_id),
-                    event_key: Set(c.ev.id.clone()),
-                    kind: Set(c.kind.as_str().to_string()),
-                    restore_point_at: Set(c.ev.restore_point_at),
-                    finished_at: Set(c.ev.finished_at),
-                    duration_seconds: Set(c.ev.duration_seconds),
-                    bytes: Set(c.ev.bytes),
-                    message: Set(c.ev.message.clone().unwrap_or_default()),
-                    received_at: Set(job.now),
-                })
+        .flat_map(|(job, ids)| job.events.iter().zip(ids).map(move |(c, id)| (job, c, id)))
+        .collect();
+    order.sort_by(|a, b| (a.0.client_id, &a.1.ev.id).cmp(&(b.0.client_id, &b.1.ev.id)));
+    let rows: Vec<backup_event::ActiveModel> = order
+        .into_iter()
+        .map(|(job, c, id)| backup_event::ActiveModel {
+            id: Set(*id),
+            msp_id: Set(job.scope.msp_id()),
+            client_id: Set(job.client_id),
+            system_id: Set(c.ev.system_id),
+            event_key: Set(c.ev.id.clone()),
+            kind: Set(c.kind.as_str().to_string()),
+            restore_point_at: Set(c.ev.restore_point_at),
+            finished_at: Set(c.ev.finished_at),
+            duration_seconds: Set(c.ev.duration_seconds),
+            bytes: Set(c.ev.bytes),
+            message: Set(c.ev.message.clone().unwrap_or_default()),
+            received_at: Set(job.now),
         })
         .collect();
-    let mut inserted: HashSet<Uuid> = HashSet::new();
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(INSERT_ROWS));
-        let chunk = std::mem::replace(&mut rows, rest);
+    let mut inserted: HashSet<Uuid> = HashSet::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(MAX_RUN).collect();
         inserted.extend(
             backup_event::Entity::insert_many(chunk)
                 .on_conflict(
@@ -242,68 +241,85 @@ async fn record(txn: &DatabaseTransaction, jobs: &[Job]) -> AppResult<Vec<usize>
         .map(|ids| ids.iter().filter(|id| inserted.contains(id)).count())
         .collect();
 
-    // The new events per client and system, in the order they happened.
-    type BySystem<'a> = BTreeMap<Uuid, Vec<&'a Checked>>;
-    let mut by_client: BTreeMap<Uuid, (&Job, BySystem)> = BTreeMap::new();
+    // The new events per system (each of one client, checked against that client's systems),
+    // in the order they happened. The statuses of the whole group, whatever their clients, are
+    // read and written in a few statements: a group of pings from many clients costs as many
+    // statements as one client's.
+    let mut by_system: BTreeMap<Uuid, (&Job, Vec<&Checked>)> = BTreeMap::new();
     for (job, ids) in jobs.iter().zip(&ids) {
-        let entry = by_client
-            .entry(job.client_id)
-            .or_insert((job, BTreeMap::new()));
         for (c, id) in job.events.iter().zip(ids) {
             if inserted.contains(id) {
-                entry.1.entry(c.ev.system_id).or_default().push(c);
+                by_system
+                    .entry(c.ev.system_id)
+                    .or_insert((job, Vec::new()))
+                    .1
+                    .push(c);
             }
         }
     }
     let mut changes = Vec::new();
-    for (client_id, (job, mut by_system)) in by_client {
-        if by_system.is_empty() {
+    if by_system.is_empty() {
+        return Ok(counts);
+    }
+    let group = Scope::all_tenants("group commit: the statuses of the group's systems");
+    let owners: Vec<Owner> = by_system
+        .iter()
+        .map(|(system_id, (job, _))| Owner {
+            system_id: *system_id,
+            msp_id: job.scope.msp_id(),
+            client_id: job.client_id,
+        })
+        .collect();
+    let now = jobs.iter().map(|j| j.now).max().unwrap_or_else(Utc::now);
+    // On PostgreSQL, groups commit several at once: the rows are locked (in id order) before
+    // they are read, so a group that shares systems with one committing reads what that one
+    // wrote, instead of judging stale rows and losing every compare-and-set to it.
+    let system_ids: Vec<Uuid> = by_system.keys().copied().collect();
+    for chunk in system_ids.chunks(MAX_RUN) {
+        lock_in_order(txn, chunk).await?;
+    }
+    let rows = ensure_rows_of(txn, &group, &owners, now).await?;
+    let mut judged = Vec::with_capacity(by_system.len());
+    for (system_id, (job, evs)) in &mut by_system {
+        evs.sort_by_key(|c| c.ev.finished_at);
+        if let Some(row) = rows.get(system_id) {
+            let target = job.targets.target(*system_id);
+            let days = job.targets.restore_test_days;
+            judged.push(judge(row, target, days, job.now, |t, w| apply(evs, t, w)));
+        }
+    }
+    // A row someone else moved meanwhile is read and judged again on its own.
+    let won = write_statuses(txn, &judged, now).await?;
+    for j in &judged {
+        if won.contains(&j.system_id) {
+            let job = by_system[&j.system_id].0;
+            changes.extend(state_changes(
+                &job.scope,
+                job.client_id,
+                j.system_id,
+                j.old,
+                j.clock.states,
+                job.now,
+            ));
+        }
+    }
+    for (system_id, (job, evs)) in by_system {
+        if won.contains(&system_id) {
             continue;
         }
-        let ids: Vec<Uuid> = by_system.keys().copied().collect();
-        let rows = ensure_rows(txn, &job.scope, client_id, &ids, job.now).await?;
-        let mut judged = Vec::with_capacity(by_system.len());
-        for (system_id, evs) in &mut by_system {
-            evs.sort_by_key(|c| c.ev.finished_at);
-            if let Some(row) = rows.get(system_id) {
-                let target = job.targets.target(*system_id);
-                let days = job.targets.restore_test_days;
-                judged.push(judge(row, target, days, job.now, |t, w| apply(evs, t, w)));
-            }
-        }
-        // All of the client's statuses in two statements; a row someone else moved meanwhile
-        // is read and judged again on its own.
-        let won = write_statuses(txn, &judged, job.now).await?;
-        for j in &judged {
-            if won.contains(&j.system_id) {
-                changes.extend(state_changes(
-                    &job.scope,
-                    client_id,
-                    j.system_id,
-                    j.old,
-                    j.clock.states,
-                    job.now,
-                ));
-            }
-        }
-        for (system_id, evs) in by_system {
-            if won.contains(&system_id) {
-                continue;
-            }
-            update_status(
-                txn,
-                &job.scope,
-                client_id,
-                system_id,
-                job.targets.target(system_id),
-                job.targets.restore_test_days,
-                job.now,
-                |t, window| apply(&evs, t, window),
-                None,
-                &mut changes,
-            )
-            .await?;
-        }
+        update_status(
+            txn,
+            &job.scope,
+            job.client_id,
+            system_id,
+            job.targets.target(system_id),
+            job.targets.restore_test_days,
+            job.now,
+            |t, window| apply(&evs, t, window),
+            None,
+            &mut changes,
+        )
+        .await?;
     }
     insert_changes(txn, changes).await?;
     Ok(counts)
@@ -342,10 +358,9 @@ pub async fn insert_changes(
     db: &impl ConnectionTrait,
     changes: Vec<state_change::ActiveModel>,
 ) -> AppResult<()> {
-    let mut changes = changes;
-    while !changes.is_empty() {
-        let rest = changes.split_off(changes.len().min(INSERT_ROWS));
-        let chunk = std::mem::replace(&mut changes, rest);
+    let mut changes = changes.into_iter().peekable();
+    while changes.peek().is_some() {
+        let chunk: Vec<_> = changes.by_ref().take(MAX_RUN).collect();
         state_change::Entity::insert_many(chunk)
             .exec_without_returning(db)
             .await?;
@@ -363,11 +378,11 @@ pub struct StatusRow {
 /// The stored statuses of `ids` (those that have both rows).
 async fn load_rows(
     db: &impl ConnectionTrait,
-    scope: &Scope,
+    scope: &impl Reads,
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, StatusRow>> {
     let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(MAX_RUN) {
         let mut clocks: HashMap<Uuid, system_clock::Model> = scope
             .select::<system_clock::Entity>()
             .filter(system_clock::Column::SystemId.is_in(chunk.to_vec()))
@@ -390,6 +405,13 @@ async fn load_rows(
     Ok(out)
 }
 
+/// A system and whose it is, for creating its status rows.
+pub struct Owner {
+    pub system_id: Uuid,
+    pub msp_id: Uuid,
+    pub client_id: Uuid,
+}
+
 /// The statuses of `ids`, created (as unknown) where missing; one read, at most one insert.
 pub async fn ensure_rows(
     db: &impl ConnectionTrait,
@@ -398,20 +420,38 @@ pub async fn ensure_rows(
     ids: &[Uuid],
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<Uuid, StatusRow>> {
-    let mut rows = load_rows(db, scope, ids).await?;
-    let missing: Vec<Uuid> = ids
+    let owners: Vec<Owner> = ids
         .iter()
-        .copied()
-        .filter(|i| !rows.contains_key(i))
+        .map(|id| Owner {
+            system_id: *id,
+            msp_id: scope.msp_id(),
+            client_id,
+        })
+        .collect();
+    ensure_rows_of(db, scope, &owners, now).await
+}
+
+/// The statuses of the `owners`' systems (read within `scope`), created where missing.
+async fn ensure_rows_of(
+    db: &impl ConnectionTrait,
+    scope: &impl Reads,
+    owners: &[Owner],
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<Uuid, StatusRow>> {
+    let ids: Vec<Uuid> = owners.iter().map(|o| o.system_id).collect();
+    let mut rows = load_rows(db, scope, &ids).await?;
+    let missing: Vec<&Owner> = owners
+        .iter()
+        .filter(|o| !rows.contains_key(&o.system_id))
         .collect();
     if missing.is_empty() {
         return Ok(rows);
     }
     for chunk in missing.chunks(200) {
-        let fresh = chunk.iter().map(|id| system_status::ActiveModel {
-            system_id: Set(*id),
-            msp_id: Set(scope.msp_id()),
-            client_id: Set(client_id),
+        let fresh = chunk.iter().map(|o| system_status::ActiveModel {
+            system_id: Set(o.system_id),
+            msp_id: Set(o.msp_id),
+            client_id: Set(o.client_id),
             last_good_at: Set(None),
             last_offsite_at: Set(None),
             last_event_at: Set(None),
@@ -431,10 +471,10 @@ pub async fn ensure_rows(
             )
             .exec_without_returning(db)
             .await?;
-        let clocks = chunk.iter().map(|id| system_clock::ActiveModel {
-            system_id: Set(*id),
-            msp_id: Set(scope.msp_id()),
-            client_id: Set(client_id),
+        let clocks = chunk.iter().map(|o| system_clock::ActiveModel {
+            system_id: Set(o.system_id),
+            msp_id: Set(o.msp_id),
+            client_id: Set(o.client_id),
             rpo_state: Set(State::Unknown.as_str().into()),
             rto_state: Set(State::Unknown.as_str().into()),
             state_since: Set(millis(now)),
@@ -456,6 +496,7 @@ pub async fn ensure_rows(
             .exec_without_returning(db)
             .await?;
     }
+    let missing: Vec<Uuid> = missing.iter().map(|o| o.system_id).collect();
     rows.extend(load_rows(db, scope, &missing).await?);
     Ok(rows)
 }
@@ -538,7 +579,7 @@ pub async fn lock_in_order(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult
     Ok(())
 }
 
-/// Writes judged statuses, a statement per table for up to `INSERT_ROWS` of them: the clock rows
+/// Writes judged statuses, a statement per table for up to `MAX_RUN` of them: the clock rows
 /// as compare-and-sets on their version, then the telemetry of the rows that won. Returns the
 /// systems won; the others were moved by someone else in between and are left to the caller.
 pub async fn write_statuses(
@@ -548,7 +589,7 @@ pub async fn write_statuses(
 ) -> AppResult<HashSet<Uuid>> {
     let backend = db.get_database_backend();
     let mut won = HashSet::with_capacity(judged.len());
-    for chunk in judged.chunks(INSERT_ROWS) {
+    for chunk in judged.chunks(MAX_RUN) {
         let ids: Vec<Uuid> = chunk.iter().map(|j| j.system_id).collect();
         lock_in_order(db, &ids).await?;
         let sql = format!(
@@ -838,6 +879,9 @@ pub type Queue = tokio::sync::mpsc::Sender<(Job, Reply)>;
 /// Most events one commit takes, so no request waits behind an unbounded group.
 const GROUP_EVENTS: usize = 5000;
 
+/// Groups committing at once on PostgreSQL.
+const COMMITS_IN_FLIGHT: usize = 4;
+
 /// Hands a job to the committer and waits for its commit.
 async fn submit(state: &AppState, job: Job) -> Result<usize, CommitError> {
     let queue = state.ingest_queue.get_or_init(|| {
@@ -871,12 +915,24 @@ impl From<CommitError> for AppError {
 }
 
 /// Group commit: every job waiting when a transaction starts goes into it, so concurrent senders
-/// share one commit (one fsync) instead of queueing for one each. The loop itself holds no
-/// work that can fail: each commit runs as a task of its own, so a panic or an error ends that
-/// attempt only, and a group that fails is split until the job at fault is found and answered
-/// alone; the other senders' events are stored.
+/// share one commit (one fsync) instead of queueing for one each. SQLite has one writer, so one
+/// group commits at a time; PostgreSQL commits a few groups at once, so that one group's wait
+/// for its commit (the log flush, a round trip per statement) does not hold back the next. The
+/// loop itself holds no work that can fail: each commit runs as a task of its own, so a panic or
+/// an error ends that attempt only, and a group that fails is split until the job at fault is
+/// found and answered alone; the other senders' events are stored.
 async fn committer(state: AppState, mut rx: tokio::sync::mpsc::Receiver<(Job, Reply)>) {
+    let in_flight = if state.sqlite_writes.is_some() {
+        1
+    } else {
+        COMMITS_IN_FLIGHT
+    };
+    let permits = Arc::new(tokio::sync::Semaphore::new(in_flight));
     while let Some(first) = rx.recv().await {
+        // Jobs that arrive while every commit is busy join this group.
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            return;
+        };
         let mut events = first.0.events.len();
         let mut group = vec![first];
         while events < GROUP_EVENTS {
@@ -888,11 +944,15 @@ async fn committer(state: AppState, mut rx: tokio::sync::mpsc::Receiver<(Job, Re
                 Err(_) => break,
             }
         }
-        let (jobs, replies): (Vec<Job>, Vec<Reply>) = group.into_iter().unzip();
-        let answers = commit_split(&state, Arc::new(jobs)).await;
-        for (reply, answer) in replies.into_iter().zip(answers) {
-            let _ = reply.send(answer);
-        }
+        let state = state.clone();
+        tokio::spawn(async move {
+            let (jobs, replies): (Vec<Job>, Vec<Reply>) = group.into_iter().unzip();
+            let answers = commit_split(&state, Arc::new(jobs)).await;
+            for (reply, answer) in replies.into_iter().zip(answers) {
+                let _ = reply.send(answer);
+            }
+            drop(permit);
+        });
     }
 }
 
@@ -1005,6 +1065,52 @@ async fn commit_group(state: &AppState, jobs: &[Job]) -> AppResult<Vec<usize>> {
     Ok(counts)
 }
 
+/// The client scope, system and targets a heartbeat key names, from memory when fresh: the
+/// key's client is kept, and the key must still be one of that client's current keys (a key
+/// rotated or a system removed meanwhile is looked up again). Unknown keys and archived
+/// clients' are 404.
+async fn ping_target(
+    state: &AppState,
+    ping_key: &str,
+) -> AppResult<(Scope, Uuid, Arc<ClientTargets>)> {
+    use sea_orm::QuerySelect;
+    for _ in 0..2 {
+        let (msp_id, client_id) = match state.ingest_cache.ping_client(ping_key) {
+            Some(kept) => kept,
+            None => {
+                let (msp_id, client_id) =
+                    Scope::all_tenants("heartbeat: the client whose system a ping key names")
+                        .select::<system::Entity>()
+                        .select_only()
+                        .column(system::Column::MspId)
+                        .column(system::Column::ClientId)
+                        .filter(system::Column::PingKey.eq(ping_key))
+                        .into_tuple::<(Uuid, Uuid)>()
+                        .one(&state.db)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                state
+                    .ingest_cache
+                    .put_ping_client(ping_key, msp_id, client_id);
+                (msp_id, client_id)
+            }
+        };
+        let scope = Scope::machine(msp_id, client_id);
+        let targets = super::client_targets(state, &scope, ClientId::from(client_id)).await?;
+        if let Some(system_id) = targets.ping_keys.get(ping_key).copied() {
+            // An archived client is not monitored: its heartbeats are not known.
+            if targets.archived {
+                return Err(AppError::NotFound);
+            }
+            return Ok((scope, system_id, targets));
+        }
+        // The key or the client's systems changed since either was kept: look both up again.
+        state.ingest_cache.forget_ping_key(ping_key);
+        state.ingest_cache.forget_client(client_id);
+    }
+    Err(AppError::NotFound)
+}
+
 /// A heartbeat: `ok` is a good restore point now; otherwise a failed backup. It goes through the
 /// same group commit as ingest batches.
 pub async fn ping(
@@ -1014,24 +1120,11 @@ pub async fn ping(
     message: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let sys = Scope::all_tenants("heartbeat: the system a ping key names")
-        .select::<system::Entity>()
-        .filter(system::Column::PingKey.eq(ping_key))
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let scope = Scope::machine(sys.msp_id, sys.client_id);
-    // An archived client is not monitored: its heartbeats are not known.
-    crate::ssr::repo::clients::get(&state.db, &scope, ClientId::from(sys.client_id))
-        .await?
-        .archived_at
-        .is_none()
-        .then_some(())
-        .ok_or(AppError::NotFound)?;
-    let targets = super::client_targets(state, &scope, ClientId::from(sys.client_id)).await?;
+    let (scope, system_id, targets) = ping_target(state, ping_key).await?;
+    let client_id = scope.client_id().ok_or(AppError::NotFound)?;
     let ev = EventIn {
-        id: format!("ping-{}", Uuid::new_v4()),
-        system_id: sys.id,
+        id: format!("ping-{}", Uuid::now_v7()),
+        system_id,
         kind: String::new(),
         restore_point_at: ok.then_some(now),
         finished_at: now,
@@ -1045,8 +1138,8 @@ pub async fn ping(
         EventKind::BackupFailed
     };
     let job = Job {
-        scope,
-        client_id: sys.client_id,
+        scope: scope.clone(),
+        client_id,
         events: vec![Checked { kind, ev }],
         targets,
         touch: None,
@@ -1056,10 +1149,11 @@ pub async fn ping(
         Ok(_) => Ok(()),
         Err(CommitError::Job(why)) => {
             // Deleted meanwhile: the key no longer names a system.
-            state.ingest_cache.forget_client(sys.client_id);
-            let gone = Scope::machine(sys.msp_id, sys.client_id)
+            state.ingest_cache.forget_client(client_id);
+            state.ingest_cache.forget_ping_key(ping_key);
+            let gone = scope
                 .select::<system::Entity>()
-                .filter(system::Column::Id.eq(sys.id))
+                .filter(system::Column::Id.eq(system_id))
                 .one(&state.db)
                 .await?
                 .is_none();

@@ -92,11 +92,17 @@ pub async fn client_targets(
     if let Some(c) = state.ingest_cache.client(client_id.uuid()) {
         return Ok(c);
     }
+    let archived = clients::get(&state.db, scope, client_id)
+        .await?
+        .archived_at
+        .is_some();
     let (targets, _, systems) = targets(&state.db, scope, client_id).await?;
     let c = std::sync::Arc::new(cache::ClientTargets {
         targets,
         systems: systems.iter().map(|s| s.id).collect(),
         restore_test_days: restore_test_days(&state.db, scope.msp_id()).await?,
+        ping_keys: systems.into_iter().map(|s| (s.ping_key, s.id)).collect(),
+        archived,
     });
     state.ingest_cache.put_client(client_id.uuid(), c.clone());
     Ok(c)

@@ -76,7 +76,7 @@ pub async fn rotate_ping_key(state: &AppState, scope: &Scope, id: SystemId) -> A
     scope.require_msp_staff()?;
     let key = random_token();
     let txn = state.begin_write().await?;
-    let (name, client_id) = (row.name.clone(), row.client_id);
+    let (name, client_id, old_key) = (row.name.clone(), row.client_id, row.ping_key.clone());
     let mut active: system::ActiveModel = row.into();
     active.ping_key = Set(key.clone());
     active.updated_at = Set(Utc::now());
@@ -87,6 +87,9 @@ pub async fn rotate_ping_key(state: &AppState, scope: &Scope, id: SystemId) -> A
     )
     .await?;
     txn.commit().await?;
+    // The old key stops working on this replica now, not when the cache expires.
+    state.ingest_cache.forget_ping_key(&old_key);
+    state.ingest_cache.forget_client(client_id);
     Ok(key)
 }
 
