@@ -12,7 +12,7 @@ use super::Targets;
 use crate::ssr::entity::ingest_token;
 
 pub const TTL: Duration = Duration::from_secs(10);
-/// Past this many entries, expired ones are pruned before a new one goes in.
+/// Past this many entries, expired ones are pruned when a new one goes in (once per `TTL`).
 const PRUNE_AT: usize = 10_000;
 
 /// A client's systems and the targets in force for each.
@@ -38,12 +38,12 @@ impl ClientTargets {
     }
 }
 
-/// A map whose entries count only while younger than `TTL`.
-struct Fresh<K, V>(Mutex<HashMap<K, (V, Instant)>>);
+/// A map whose entries count only while younger than `TTL`, and when it pruned last.
+struct Fresh<K, V>(Mutex<HashMap<K, (V, Instant)>>, Mutex<Instant>);
 
 impl<K, V> Default for Fresh<K, V> {
     fn default() -> Self {
-        Fresh(Mutex::new(HashMap::new()))
+        Fresh(Mutex::new(HashMap::new()), Mutex::new(Instant::now()))
     }
 }
 
@@ -64,10 +64,16 @@ impl<K: std::hash::Hash + Eq, V: Clone> Fresh<K, V> {
             .map(|(v, _)| v.clone())
     }
 
+    /// Past `PRUNE_AT` entries, expired ones go at most once per `TTL`: with more live entries
+    /// than that (every heartbeat key of a large MSP), each insert does not scan them all.
     fn put(&self, key: K, value: V) {
         let mut map = self.map();
         if map.len() >= PRUNE_AT {
-            map.retain(|_, (_, at)| at.elapsed() < TTL);
+            let mut pruned = self.1.lock().unwrap_or_else(|e| e.into_inner());
+            if pruned.elapsed() >= TTL {
+                map.retain(|_, (_, at)| at.elapsed() < TTL);
+                *pruned = Instant::now();
+            }
         }
         map.insert(key, (value, Instant::now()));
     }
