@@ -20,7 +20,7 @@ use chrono::{Duration as ChronoDuration, Utc};
 use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait, Set, TransactionTrait};
 use serde_json::json;
 use server::bench_support::{
-    cpu_of_all, kb_to_mb, log_tail, post_json, proc_cpu, proc_memory, str_field, strip_ansi, Server,
+    cpu_of_all, kb_to_mb, post_json, proc_cpu, proc_memory, str_field, strip_ansi, Server,
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -385,7 +385,6 @@ async fn run(cfg: &Config, label: &str, url: &str) -> anyhow::Result<()> {
     if errors > 0 {
         println!("  ({errors} requests were answered with an error; see above)\n");
     }
-    let _ = log_tail;
     Ok(())
 }
 

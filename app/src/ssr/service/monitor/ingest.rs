@@ -579,7 +579,8 @@ pub async fn lock_in_order(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult
     Ok(())
 }
 
-/// Writes judged statuses, a statement per table for up to `MAX_RUN` of them: the clock rows
+/// Writes judged statuses (several at once: their rows locked by the caller with
+/// `lock_in_order` before they were read), a statement per table for up to `MAX_RUN` of them: the clock rows
 /// as compare-and-sets on their version, then the telemetry of the rows that won. Returns the
 /// systems won; the others were moved by someone else in between and are left to the caller.
 pub async fn write_statuses(
@@ -590,8 +591,6 @@ pub async fn write_statuses(
     let backend = db.get_database_backend();
     let mut won = HashSet::with_capacity(judged.len());
     for chunk in judged.chunks(MAX_RUN) {
-        let ids: Vec<Uuid> = chunk.iter().map(|j| j.system_id).collect();
-        lock_in_order(db, &ids).await?;
         let sql = format!(
             "UPDATE system_clock SET rpo_state = v.column3, rto_state = v.column4, state_since = v.column5, \
              next_eval_at = v.column6, rpo_risk_at = v.column7, rpo_breach_at = v.column8, rto_stale_at = v.column9, \
@@ -1065,14 +1064,14 @@ async fn commit_group(state: &AppState, jobs: &[Job]) -> AppResult<Vec<usize>> {
     Ok(counts)
 }
 
-/// The client scope, system and targets a heartbeat key names, from memory when fresh: the
+/// The client scope, client, system and targets a heartbeat key names, from memory when fresh: the
 /// key's client is kept, and the key must still be one of that client's current keys (a key
 /// rotated or a system removed meanwhile is looked up again). Unknown keys and archived
 /// clients' are 404.
 async fn ping_target(
     state: &AppState,
     ping_key: &str,
-) -> AppResult<(Scope, Uuid, Arc<ClientTargets>)> {
+) -> AppResult<(Scope, Uuid, Uuid, Arc<ClientTargets>)> {
     use sea_orm::QuerySelect;
     for _ in 0..2 {
         let (msp_id, client_id) = match state.ingest_cache.ping_client(ping_key) {
@@ -1102,7 +1101,7 @@ async fn ping_target(
             if targets.archived {
                 return Err(AppError::NotFound);
             }
-            return Ok((scope, system_id, targets));
+            return Ok((scope, client_id, system_id, targets));
         }
         // The key or the client's systems changed since either was kept: look both up again.
         state.ingest_cache.forget_ping_key(ping_key);
@@ -1120,8 +1119,7 @@ pub async fn ping(
     message: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let (scope, system_id, targets) = ping_target(state, ping_key).await?;
-    let client_id = scope.client_id().ok_or(AppError::NotFound)?;
+    let (scope, client_id, system_id, targets) = ping_target(state, ping_key).await?;
     let ev = EventIn {
         id: format!("ping-{}", Uuid::now_v7()),
         system_id,
