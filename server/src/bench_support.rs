@@ -193,3 +193,15 @@ pub fn str_field(v: &Value, name: &str) -> anyhow::Result<String> {
         .map(str::to_string)
         .with_context(|| format!("no {name:?} in {v}"))
 }
+
+/// A benchmark setting from the environment: `default` when unset, an error naming the variable
+/// when set to something that does not parse.
+pub fn setting<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name}={v:?} is not valid")),
+        Err(_) => Ok(default),
+    }
+}

@@ -14,7 +14,9 @@ use app::ssr::service::monitor::ingest::next_eval;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::{Database, EntityTrait, PaginatorTrait, Set, TransactionTrait};
 use serde_json::{json, Value};
-use server::bench_support::{kb_to_mb, ms, post_json, proc_memory, str_field, strip_ansi, Server};
+use server::bench_support::{
+    kb_to_mb, ms, post_json, proc_memory, setting, str_field, strip_ansi, Server,
+};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -39,20 +41,10 @@ fn main() -> anyhow::Result<()> {
     rt.block_on(run())
 }
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| anyhow::anyhow!("{name}={v:?} is not a valid number")),
-        Err(_) => Ok(default),
-    }
-}
-
 async fn run() -> anyhow::Result<()> {
-    let seconds: u64 = env_or("BENCH_SECONDS", 10)?;
-    let concurrency: usize = env_or("BENCH_CONCURRENCY", 16)?;
-    let reps: usize = env_or("BENCH_REPS", 11)?;
+    let seconds: u64 = setting("BENCH_SECONDS", 10)?;
+    let concurrency: usize = setting("BENCH_CONCURRENCY", 16)?;
+    let reps: usize = setting("BENCH_REPS", 11)?;
     anyhow::ensure!(
         seconds > 0 && concurrency > 0 && reps > 0,
         "settings must be positive"

@@ -20,7 +20,7 @@ use chrono::{Duration as ChronoDuration, Utc};
 use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait, Set, TransactionTrait};
 use serde_json::json;
 use server::bench_support::{
-    cpu_of_all, kb_to_mb, post_json, proc_cpu, proc_memory, str_field, strip_ansi, Server,
+    cpu_of_all, kb_to_mb, post_json, proc_cpu, proc_memory, setting, str_field, strip_ansi, Server,
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,16 +42,6 @@ const TARGET_BATCHED_SQLITE: f64 = 60_000.0;
 const TARGET_BATCHED_POSTGRES: f64 = 40_000.0;
 const TARGET_PEAK_RSS_MB: f64 = 200.0;
 const TARGET_SETTLED_RSS_MB: f64 = 150.0;
-
-fn setting<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| anyhow::anyhow!("{name}={v:?} is not valid")),
-        Err(_) => Ok(default),
-    }
-}
 
 struct Config {
     seconds: u64,
