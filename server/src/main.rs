@@ -6,6 +6,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    server::without_huge_pages();
     let cli = server::config::Cli::parse();
     server::telemetry::init();
     server::run(cli).await

@@ -13,6 +13,7 @@ use app::ssr::state::Settings;
 use chrono::{Duration as ChronoDuration, NaiveDate, Utc};
 use sea_orm::{EntityTrait, Set, TransactionTrait};
 use serde_json::{json, Value};
+use server::bench_support::setting;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -42,18 +43,9 @@ const TARGET_BUNDLE_KB: f64 = 250.0;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let reps: usize = std::env::var("PAGES_REPS")
-        .ok()
-        .map(|v| v.parse())
-        .transpose()
-        .context("PAGES_REPS must be a number")?
-        .unwrap_or(50);
-    let systems_per_client: usize = std::env::var("PAGES_SYSTEMS")
-        .ok()
-        .map(|v| v.parse())
-        .transpose()
-        .context("PAGES_SYSTEMS must be a number")?
-        .unwrap_or(SYSTEMS_PER_CLIENT);
+    server::without_huge_pages();
+    let reps: usize = setting("PAGES_REPS", 50)?;
+    let systems_per_client: usize = setting("PAGES_SYSTEMS", SYSTEMS_PER_CLIENT)?;
     let dir = std::env::temp_dir().join(format!("lifeline-pages-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
     let result = run(&dir, reps.max(1), systems_per_client.max(3)).await;
