@@ -1,6 +1,7 @@
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, ModelTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -15,6 +16,31 @@ pub async fn list(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<Vec<cli
         .order_by_asc(client::Column::Name)
         .all(db)
         .await?)
+}
+
+/// A client as lists name it: no notes, no timestamps to read.
+pub struct ClientName {
+    pub id: Uuid,
+    pub name: String,
+    pub archived: bool,
+}
+
+/// The scope's clients by name, archived ones included (and marked).
+pub async fn names(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<Vec<ClientName>> {
+    let rows: Vec<(Uuid, String, bool)> = scope
+        .select::<client::Entity>()
+        .select_only()
+        .column(client::Column::Id)
+        .column(client::Column::Name)
+        .column_as(client::Column::ArchivedAt.is_not_null(), "archived")
+        .order_by_asc(client::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, archived)| ClientName { id, name, archived })
+        .collect())
 }
 
 /// The client if it is in scope; `NotFound` otherwise, whether it exists elsewhere or not.
