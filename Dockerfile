@@ -22,9 +22,12 @@ COPY --from=build /src/target/release/lifeline /usr/local/bin/lifeline
 COPY --from=build /src/target/site /usr/share/lifeline/site
 USER lifeline
 WORKDIR /var/lib/lifeline
+# MIMALLOC_ALLOW_THP=0: no transparent huge pages from the allocator's very first arena on (the
+# server also turns them off itself at start; see server::without_huge_pages).
 ENV LIFELINE_BIND=0.0.0.0:3000 \
     LIFELINE_SITE_ROOT=/usr/share/lifeline/site \
-    DATABASE_URL=sqlite:///var/lib/lifeline/lifeline.db?mode=rwc
+    DATABASE_URL=sqlite:///var/lib/lifeline/lifeline.db?mode=rwc \
+    MIMALLOC_ALLOW_THP=0
 VOLUME /var/lib/lifeline
 EXPOSE 3000
 STOPSIGNAL SIGTERM
