@@ -619,6 +619,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How long a stopping server waits for open connections to finish.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -637,9 +640,26 @@ pub async fn serve(
     ));
     let checkpointer = tokio::spawn(checkpoints(state.db.clone(), CHECKPOINT_EVERY));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    // Requests under way are finished after the signal, but a connection that never finishes
+    // (a client that stops reading its answer) must not keep the process from stopping.
+    let (began, stopping) = tokio::sync::oneshot::channel::<()>();
+    let serving = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = began.send(());
+    });
+    let grace = async move {
+        match stopping.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = std::future::IntoFuture::into_future(serving) => served?,
+        () = grace => tracing::warn!(
+            seconds = SHUTDOWN_GRACE.as_secs(),
+            "connections still open after the grace period; stopping without them"
+        ),
+    }
     evaluator.abort();
     delivery.abort();
     checkpointer.abort();
