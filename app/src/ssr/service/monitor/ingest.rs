@@ -878,8 +878,12 @@ pub type Queue = tokio::sync::mpsc::Sender<(Job, Reply)>;
 /// Most events one commit takes, so no request waits behind an unbounded group.
 const GROUP_EVENTS: usize = 5000;
 
-/// Groups committing at once on PostgreSQL.
-const COMMITS_IN_FLIGHT: usize = 4;
+/// Groups committing at once on PostgreSQL. Fewer groups in flight make each larger, so a ping
+/// costs fewer statements; more let a batch's insert run while another group holds its rows.
+/// Measured (32 connections, 1,000 systems, 2 M events): 1 — 3,876 pings/s at 0.26 ms of CPU
+/// each but 21,350 batched events/s; 2 — 3,167 pings/s at 0.42 ms, 27,993 events/s (p99 201
+/// ms); 4 — 3,077 pings/s at 0.53 ms, 27,857 events/s (p99 229 ms); 8 — worse in both.
+const COMMITS_IN_FLIGHT: usize = 2;
 
 /// Hands a job to the committer and waits for its commit.
 async fn submit(state: &AppState, job: Job) -> Result<usize, CommitError> {
