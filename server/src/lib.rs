@@ -480,7 +480,8 @@ fn configure_sqlite_process() {
 /// update of a group commit) journals the pages it changes, so that it alone can be undone;
 /// past SQLite's default of 64 KiB that journal went to a new file in /var/tmp, created,
 /// written page by page and deleted for every group: ~180 writes and an open/unlink per
-/// commit, a quarter of the writer's time on the ping path. One writer at a time holds one.
+/// commit (a ping group's statements took 1.46 ms with it, 1.10 ms without). Only a writer
+/// journals, and SQLite has one at a time.
 const STATEMENT_JOURNAL_IN_MEMORY: usize = 8 << 20;
 
 /// SQLite's memory methods, on mimalloc. SQLite never asks for zero or negative sizes here
