@@ -477,7 +477,12 @@ async fn the_bundle_is_served_precompressed_and_cached_for_good(app: TestApp) {
     let served = tokio::spawn(server::serve(listener, state, async move {
         let _ = stopped.await;
     }));
-    let http = reqwest::Client::new();
+    // A request that is never answered fails the test instead of holding up the whole run (it
+    // happened twice in CI, on a second connection the server never served).
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
     let get = |path: &str, accept: &str| {
         http.get(format!("{base}{path}"))
             .header("accept-encoding", accept)
@@ -509,6 +514,8 @@ async fn the_bundle_is_served_precompressed_and_cached_for_good(app: TestApp) {
     let r = get("/login", "br").await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-encoding"], "br");
+    // Read to its end, as a browser does, so that the next request reuses the connection.
+    assert!(!r.bytes().await.unwrap().is_empty());
     let r = get("/login", "identity").await.unwrap();
     let html = r.text().await.unwrap();
     assert!(html.contains("/pkg/lifeline.0123456789abcdef.js"), "{html}");
